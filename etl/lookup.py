@@ -1,0 +1,98 @@
+"""Resolve what people write for regions and indicators to catalogue codes.
+
+Rules: exact code, exact official name, name with or without its 区/县/市/旗 suffix, or a
+documented alias. Two candidates are never guessed between: the caller gets both back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+
+from etl.text import squash
+
+_REGION_SUFFIXES = ("自治县", "自治旗", "新区", "区", "县", "市", "旗")
+# A unit written after the name in the indicator cell: 孕产妇死亡率（1/10万）, 婴儿死亡率(‰)
+_TRAILING_UNIT = re.compile(r"\((?:[^()]*)\)$")
+# 其中： / 1. / （一） prefixes in indicator cells
+_PREFIX = re.compile(r"^(其中[:：]?|[0-9]+[.、]|\(?[一二三四五六七八九十]+\)?[、.]?)")
+
+
+def _strip_region_suffix(name: str) -> str:
+    for suffix in _REGION_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass(frozen=True)
+class Match:
+    codes: tuple[str, ...]  # empty: unknown; one: resolved; several: see `fan_out`
+    how: str  # code | name | short_name | alias | none
+    fan_out: bool = False  # several indicators that are the same measure: load into each
+
+
+class RegionLookup:
+    def __init__(self, regions: pl.DataFrame) -> None:
+        self._by_code: dict[str, str] = {}
+        self._by_name: dict[str, set[str]] = defaultdict(set)
+        for code, name, short in regions.select("code", "name", "short_name").iter_rows():
+            self._by_code[code] = name
+            for key in {squash(name), squash(short), _strip_region_suffix(squash(name))}:
+                if key:
+                    self._by_name[key].add(code)
+
+    def name(self, code: str) -> str:
+        return self._by_code.get(code, code)
+
+    def resolve(self, text: str | None) -> Match:
+        s = squash(text)
+        if s.endswith(".0"):  # a code that went through Excel as a number
+            s = s[:-2]
+        if s in self._by_code:
+            return Match((s,), "code")
+        for key, how in ((s, "name"), (_strip_region_suffix(s), "short_name")):
+            codes = self._by_name.get(key)
+            if codes:
+                return Match(tuple(sorted(codes)), how)
+        return Match((), "none")
+
+    def suggest(self, text: str | None, n: int = 3) -> list[str]:
+        names = sorted({self._by_code[c] for codes in self._by_name.values() for c in codes})
+        return difflib.get_close_matches(squash(text), names, n=n, cutoff=0.3)
+
+
+class IndicatorLookup:
+    def __init__(self, indicators: pl.DataFrame, aliases: pl.DataFrame) -> None:
+        self._codes = {c.upper(): c for c in indicators["code"]}
+        self._units = dict(zip(indicators["code"], indicators["unit"], strict=True))
+        self._names: dict[str, list[str]] = defaultdict(list)
+        for code, name in indicators.select("code", "name").iter_rows():
+            self._names[squash(name)].append(code)
+        self._aliases = {squash(a): c for a, c in aliases.select("alias", "indicator_code").iter_rows()}
+        self._display = sorted({*indicators["name"], *aliases["alias"]})
+
+    def resolve(self, text: str | None) -> Match:
+        s = squash(text)
+        if s.upper() in self._codes:
+            return Match((self._codes[s.upper()],), "code")
+        candidates = [s, _PREFIX.sub("", s)]
+        candidates += [_TRAILING_UNIT.sub("", c) for c in candidates]
+        for key in candidates:
+            if key in self._names:
+                codes = tuple(self._names[key])
+                # Both outlines list some measures under one name and unit (产前筛查率):
+                # one reported value is the same fact for each of them.
+                same = len({self._units[c] for c in codes}) == 1
+                return Match(codes, "name", fan_out=len(codes) > 1 and same)
+            if key in self._aliases:
+                return Match((self._aliases[key],), "alias")
+        return Match((), "none")
+
+    def suggest(self, text: str | None, n: int = 3) -> list[str]:
+        key = _TRAILING_UNIT.sub("", _PREFIX.sub("", squash(text)))
+        return difflib.get_close_matches(key, self._display, n=n, cutoff=0.4)
