@@ -1,0 +1,156 @@
+"""etl.readers: files → text grids (positions, number texts, encodings, unreadable files)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import fixtures_returns as fx
+import pytest
+
+from etl.readers import column_letter, read_grids, read_workbook
+from etl.records import UnreadableFile
+
+
+def cells_by_row(path: Path) -> dict[int, tuple[str, ...]]:
+    (grid,) = read_grids(path)
+    return dict(grid.rows)
+
+
+@pytest.mark.parametrize(
+    ("index", "letter"), [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")]
+)
+def test_column_letter(index: int, letter: str) -> None:
+    assert column_letter(index) == letter
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_numbers_come_out_as_excel_shows_them(tmp_path: Path, suffix: str) -> None:
+    rows = cells_by_row(fx.numbers_sheet(tmp_path, suffix))
+    # The table starts at C3: rows 1–2 and columns A–B are empty but keep their places.
+    assert sorted(rows) == [3, 4, 5]
+    assert rows[3][:3] == ("", "", "年份")
+    assert rows[4][2:] == ("2024", "12", "95.2", "95.2", "2024.0", "1234567.5")
+    # Text cells are kept exactly as typed (spaces, full-width digits); empty cells are "".
+    assert rows[5][2:] == ("  空格 ", "０５", "", "0.3", "—", "")
+
+
+def test_formulas_give_cached_values_and_error_texts(tmp_path: Path) -> None:
+    rows = cells_by_row(fx.formulas_xlsx(tmp_path))
+    # "#DIV/0!" must reach validation as a value, not disappear as an empty cell.
+    assert rows[2] == ("1.5", "2", "3.5", "#DIV/0!")
+
+
+def test_hidden_and_empty_sheets_are_skipped_and_said_so(tmp_path: Path) -> None:
+    workbook = read_workbook(fx.hidden_and_empty(tmp_path))
+    assert [g.sheet for g in workbook.grids] == ["可见"]
+    assert {s.sheet: s.reason for s in workbook.skipped} == {
+        "隐藏": "是隐藏工作表，未读取",
+        "空": "是空工作表",
+    }
+
+
+def test_only_hidden_or_empty_sheets_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFile, match=r"only_hidden\.xlsx.*没有含数据的可见工作表"):
+        read_grids(fx.only_hidden(tmp_path))
+
+
+def test_hidden_sheet_in_xls_is_skipped(tmp_path: Path) -> None:
+    path = fx.write_xls(tmp_path / "h.xls", {
+        "表": fx.SheetSpec([["指标名称", "数值"]]),
+        "隐": fx.SheetSpec([["x"]], hidden=True),
+    })
+    assert [g.sheet for g in read_grids(path)] == ["表"]
+
+
+EXPECTED_LONG_ROW_6 = ("W-EDU-02", "女性专业技术人员", "370302", "淄川区", "2024", "1,234", "人")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gb18030"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    path = fx.long_csv(tmp_path, encoding, delimiter)
+    (grid,) = read_grids(path)
+    rows = dict(grid.rows)
+    # No BOM glued to the first header, no mojibake, "1,234" still one cell.
+    assert rows[1][:2] == ("指标代码", "指标名称")
+    assert rows[6][:7] == EXPECTED_LONG_ROW_6
+    assert rows[4][5] == "—"
+    # Excel calls a CSV's only sheet after the file; messages use the same name.
+    assert grid.sheet == path.stem
+
+
+def test_csv_tab_delimited_with_thousands_commas(tmp_path: Path) -> None:
+    """Unquoted "1,234" values in a tab file must not make the sniffer pick commas."""
+    path = tmp_path / "tab.csv"
+    path.write_text("指标名称\t地区\t数值\n甲\t张店区\t1,234\n乙\t淄川区\t2,345\n", encoding="utf-8")
+    assert cells_by_row(path)[2] == ("甲", "张店区", "1,234")
+
+
+def test_csv_row_numbers_count_blank_lines(tmp_path: Path) -> None:
+    """A title line and a blank line above the header: row numbers are Excel's, not the
+    index among non-empty rows."""
+    path = tmp_path / "title.csv"
+    path.write_text("2024年度统计表\n\n指标名称,数值\n甲,1\n", encoding="utf-8")
+    rows = cells_by_row(path)
+    assert sorted(rows) == [1, 3, 4]
+    assert rows[1] == ("2024年度统计表", "")
+
+
+def test_gb18030_is_decoded_not_mangled(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("指标名称,数值\n孕产妇死亡率,8.5\n".encode("gb18030"))
+    assert cells_by_row(path)[2] == ("孕产妇死亡率", "8.5")
+
+
+def test_workbook_named_csv_is_read_as_workbook(tmp_path: Path) -> None:
+    rows = cells_by_row(fx.xlsx_named_csv(tmp_path))
+    assert rows[2][:2] == ("W-HEALTH-01", "孕产妇死亡率")
+
+
+def test_xls_long_template(tmp_path: Path) -> None:
+    rows = cells_by_row(fx.long_template(tmp_path, ".xls"))
+    assert rows[6][:7] == EXPECTED_LONG_ROW_6
+
+
+@pytest.mark.parametrize(
+    ("case", "says"),
+    [
+        ("zero_byte", "空文件"),
+        ("zero_byte_csv", "空文件"),
+        ("text_as_xlsx", "不是 Excel 工作簿（看起来是文本文件）"),
+        ("image_as_xlsx", "看起来是图片"),
+        ("image_as_csv", "不是文本表格"),
+        ("unsupported", "不受支持"),
+        ("not_a_workbook_zip", "可能已损坏"),
+        ("utf16_csv", "UTF-16"),
+        ("bad_encoding_csv", "既不是 UTF-8，也不是 GB18030"),
+    ],
+)
+def test_unreadable_files_say_why_and_name_the_file(tmp_path: Path, case: str, says: str) -> None:
+    path = fx.bad_files(tmp_path)[case]
+    with pytest.raises(UnreadableFile) as info:
+        read_grids(path)
+    assert path.name in str(info.value)
+    assert says in str(info.value)
+
+
+def test_truncated_workbook_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFile, match="truncated.xlsx"):
+        read_grids(fx.truncated_xlsx(tmp_path))
+
+
+def test_missing_file_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFile, match="nope.xlsx"):
+        read_grids(tmp_path / "nope.xlsx")
+
+
+def test_5000_row_csv_reads_well_under_a_second(tmp_path: Path) -> None:
+    from etl.layouts import read_return
+
+    path = fx.big_csv(tmp_path, 5000)
+    started = time.perf_counter()
+    result = read_return(path)
+    elapsed = time.perf_counter() - started
+    assert len(result.values) == 5000
+    assert elapsed < 1.0, f"{elapsed:.2f}s"
