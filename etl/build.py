@@ -1,0 +1,161 @@
+"""Build the database from `data/`: catalogue, targets, regions, national values, sample data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl import settings
+from etl.load_returns import FileReport, load_files
+from etl.store import publish
+
+NATIONAL = ("100000", "全国", "全国", "country", None)
+NATIONAL_SOURCE = "国家统计局《中国妇女/儿童发展纲要》统计监测报告等（见 data/national/values.csv 各行来源）"
+
+
+@dataclass
+class BuildReport:
+    db_path: Path
+    indicators: int = 0
+    targets: int = 0
+    regions: int = 0
+    national_values: int = 0
+    sample_files: list[FileReport] = field(default_factory=list)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.height:
+        con.register("_frame", frame.to_arrow())
+        cols = ", ".join(frame.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
+        con.unregister("_frame")
+
+
+def _targets(frame: pl.DataFrame, is_sample: bool) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col("region_code").replace("", None),
+        pl.lit(is_sample).alias("is_sample"),
+    ).select("plan_code", "indicator_code", "region_code", "target_year", "kind", "value", "band_low",
+             "band_high", "tolerance", "target_text", "source", "source_url", "verified", "is_sample", "note")
+
+
+def region_frames(data_dir: Path) -> pl.DataFrame:
+    """Every registered region (data/regions/*/regions.csv) plus 全国, codes as strings."""
+    from etl.geo import load_regions
+
+    frames = [pl.DataFrame([NATIONAL], schema=["code", "name", "short_name", "level", "parent_code"],
+                           orient="row")]
+    for d in sorted((data_dir / "regions").glob("*/regions.csv")):
+        frames.append(load_regions(data_dir, d.parent.name).select(frames[0].columns))
+    return pl.concat(frames, how="vertical_relaxed").unique("code", keep="first", maintain_order=True)
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sample_targets: bool) -> BuildReport:
+    """Catalogue, targets, regions and national values into an empty schema."""
+    from etl.catalogue import load_catalogue, unit_indicators
+
+    cat = load_catalogue(data_dir)
+    report = BuildReport(db_path=Path())
+    _insert(con, "plan", cat.plans.select("code", "name", "full_name", "scope", "base_year", "target_year"))
+    _insert(con, "member_unit", cat.units.select("code", "name", "aliases"))
+    ind = cat.indicators.drop("lead_unit", "other_units")
+    _insert(con, "indicator", ind)
+    _insert(con, "indicator_unit", unit_indicators(cat).select("indicator_code", "unit_code", "role"))
+    _insert(con, "indicator_alias", cat.aliases.select("alias", "indicator_code"))
+    targets = [_targets(cat.targets, False)]
+    sample_targets = data_dir / "samples" / "sample_targets.csv"
+    if with_sample_targets and sample_targets.exists():
+        from etl.catalogue import read_targets
+
+        targets.append(_targets(read_targets(sample_targets), True))
+    _insert(con, "target", pl.concat(targets))
+    regions = region_frames(data_dir)
+    _insert(con, "region", regions)
+
+    values = cat.national_values
+    sub_id = con.sql(
+        "INSERT INTO submission (file_name, sha256, kind, loaded_at, status, rows_accepted, rows_rejected,"
+        " is_sample, source) VALUES ('data/national/values.csv', 'reference', 'reference', $t, 'loaded',"
+        " $n, 0, false, $s) RETURNING id",
+        params={"t": datetime.now(), "n": values.height, "s": NATIONAL_SOURCE},
+    ).fetchall()[0][0]
+    obs = values.select(
+        "indicator_code",
+        pl.lit("100000").alias("region_code"),
+        pl.col("year").cast(pl.Int32),
+        pl.lit("合计").alias("breakdown"),
+        pl.col("value").cast(pl.Float64),
+        pl.lit(1).alias("revision"),
+        pl.lit(sub_id).alias("submission_id"),
+        pl.concat_str([pl.col("source_urls"), pl.col("note")], separator="；", ignore_nulls=True).alias("source"),
+    )
+    _insert(con, "observation", obs)
+    report.indicators, report.targets = cat.indicators.height, sum(t.height for t in targets)
+    report.regions, report.national_values = regions.height, values.height
+    return report
+
+
+def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> None:
+    """美丽庭院 and 儿童友好 sample records (the ETL for office files comes with the maps issue)."""
+    for table, name in (("courtyard", "courtyard.csv"), ("child_friendly", "child_friendly.csv"),
+                        ("community_count", "community_count.csv")):
+        path = sample_dir / name
+        if not path.exists():
+            continue
+        sub_id = con.sql(
+            "INSERT INTO submission (file_name, sha256, kind, loaded_at, status, rows_accepted, rows_rejected,"
+            " is_sample) VALUES ($f, $f, $k, $t, 'loaded', 0, 0, true) RETURNING id",
+            params={"f": name, "k": table, "t": datetime.now()},
+        ).fetchall()[0][0]
+        frame = pl.read_csv(path, infer_schema=False).with_columns(pl.lit(sub_id).alias("submission_id"))
+        cols = [c[0] for c in con.sql(f"DESCRIBE {table}").fetchall()]
+        _insert(con, table, frame.select([c for c in cols if c in frame.columns]))
+        con.execute("UPDATE submission SET rows_accepted = $n WHERE id = $i", {"n": frame.height, "i": sub_id})
+
+
+def build_database(db_path: Path | None = None, data_dir: Path = settings.DATA_DIR, *,
+                   region: str | None = None, with_samples: bool = True,
+                   sample_dir: Path | None = None) -> BuildReport:
+    """Build a new database aside and publish it over `db_path` in one step."""
+    db_path = Path(db_path or settings.db_path())
+    region = region or settings.region_code()
+    sample_dir = Path(sample_dir or settings.get("sample_dir")) / region
+    sample_files: list[Path] = []
+    if with_samples:
+        from etl.sample import generate_samples
+
+        sample_files = generate_samples(data_dir, region, sample_dir)
+
+    def change(con: duckdb.DuckDBPyConnection) -> tuple[BuildReport, bool]:
+        report = load_reference(con, data_dir, with_sample_targets=with_samples)
+        returns = [p for p in sample_files if p.suffix in (".xlsx", ".xls", ".csv")
+                   and p.name not in ("courtyard.csv", "child_friendly.csv", "community_count.csv")]
+        for path in returns:
+            report.sample_files += load_files(con, [path], unit=_unit_from_name(con, path), is_sample=True)
+        if with_samples:
+            _load_places(con, sample_dir)
+        con.execute("INSERT INTO build_info VALUES ('built_at', $t), ('region', $r), ('with_samples', $s)",
+                    {"t": datetime.now().isoformat(timespec="seconds"), "r": region, "s": str(with_samples)})
+        return report, True
+
+    report = publish(db_path, change, fresh=True)
+    report.db_path = db_path
+    return report
+
+
+def _unit_from_name(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """Sample files are named 示例数据_<单位>_…; the unit is taken from there."""
+    parts = path.stem.split("_")
+    return parts[1] if len(parts) > 2 else None
+
+
+def ensure_database(db_path: Path | None = None) -> Path:
+    """The app's first-run step: build the embedded default when no database exists yet."""
+    db_path = Path(db_path or settings.db_path())
+    if not db_path.exists():
+        build_database(db_path)
+    return db_path
