@@ -1,0 +1,51 @@
+"""Entry point: `streamlit run dashboard/app.py`.
+
+Resolves and, if needed, builds the database, then hands over to the pages via st.navigation.
+Paths come from this file's location so the app works from any working directory and under
+AppTest.from_file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# `streamlit run` puts dashboard/ on sys.path, not the repository root the packages live in.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import ui  # noqa: E402
+from etl import settings  # noqa: E402
+from etl.build import ensure_database  # noqa: E402
+
+PAGES_DIR = REPO_ROOT / "pages"
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"
+
+# A local image, not a Material icon: the browser would fetch a favicon from the internet.
+st.set_page_config(page_title="妇儿规划监测看板", page_icon=str(ICON), layout="wide")
+
+db_path = settings.db_path()
+try:
+    if not db_path.is_file():
+        # only the first start builds; say so, since it takes a while
+        with st.spinner("首次启动：正在根据 data/ 生成数据库，请稍候……"):
+            ensure_database(db_path)
+except Exception as exc:  # noqa: BLE001 - any build failure is shown to the user
+    st.error(f"无法生成数据库 {db_path}：{exc}")
+    st.stop()
+
+ui.set_db_path(Path(db_path))
+
+st.navigation(
+    [
+        st.Page(
+            PAGES_DIR / "overview.py",
+            title="总览",
+            icon=":material/dashboard:",
+            default=True,
+        ),
+    ]
+).run()
