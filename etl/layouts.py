@@ -178,8 +178,9 @@ class _RowWalker:
             self.row(*self.grid.rows[pos])
         for what, rows in self.filled.items():
             self.out.findings.append(_finding(
-                self.grid, rows[0], None, "filled_down", SEVERITY_INFO,
-                f"第{_row_list(rows)}行的“{what}”为空，已沿用上方单元格（按合并单元格处理）。",
+                self.grid, rows[0], None, "filled_down", SEVERITY_WARNING,
+                # a warning, not info: a forgotten cell would otherwise silently take the value above
+                f"第{_row_list(rows)}行的“{what}”为空，已沿用上方单元格（按合并单元格处理），请核对。",
             ))
 
     def skip(self, rownum: int, reason: str) -> None:

@@ -134,15 +134,41 @@ def test_unknown_unit_is_refused_before_anything_loads(db, tmp_path, capsys) -> 
     assert db.read_bytes() == before
 
 
-def test_template_round_trip(db, tmp_path, capsys) -> None:
+def test_template_prefilled_then_filled_and_loaded(db, tmp_path, capsys) -> None:
     out = tmp_path / "模板.xlsx"
     assert main(["template", "--unit", "卫生健康委", "--year", "2025", "-o", str(out)]) == 0
-    from etl.layouts import read_return
+    from etl.readers import read_grids
 
-    # the pre-filled template reads back with no values (only hints) and no errors
-    read = read_return(out)
-    assert read.values == [] or all(v.value.strip() == "" for v in read.values)
-    assert not [f for f in read.findings if f.severity == "error"]
+    grid = read_grids(out)[0]
+    header_at = next(i for i, (_, cells) in enumerate(grid.rows) if cells[0] == "指标代码")
+    header = grid.rows[header_at][1]
+    body = [cells for _, cells in grid.rows[header_at + 1:] if cells[0].startswith(("W-", "C-", "L-"))]
+    col = {name: header.index(name) for name in header if name}
+    expected_ind = {r[0] for r in q(db, "SELECT i.code FROM indicator i JOIN indicator_unit u"
+                                        " ON u.indicator_code = i.code"
+                                        " WHERE u.unit_code = 'health' AND coalesce(i.unit, '') <> ''")}
+    assert {c[col["指标代码"]] for c in body} == expected_ind
+    districts = {r[0] for r in q(db, "SELECT code FROM region WHERE parent_code = '370300'")}
+    assert {c[col["地区代码"]] for c in body} == districts
+    # the hint is last year's current value
+    row = next(c for c in body if c[col["指标代码"]] == "C-HEALTH-04" and c[col["地区代码"]] == "370303"
+               and c[col["分组"]] == "")
+    (last,) = q(db, "SELECT value FROM observation_current WHERE indicator_code = 'C-HEALTH-04'"
+                    " AND region_code = '370303' AND year = 2024 AND breakdown = '合计'")[0]
+    assert float(row[col["上年数值（参考）"]]) == last
+
+    # a unit fills in two values and leaves the rest empty: exactly those two load
+    filled = [list(header)]
+    for cells in body:
+        cells = list(cells)
+        if cells[col["指标代码"]] == "C-HEALTH-04" and cells[col["地区代码"]] in ("370303", "370321"):
+            cells[col["数值"]] = "3.1" if cells[col["分组"]] == "" else ""
+        filled.append(cells)
+    f = write_csv(tmp_path / "卫健委_2025.csv", filled)
+    assert main(["load", "--json", str(f)]) == 0
+    rep = json.loads(capsys.readouterr().out)[0]
+    assert rep["accepted"] == 2 and rep["rejected"] == 0, rep["findings"]
+    assert q(db, "SELECT count(*) FROM observation_current WHERE year = 2025") == [(2,)]
 
 
 def test_another_region_by_adcode(tmp_path, monkeypatch) -> None:
