@@ -39,13 +39,8 @@ except Exception as exc:  # noqa: BLE001 - any build failure is shown to the use
 
 ui.set_db_path(Path(db_path))
 
-st.navigation(
-    [
-        st.Page(
-            PAGES_DIR / "overview.py",
-            title="总览",
-            icon=":material/dashboard:",
-            default=True,
-        ),
-    ]
-).run()
+PAGES = [
+    st.Page(PAGES_DIR / "overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page(PAGES_DIR / "data.py", title="数据", icon=":material/database:"),
+]
+st.navigation(PAGES).run()

@@ -1,0 +1,32 @@
+"""数据: load history, rejected rows with reasons, findings, and every table for download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data_tables, ui
+
+db_path = ui.db_path()
+st.title("数据")
+st.caption("每个载入的文件、被拒绝的数据及原因、校验发现；数据库中的每一张表都可以下载。")
+
+st.subheader("载入记录")
+ui.table_with_download(ui.cached_frame(data_tables.submissions_table, db_path), "载入记录.csv",
+                       empty_text="尚未载入任何文件。")
+
+st.subheader("被拒绝的数据")
+st.caption("这些数值未载入；“原始单元格”是报表中该行的原样内容。")
+ui.table_with_download(ui.cached_frame(data_tables.rejected_rows_table, db_path), "被拒绝的数据.csv",
+                       empty_text="没有被拒绝的数据。")
+
+st.subheader("校验发现")
+ui.table_with_download(ui.cached_frame(data_tables.findings_table, db_path), "校验发现.csv",
+                       empty_text="没有错误或提醒。")
+
+st.subheader("数据库中的全部表")
+names = ui.cached_frame(data_tables.table_names, db_path)
+name = st.selectbox("选择表", names, key="data_table")
+if name:
+    frame = data_tables.table_frame(db_path, name)
+    st.caption(f"{name}：{frame.height} 行")
+    ui.table_with_download(frame, f"{name}.csv")

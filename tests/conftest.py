@@ -1,0 +1,27 @@
+"""Shared fixtures: the embedded default database, built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl.build import build_database
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database a new user gets (catalogue, 淄博, national values, 示例数据). Do not write to it."""
+    d = tmp_path_factory.mktemp("default-db")
+    build_database(d / "fuer.duckdb", sample_dir=d / "samples")
+    return d / "fuer.duckdb"
+
+
+@pytest.fixture
+def work_db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the default database that a test may load into; FUER_DB points at it."""
+    path = tmp_path / "work.duckdb"
+    shutil.copyfile(built_db, path)
+    monkeypatch.setenv("FUER_DB", str(path))
+    return path
