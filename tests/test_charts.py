@@ -42,7 +42,7 @@ def test_ranking_and_status_bars() -> None:
     bar = ranking_bar(frame, value="rate", label="达标率", title="t")
     assert list(bar.data[0].y) == ["B", "A"]  # plotly draws bottom-up: best ends on top
     counts = pl.DataFrame({"domain": ["健康", "健康", "教育"], "label": ["达标", "未达标", "达标"], "n": [3, 1, 2]})
-    fig = status_bars(counts, group="domain", colours={"达标": "#1a9850", "未达标": "#d73027"}, order=["达标", "未达标"],
-                      title="t")
+    colours = {"达标": "#1a9850", "未达标": "#d73027"}
+    fig = status_bars(counts, group="domain", colours=colours, order=["达标", "未达标"], title="t")
     assert [t.name for t in fig.data] == ["达标", "未达标"]
     assert list(fig.data[0].x) == [3, 2]

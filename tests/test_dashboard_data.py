@@ -235,3 +235,24 @@ def test_catalogue_export_neutralises_fixture_formula(fx: FixtureDb) -> None:
         assert exports.neutralise(source) in data
         if source.startswith("="):
             assert f",{source}" not in data
+
+
+def test_workbook_has_one_sheet_per_domain_and_no_formulas() -> None:
+    import io
+    import zipfile
+
+    from dashboard.exports import workbook_bytes
+
+    sheets = {
+        "妇女与健康": pl.DataFrame({"指标": ["孕产妇死亡率", "=HYPERLINK(\"x\")"], "数值": [12.1, None]}),
+        "儿童与教育": pl.DataFrame({"指标": ["学前教育毛入园率"], "数值": [91.0]}),
+    }
+    data = workbook_bytes(sheets, title="中期评估", note="示例数据")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        assert "妇女与健康" in workbook and "儿童与教育" in workbook
+        sheet1 = z.read("xl/worksheets/sheet1.xml").decode()
+        assert "<f>" not in sheet1  # the formula-looking text stayed text
+        assert "fitToPage" in sheet1 and 'orientation="landscape"' in sheet1
+        strings = z.read("xl/sharedStrings.xml").decode()
+        assert "HYPERLINK" in strings and "孕产妇死亡率" in strings
