@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import db, exports
+from dashboard.view_state import PARAMS, ViewOptions, ViewState, parse_view
 
 T = TypeVar("T")
 
@@ -90,3 +91,34 @@ def table_with_download(
     # empty cells rather than the word "None" for missing values
     st.dataframe(frame, hide_index=True, placeholder="", height=height)
     download_csv(frame, file_name)
+
+
+def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "year", "region", "labels")) -> ViewState:
+    """Sidebar widgets for the view, seeded from and mirrored to st.query_params.
+
+    A copied link reopens the same view; a link with bad values opens the default view and
+    says what was replaced, never raising.
+    """
+    state, notices = parse_view({k: st.query_params.get(k) for k in PARAMS}, options)
+    choices: dict[str, tuple[str, list[Any], Callable[[Any], str]]] = {
+        "plan": ("规划", list(options.plans), lambda c: options.plans[c]),
+        "year": ("报告年份", list(options.years) or [state.year], lambda y: f"{y}年"),
+        "region": ("地区", list(options.regions), lambda c: options.regions[c]),
+        "labels": ("评价标签", list(options.label_sets), lambda c: options.label_sets[c]),
+        "indicator": ("指标", list(options.indicators), lambda c: f"{c} {options.indicators[c]}"),
+        "unit": ("成员单位", list(options.units), lambda c: options.units[c]),
+    }
+    picked: dict[str, Any] = {}
+    with st.sidebar:
+        for name in fields:
+            label, values, fmt = choices[name]
+            current = getattr(state, name)
+            index = values.index(current) if current in values else 0
+            picked[name] = st.selectbox(label, values, index=index, format_func=fmt, key=f"view_{name}")
+    state = ViewState(**{**state.__dict__, **picked})
+    for key, value in state.as_params().items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    for notice in notices:
+        st.warning(notice, icon=":material/link_off:")
+    return state

@@ -1,0 +1,35 @@
+"""What the sidebar offers, read from the database: plans, years with data, regions, indicators, units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.db import query, scalar
+from dashboard.view_state import ViewOptions
+
+
+def home_region(db_path: Path) -> str:
+    """The region the database was built for (the city or county the office serves)."""
+    return scalar(db_path, "SELECT value FROM build_info WHERE key = 'region'") or ""
+
+
+def view_options(db_path: Path, label_sets: dict[str, str]) -> ViewOptions:
+    """Choices for the view; the home region comes first so it is the default."""
+    home = home_region(db_path)
+    plans = query(db_path, "SELECT code, name FROM plan ORDER BY CASE code WHEN 'liangang' THEN 0 "
+                           "WHEN 'lianggui' THEN 1 ELSE 2 END")
+    regions = query(db_path, "SELECT code, name FROM region WHERE code = $h OR parent_code = $h "
+                             "ORDER BY code <> $h, code", {"h": home})
+    years = query(db_path, "SELECT DISTINCT o.year FROM observation_current o JOIN region r "
+                           "ON r.code = o.region_code WHERE r.code = $h OR r.parent_code = $h ORDER BY 1",
+                  {"h": home})
+    indicators = query(db_path, "SELECT code, name FROM indicator ORDER BY code")
+    units = query(db_path, "SELECT code, name FROM member_unit ORDER BY code")
+    return ViewOptions(
+        plans=dict(plans.iter_rows()),
+        years=tuple(years["year"].to_list()),
+        regions=dict(regions.iter_rows()),
+        label_sets=label_sets,
+        indicators=dict(indicators.iter_rows()),
+        units=dict(units.iter_rows()),
+    )
