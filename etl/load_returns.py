@@ -6,7 +6,10 @@ writing one file's submission, raw rows, observations (as revisions), findings a
 
 from __future__ import annotations
 
+import getpass
 import hashlib
+import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,9 +18,13 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.records import SEVERITY_ERROR, Finding, UnreadableFile
+from etl.records import SEVERITY_ERROR, Finding, Observation, UnreadableFile
 from etl.text import squash
-from etl.validate import CheckResult, Context, Key, check_values
+from etl.validate import CheckResult, Context, Key, Rejected, check_values
+
+OFFICE_NAME = "妇儿工委办"  # the only role that can unlock an approved return
+# Refusals that depend on who loads and on the approval state, not on the file itself.
+CONTEXT_RULES = ("not_own_indicator", "locked")
 
 
 @dataclass
@@ -29,10 +36,12 @@ class FileReport:
     rejected: int = 0
     missing: int = 0
     revisions: int = 0  # accepted values that changed an earlier value
+    changed: int = 0  # values that are new or differ from the current ones: what the load changes
     submission_id: int | None = None
     unit: str | None = None
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
+    dry_run: bool = False  # a preview: checked against the database, nothing saved
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -73,17 +82,35 @@ def load_context(con: duckdb.DuckDBPyConnection) -> Context:
     return Context.from_frames(indicators, aliases, regions, (years[0], years[1]), cur)
 
 
+def unit_names_index(units: pl.DataFrame) -> dict[str, str]:
+    """squash(code | name | alias) → unit code, from a member_unit-shaped frame."""
+    index: dict[str, str] = {}
+    for code, name, aliases in units.select("code", "name", pl.col("aliases").fill_null("")).iter_rows():
+        for n in (code, name, *(a for a in aliases.split("|") if a)):
+            index.setdefault(squash(n), code)
+    return index
+
+
 def resolve_unit(con: duckdb.DuckDBPyConnection, text: str | None) -> str | None:
     """Unit code from a code, name or alias; raises ValueError with the known names."""
     if not text:
         return None
     units = _frame(con, "SELECT code, name, coalesce(aliases, '') AS aliases FROM member_unit")
+    index = unit_names_index(units)
     key = squash(text)
-    for code, name, aliases in units.iter_rows():
-        names = {squash(code), squash(name), *(squash(a) for a in aliases.split("|") if a)}
-        if key in names or key.removeprefix("市").removeprefix("县").removeprefix("区") in names:
-            return code
+    for candidate in (key, key.removeprefix("市").removeprefix("县").removeprefix("区")):
+        if candidate in index:
+            return index[candidate]
     raise ValueError(f"未知成员单位“{text}”（可用：{'、'.join(units['name'])}）")
+
+
+def default_actor() -> str:
+    """Who a change is recorded as when no signed-in user is given: the command line's user."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        who = "未知用户"
+    return f"命令行（{who}）"
 
 
 def _infer_unit(con: duckdb.DuckDBPyConnection, codes: list[str]) -> str | None:
@@ -101,11 +128,12 @@ def _infer_unit(con: duckdb.DuckDBPyConnection, codes: list[str]) -> str | None:
 
 
 def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckResult, raw_rows,
-           ctx: Context, *, is_sample: bool) -> None:
+           ctx: Context, *, is_sample: bool, actor: str) -> None:
+    now = datetime.now()
     sub_id = con.sql(
         "INSERT INTO submission (file_name, sha256, kind, unit_code, loaded_at, status, rows_accepted,"
         " rows_rejected, is_sample) VALUES ($f, $s, 'return', $u, $t, 'loaded', $a, $r, $x) RETURNING id",
-        params={"f": report.file, "s": report.sha256, "u": report.unit, "t": datetime.now(),
+        params={"f": report.file, "s": report.sha256, "u": report.unit, "t": now,
                 "a": report.accepted, "r": report.rejected, "x": is_sample},
     ).fetchall()[0][0]
     report.submission_id = sub_id
@@ -113,23 +141,32 @@ def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckRes
         con.executemany("INSERT INTO raw_row VALUES (?, ?, ?, ?)",
                         [(sub_id, s, r, list(cells)) for (s, r), cells in sorted(raw_rows.items())])
     new = []
+    audit = []
     revisions = _frame(con, "SELECT indicator_code, region_code, year, breakdown, max(revision) AS rev "
                             "FROM observation GROUP BY ALL")
     last_rev = {(a, b, c, d): r for a, b, c, d, r in revisions.iter_rows()}
     for o in checked.observations:
         key = (o.indicator_code, o.region_code, o.year, o.breakdown)
-        if ctx.current.get(key) == o.value:
+        old = ctx.current.get(key)
+        if old == o.value:
             continue  # same value again: nothing new to record
         if key in ctx.current:
             report.revisions += 1
         rev = last_rev.get(key, 0) + 1
         new.append((o.indicator_code, o.region_code, o.year, o.breakdown, o.value, rev, sub_id,
                     o.sheet, o.row, o.column, o.note))
+        audit.append((now, actor, "load", report.file, sub_id, report.unit, o.indicator_code, o.region_code,
+                      o.year, o.breakdown, old, o.value, f"工作表“{o.sheet}”{o.column}{o.row}，第{rev}版"))
         ctx.current[key] = o.value
+    report.changed = len(new)
     if new:
         con.executemany(
             "INSERT INTO observation (indicator_code, region_code, year, breakdown, value, revision,"
             " submission_id, sheet, row_no, cell, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new)
+        con.executemany(
+            "INSERT INTO audit_log (changed_at, actor, action, file, submission_id, unit_code, indicator_code,"
+            " region_code, year, breakdown, old_value, new_value, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit)
     if report.findings:
         con.executemany("INSERT INTO finding VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message)
@@ -140,17 +177,124 @@ def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckRes
                          for r in checked.rejected])
 
 
+def _where(file: str, o: Observation) -> str:
+    return f"{file} 工作表“{o.sheet}”第{o.row}行{o.column}列"
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """What a load may not change: other units' indicators, approved (locked) returns."""
+
+    unit: str | None
+    unit_names: dict[str, str]
+    own: frozenset[str] | None  # indicators the unit leads or shares; None = not enforced
+    approved: dict[tuple[str, int], tuple[str, datetime]]  # (unit, year) → approver, when
+    locked_owner: dict[Key, str]  # current values inside an approved return → that unit
+    responsible: dict[str, tuple[list[str], list[str]]]  # indicator → (lead names, shared names)
+
+
+def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool) -> _Guard:
+    names = dict(_frame(con, "SELECT code, name FROM member_unit").iter_rows())
+    approved = {(u, y): (a, t) for u, y, a, t in _frame(
+        con, "SELECT unit_code, year, actor, acted_at FROM approval_current WHERE state = 'approved'").iter_rows()}
+    locked = _frame(con, """
+        SELECT o.indicator_code, o.region_code, o.year, o.breakdown, o.unit_code
+        FROM observation_current o JOIN approval_current a
+          ON a.unit_code = o.unit_code AND a.year = o.year AND a.state = 'approved'""")
+    own = None
+    responsible: dict[str, tuple[list[str], list[str]]] = {}
+    if enforce_unit:
+        roles = _frame(con, "SELECT indicator_code, unit_code, role FROM indicator_unit ORDER BY unit_code")
+        own = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
+        for code, u, role in roles.iter_rows():
+            lead, shared = responsible.setdefault(code, ([], []))
+            (lead if role == "lead" else shared).append(names.get(u, u))
+    return _Guard(unit, names, own, approved, {(a, b, c, d): u for a, b, c, d, u in locked.iter_rows()},
+                  responsible)
+
+
+def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, guard: _Guard) -> list[Finding]:
+    """Move refused observations to `checked.rejected`; returns the findings saying why.
+
+    Enforced here, in the load itself, so no caller (page, command line, script) can skip it.
+    A value equal to the one already current changes nothing and is never refused.
+    """
+    findings: list[Finding] = []
+    kept: list[Observation] = []
+    unit_name = guard.unit_names.get(guard.unit or "", guard.unit or "")
+    for o in checked.observations:
+        key = (o.indicator_code, o.region_code, o.year, o.breakdown)
+        info = ctx.info[o.indicator_code]
+        rule = message = None
+        if guard.own is not None and o.indicator_code not in guard.own:
+            lead, shared = guard.responsible.get(o.indicator_code, ([], []))
+            owner = f"由{'、'.join(lead)}牵头" if lead else "未指定牵头单位"
+            if shared:
+                owner += f"（责任单位：{'、'.join(shared)}）"
+            rule = "not_own_indicator"
+            message = (f"指标“{info.name}”（{o.indicator_code}）{owner}，不是{unit_name}负责的指标，"
+                       f"{unit_name}不能报送或修改该指标的数据，本值未载入。")
+        elif ctx.current.get(key) != o.value:
+            locked = None
+            if guard.unit and (guard.unit, o.year) in guard.approved:
+                locked = guard.unit
+            elif key in guard.locked_owner:
+                locked = guard.locked_owner[key]
+            if locked is not None:
+                who, when = guard.approved[(locked, o.year)]
+                rule = "locked"
+                message = (f"{guard.unit_names.get(locked, locked)}{o.year}年报表已审核通过（{who}，"
+                           f"{when:%Y-%m-%d %H:%M}），数据已锁定，“{info.name}”本值未载入。"
+                           f"如需更正，请联系{OFFICE_NAME}（工委办）解锁后再上传。")
+        if rule is None:
+            kept.append(o)
+            continue
+        findings.append(Finding(file, o.sheet, o.row, o.column, rule, SEVERITY_ERROR,
+                                f"{_where(file, o)}：{message}"))
+        checked.rejected.append(Rejected(o.sheet, o.row, o.column, tuple(raw_rows.get((o.sheet, o.row), ())),
+                                         f"{_where(file, o)}：{message}"))
+    checked.observations = kept
+    return findings
+
+
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = None,
               year: str | None = None, region: str | None = None, is_sample: bool = False,
-              ctx: Context | None = None) -> FileReport:
-    """Load one return into `con` (inside the caller's transaction). Never raises on bad input."""
+              ctx: Context | None = None, actor: str | None = None, enforce_unit: bool = False,
+              safety: bool = False, max_bytes: int | None = None) -> FileReport:
+    """Load one return into `con` (inside the caller's transaction). Never raises on bad input.
+
+    `unit` is a member_unit code. With `enforce_unit`, values of indicators the unit neither
+    leads nor shares are refused (a member unit's own upload). Values inside an approved
+    (locked) unit × year are always refused. `actor` is recorded in the audit trail for every
+    changed value (default: the command line's user). `safety` inspects the file first
+    (size up to `max_bytes`, zip bomb, external links, macros, formula cells).
+    """
+    from etl.approval import ensure_workflow_schema
     from etl.layouts import read_return  # the reader stack is heavy; load it on first use
 
     path = Path(path)
+    if enforce_unit and not unit:
+        raise ValueError("按成员单位权限载入时必须指定成员单位")
     digest = sha256_of(path)
     report = FileReport(file=path.name, sha256=digest, status="loaded")
-    seen = con.sql("SELECT id FROM submission WHERE sha256 = $s AND status = 'loaded'",
-                   params={"s": digest}).fetchall()
+    safety_findings: list[Finding] = []
+    if safety:
+        from etl.upload_safety import inspect_file
+
+        inspected = inspect_file(path, max_bytes=max_bytes)
+        if not inspected.ok:
+            report.status, report.findings = "failed", inspected.findings
+            report.message = "；".join(f.message for f in inspected.errors)
+            return report
+        safety_findings = inspected.findings
+    ensure_workflow_schema(con)
+    # A file sent before counts as "unchanged" unless it was withdrawn (its values no longer
+    # count) or some of its values were refused for who sent it or a lock: after an unlock, or
+    # sent by the office, the same file must load.
+    seen = con.sql("SELECT id FROM submission WHERE sha256 = $s AND status = 'loaded' "
+                   "AND id NOT IN (SELECT submission_id FROM submission_withdrawal) "
+                   "AND id NOT IN (SELECT submission_id FROM finding WHERE list_contains($rules, rule))",
+                   params={"s": digest, "rules": list(CONTEXT_RULES)}).fetchall()
     if seen:
         report.status, report.submission_id = "unchanged", seen[0][0]
         report.message = f"{path.name} 已于之前载入（提交编号 {seen[0][0]}），本次未作改动"
@@ -163,18 +307,24 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
         return report
     ctx = ctx or load_context(con)
     checked = check_values(read.values, ctx)
-    report.findings = [*read.findings, *checked.findings]
+    report.findings = [*safety_findings, *read.findings, *checked.findings]
     sheet_errors = [f for f in read.findings if f.severity == SEVERITY_ERROR]
     if not read.values and sheet_errors:
         report.status = "failed"
         report.message = "；".join(f.message for f in sheet_errors)
         return report
+    report.unit = unit or _infer_unit(con, [o.indicator_code for o in checked.observations])
+    raw_rows = {(v.sheet, v.row): v.raw_cells for v in read.values}
+    refused = _apply_guard(path.name, checked, raw_rows, ctx, _guard(con, report.unit, enforce_unit))
+    if refused:
+        cells = {(f.sheet, f.row, f.column) for f in refused}
+        # "loaded as a revision" would contradict the refusal of the same cell
+        report.findings = [f for f in report.findings
+                           if not (f.rule == "revision" and (f.sheet, f.row, f.column) in cells)] + refused
     report.accepted = len({(o.sheet, o.row, o.column) for o in checked.observations})
     report.rejected = len({(r.sheet, r.row, r.column) for r in checked.rejected})
     report.missing = checked.missing
-    report.unit = unit or _infer_unit(con, [o.indicator_code for o in checked.observations])
-    raw_rows = {(v.sheet, v.row): v.raw_cells for v in read.values}
-    _store(con, report, checked, raw_rows, ctx, is_sample=is_sample)
+    _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
                       f"拒绝{report.rejected}个，空缺{report.missing}个")
     return report
@@ -182,14 +332,54 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
 
 def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, unit: str | None = None,
                year: str | None = None, region: str | None = None, is_sample: bool = False,
-               on_file=None) -> list[FileReport]:
+               on_file=None, actor: str | None = None, enforce_unit: bool = False,
+               safety: bool = False, max_bytes: int | None = None) -> list[FileReport]:
     """Load several files in one transaction; each file sees the values of those before it."""
     unit_code = resolve_unit(con, unit)
     ctx = load_context(con)
     reports = []
     for path in paths:
-        report = load_file(con, path, unit=unit_code, year=year, region=region, is_sample=is_sample, ctx=ctx)
+        report = load_file(con, path, unit=unit_code, year=year, region=region, is_sample=is_sample, ctx=ctx,
+                           actor=actor, enforce_unit=enforce_unit, safety=safety, max_bytes=max_bytes)
         reports.append(report)
         if on_file:
             on_file(report)
     return reports
+
+
+def preview_file(db_path: Path, path: Path, **options) -> FileReport:
+    """What loading `path` would do, without changing anything: every finding, per cell.
+
+    Runs the very same `load_file` (reader, validator, unit and lock checks) on a throwaway copy
+    of the database inside a transaction that is rolled back; the live file is only read. The
+    copy is private, so a preview never waits for, or blocks, a writer.
+    """
+    with tempfile.TemporaryDirectory(prefix="fuer-preview-") as folder:
+        copy = Path(folder) / "preview.duckdb"
+        shutil.copyfile(db_path, copy)
+        con = duckdb.connect(str(copy))
+        try:
+            con.begin()
+            try:
+                report = load_file(con, path, **options)
+            finally:
+                con.rollback()
+        finally:
+            con.close()
+    report.dry_run = True
+    if report.status == "loaded":
+        report.submission_id = None  # nothing was saved; the number would be assigned on loading
+        report.message = (f"{report.file}：预检（尚未保存）— 可载入{report.accepted}个数值"
+                          f"（其中修订{report.revisions}个），拒绝{report.rejected}个，空缺{report.missing}个")
+    return report
+
+
+def submit_file(db_path: Path, path: Path, **options) -> FileReport:
+    """Load `path` through the one write path (etl.store.publish): all of it or nothing."""
+    from etl.store import publish
+
+    def change(con: duckdb.DuckDBPyConnection) -> tuple[FileReport, bool]:
+        report = load_file(con, path, **options)
+        return report, report.status == "loaded"
+
+    return publish(Path(db_path), change)

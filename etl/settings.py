@@ -43,6 +43,21 @@ SETTINGS: dict[str, Setting] = {
             str(DATA_DIR / "build" / "samples"),
             "示例数据（各成员单位示例报表）的生成目录",
         ),
+        Setting(
+            "users_file",
+            "FUER_USERS_FILE",
+            str(DATA_DIR / "config" / "users.toml"),
+            "用户配置文件（用户、角色、所属成员单位、密码哈希）；不存在时看板只读开放、不能填报和审核",
+        ),
+        Setting("upload_max_mb", "FUER_UPLOAD_MAX_MB", "10", "上传报表的大小上限（MB）"),
+        Setting("session_minutes", "FUER_SESSION_MINUTES", "480", "登录后最长多少分钟需重新登录"),
+        Setting("session_idle_minutes", "FUER_SESSION_IDLE_MINUTES", "60", "无操作多少分钟后需重新登录"),
+        Setting(
+            "return_deadline",
+            "FUER_RETURN_DEADLINE",
+            "03-31",
+            "年度报表的报送截止日（次年的 月-日），用于计算报送及时率",
+        ),
     )
 }
 

@@ -10,6 +10,12 @@ import pytest
 from etl.build import build_database
 
 
+@pytest.fixture(autouse=True)
+def _no_real_users_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read an office's real users file; the ones that need users write their own."""
+    monkeypatch.setenv("FUER_USERS_FILE", str(tmp_path_factory.getbasetemp() / "no-users.toml"))
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The database a new user gets (catalogue, 淄博, national values, 示例数据). Do not write to it."""

@@ -1,0 +1,175 @@
+"""Streamlit side of sign-in: the sign-in page, the account box, page gating by role.
+
+Decisions (passwords, backoff, expiry, who may open what) are made in `dashboard.auth`; this
+module only keeps the signed-in state in `st.session_state` and draws widgets. When an OIDC
+provider is configured in `.streamlit/secrets.toml` (`[auth]`), Streamlit's own `st.login`
+replaces the password form and the identity's e-mail is matched to a user in the users file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Sequence
+
+import streamlit as st
+
+from dashboard import auth
+from etl.users import User, UsersConfig, UsersFileError, load_users
+
+SESSION_KEY = "fuer_signed_in"
+NOTICE_KEY = "fuer_sign_in_notice"
+
+
+def _session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
+
+
+def oidc_configured() -> bool:
+    """An `[auth]` section in secrets.toml means sign-in goes through st.login."""
+    try:
+        return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+    except Exception:  # noqa: BLE001 - unreadable secrets: fall back to passwords, never crash
+        return False
+
+
+def users_config() -> UsersConfig:
+    """The users file; a broken one stops the app with the reason (fail closed)."""
+    try:
+        return load_users()
+    except UsersFileError as exc:
+        st.error(f"{exc}。在修正之前任何人都无法登录。")
+        st.stop()
+        raise  # unreachable: st.stop ends the run
+
+
+def _end_session(reason: str | None) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    if reason:
+        st.session_state[NOTICE_KEY] = reason
+
+
+def current_user(config: UsersConfig | None = None) -> User | None:
+    """The signed-in user of this browser session, or None (also once the session expired)."""
+    config = config or users_config()
+    now = time.time()
+    record: auth.SignedIn | None = st.session_state.get(SESSION_KEY)
+    if oidc_configured():
+        if not st.user.is_logged_in:
+            _end_session(None)
+            return None
+        user = auth.user_for_email(config, st.user.get("email"))
+        if user is None:
+            return None
+        if record is None or record.username != user.username:
+            record = auth.SignedIn(user.username, now, now)
+            st.session_state[SESSION_KEY] = record
+    if record is None:
+        return None
+    user = config.users.get(record.username)
+    if user is None:  # removed from the users file since signing in
+        _end_session("您的账号已被停用，请联系妇儿工委办。")
+        return None
+    max_age, idle = auth.session_limits()
+    reason = record.expiry_reason(now, max_age=max_age, idle=idle)
+    if reason:
+        _end_session(reason)
+        if oidc_configured():
+            st.logout()
+        return None
+    record.last_seen = now
+    return user
+
+
+def sign_in_page() -> None:
+    """The 登录 page: a password form, or the OIDC button when a provider is configured."""
+    st.title("登录")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
+    config = users_config()
+    if oidc_configured():
+        if st.user.is_logged_in:
+            st.error(f"账号 {st.user.get('email') or ''} 尚未在用户配置中登记，请联系妇儿工委办开通。")
+            st.button("退出", on_click=st.logout, key="oidc_logout")
+        elif importlib.util.find_spec("authlib") is None:  # st.login needs it (streamlit[auth])
+            st.error("已配置统一身份认证（secrets.toml 的 [auth]），但服务器未安装 Authlib，暂时无法登录。"
+                     "请管理员安装 streamlit[auth] 的依赖。")
+        else:
+            st.button("使用统一身份认证登录", on_click=st.login, key="oidc_login", type="primary")
+        return
+    st.caption("请使用妇儿工委办分配的账号登录。连续输错密码会被暂时禁止登录。")
+    # clear_on_submit: the password must not linger in the session state after the form is sent
+    with st.form("signin", clear_on_submit=True):
+        username = st.text_input("用户名", key="signin_username")
+        password = st.text_input("密码", type="password", key="signin_password")
+        submitted = st.form_submit_button("登录", key="signin_submit", type="primary")
+    if not submitted:
+        return
+    result = auth.sign_in(config, username, password, session_id=_session_id())
+    if result.user is None:
+        st.error(result.message)
+        return
+    now = time.time()
+    st.session_state[SESSION_KEY] = auth.SignedIn(result.user.username, now, now)
+    st.rerun()
+
+
+def sign_out() -> None:
+    _end_session("您已退出登录。")
+    if oidc_configured():
+        st.logout()
+
+
+def account_box(user: User) -> None:
+    """Who is signed in, in the sidebar, with the sign-out button."""
+    unit = f" · {user.unit_code}" if user.unit_code else ""
+    st.sidebar.caption(f"已登录：{user.display_name}（{user.role_label}{unit}）")
+    st.sidebar.button("退出登录", on_click=sign_out, key="signout", icon=":material/logout:")
+
+
+def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page,
+         public: Sequence[st.Page] = ()) -> list[st.Page]:
+    """The pages this session may see, for st.navigation.
+
+    No users configured: the reading pages as before, and no way to change data. Users
+    configured: the sign-in page (plus `public`, e.g. the briefing, when the office enabled
+    `public_briefing`) until someone signs in; then the reading pages plus the pages the role
+    allows. Each page checks the role again itself (`require`).
+    """
+    config = users_config()
+    if not config.configured and not oidc_configured():
+        st.sidebar.caption("尚未配置用户：各页面只读开放，数据填报与审核未开放"
+                           "（用 python -m etl user add 添加用户）。")
+        return list(read_pages)
+    user = current_user(config)
+    if user is None:
+        shown = list(public) if config.public_briefing else []
+        return [*shown, st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="signin",
+                                default=not shown)]
+    account_box(user)
+    pages = list(read_pages)
+    if auth.may(user, "upload"):
+        pages.append(upload)
+    if auth.may(user, "review"):
+        pages.append(review)
+    return pages
+
+
+def require(page: str) -> User:
+    """The signed-in user if their role may open `page` (auth.PAGE_ROLES); otherwise stop here."""
+    config = users_config()
+    if not config.configured and not oidc_configured():
+        st.info("尚未配置用户，数据填报与审核未开放。请妇儿工委办用 python -m etl user add 添加用户。")
+        st.stop()
+    user = current_user(config)
+    if user is None:
+        st.warning("请先登录。")
+        st.stop()
+    if not auth.may(user, page):
+        st.error(f"您的角色（{user.role_label}）不能使用此页面。")
+        st.stop()
+    return user

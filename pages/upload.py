@@ -1,0 +1,134 @@
+"""数据填报: a member unit downloads its pre-filled template, uploads its return, sees every
+finding per row and cell before anything is saved, then confirms the load.
+
+The preview and the load are the same `etl.load_returns.load_file` as the command line: the
+preview runs it on a throwaway copy and rolls back, the load publishes it atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import auth_ui, db, returns_status, ui
+from etl.load_returns import preview_file, submit_file
+from etl.store import WriterBusy
+from etl.upload_safety import staged_upload, upload_limit_bytes, upload_limit_mb
+from etl.users import ROLE_UNIT
+
+user = auth_ui.require("upload")
+db_path = ui.db_path()
+st.title("数据填报")
+
+units = returns_status.unit_options(db_path)
+if user.role == ROLE_UNIT:
+    if user.unit_code not in units:
+        st.error(f"您的账号所属单位“{user.unit_code}”不在成员单位名录中，请联系妇儿工委办。")
+        st.stop()
+    unit_code = user.unit_code
+    st.caption(f"填报单位：{units[unit_code]}。只能报送本单位牵头或负责的指标；其他单位的指标会被拒绝。")
+else:
+    unit_code = st.selectbox("成员单位", list(units), format_func=units.get, key="upload_unit")
+    st.caption("工委办可代任一成员单位上传；数值按所选单位记录。")
+unit_name = units[unit_code]
+years = returns_status.report_years(db_path)
+year = st.selectbox("报表年度", years, index=years.index(returns_status.default_year(db_path)),
+                    format_func=lambda y: f"{y}年", key="upload_year")
+
+status = returns_status.unit_status(db_path, unit_code, year)
+left, middle, right = st.columns(3)
+left.metric("报送状态", status["state_label"], border=True)
+middle.metric("完整率", "—" if status["rate"] is None else f"{status['rate']}%",
+              help="本单位牵头指标 × 各区县的合计数值中，已有数值的比例", border=True)
+right.metric("报送截止日", f"{status['deadline']:%Y-%m-%d}", border=True)
+if status["state_code"] == "approved":
+    st.warning(f"{unit_name}{year}年报表已由{status['actor']}于{status['acted_at']:%Y-%m-%d %H:%M}审核通过，"
+               "数据已锁定，上传的修改会被拒绝。如需更正，请联系妇儿工委办（工委办）解锁。",
+               icon=":material/lock:")
+
+result = st.session_state.pop("upload_result", None)
+if result is not None:
+    if result.status == "loaded":
+        st.success(f"已载入（提交编号 {result.submission_id}）：{result.message}", icon=":material/check_circle:")
+    else:
+        st.error(result.message)
+
+st.subheader("1. 下载填报模板")
+st.caption("模板已预填本单位的指标、各区县和上年数值（仅供核对）；只需填写黄色的“数值”列。")
+st.download_button(
+    "下载预填模板",
+    data=returns_status.template_bytes(db_path, unit_code, year),
+    file_name=f"{unit_name}_{year}年_指标数据填报表.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    on_click="ignore",
+    key="upload_template",
+)
+with st.expander("本单位负责的指标"):
+    ui.table_with_download(returns_status.unit_indicators(db_path, unit_code), f"{unit_name}_指标.csv")
+
+st.subheader("2. 上传报表并预检")
+st.caption(f"支持 xlsx、xls、csv，单个文件不超过 {upload_limit_mb()} MB。上传后先逐行逐格检查，"
+           "确认无误后再点“确认载入”；在此之前不会保存任何数据。")
+# a new key after each load empties the uploader, so a loaded file is not offered again
+round_no = st.session_state.setdefault("upload_round", 0)
+uploaded = st.file_uploader("选择填好的报表", type=["xlsx", "xls", "csv"], max_upload_size=upload_limit_mb(),
+                            key=f"upload_file_{round_no}")
+if uploaded is None:
+    st.session_state.pop("upload_preview", None)
+    st.stop()
+
+options = {"unit": unit_code, "year": str(year), "actor": user.actor, "enforce_unit": user.role == ROLE_UNIT,
+           "safety": True, "max_bytes": upload_limit_bytes()}
+# a new file, unit, year or database snapshot means the preview must be run again
+preview_key = (uploaded.file_id, unit_code, year, db.snapshot_id(db_path))
+preview = st.session_state.get("upload_preview")
+if preview is None or preview["key"] != preview_key:
+    with st.spinner("正在检查……"), staged_upload(uploaded.name, uploaded.getvalue()) as path:
+        preview = {"key": preview_key, "report": preview_file(db_path, path, **options)}
+    st.session_state["upload_preview"] = preview
+report = preview["report"]
+
+if report.status == "failed":
+    st.error(f"无法载入：{report.message}")
+elif report.status == "unchanged":
+    st.info(report.message)
+else:
+    counts = returns_status.findings_summary(report.findings)
+    cols = st.columns(6)
+    cols[0].metric("可载入数值", report.accepted, help="通过检查的数值", border=True)
+    cols[1].metric("将改变的数值", report.changed, help="新增的数值和与现有数值不同的数值；相同的数值不重复保存",
+                   border=True)
+    cols[2].metric("其中修订", report.revisions, help="与已载入数值不同，将作为新版本载入，原值保留", border=True)
+    cols[3].metric("拒绝", report.rejected, help="有错误的数值不会载入", border=True)
+    cols[4].metric("空缺", report.missing, help="填写“—”“无”或留空的格子", border=True)
+    cols[5].metric("提醒", counts["warning"], border=True)
+    if report.rejected:
+        st.warning(f"有 {report.rejected} 个数值不会载入，原因见下表（按工作表、行、列）。可以修改文件后重新上传，"
+                   "也可以先载入其余数值。")
+    else:
+        st.success("预检通过：没有错误。")
+
+st.markdown("**检查结果**")
+ui.table_with_download(returns_status.findings_frame(report.findings, severities=("error", "warning")),
+                       f"预检结果_{Path(uploaded.name).stem}.csv", empty_text="没有发现问题。")
+info = returns_status.findings_frame(report.findings, severities=("info",))
+if info.height:
+    with st.expander(f"读取说明（{info.height} 条：跳过的行、工作表等）"):
+        ui.table_with_download(info, f"读取说明_{Path(uploaded.name).stem}.csv")
+
+if report.status == "loaded":
+    if report.changed == 0:
+        st.caption("没有任何数值会改变（没有可载入的数值，或与已载入的数据完全相同），无需载入。")
+    if st.button("确认载入", type="primary", disabled=report.changed == 0, key="upload_confirm",
+                 icon=":material/cloud_upload:"):
+        try:
+            with st.spinner("正在载入……"), staged_upload(uploaded.name, uploaded.getvalue()) as path:
+                st.session_state["upload_result"] = submit_file(db_path, path, **options)
+        except WriterBusy as exc:
+            st.error(str(exc))
+            st.stop()
+        st.session_state.pop("upload_preview", None)
+        st.session_state["upload_round"] = round_no + 1
+        st.rerun()
