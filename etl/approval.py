@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from etl.load_returns import OFFICE_NAME, default_actor, resolve_unit
-from etl.store import SCHEMA_SQL, publish
+from etl.store import publish
 
 STATE_LABELS: dict[str | None, str] = {
     None: "已报送",
@@ -29,8 +29,6 @@ STATE_LABELS: dict[str | None, str] = {
     "approved": "已审核（锁定）",
     "unlocked": "已解锁（待重新审核）",
 }
-_BEGIN = "-- >>> review workflow"
-_END = "-- <<< review workflow"
 
 
 class WorkflowError(ValueError):
@@ -41,23 +39,6 @@ class WorkflowError(ValueError):
 class ActionResult:
     message: str
     values_changed: int = 0
-
-
-def workflow_sql() -> str:
-    """The review-workflow section of schema.sql (idempotent statements)."""
-    lines = SCHEMA_SQL.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(_BEGIN))
-    end = next(i for i, line in enumerate(lines) if line.startswith(_END))
-    return "\n".join(lines[start + 1:end])
-
-
-def ensure_workflow_schema(con: duckdb.DuckDBPyConnection) -> bool:
-    """Add the workflow tables to a database built before they existed; True when it did."""
-    present = con.sql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'audit_log'").fetchall()
-    if present[0][0]:
-        return False
-    con.execute(workflow_sql())
-    return True
 
 
 def _unit_name(con: duckdb.DuckDBPyConnection, unit_code: str) -> str:
@@ -93,7 +74,6 @@ def _record(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, action: s
 
 def _office_action(db_path: Path, unit: str, year: int, action: str, actor: str, reason: str | None) -> ActionResult:
     def change(con: duckdb.DuckDBPyConnection) -> tuple[ActionResult, bool]:
-        ensure_workflow_schema(con)
         code = resolve_unit(con, unit)
         name = _unit_name(con, code)
         state = current_state(con, code, year)
@@ -151,7 +131,6 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
         raise WorkflowError("撤回必须写明原因（将记入审核记录）")
 
     def change(con: duckdb.DuckDBPyConnection) -> tuple[ActionResult, bool]:
-        ensure_workflow_schema(con)
         rows = con.sql("SELECT file_name, kind, status, unit_code FROM submission WHERE id = $i",
                        params={"i": submission_id}).fetchall()
         if not rows:

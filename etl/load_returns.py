@@ -269,7 +269,6 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     changed value (default: the command line's user). `safety` inspects the file first
     (size up to `max_bytes`, zip bomb, external links, macros, formula cells).
     """
-    from etl.approval import ensure_workflow_schema
     from etl.layouts import read_return  # the reader stack is heavy; load it on first use
 
     path = Path(path)
@@ -287,7 +286,6 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
             report.message = "；".join(f.message for f in inspected.errors)
             return report
         safety_findings = inspected.findings
-    ensure_workflow_schema(con)
     # A file sent before counts as "unchanged" unless it was withdrawn (its values no longer
     # count) or some of its values were refused for who sent it or a lock: after an unlock, or
     # sent by the office, the same file must load.

@@ -209,32 +209,12 @@ SELECT t.plan_code, p.name AS plan_name, t.indicator_code, i.name AS indicator_n
             THEN '目标待设定' END AS target_label
 FROM target t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code;
 
--- Redefined at the end of this file (review workflow) so that withdrawn submissions stop
--- counting; this first definition only keeps the file's order readable.
-CREATE VIEW observation_current AS
-WITH ranked AS (
-    SELECT o.*, row_number() OVER (
-        PARTITION BY o.indicator_code, o.region_code, o.year, o.breakdown
-        ORDER BY o.revision DESC, o.id DESC) AS rn
-    FROM observation o JOIN submission s ON s.id = o.submission_id
-    WHERE s.status = 'loaded'
-)
-SELECT r.indicator_code, i.name AS indicator_name, r.region_code, g.name AS region_name,
-       r.year, r.breakdown, r.value, i.unit, r.submission_id, r.revision,
-       s.unit_code, s.is_sample, s.kind AS submission_kind, r.source, r.id AS observation_id
-FROM ranked r
-JOIN indicator i ON i.code = r.indicator_code
-JOIN region g ON g.code = r.region_code
-JOIN submission s ON s.id = r.submission_id
-WHERE r.rn = 1;
-
--- >>> review workflow: approval and lock, withdrawal, audit trail ------------------------------
--- Idempotent on purpose: etl.approval.ensure_workflow_schema runs this section on databases
--- built before it existed. Every table here is append-only; nothing is updated or deleted.
+-- review workflow: approval and lock, withdrawal, audit trail ---------------------------------
+-- Every table here is append-only; nothing is updated or deleted.
 
 -- One row per office action on a unit's return for a year; the latest row is the state.
-CREATE SEQUENCE IF NOT EXISTS approval_id_seq START 1;
-CREATE TABLE IF NOT EXISTS approval (
+CREATE SEQUENCE approval_id_seq START 1;
+CREATE TABLE approval (
     id        BIGINT PRIMARY KEY DEFAULT nextval('approval_id_seq'),
     unit_code VARCHAR NOT NULL REFERENCES member_unit(code),
     year      INTEGER NOT NULL,          -- the report year the return is for
@@ -245,7 +225,7 @@ CREATE TABLE IF NOT EXISTS approval (
 );
 
 -- A withdrawn submission stays in `submission` and keeps its rows; it just stops counting.
-CREATE TABLE IF NOT EXISTS submission_withdrawal (
+CREATE TABLE submission_withdrawal (
     submission_id INTEGER PRIMARY KEY REFERENCES submission(id),
     withdrawn_at  TIMESTAMP NOT NULL,
     withdrawn_by  VARCHAR NOT NULL,
@@ -253,8 +233,8 @@ CREATE TABLE IF NOT EXISTS submission_withdrawal (
 );
 
 -- Every change: one row per value that changed (load, withdraw) and per office action.
-CREATE SEQUENCE IF NOT EXISTS audit_log_id_seq START 1;
-CREATE TABLE IF NOT EXISTS audit_log (
+CREATE SEQUENCE audit_log_id_seq START 1;
+CREATE TABLE audit_log (
     id             BIGINT PRIMARY KEY DEFAULT nextval('audit_log_id_seq'),
     changed_at     TIMESTAMP NOT NULL,
     actor          VARCHAR NOT NULL,
@@ -272,19 +252,19 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 
 -- The state of each unit × year return: the latest office action on it.
-CREATE OR REPLACE VIEW approval_current AS
+CREATE VIEW approval_current AS
 SELECT unit_code, year, action AS state, actor, acted_at, reason
 FROM (SELECT a.*, row_number() OVER (PARTITION BY unit_code, year ORDER BY id DESC) AS rn
       FROM approval a)
 WHERE rn = 1;
 
 -- Approvals and unlocks only: the lock history.
-CREATE OR REPLACE VIEW lock_event AS
+CREATE VIEW lock_event AS
 SELECT id, unit_code, year, action, actor, acted_at, reason
 FROM approval WHERE action IN ('approved', 'unlocked');
 
--- As above, but a withdrawn submission's values no longer count.
-CREATE OR REPLACE VIEW observation_current AS
+-- The latest revision of every value; a withdrawn submission's values no longer count.
+CREATE VIEW observation_current AS
 WITH ranked AS (
     SELECT o.*, row_number() OVER (
         PARTITION BY o.indicator_code, o.region_code, o.year, o.breakdown
@@ -301,4 +281,3 @@ JOIN indicator i ON i.code = r.indicator_code
 JOIN region g ON g.code = r.region_code
 JOIN submission s ON s.id = r.submission_id
 WHERE r.rn = 1;
--- <<< review workflow
