@@ -1,0 +1,311 @@
+"""Aggregates over the progress items: status counts and 达标率, district ranking, reporting
+completeness and timeliness.
+
+Pure functions over polars frames (no Streamlit, no database).
+
+达标率 (DESIGN.md, "Progress rules"): achieved ÷ indicators with data and a numeric or
+qualitative target. Counts are over indicators (the 合计 breakdown of each indicator ×
+region; breakdown rows such as 城镇/农村 are details of the same indicator, not more
+indicators). Every item falls in exactly one of four buckets, so the buckets add up to
+n_items and nothing is silently dropped:
+
+- rate_denominator   a value ≤ the report year and a threshold (at_least/at_most/band) or
+                     qualitative target with a value: statuses achieved, on_track, lagging,
+                     regressing, not_achieved, not_assessable (无基期值 or 基期值等于目标值 —
+                     the target is still not met, so it counts as not achieved);
+- excluded_no_data   such a target but no value (无数据);
+- excluded_direction increase/decrease targets (逐步提高/降低), whatever their status;
+- excluded_target_pending  目标待设定 (no target value, band without width, unknown kind).
+
+District ranking: by 达标率, highest first; ties broken by (1) more indicators assessed
+(a larger denominator is the stronger evidence), (2) fewer 退步 (regressing + worsening),
+(3) region code ascending — so the order is total and reproducible. Regions with nothing
+assessed get no rank and come last.
+
+Reporting completeness and timeliness: see CompletenessRule and ReportingDeadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from dashboard.progress import DIRECTION_KINDS, MEASURED_STATUSES, STATUS_CODES, TOTAL
+
+RATE_RULE = (
+    "达标率 = 已达标指标数 ÷ 有数据且有数值目标或定性目标的指标数（按指标计，分组数据不重复计数）；"
+    "无数据、方向性目标（逐步提高/降低）和目标待设定的指标单独列出，不计入分母"
+)
+
+COUNT_COLUMNS: tuple[str, ...] = tuple(f"n_{code}" for code in STATUS_CODES)
+AGGREGATE_COLUMNS: tuple[str, ...] = (
+    "n_items",
+    *COUNT_COLUMNS,
+    "n_lost",
+    "rate_numerator",
+    "rate_denominator",
+    "attainment_rate",
+    "excluded_no_data",
+    "excluded_direction",
+    "excluded_target_pending",
+    "rate_note",
+)
+# aggregate name → (keys grouped on, attributes carried along); columns come out keys first,
+# then attributes, then AGGREGATE_COLUMNS
+GROUPINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "by_region": (("region_code",), ("region_name", "region_level")),
+    "by_domain": (("region_code", "outline", "domain"), ("region_name", "region_level")),
+    "by_outline": (("region_code", "outline"), ("region_name", "region_level")),
+    "by_unit": (("region_code", "lead_unit_code"), ("region_name", "region_level", "lead_unit")),
+}
+
+
+def counting_frame(items: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """The 合计 items with `keys`, their position (_row) and one 0/1 column per count of
+    AGGREGATE_COLUMNS — made once, then summed per grouping by status_counts."""
+    status = pl.col("status")
+    direction = pl.col("target_kind").is_in(DIRECTION_KINDS).fill_null(False)
+    parts = {
+        "n_items": pl.lit(True),
+        **{f"n_{code}": status == code for code in STATUS_CODES},
+        "n_lost": pl.col("lost").fill_null(False),
+        "rate_numerator": status == "achieved",
+        "rate_denominator": status.is_in(MEASURED_STATUSES) & ~direction,
+        "excluded_no_data": (status == "no_data") & ~direction,
+        "excluded_direction": direction,
+        "excluded_target_pending": (status == "target_pending") & ~direction,
+    }
+    return (
+        items.lazy()
+        .with_row_index("_row")
+        .filter(pl.col("breakdown") == TOTAL)
+        .select(*dict.fromkeys(keys), "_row", *(test.cast(pl.Int32).alias(name) for name, test in parts.items()))
+        .collect()
+    )
+
+
+_COUNTS = [c for c in AGGREGATE_COLUMNS if c not in ("attainment_rate", "rate_note")]
+
+
+def status_counts(items: pl.DataFrame, by: Sequence[str], *, counting: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per group of `by`: counts per status, 达标率 and its denominator (AGGREGATE_COLUMNS).
+
+    `items` is the progress table (needs status, target_kind, lost, breakdown and the `by`
+    columns); pass `counting` (counting_frame with at least the `by` keys) to reuse it across
+    groupings. attainment_rate is a percentage (95.2 means 95.2 %), null when the denominator
+    is 0. rate_note says in Chinese what the number is made of. Groups come out in the order
+    they first appear in `items`. Names (region_name, …) are joined by the caller from small
+    tables: carrying strings through the group_by would cost more than the counting.
+    """
+    if counting is None:
+        counting = counting_frame(items, by)
+    return status_counts_lazy(counting, by).collect()
+
+
+def status_counts_lazy(
+    counting: pl.DataFrame | pl.LazyFrame, by: Sequence[str], *, keep_row: bool = False
+) -> pl.LazyFrame:
+    """status_counts as a lazy query over a counting_frame. The counts add up, so the input
+    may also be a finer status_counts result made with keep_row=True (which keeps the `_row`
+    column that orders the groups): region × domain rolls up to region × outline to region
+    without another pass over the items."""
+    by = list(by)
+    return (
+        counting.lazy()
+        .group_by(by)
+        .agg(pl.col("_row").min(), pl.col(_COUNTS).sum().cast(pl.Int64))
+        .sort("_row")
+        .with_columns(
+            pl.when(pl.col("rate_denominator") > 0)
+            .then(pl.col("rate_numerator") / pl.col("rate_denominator") * 100.0)
+            .alias("attainment_rate")
+        )
+        .with_columns(_rate_note().alias("rate_note"))
+        .select(*by, *(["_row"] if keep_row else []), *AGGREGATE_COLUMNS)
+    )
+
+
+def _rate_note() -> pl.Expr:
+    return pl.format(
+        "达标 {} 项 ÷ 有数据且有数值或定性目标的 {} 项；"
+        "另有无数据 {} 项、方向性目标 {} 项、目标待设定 {} 项，未计入分母",
+        "rate_numerator",
+        "rate_denominator",
+        "excluded_no_data",
+        "excluded_direction",
+        "excluded_target_pending",
+    )
+
+
+def district_ranking(by_region: pl.DataFrame, district_codes: Sequence[str]) -> pl.DataFrame:
+    """The districts of `by_region` ranked by 达标率 (tie-break in the module docstring).
+
+    Columns: rank (1…; null when nothing was assessed), n_backslide (regressing + worsening),
+    then every column of `by_region`.
+    """
+    frame = (
+        by_region.filter(pl.col("region_code").is_in(list(district_codes)))
+        .with_columns((pl.col("n_regressing") + pl.col("n_worsening")).alias("n_backslide"))
+        .sort(
+            ["attainment_rate", "rate_denominator", "n_backslide", "region_code"],
+            descending=[True, True, False, False],
+            nulls_last=True,
+        )
+    )
+    ranked = pl.when(pl.col("attainment_rate").is_not_null()).then(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+    )
+    frame = frame.with_columns(ranked.alias("rank"))
+    return frame.select("rank", *[c for c in frame.columns if c != "rank"])
+
+
+# --- reporting completeness and timeliness ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompletenessRule:
+    """Which indicator × district × year values are expected of a member unit.
+
+    Default: the unit's lead (牵头) indicators that have a unit of measure (the numeric ones the
+    office collects in its templates; 定性 indicators are judged by the office, not reported),
+    restricted to the indicators the plan being evaluated has a target for; the 合计 value of
+    every county-level district in scope; every year from the plan's base year to the report
+    year. Each expected value then belongs to exactly one unit.
+    """
+
+    roles: tuple[str, ...] = ("lead",)
+    numeric_only: bool = True
+    plan_indicators_only: bool = True
+    region_level: str = "county"
+    first_year: int | None = None  # None: the plan's base year
+
+    def describe(self) -> str:
+        names = {"lead": "牵头", "shared": "责任"}
+        role = "、".join(names.get(r, r) for r in self.roles)
+        parts = [f"成员单位{role}的指标"]
+        if self.numeric_only:
+            parts.append("有计量单位（数值型）")
+        if self.plan_indicators_only:
+            parts.append("且本规划设有目标")
+        return "、".join(parts) + "；每个区县、每年一个“合计”数值"
+
+
+@dataclass(frozen=True)
+class ReportingDeadline:
+    """Values for year y are due by `month`/`day` of year y + `years_after` (default 次年3月31日)."""
+
+    month: int = 3
+    day: int = 31
+    years_after: int = 1
+
+    def due(self, year: int) -> date:
+        return date(year + self.years_after, self.month, self.day)
+
+    def describe(self) -> str:
+        when = {0: "当年", 1: "次年"}.get(self.years_after, f"{self.years_after}年后")
+        return f"{when}{self.month}月{self.day}日前报送"
+
+
+DEFAULT_RULE = CompletenessRule()
+DEFAULT_DEADLINE = ReportingDeadline()
+
+
+def expected_cells(
+    indicator_units: pl.DataFrame,
+    indicators: pl.DataFrame,
+    districts: Sequence[str],
+    years: Sequence[int],
+    *,
+    rule: CompletenessRule = DEFAULT_RULE,
+    plan_indicators: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """unit_code, indicator_code, region_code, year for every value expected under `rule`.
+
+    `indicator_units`: indicator_code, unit_code, role. `indicators`: indicator_code, unit
+    (of measure). `plan_indicators`: the plan's indicators (used when rule.plan_indicators_only).
+    """
+    links = indicator_units.filter(pl.col("role").is_in(list(rule.roles)))
+    chosen = indicators.select("indicator_code", "unit")
+    if rule.numeric_only:
+        chosen = chosen.filter(pl.col("unit").is_not_null() & (pl.col("unit").str.strip_chars() != ""))
+    if rule.plan_indicators_only and plan_indicators is not None:
+        chosen = chosen.filter(pl.col("indicator_code").is_in(list(plan_indicators)))
+    pairs = links.join(chosen.select("indicator_code"), on="indicator_code", how="semi").select(
+        "unit_code", "indicator_code"
+    ).unique(maintain_order=True)
+    grid = pl.DataFrame(
+        {"region_code": [d for d in districts for _y in years], "year": [y for _d in districts for y in years]},
+        schema={"region_code": pl.String, "year": pl.Int32},
+    )
+    return pairs.join(grid, how="cross").sort("unit_code", "indicator_code", "region_code", "year")
+
+
+def completeness_cells(
+    expected: pl.DataFrame, received: pl.DataFrame, *, deadline: ReportingDeadline = DEFAULT_DEADLINE
+) -> pl.DataFrame:
+    """Each expected value with whether it was received and whether in time.
+
+    `received`: indicator_code, region_code, year, first_received_at (when the submission that
+    first supplied the value was loaded) for every value that currently exists. Returns
+    unit_code, indicator_code, region_code, year, received, first_received_at, deadline,
+    on_time (null when not received).
+    """
+    due = expected.select(pl.col("year").unique()).with_columns(
+        pl.col("year").map_elements(deadline.due, return_dtype=pl.Date).alias("deadline")
+    )
+    got = received.select(
+        "indicator_code", "region_code", pl.col("year").cast(pl.Int32), "first_received_at"
+    ).unique(["indicator_code", "region_code", "year"], keep="first")
+    return (
+        expected.with_columns(pl.col("year").cast(pl.Int32))
+        .join(got, on=["indicator_code", "region_code", "year"], how="left", maintain_order="left")
+        .join(due.with_columns(pl.col("year").cast(pl.Int32)), on="year", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("first_received_at").is_not_null().alias("received"),
+            pl.when(pl.col("first_received_at").is_not_null())
+            .then(pl.col("first_received_at").cast(pl.Date) <= pl.col("deadline"))
+            .alias("on_time"),
+        )
+        .select(
+            "unit_code", "indicator_code", "region_code", "year", "received", "first_received_at", "deadline", "on_time"
+        )
+    )
+
+
+COMPLETENESS_COLUMNS: tuple[str, ...] = (
+    "expected",
+    "received",
+    "missing",
+    "completeness_pct",
+    "on_time",
+    "late",
+    "timeliness_pct",
+)
+
+
+def completeness_summary(cells: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
+    """Per group of `by`: expected, received, missing, completeness_pct (received ÷ expected),
+    on_time, late, timeliness_pct (received on time ÷ expected), percentages as 95.2."""
+    return (
+        cells.group_by(list(by), maintain_order=True)
+        .agg(
+            pl.len().cast(pl.Int64).alias("expected"),
+            pl.col("received").sum().cast(pl.Int64).alias("received"),
+            pl.col("on_time").fill_null(False).sum().cast(pl.Int64).alias("on_time"),
+        )
+        .with_columns(
+            (pl.col("expected") - pl.col("received")).alias("missing"),
+            (pl.col("received") - pl.col("on_time")).alias("late"),
+            pl.when(pl.col("expected") > 0)
+            .then(pl.col("received") / pl.col("expected") * 100.0)
+            .alias("completeness_pct"),
+            pl.when(pl.col("expected") > 0)
+            .then(pl.col("on_time") / pl.col("expected") * 100.0)
+            .alias("timeliness_pct"),
+        )
+        .select(*by, *COMPLETENESS_COLUMNS)
+        .sort(list(by))
+    )

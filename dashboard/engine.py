@@ -1,0 +1,576 @@
+"""The one call pages make: `run(db_path, plan, report_year)` → a frozen ProgressResult.
+
+Loads the inputs with a handful of read-only queries (dashboard.db), hands the frames to the
+pure functions (dashboard.targets, dashboard.progress, dashboard.aggregate), joins names and
+labels, and returns everything a page needs for a plan and a year: the per-item table, the
+aggregates, the completeness tables and the inputs themselves, so a page never recomputes
+and can always show why an item has its status.
+
+Scope: `region=None` evaluates every region in the database (全国 100000 included, as the
+national reference); `region="370300"` evaluates that region and everything below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from dashboard import aggregate, db, labels, progress, targets
+
+ITEM_COLUMNS: tuple[str, ...] = (
+    "plan_code",
+    "report_year",
+    "indicator_code",
+    "indicator_name",
+    "outline",
+    "domain",
+    "unit",
+    "decimals",
+    "lead_unit_code",
+    "lead_unit",
+    "region_code",
+    "region_name",
+    "region_level",
+    "breakdown",
+    "target_kind",
+    "target_value",
+    "target_band_low",
+    "target_band_high",
+    "target_tolerance",
+    "target_year",
+    "target_text",
+    "target_source",
+    "target_source_url",
+    "target_verified",
+    "target_is_sample",
+    "target_region_code",
+    "target_scope",
+    "base_year",
+    "baseline_year",
+    "baseline_value",
+    "latest_year",
+    "latest_value",
+    "previous_value",
+    "yoy_change",
+    "yoy_change_pct",
+    "change_since_base",
+    "tau",
+    "rho",
+    "achieved",
+    "status",
+    "status_label",
+    "status_colour",
+    "status_order",
+    "status_symbol",
+    "status_shape",
+    "reason_code",
+    "reason",
+    "lost",
+    "last_achieved_year",
+    "trend_points",
+    "trend_slope",
+    "trend_projection",
+    "trend_on_track",
+    "growth_observed",
+    "growth_required",
+    "growth_ratio",
+    "growth_category",
+    "growth_label",
+    "growth_reason_code",
+    "growth_reason",
+    "data_is_sample",
+    "flag_jump",
+    "flag_out_of_range",
+    "flag_revised",
+    "flags",
+)
+
+# Column types worth knowing: status is an Enum of progress.STATUS_CODES (ordered) and
+# growth_category an Enum of progress.GROWTH_CATEGORIES; the display text joined from small
+# tables (indicator_name, outline, domain, unit, lead_unit, region_name, status_label,
+# status_colour, status_symbol, status_shape, growth_label) is Categorical; codes are String.
+# Everything else follows dashboard.progress.RESULT_COLUMNS and dashboard.targets.
+
+PLAN_ALIASES_HELP = "规划可写代码或名称：liangang/两纲、lianggui/两规、fyp14/十四五"
+
+
+class EngineError(ValueError):
+    """A request the engine cannot answer (unknown plan, bad year, unknown region); Chinese message."""
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    code: str
+    name: str
+    full_name: str
+    scope: str
+    base_year: int
+    target_year: int
+
+
+@dataclass(frozen=True)
+class ProgressResult:
+    """Everything computed for one plan, report year, scope and label set.
+
+    items: one row per indicator × region × breakdown (ITEM_COLUMNS): every 合计 item in
+        catalogue order of indicators, then scope order of regions; then the breakdown items
+        (城镇/农村, 女/男 …) in the same order.
+    by_region / by_domain / by_outline / by_unit: status counts and 达标率
+        (aggregate.GROUPINGS keys and attributes + aggregate.AGGREGATE_COLUMNS), 合计 rows only.
+    ranking: the county-level districts in scope ranked by 达标率 (aggregate.district_ranking).
+    completeness: unit × district × year (unit_code, unit_name, region_code, region_name,
+        year, deadline, + aggregate.COMPLETENESS_COLUMNS); completeness_by_unit: unit × year;
+        completeness_cells: every expected value (aggregate.completeness_cells + names).
+    observations / targets: the inputs (current values ≤ report year of the plan's indicators
+        in scope; resolved targets), for "why is this red".
+    labels / growth_labels: the label set used (status → label, colour, order, symbol, shape).
+    """
+
+    plan: PlanInfo
+    report_year: int
+    region: str | None
+    label_set: str
+    label_set_name: str
+    items: pl.DataFrame
+    by_region: pl.DataFrame
+    by_domain: pl.DataFrame
+    by_outline: pl.DataFrame
+    by_unit: pl.DataFrame
+    ranking: pl.DataFrame
+    completeness: pl.DataFrame
+    completeness_by_unit: pl.DataFrame
+    completeness_cells: pl.DataFrame
+    observations: pl.DataFrame
+    targets: pl.DataFrame
+    labels: pl.DataFrame
+    growth_labels: pl.DataFrame
+    rate_rule: str
+    growth_method: str
+    completeness_rule: str
+    deadline_rule: str
+    snapshot: str
+    sample_data: bool
+    sample_targets: bool
+    config: progress.ProgressConfig = field(default=progress.DEFAULT_CONFIG)
+
+    def item(self, indicator_code: str, region_code: str, breakdown: str = progress.TOTAL) -> dict[str, Any] | None:
+        """One item's row as a dict (None when there is no such item)."""
+        rows = self.items.filter(
+            (pl.col("indicator_code") == indicator_code)
+            & (pl.col("region_code") == region_code)
+            & (pl.col("breakdown") == breakdown)
+        )
+        return rows.row(0, named=True) if rows.height else None
+
+    def series(self, indicator_code: str, region_code: str, breakdown: str = progress.TOTAL) -> pl.DataFrame:
+        """The values the item's status rests on: year, value, revision, submission_id, is_sample."""
+        return self.observations.filter(
+            (pl.col("indicator_code") == indicator_code)
+            & (pl.col("region_code") == region_code)
+            & (pl.col("breakdown") == breakdown)
+        ).sort("year")
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def plans(db_path: Path) -> pl.DataFrame:
+    """The plans: code, name, full_name, scope, base_year, target_year."""
+    return db.query(db_path, "SELECT code, name, full_name, scope, base_year, target_year FROM plan ORDER BY rowid")
+
+
+def plan_info(db_path: Path, plan: str) -> PlanInfo:
+    """A plan by code (liangang) or Chinese name (两纲); unknown plans are an EngineError."""
+    frame = plans(db_path)
+    wanted = plan.strip()
+    match = frame.filter((pl.col("code") == wanted.lower()) | (pl.col("name") == wanted))
+    if match.height == 0:
+        known = "、".join(f"{c}/{n}" for c, n in frame.select("code", "name").iter_rows())
+        raise EngineError(f"未知规划：{plan}（可用：{known}）")
+    row = match.row(0, named=True)
+    return PlanInfo(
+        code=row["code"],
+        name=row["name"],
+        full_name=row["full_name"],
+        scope=row["scope"],
+        base_year=int(row["base_year"]),
+        target_year=int(row["target_year"]),
+    )
+
+
+def available_years(db_path: Path) -> list[int]:
+    """Years that have at least one current value, ascending."""
+    frame = db.query(db_path, "SELECT DISTINCT year FROM observation_current ORDER BY year")
+    return [int(y) for y in frame.get_column("year").to_list()]
+
+
+def _scope(regions: pl.DataFrame, region: str | None) -> list[str]:
+    codes = regions.get_column("code").to_list()
+    if region is None:
+        return codes
+    if region not in codes:
+        raise EngineError(f"未知地区代码：{region}")
+    children: dict[str, list[str]] = {}
+    for code, parent in regions.select("code", "parent_code").iter_rows():
+        children.setdefault(parent, []).append(code)
+    scope, stack = [], [region]
+    while stack:
+        code = stack.pop()
+        scope.append(code)
+        stack.extend(children.get(code, []))
+    order = {c: i for i, c in enumerate(codes)}
+    return sorted(scope, key=order.__getitem__)
+
+
+_SQL_INDICATORS = """
+SELECT i.code AS indicator_code, i.name AS indicator_name, i.outline, i.domain, i.unit, i.decimals,
+       i.direction, i.plausible_min, i.plausible_max, lead.unit_code AS lead_unit_code,
+       mu.name AS lead_unit
+FROM indicator i
+LEFT JOIN indicator_unit lead ON lead.indicator_code = i.code AND lead.role = 'lead'
+LEFT JOIN member_unit mu ON mu.code = lead.unit_code
+ORDER BY i.rowid
+"""
+
+_SQL_OBSERVATIONS = """
+SELECT o.indicator_code, o.region_code, o.breakdown, o.year, o.value, o.revision, o.submission_id,
+       o.is_sample
+FROM observation_current o
+WHERE o.year <= $year
+  AND o.indicator_code IN (SELECT indicator_code FROM target WHERE plan_code = $plan)
+  AND list_contains($regions, o.region_code)
+"""
+
+
+def _first_received_sql(has_withdrawal: bool) -> str:
+    withdrawn = (
+        "AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)" if has_withdrawal else ""
+    )
+    # the submission that first supplied each value: the earliest loaded (not withdrawn) one
+    return f"""
+    SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
+    FROM observation o JOIN submission s ON s.id = o.submission_id
+    WHERE s.status = 'loaded' {withdrawn} AND o.breakdown = '{progress.TOTAL}'
+      AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
+    GROUP BY ALL
+    """
+
+
+def _has_table(db_path: Path, name: str) -> bool:
+    return bool(
+        db.scalar(db_path, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name", {"name": name})
+    )
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The database-free part of a run: resolved targets, items, aggregates, ranking."""
+
+    targets: pl.DataFrame
+    items: pl.DataFrame
+    by_region: pl.DataFrame
+    by_domain: pl.DataFrame
+    by_outline: pl.DataFrame
+    by_unit: pl.DataFrame
+    ranking: pl.DataFrame
+    districts: list[str]
+
+
+def compute(
+    info: PlanInfo,
+    report_year: int,
+    *,
+    regions: pl.DataFrame,
+    indicators: pl.DataFrame,
+    raw_targets: pl.DataFrame,
+    observations: pl.DataFrame,
+    scope: list[str],
+    status_labels: pl.DataFrame,
+    growth_labels: pl.DataFrame,
+    config: progress.ProgressConfig = progress.DEFAULT_CONFIG,
+    district_level: str = "county",
+) -> Computed:
+    """Targets → items → aggregates from frames already loaded (what `run` does after its
+    queries; the benchmark calls it on a synthetic national dataset).
+
+    regions: code, name, level, parent_code; indicators: the _SQL_INDICATORS columns in
+    catalogue order; raw_targets: target-table rows of the plan; observations: current values
+    (see dashboard.progress); scope: the region codes to evaluate, in display order.
+    """
+    # target rows in catalogue order, so the items come out by indicator (catalogue order),
+    # then region (scope order)
+    catalogue_order = indicators.select("indicator_code").with_row_index("_cat")
+    ordered = (
+        raw_targets.join(catalogue_order, on="indicator_code", how="left")
+        .sort("_cat", nulls_last=True, maintain_order=True)
+        .drop("_cat")
+    )
+    resolved = targets.resolve_targets(
+        ordered, regions, plan_code=info.code, plan_target_year=info.target_year, region_codes=scope
+    )
+    evaluated = progress.compute_progress(
+        observations, resolved, indicators, base_year=info.base_year, report_year=report_year, config=config
+    )
+    items = _decorate(evaluated, indicators, regions, status_labels, growth_labels, info, report_year)
+    dims = {
+        "region_code": regions.select(
+            pl.col("code").alias("region_code"), pl.col("name").alias("region_name"),
+            pl.col("level").alias("region_level"),
+        ),
+        "lead_unit_code": indicators.select("lead_unit_code", "lead_unit").unique("lead_unit_code", keep="first"),
+    }
+    groupings = {}
+    counting = aggregate.counting_frame(items, [k for keys, _a in aggregate.GROUPINGS.values() for k in keys])
+    # two passes over the items (region × domain, region × unit); outline and region totals are
+    # sums of the domain counts (every domain belongs to one outline)
+    domain_keys, unit_keys = aggregate.GROUPINGS["by_domain"][0], aggregate.GROUPINGS["by_unit"][0]
+    by_domain_rows, by_unit = pl.collect_all([
+        aggregate.status_counts_lazy(counting, domain_keys, keep_row=True),
+        aggregate.status_counts_lazy(counting, unit_keys),
+    ])
+    by_outline_rows = aggregate.status_counts_lazy(by_domain_rows, aggregate.GROUPINGS["by_outline"][0],
+                                                   keep_row=True).collect()
+    by_region = aggregate.status_counts_lazy(by_outline_rows, aggregate.GROUPINGS["by_region"][0]).collect()
+    counted = {
+        "by_region": by_region,
+        "by_domain": by_domain_rows.drop("_row"),
+        "by_outline": by_outline_rows.drop("_row"),
+        "by_unit": by_unit,
+    }
+    for name, (keys, attributes) in aggregate.GROUPINGS.items():
+        counts = counted[name]
+        for key in keys:
+            if key in dims:
+                counts = counts.join(dims[key], on=key, how="left", maintain_order="left", nulls_equal=True)
+        groupings[name] = counts.select(*keys, *attributes, *aggregate.AGGREGATE_COLUMNS)
+    in_scope = set(scope)
+    districts = [
+        code
+        for code, level in regions.select("code", "level").iter_rows()
+        if code in in_scope and level == district_level
+    ]
+    return Computed(
+        targets=resolved,
+        items=items,
+        by_region=groupings["by_region"],
+        by_domain=groupings["by_domain"],
+        by_outline=groupings["by_outline"],
+        by_unit=groupings["by_unit"],
+        ranking=aggregate.district_ranking(groupings["by_region"], districts),
+        districts=districts,
+    )
+
+
+
+# --- run ----------------------------------------------------------------------------------------
+
+
+def run(
+    db_path: Path,
+    plan: str,
+    report_year: int,
+    region: str | None = None,
+    label_set: str = "default",
+    *,
+    config: progress.ProgressConfig = progress.DEFAULT_CONFIG,
+    completeness_rule: aggregate.CompletenessRule = aggregate.DEFAULT_RULE,
+    deadline: aggregate.ReportingDeadline = aggregate.DEFAULT_DEADLINE,
+    label_config: labels.LabelConfig | None = None,
+) -> ProgressResult:
+    """Compute everything for `plan` (code or Chinese name) and `report_year`."""
+    db_path = Path(db_path)
+    snapshot = db.snapshot_id(db_path)
+    info = plan_info(db_path, plan)
+    if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
+        raise EngineError(
+            f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
+        )
+    label_config = label_config or labels.load_labels()
+    chosen = label_config.label_set(label_set)
+
+    regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
+    scope = _scope(regions, region)
+    indicators = db.query(db_path, _SQL_INDICATORS)
+    raw_targets = db.query(db_path, "SELECT * FROM target WHERE plan_code = $plan", {"plan": info.code})
+    observations = db.query(
+        db_path, _SQL_OBSERVATIONS, {"year": report_year, "plan": info.code, "regions": scope}
+    )
+
+    computed = compute(
+        info,
+        report_year,
+        regions=regions,
+        indicators=indicators,
+        raw_targets=raw_targets,
+        observations=observations,
+        scope=scope,
+        status_labels=chosen.frame(),
+        growth_labels=label_config.growth_frame(),
+        config=config,
+        district_level=completeness_rule.region_level,
+    )
+    items, resolved = computed.items, computed.targets
+    districts = computed.districts
+
+    cells, summary, by_unit_year = _completeness(
+        db_path, info, report_year, districts, indicators, resolved, regions, completeness_rule, deadline
+    )
+    return ProgressResult(
+        plan=info,
+        report_year=report_year,
+        region=region,
+        label_set=chosen.key,
+        label_set_name=chosen.name,
+        items=items,
+        by_region=computed.by_region,
+        by_domain=computed.by_domain,
+        by_outline=computed.by_outline,
+        by_unit=computed.by_unit,
+        ranking=computed.ranking,
+        completeness=summary,
+        completeness_by_unit=by_unit_year,
+        completeness_cells=cells,
+        observations=observations.sort("indicator_code", "region_code", "breakdown", "year"),
+        targets=resolved,
+        labels=chosen.frame(),
+        growth_labels=label_config.growth_frame(),
+        rate_rule=aggregate.RATE_RULE,
+        growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
+        completeness_rule=completeness_rule.describe(),
+        deadline_rule=deadline.describe(),
+        snapshot=snapshot,
+        sample_data=bool(items.get_column("data_is_sample").any()) if items.height else False,
+        sample_targets=bool(resolved.get_column("target_is_sample").fill_null(False).any())
+        if resolved.height
+        else False,
+        config=config,
+    )
+
+
+def _lookup(keys: pl.Series, table: pl.DataFrame, key: str, categorical: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The rows of `table` (without `key`) matching each value of `keys`, in order; nulls where
+    nothing matches. A gather by position instead of a join, so the wide item frame is never
+    copied: the new columns are stacked beside it."""
+    table = table.unique(key, keep="first", maintain_order=True)
+    codes = table.get_column(key).cast(pl.String)
+    if isinstance(keys.dtype, pl.Enum) and keys.dtype.categories.to_list() == codes.to_list():
+        position = keys.to_physical()  # the Enum's order is the table's order
+    else:
+        position = keys.cast(pl.String).cast(pl.Enum(codes), strict=False).to_physical()
+    # Display text (names, labels) becomes Categorical: a handful of distinct names repeated
+    # over hundreds of thousands of items is what Categorical is for, and gathering it moves
+    # integers, not text. Codes stay String.
+    values = table.drop(key).with_columns(pl.col(list(categorical)).cast(pl.Categorical))
+    # one extra all-null row at the end for keys the table does not have
+    padded = pl.concat([values, values.clear(1)])
+    return padded[position.cast(pl.Int64).fill_null(table.height).to_numpy()]
+
+
+def _decorate(
+    computed: pl.DataFrame,
+    indicators: pl.DataFrame,
+    regions: pl.DataFrame,
+    status_labels: pl.DataFrame,
+    growth_labels: pl.DataFrame,
+    info: PlanInfo,
+    report_year: int,
+) -> pl.DataFrame:
+    names = indicators.select(
+        "indicator_code", "indicator_name", "outline", "domain", "unit", "decimals", "lead_unit_code", "lead_unit"
+    )
+    region_names = regions.select(
+        pl.col("code").alias("region_code"), pl.col("name").alias("region_name"), pl.col("level").alias("region_level")
+    )
+    added = pl.concat(
+        [
+            _lookup(computed.get_column("indicator_code"), names, "indicator_code",
+                    ("indicator_name", "outline", "domain", "unit", "lead_unit")),
+            _lookup(computed.get_column("region_code"), region_names, "region_code", ("region_name",)),
+            _lookup(computed.get_column("status"), status_labels, "status",
+                    ("status_label", "status_colour", "status_symbol", "status_shape")),
+            _lookup(computed.get_column("growth_category"), growth_labels.select("growth_category", "growth_label"),
+                    "growth_category", ("growth_label",)),
+        ],
+        how="horizontal",
+    )
+    return (
+        computed.hstack(added)
+        .with_columns(pl.lit(info.code).alias("plan_code"), pl.lit(report_year, dtype=pl.Int32).alias("report_year"))
+        .select(ITEM_COLUMNS)
+    )
+
+
+def _completeness(
+    db_path: Path,
+    info: PlanInfo,
+    report_year: int,
+    districts: list[str],
+    indicators: pl.DataFrame,
+    resolved: pl.DataFrame,
+    regions: pl.DataFrame,
+    rule: aggregate.CompletenessRule,
+    deadline: aggregate.ReportingDeadline,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    first = rule.first_year if rule.first_year is not None else info.base_year
+    years = list(range(first, report_year + 1))
+    units = db.query(db_path, "SELECT code AS unit_code, name AS unit_name, rowid AS unit_order FROM member_unit")
+    links = db.query(db_path, "SELECT indicator_code, unit_code, role FROM indicator_unit")
+    expected = aggregate.expected_cells(
+        links,
+        indicators,
+        districts,
+        years,
+        rule=rule,
+        plan_indicators=resolved.get_column("indicator_code").unique().to_list(),
+    )
+    received = db.query(
+        db_path,
+        _first_received_sql(_has_table(db_path, "submission_withdrawal")),
+        {"first": first, "year": report_year, "regions": districts},
+    )
+    # a value counts as received only while it is current (a withdrawn one no longer counts)
+    current = db.query(
+        db_path,
+        f"SELECT DISTINCT indicator_code, region_code, year FROM observation_current "
+        f"WHERE breakdown = '{progress.TOTAL}' AND year BETWEEN $first AND $year "
+        f"AND list_contains($regions, region_code)",
+        {"first": first, "year": report_year, "regions": districts},
+    )
+    received = received.join(current, on=["indicator_code", "region_code", "year"], how="semi")
+    cells = aggregate.completeness_cells(expected, received, deadline=deadline)
+    region_names = regions.select(pl.col("code").alias("region_code"), pl.col("name").alias("region_name"))
+    unit_names = units.select("unit_code", "unit_name")
+    cells = cells.join(unit_names, on="unit_code", how="left", maintain_order="left").join(
+        region_names, on="region_code", how="left", maintain_order="left"
+    )
+    summary = aggregate.completeness_summary(
+        cells, ["unit_code", "unit_name", "region_code", "region_name", "year", "deadline"]
+    )
+    by_unit = aggregate.completeness_summary(cells, ["unit_code", "unit_name", "year", "deadline"])
+    order = units.select("unit_code", "unit_order")
+
+    def in_unit_order(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        return frame.join(order, on="unit_code", how="left").sort(["unit_order", *keys]).drop("unit_order")
+
+    return (
+        in_unit_order(cells, ["indicator_code", "region_code", "year"]),
+        in_unit_order(summary, ["region_code", "year"]),
+        in_unit_order(by_unit, ["year"]),
+    )
+
+
+def result_summary(result: ProgressResult) -> Mapping[str, Any]:
+    """Headline numbers of a result, for logs and the command line."""
+    totals = result.items.filter(pl.col("breakdown") == progress.TOTAL)
+    return {
+        "plan": result.plan.code,
+        "report_year": result.report_year,
+        "items": result.items.height,
+        "indicators": totals.get_column("indicator_code").n_unique(),
+        "regions": totals.get_column("region_code").n_unique(),
+        "status_counts": dict(totals.group_by("status").len().iter_rows()),
+    }

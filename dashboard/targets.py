@@ -1,0 +1,164 @@
+"""Target resolution: which target row applies to plan p in region r.
+
+The `target` table holds rows for a plan × indicator × region (NULL = every region) × target
+year. For region r the most specific row wins: r's own row, else the row of its nearest
+ancestor along the `parent_code` chain, else the all-region (NULL) row. The chain follows
+`region.parent_code` for as long as the region table knows the code; a parent code that is
+not itself a row (淄博 370300's province 370000 when only 淄博 is loaded) is still tried,
+then the chain stops. 全国 (100000) is an ancestor only where a parent_code says so: the
+national rows in the catalogue (e.g. "约100个城市") are about the country as a whole and must
+not become every county's target.
+
+When an indicator has rows for several target years in a plan, the row for the plan's
+target year is used, else the latest target year.
+
+Sample targets (`is_sample`, 示例目标) resolve like any other and keep their flag, so pages
+can say 示例目标 next to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+# Depth given to the all-region row: deeper than any real parent chain.
+ALL_REGIONS_DEPTH = 1_000_000
+
+# target table column → resolved column
+RENAMES: dict[str, str] = {
+    "kind": "target_kind",
+    "value": "target_value",
+    "band_low": "target_band_low",
+    "band_high": "target_band_high",
+    "tolerance": "target_tolerance",
+    "target_year": "target_year",
+    "target_text": "target_text",
+    "source": "target_source",
+    "source_url": "target_source_url",
+    "verified": "target_verified",
+    "is_sample": "target_is_sample",
+    "note": "target_note",
+}
+SCOPE_OWN, SCOPE_ANCESTOR, SCOPE_ALL = "own", "ancestor", "all"
+
+RESOLVED_COLUMNS: tuple[str, ...] = (
+    "indicator_code",
+    "region_code",
+    *RENAMES.values(),
+    "target_region_code",
+    "target_scope",
+)
+
+
+def ancestor_chains(regions: pl.DataFrame, region_codes: Sequence[str] | None = None) -> pl.DataFrame:
+    """region_code, ancestor_code, depth (0 = the region itself, 1 = its parent, …)."""
+    parents = regions.select(pl.col("code").alias("ancestor_code"), pl.col("parent_code")).unique("ancestor_code")
+    codes = list(dict.fromkeys(region_codes)) if region_codes is not None else regions.get_column("code").to_list()
+    level = pl.DataFrame({"region_code": codes, "ancestor_code": codes}, schema={"region_code": pl.String,
+                                                                                  "ancestor_code": pl.String})
+    levels = [level.with_columns(pl.lit(0, dtype=pl.Int64).alias("depth"))]
+    # one join per level of the parent chain; a cycle in the data stops after as many steps as
+    # there are regions
+    for depth in range(1, regions.height + 2):
+        level = (
+            level.join(parents, on="ancestor_code", how="inner")
+            .filter(pl.col("parent_code").is_not_null())
+            .select("region_code", pl.col("parent_code").alias("ancestor_code"))
+        )
+        if level.height == 0:
+            break
+        levels.append(level.with_columns(pl.lit(depth, dtype=pl.Int64).alias("depth")))
+    chains = pl.concat(levels)
+    # a region seen again up its own chain (bad data) ends the chain there
+    return chains.unique(["region_code", "ancestor_code"], keep="first", maintain_order=True)
+
+
+def resolve_targets(
+    targets: pl.DataFrame,
+    regions: pl.DataFrame,
+    *,
+    plan_code: str | None = None,
+    plan_target_year: int | None = None,
+    region_codes: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """One target row per indicator × region (RESOLVED_COLUMNS), for every region in
+    `region_codes` (default: every region in `regions`) that some row applies to.
+
+    `targets` has the columns of the target table (plan_code, indicator_code, region_code,
+    target_year, kind, value, band_low, band_high, tolerance, target_text, source, source_url,
+    verified, is_sample, note; the descriptive ones may be absent). `regions` has code and
+    parent_code. Rows come out in the order indicators first appear in `targets`, then in the
+    order of `region_codes`.
+    """
+    rows = targets
+    if plan_code is not None and "plan_code" in rows.columns:
+        rows = rows.filter(pl.col("plan_code") == plan_code)
+    for column in RENAMES:
+        if column not in rows.columns:
+            rows = rows.with_columns(pl.lit(None).alias(column))
+    codes = list(dict.fromkeys(region_codes if region_codes is not None else regions.get_column("code").to_list()))
+    indicator_order = rows.get_column("indicator_code").unique(maintain_order=True)
+    rows = rows.with_columns(
+        pl.col("indicator_code").cast(pl.Enum(indicator_order)).to_physical().cast(pl.Int64).alias("_ind_order"),
+        (
+            (pl.col("target_year") == plan_target_year).fill_null(False)
+            if plan_target_year is not None
+            else pl.lit(False)
+        ).alias("_plan_year"),
+    )
+    # one target year per plan × indicator × region row: the plan's, else the latest
+    rows = (
+        rows.sort(["_ind_order", "region_code", "_plan_year", "target_year"], descending=[False, False, True, True],
+                  nulls_last=True)
+        .unique(["indicator_code", "region_code"], keep="first", maintain_order=True)
+        .with_row_index("_row")
+    )
+
+    # Resolution works on narrow frames (target row number × region); the descriptive columns
+    # are gathered from the few target rows once at the end, which keeps a national run
+    # (2,875 counties × 150 indicators) cheap in time and memory.
+    region_enum = pl.Enum(codes)
+    n_regions = len(codes)
+    scope = pl.DataFrame({"region_code": codes}, schema={"region_code": pl.String})
+    chains = ancestor_chains(regions, codes)
+    narrow = rows.select("_row", "_ind_order", "region_code")
+    specific = (
+        narrow.filter(pl.col("region_code").is_not_null())
+        .join(chains, left_on="region_code", right_on="ancestor_code", how="inner", suffix="_scope")
+        .select("_row", "_ind_order", pl.col("region_code_scope").alias("region_code"), pl.col("depth").cast(pl.Int64))
+        .sort(["_ind_order", "region_code", "depth"])
+        .unique(["_ind_order", "region_code"], keep="first", maintain_order=True)
+    )
+    # every all-region row × every region, already in indicator-then-region order
+    general = (
+        narrow.filter(pl.col("region_code").is_null())
+        .select("_row", "_ind_order")
+        .join(scope, how="cross")
+        .with_columns(pl.lit(ALL_REGIONS_DEPTH, dtype=pl.Int64).alias("depth"))
+    )
+    if specific.height:
+        # a more specific row replaces the all-region one; integer keys keep it cheap
+        key = (
+            pl.col("_ind_order") * n_regions + pl.col("region_code").cast(region_enum).to_physical().cast(pl.Int64)
+        ).alias("_key")
+        specific = specific.with_columns(key)
+        general = general.with_columns(key).filter(~pl.col("_key").is_in(specific.get_column("_key").implode()))
+        resolved = pl.concat([specific, general.select(specific.columns)]).sort("_key")
+    else:
+        resolved = general
+    wide = rows.select("indicator_code", pl.col("region_code").alias("target_region_code"), *RENAMES)
+    return (
+        resolved.select("region_code", "depth")
+        .hstack(wide[resolved.get_column("_row").to_numpy()])
+        .with_columns(
+            pl.when(pl.col("depth") == 0)
+            .then(pl.lit(SCOPE_OWN))
+            .when(pl.col("depth") >= ALL_REGIONS_DEPTH)
+            .then(pl.lit(SCOPE_ALL))
+            .otherwise(pl.lit(SCOPE_ANCESTOR))
+            .alias("target_scope")
+        )
+        .rename(RENAMES)
+        .select(RESOLVED_COLUMNS)
+    )
