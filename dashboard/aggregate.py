@@ -15,7 +15,9 @@ n_items and nothing is silently dropped:
                      the target is still not met, so it counts as not achieved);
 - excluded_no_data   such a target but no value (无数据);
 - excluded_direction increase/decrease targets (逐步提高/降低), whatever their status;
-- excluded_target_pending  目标待设定 (no target value, band without width, unknown kind).
+- excluded_target_pending  status target_pending: 目标待设定 (no target value, a band without
+                     width, an unknown kind) or a qualitative target whose value is not 是/否
+                     and needs a person's judgement.
 
 District ranking: by 达标率, highest first; ties broken by (1) more indicators assessed
 (a larger denominator is the stronger evidence), (2) fewer 退步 (regressing + worsening),
@@ -53,8 +55,8 @@ AGGREGATE_COLUMNS: tuple[str, ...] = (
     "excluded_target_pending",
     "rate_note",
 )
-# aggregate name → (keys grouped on, attributes carried along); columns come out keys first,
-# then attributes, then AGGREGATE_COLUMNS
+# aggregate name → (keys grouped on, attributes the engine joins on from small name tables);
+# the engine's tables have keys first, then attributes, then AGGREGATE_COLUMNS
 GROUPINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "by_region": (("region_code",), ("region_name", "region_level")),
     "by_domain": (("region_code", "outline", "domain"), ("region_name", "region_level")),
@@ -203,6 +205,16 @@ class ReportingDeadline:
 
     def due(self, year: int) -> date:
         return date(year + self.years_after, self.month, self.day)
+
+    @classmethod
+    def from_setting(cls, text: str) -> ReportingDeadline:
+        """'03-31' (the return_deadline setting: month-day of the following year)."""
+        try:
+            month, day = (int(x) for x in text.strip().split("-"))
+            date(2001, month, day)  # validates the pair
+        except ValueError:
+            raise ValueError(f"报送截止日设置“{text}”无效，应为 月-日，如 03-31") from None
+        return cls(month=month, day=day)
 
     def describe(self) -> str:
         when = {0: "当年", 1: "次年"}.get(self.years_after, f"{self.years_after}年后")

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from dashboard import aggregate, db, labels, progress, targets
+from etl import settings
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "plan_code",
@@ -266,6 +267,43 @@ def _has_table(db_path: Path, name: str) -> bool:
     )
 
 
+def _aggregates(items: pl.DataFrame, regions: pl.DataFrame, indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The four aggregate tables (aggregate.GROUPINGS), with names joined from small tables.
+
+    Two passes over the items (region × outline × domain, region × lead unit); the outline and
+    region tables are sums of the finer one (counts add up), not further passes.
+    """
+    counting = aggregate.counting_frame(items, [k for keys, _a in aggregate.GROUPINGS.values() for k in keys])
+    domain_rows, by_unit = pl.collect_all([
+        aggregate.status_counts_lazy(counting, aggregate.GROUPINGS["by_domain"][0], keep_row=True),
+        aggregate.status_counts_lazy(counting, aggregate.GROUPINGS["by_unit"][0]),
+    ])
+    outline_rows = aggregate.status_counts_lazy(domain_rows, aggregate.GROUPINGS["by_outline"][0],
+                                                keep_row=True).collect()
+    counted = {
+        "by_region": aggregate.status_counts_lazy(outline_rows, aggregate.GROUPINGS["by_region"][0]).collect(),
+        "by_domain": domain_rows.drop("_row"),
+        "by_outline": outline_rows.drop("_row"),
+        "by_unit": by_unit,
+    }
+    names = {
+        "region_code": regions.select(
+            pl.col("code").alias("region_code"),
+            pl.col("name").alias("region_name"),
+            pl.col("level").alias("region_level"),
+        ),
+        "lead_unit_code": indicators.select("lead_unit_code", "lead_unit").unique("lead_unit_code", keep="first"),
+    }
+    out = {}
+    for name, (keys, attributes) in aggregate.GROUPINGS.items():
+        frame = counted[name]
+        for key in keys:
+            if key in names:
+                frame = frame.join(names[key], on=key, how="left", maintain_order="left", nulls_equal=True)
+        out[name] = frame.select(*keys, *attributes, *aggregate.AGGREGATE_COLUMNS)
+    return out
+
+
 @dataclass(frozen=True)
 class Computed:
     """The database-free part of a run: resolved targets, items, aggregates, ranking."""
@@ -316,37 +354,7 @@ def compute(
         observations, resolved, indicators, base_year=info.base_year, report_year=report_year, config=config
     )
     items = _decorate(evaluated, indicators, regions, status_labels, growth_labels, info, report_year)
-    dims = {
-        "region_code": regions.select(
-            pl.col("code").alias("region_code"), pl.col("name").alias("region_name"),
-            pl.col("level").alias("region_level"),
-        ),
-        "lead_unit_code": indicators.select("lead_unit_code", "lead_unit").unique("lead_unit_code", keep="first"),
-    }
-    groupings = {}
-    counting = aggregate.counting_frame(items, [k for keys, _a in aggregate.GROUPINGS.values() for k in keys])
-    # two passes over the items (region × domain, region × unit); outline and region totals are
-    # sums of the domain counts (every domain belongs to one outline)
-    domain_keys, unit_keys = aggregate.GROUPINGS["by_domain"][0], aggregate.GROUPINGS["by_unit"][0]
-    by_domain_rows, by_unit = pl.collect_all([
-        aggregate.status_counts_lazy(counting, domain_keys, keep_row=True),
-        aggregate.status_counts_lazy(counting, unit_keys),
-    ])
-    by_outline_rows = aggregate.status_counts_lazy(by_domain_rows, aggregate.GROUPINGS["by_outline"][0],
-                                                   keep_row=True).collect()
-    by_region = aggregate.status_counts_lazy(by_outline_rows, aggregate.GROUPINGS["by_region"][0]).collect()
-    counted = {
-        "by_region": by_region,
-        "by_domain": by_domain_rows.drop("_row"),
-        "by_outline": by_outline_rows.drop("_row"),
-        "by_unit": by_unit,
-    }
-    for name, (keys, attributes) in aggregate.GROUPINGS.items():
-        counts = counted[name]
-        for key in keys:
-            if key in dims:
-                counts = counts.join(dims[key], on=key, how="left", maintain_order="left", nulls_equal=True)
-        groupings[name] = counts.select(*keys, *attributes, *aggregate.AGGREGATE_COLUMNS)
+    groupings = _aggregates(items, regions, indicators)
     in_scope = set(scope)
     districts = [
         code
@@ -365,7 +373,6 @@ def compute(
     )
 
 
-
 # --- run ----------------------------------------------------------------------------------------
 
 
@@ -378,7 +385,7 @@ def run(
     *,
     config: progress.ProgressConfig = progress.DEFAULT_CONFIG,
     completeness_rule: aggregate.CompletenessRule = aggregate.DEFAULT_RULE,
-    deadline: aggregate.ReportingDeadline = aggregate.DEFAULT_DEADLINE,
+    deadline: aggregate.ReportingDeadline | None = None,
     label_config: labels.LabelConfig | None = None,
 ) -> ProgressResult:
     """Compute everything for `plan` (code or Chinese name) and `report_year`."""
@@ -390,6 +397,8 @@ def run(
             f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
         )
     label_config = label_config or labels.load_labels()
+    # the office sets its deadline once (return_deadline); the upload/review pages read the same setting
+    deadline = deadline or aggregate.ReportingDeadline.from_setting(settings.get("return_deadline"))
     chosen = label_config.label_set(label_set)
 
     regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
