@@ -42,6 +42,7 @@ ui.set_db_path(Path(db_path))
 PAGES = [
     st.Page(PAGES_DIR / "overview.py", title="总览", icon=":material/dashboard:", default=True),
     st.Page(PAGES_DIR / "data.py", title="数据", icon=":material/database:"),
+    st.Page(PAGES_DIR / "maps.py", title="地图", icon=":material/map:"),
 ]
 # Role gating (issue 6): with users configured, sign-in first; 数据填报 for units and the office,
 # 审核 for the office. The pages check the role again themselves; without a users file the app

@@ -44,9 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
 
     from etl import approval, users  # sign-in users and the office's approve / unlock / withdraw
+    from etl.places import register_cli as register_places
 
     users.register_cli(sub)
     approval.register_cli(sub)
+    register_places(sub)
     return p
 
 
@@ -148,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         out = write_region(args.adcode, settings.DATA_DIR, tolerance=args.tolerance)
         console.print(f"已写入 {out}")
         return 0
+    if args.command == "load-places":
+        from etl.places import cmd_load_places
+
+        return cmd_load_places(args, console)
     if hasattr(args, "handler"):
         return args.handler(args, console)
     return 2

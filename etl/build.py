@@ -99,22 +99,19 @@ def load_reference(con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sampl
     return report
 
 
-def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> None:
-    """美丽庭院 and 儿童友好 sample records (the ETL for office files comes with the maps issue)."""
-    for table, name in (("courtyard", "courtyard.csv"), ("child_friendly", "child_friendly.csv"),
-                        ("community_count", "community_count.csv")):
-        path = sample_dir / name
-        if not path.exists():
-            continue
-        sub_id = con.sql(
-            "INSERT INTO submission (file_name, sha256, kind, loaded_at, status, rows_accepted, rows_rejected,"
-            " is_sample) VALUES ($f, $f, $k, $t, 'loaded', 0, 0, true) RETURNING id",
-            params={"f": name, "k": table, "t": datetime.now()},
-        ).fetchall()[0][0]
-        frame = pl.read_csv(path, infer_schema=False).with_columns(pl.lit(sub_id).alias("submission_id"))
-        cols = [c[0] for c in con.sql(f"DESCRIBE {table}").fetchall()]
-        _insert(con, table, frame.select([c for c in cols if c in frame.columns]))
-        con.execute("UPDATE submission SET rows_accepted = $n WHERE id = $i", {"n": frame.height, "i": sub_id})
+def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[FileReport]:
+    """美丽庭院 and 儿童友好 sample records, through the same loader as office files.
+
+    The generator draws its points inside the shipped boundaries, so they are GCJ-02 already.
+    """
+    from etl.places import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02, load_places
+
+    reports: list[FileReport] = []
+    for kind in (COMMUNITY_COUNT, COURTYARD, CHILD_FRIENDLY):
+        path = sample_dir / f"{kind}.csv"
+        if path.exists():
+            reports += load_places(con, [path], kind, GCJ02, is_sample=True)
+    return reports
 
 
 def build_database(db_path: Path | None = None, data_dir: Path = settings.DATA_DIR, *,

@@ -82,7 +82,7 @@ CREATE TABLE submission (
     id             INTEGER PRIMARY KEY DEFAULT nextval('submission_id_seq'),
     file_name      VARCHAR NOT NULL,
     sha256         VARCHAR NOT NULL,
-    kind           VARCHAR NOT NULL,    -- return | reference | courtyard | child_friendly
+    kind           VARCHAR NOT NULL,    -- return | reference | courtyard | child_friendly | community_count
     unit_code      VARCHAR,
     loaded_at      TIMESTAMP NOT NULL,
     status         VARCHAR NOT NULL,    -- loaded | failed

@@ -58,6 +58,18 @@ SETTINGS: dict[str, Setting] = {
             "03-31",
             "年度报表的报送截止日（次年的 月-日），用于计算报送及时率",
         ),
+        Setting(
+            "map_tile_url",
+            "FUER_MAP_TILE_URL",
+            "",
+            "可选底图瓦片地址模板（含 {z}/{x}/{y}，如天地图须带本单位密钥）；留空则不加载底图、不发出任何外部请求",
+        ),
+        Setting(
+            "map_tile_datum",
+            "FUER_MAP_TILE_DATUM",
+            "WGS-84",
+            "底图瓦片坐标系：WGS-84（天地图/CGCS2000，会换算到 GCJ-02 与边界对齐）或 GCJ-02（高德）",
+        ),
     )
 }
 
