@@ -40,7 +40,12 @@ except Exception as exc:  # noqa: BLE001 - any build failure is shown to the use
 ui.set_db_path(Path(db_path))
 
 PAGES = [
-    st.Page(PAGES_DIR / "overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page(PAGES_DIR / "briefing.py", title="领导驾驶舱", icon=":material/monitoring:", default=True),
+    st.Page(PAGES_DIR / "overview.py", title="总览", icon=":material/dashboard:"),
+    st.Page(PAGES_DIR / "indicator.py", title="指标详情", icon=":material/query_stats:"),
+    st.Page(PAGES_DIR / "districts.py", title="区县对比", icon=":material/compare:"),
+    st.Page(PAGES_DIR / "units.py", title="成员单位", icon=":material/groups:"),
+    st.Page(PAGES_DIR / "midterm.py", title="中期评估", icon=":material/assignment:"),
     st.Page(PAGES_DIR / "data.py", title="数据", icon=":material/database:"),
     st.Page(PAGES_DIR / "maps.py", title="地图", icon=":material/map:"),
 ]

@@ -14,6 +14,11 @@ import polars as pl
 import streamlit as st
 
 from dashboard import db, exports
+from dashboard import engine as _engine
+from dashboard import figures as _figures
+from dashboard import labels as _labels
+from dashboard import options as _options
+from dashboard import present as _present
 from dashboard.view_state import PARAMS, ViewOptions, ViewState, parse_view
 
 T = TypeVar("T")
@@ -122,3 +127,201 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
     return state
+
+
+# --- engine results and shared page widgets (issue 4: the dashboard pages) ----------------------
+# Added below the lead's helpers; nothing above is changed.
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_result(
+    db_path: str, snapshot: str, plan: str, year: int, region: str | None, label_set: str
+) -> _engine.ProgressResult:
+    # ProgressResult is a frozen dataclass of polars frames and pickles (≈1.5 MB for the
+    # embedded default, a few ms each way), so st.cache_data can hold it; `snapshot` makes a
+    # newly published database a miss, so a load shows at once.
+    return _engine.run(Path(db_path), plan, year, region, label_set)
+
+
+def cached_result(
+    db_path: Path, plan: str, year: int, region: str | None, label_set: str
+) -> _engine.ProgressResult:
+    """engine.run(...) cached per database snapshot; raises engine.EngineError like run."""
+    return _cached_result(str(db_path), db.snapshot_id(db_path), plan, int(year), region, label_set)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_args(_fn: Callable[..., Any], fn_name: str, db_path: str, snapshot: str, args: tuple) -> Any:
+    return _fn(Path(db_path), *args)
+
+
+def cached_call(fn: Callable[..., T], db_path: Path, *args: Any) -> T:
+    """`fn(db_path, *args)` cached per function, arguments and database snapshot."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached_args(fn, name, str(db_path), db.snapshot_id(db_path), args)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _label_sets(mtime_ns: int) -> dict[str, str]:
+    config = _labels.load_labels()
+    return {key: s.name for key, s in config.sets.items()}
+
+
+def label_sets() -> dict[str, str]:
+    """{code: name} of the label sets, re-read when the configuration file changes."""
+    return _label_sets(_labels.LABELS_FILE.stat().st_mtime_ns)
+
+
+def page_view(
+    fields: tuple[str, ...] = ("plan", "year", "region", "labels"),
+) -> tuple[ViewState, ViewOptions]:
+    """The view sidebar (plan, year, region, label set …) with options from the database.
+
+    A database without plans or regions (nothing built yet) gets a short note, not an error.
+    """
+    path = db_path()
+    opts = cached_call(_options.view_options, path, label_sets())
+    if not opts.plans or not opts.regions or not opts.label_sets:
+        st.info("数据库中还没有规划或地区，暂不能计算目标进度。请先运行 python -m etl build。",
+                icon=":material/info:")
+        st.stop()
+    return view_sidebar(opts, fields=fields), opts
+
+
+def result_or_stop(
+    path: Path, plan: str, year: int, region: str | None, label_set: str
+) -> _engine.ProgressResult:
+    """The cached engine result; a request the engine refuses is a short notice, not a crash."""
+    try:
+        return cached_result(path, plan, year, region, label_set)
+    except (_engine.EngineError, _labels.LabelConfigError) as exc:
+        st.warning(f"无法计算：{exc}", icon=":material/warning:")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def optional_result(
+    path: Path, plan: str, year: int, region: str | None, label_set: str
+) -> _engine.ProgressResult | None:
+    """A companion result (last year, 全国, another plan) or None when the engine refuses it."""
+    try:
+        return cached_result(path, plan, year, region, label_set)
+    except (_engine.EngineError, _labels.LabelConfigError):
+        return None
+
+
+def result_banner(result: _engine.ProgressResult) -> None:
+    """示例数据 / 示例目标 notices, whenever the numbers on the page rest on them."""
+    if result.sample_data:
+        st.info("示例数据：本页的区县数据为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。",
+                icon=":material/science:")
+    if result.sample_targets:
+        st.info("示例目标：部分目标为示例目标（非官方），仅供演示，请替换为本地规划目标。",
+                icon=":material/science:")
+
+
+def table_csv(
+    frame: pl.DataFrame,
+    file_name: str,
+    *,
+    note: str = _present.ROUNDED_NOTE,
+    empty_text: str = "暂无数据。",
+    height: Literal["auto", "content"] | int = "auto",
+) -> None:
+    """A table, a line saying whether its numbers are rounded as shown, and its CSV download."""
+    if frame.height == 0:
+        st.caption(empty_text)
+        return
+    # percentages (τ, ρ …) always show their one decimal, as in the CSV
+    percent_columns = {
+        name: st.column_config.NumberColumn(format="%.1f")
+        for name, dtype in frame.schema.items()
+        if name.endswith("（%）") and dtype == pl.Float64
+    }
+    st.dataframe(frame, hide_index=True, placeholder="", height=height, column_config=percent_columns or None)
+    st.caption(note)
+    download_csv(frame, file_name)
+
+
+def status_legend(styles: tuple[_present.LabelStyle, ...] | list[_present.LabelStyle]) -> None:
+    """Colour chips with symbol and label: the colours mean the same on every page."""
+    chips = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:1.1em;white-space:nowrap">'
+        f'<span style="display:inline-block;width:0.9em;height:0.9em;background:{s.colour};'
+        f'border:1px solid #555;margin-right:0.35em"></span>{s.symbol} {s.label}</span>'
+        for s in styles
+    )
+    st.markdown(f'<div class="fuer-legend">{chips}</div>', unsafe_allow_html=True)
+
+
+def param_select(
+    label: str,
+    choices: dict[str, str],
+    *,
+    param: str,
+    key: str,
+    what: str,
+    known: Any = (),
+    sidebar: bool = True,
+) -> str | None:
+    """A selectbox seeded from and mirrored to st.query_params[param].
+
+    A value outside `choices` falls back to the first choice with a notice — unless it is
+    unknown everywhere (`known`), where view_sidebar has already said so.
+    """
+    if not choices:
+        return None
+    values = list(choices)
+    raw = st.query_params.get(param)
+    index = values.index(raw) if raw in choices else 0
+    if raw and raw not in choices and raw in known:
+        st.info(f"{what}“{raw}”不在当前规划中，已改为“{choices[values[0]]}”。", icon=":material/info:")
+    where = st.sidebar if sidebar else st
+    picked = where.selectbox(label, values, index=index, format_func=lambda c: f"{choices[c]}", key=key)
+    if st.query_params.get(param) != picked:
+        st.query_params[param] = picked
+    return picked
+
+
+_BIG_SCREEN_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
+[data-testid="stMainBlockContainer"], .block-container {padding: 1rem 2rem 1rem 2rem !important;
+    max-width: 100% !important;}
+h1 {font-size: 3rem !important;}
+h2, h3 {font-size: 2.1rem !important;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 4rem !important;
+    line-height: 1.15 !important;}
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p {font-size: 1.6rem !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {font-size: 1.25rem !important;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.55rem;}
+.fuer-legend {font-size: 1.5rem;}
+</style>
+"""
+
+
+def big_screen_style() -> None:
+    """Large type and no sidebar or toolbar, for a wall display (briefing `screen=big`)."""
+    st.html(_BIG_SCREEN_CSS)
+
+
+def plotly(fig: Any, key: str) -> None:
+    """A plotly chart drawn from the locally served plotly.js, without the logo link; long
+    Chinese axis labels get the room they need (figures.tidy)."""
+    st.plotly_chart(_figures.tidy(fig), key=key, config={"displaylogo": False}, theme=None)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_view(_build: Callable[..., Any], name: str, snapshot: str, key: tuple, _args: tuple) -> Any:
+    return _build(*_args)
+
+
+def cached_view(build: Callable[..., T], key: tuple, *args: Any) -> T:
+    """`build(*args)` (a page's pure view function) cached per database snapshot and `key`.
+
+    The arguments — engine results of a few MB — are not hashed; `key` must name everything
+    they were made from (view state, home region, widget values), so a different view is
+    never served from the cache.
+    """
+    name = f"{build.__module__}.{build.__qualname__}"
+    return _cached_view(build, name, db.snapshot_id(db_path()), key, args)

@@ -31,7 +31,11 @@ def _close_connections():
 def run_app(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("FUER_DB", str(db_path))
     at = AppTest.from_file(str(APP), default_timeout=60)
-    return at.run()
+    at.run()
+    if at.exception or at.error:
+        return at  # the app stopped before any page (e.g. no database)
+    # 领导驾驶舱 is the default page; these tests are about 总览
+    return at.switch_page("../pages/overview.py").run()
 
 
 def test_overview_renders_fixture_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,6 +87,7 @@ def test_first_start_builds_the_embedded_default(tmp_path: Path, monkeypatch: py
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert (tmp_path / "new.duckdb").is_file()
+    at.switch_page("../pages/overview.py").run()
     shown = {m.label: m.value for m in at.metric}
     catalogue = (APP.parents[1] / "data" / "catalogue" / "indicators.csv").read_text(encoding="utf-8")
     assert shown["监测指标"] == str(len(catalogue.splitlines()) - 1)

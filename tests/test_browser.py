@@ -103,7 +103,7 @@ def test_overview_in_chromium(tmp_path: Path) -> None:
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 1000})
                 page.on("request", lambda request: requests.append(request.url))
-                page.goto(url)
+                page.goto(url + "overview")  # 领导驾驶舱 is the default page
                 page.get_by_role("heading", name="妇儿规划监测看板 · 总览").wait_for(
                     timeout=60_000
                 )

@@ -138,7 +138,7 @@ def test_pages_follow_roles(work_db: Path, accounts) -> None:
     assert [e.value for e in wrong.error] == ["用户名或密码不正确。"]
 
     leader = signed_in("lead01", accounts["lead01"])
-    assert any("总览" in t.value for t in leader.title)
+    assert any("领导驾驶舱" in t.value for t in leader.title)  # the default page
     for page in ("../pages/upload.py", "../pages/review.py"):
         with pytest.raises(ValueError):
             leader.switch_page(page)

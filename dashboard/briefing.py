@@ -1,0 +1,391 @@
+"""领导驾驶舱 (briefing): headline numbers, status by domain, district ranking, what fell behind.
+
+Pure functions of ProgressResults (no Streamlit, no database). Counting is delegated to
+dashboard.aggregate so the 达标率 here follows the one denominator rule of the engine.
+
+Which items the headline counts ("basis"): the chosen region's own items when it has any
+assessed item; otherwise, when it has districts, the district items summed as 项次
+(indicator × district). A city office usually reports district returns before it has city
+values of its own (the embedded sample is like that), and a headline of "0 of 0" would hide
+every district's progress. The basis is always stated next to the numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from dashboard import aggregate, present
+from dashboard.engine import ProgressResult
+from dashboard.progress import DIRECTION_KINDS
+
+# Statuses ordered from best to worst, for "fell behind since last year": a larger number is
+# further from the target. Unassessed statuses (无数据, 无法评估, 目标待设定) are not ranked —
+# gaining or losing data is not progress.
+STATUS_RANK: dict[str, int] = {
+    "achieved": 0,
+    "improving": 1,
+    "on_track": 1,
+    "stable": 2,
+    "lagging": 2,
+    "not_achieved": 3,
+    "regressing": 3,
+    "worsening": 3,
+}
+OWN_BASIS = "本级指标"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The briefing's headline numbers for one region."""
+
+    region_code: str
+    region_name: str
+    region_level: str | None
+    basis: str  # 本级指标（单位：项） or "所辖N个区县合计（按指标×区县计，单位：项次）"
+    indicators: int  # indicators tracked (distinct indicator codes)
+    districts: int  # districts summed (0 for 本级)
+    counts: dict[str, Any]  # one aggregate row (aggregate.AGGREGATE_COLUMNS)
+    label_counts: tuple[tuple[present.LabelStyle, int], ...]
+    rule_counts: tuple[tuple[str, int], ...]
+
+    @property
+    def rate(self) -> float | None:
+        return self.counts["attainment_rate"]
+
+    @property
+    def rate_text(self) -> str:
+        return present.percent(self.rate) or "—"
+
+    @property
+    def unit_word(self) -> str:
+        """项 for indicators, 项次 for indicator × district."""
+        return "项次" if self.districts else "项"
+
+
+def region_row(result: ProgressResult, region: str) -> dict[str, Any] | None:
+    rows = result.by_region.filter(pl.col("region_code") == region)
+    return rows.row(0, named=True) if rows.height else None
+
+
+def districts_of(result: ProgressResult, region: str) -> list[str]:
+    """The county-level districts under `region`, in ranking order.
+
+    The run is rooted at the home region (result.region), so its ranking holds exactly the
+    home region's districts; a district stands for itself.
+    """
+    codes = result.ranking.get_column("region_code").to_list()
+    if region in codes:
+        return [region]
+    if result.region is None or region == result.region:
+        return codes
+    return []
+
+
+def _assessed(counts: dict[str, Any]) -> int:
+    """Items with a value and a usable target (everything but 无数据 and 目标待设定)."""
+    return int(counts["n_items"]) - int(counts["n_no_data"]) - int(counts["n_target_pending"])
+
+
+def basis_items(result: ProgressResult, region: str) -> tuple[pl.DataFrame, str, int]:
+    """The 合计 items the headline counts, the basis text and the number of districts summed."""
+    own = present.totals(result.items).filter(pl.col("region_code") == region)
+    row = region_row(result, region)
+    districts = [d for d in districts_of(result, region) if d != region]
+    if (row is not None and _assessed(row) > 0) or not districts:
+        return own, f"{OWN_BASIS}（单位：项）", 0
+    items = present.totals(result.items).filter(pl.col("region_code").is_in(districts))
+    return items, f"所辖{len(districts)}个区县合计（按指标×区县计，单位：项次）", len(districts)
+
+
+def headline(result: ProgressResult, region: str) -> Headline:
+    """Headline numbers for `region` (basis explained in the module docstring)."""
+    items, basis, n_districts = basis_items(result, region)
+    counts = aggregate.status_counts(items.with_columns(pl.lit(region).alias("_scope")), ["_scope"])
+    row = counts.row(0, named=True) if counts.height else _empty_counts()
+    name_row = result.by_region.filter(pl.col("region_code") == region)
+    name = name_row.item(0, "region_name") if name_row.height else region
+    level = name_row.item(0, "region_level") if name_row.height else None
+    styles = present.label_styles(result.labels)
+    return Headline(
+        region_code=region,
+        region_name=name,
+        region_level=level,
+        basis=basis,
+        indicators=items.get_column("indicator_code").n_unique(),
+        districts=n_districts,
+        counts=row,
+        label_counts=tuple(present.label_counts(row, styles)),
+        rule_counts=tuple(present.rule_counts(row)),
+    )
+
+
+def _empty_counts() -> dict[str, Any]:
+    row: dict[str, Any] = {name: 0 for name in aggregate.AGGREGATE_COLUMNS}
+    row["attainment_rate"] = None
+    row["rate_note"] = "无可计算的指标"
+    return row
+
+
+def domain_counts(result: ProgressResult, region: str) -> pl.DataFrame:
+    """Per domain: label counts on the headline basis — columns domain, label, n (long form)."""
+    items, _basis, _n = basis_items(result, region)
+    styles = present.label_styles(result.labels)
+    counts = aggregate.status_counts(items, ["outline", "domain"])
+    rows = [
+        {"domain": row["domain"], "label": style.label, "n": n}
+        for row in counts.iter_rows(named=True)
+        for style, n in present.label_counts(row, styles)
+        if n
+    ]
+    return pl.DataFrame(rows, schema={"domain": pl.String, "label": pl.String, "n": pl.Int64})
+
+
+def domain_table(result: ProgressResult, region: str) -> pl.DataFrame:
+    """The same counts as a table: 领域, one column per label, 达标率 and its denominator."""
+    items, _basis, _n = basis_items(result, region)
+    styles = present.label_styles(result.labels)
+    counts = aggregate.status_counts(items, ["outline", "domain"])
+    columns: dict[str, Any] = {"领域": lambda r: r["domain"]}
+    for style in styles:
+        columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
+    columns["达标率"] = lambda r: present.percent(r["attainment_rate"])
+    columns["达标率分母"] = lambda r: int(r["rate_denominator"])
+    schema = {k: pl.Int64 for k in columns if k not in ("领域", "达标率")}
+    return present.rows_table(counts.iter_rows(named=True), columns, schema)
+
+
+def districts_in_order(result: ProgressResult, region: str) -> list[str]:
+    """District names in code order (the order of the rotating panel's bars)."""
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    return [names.get(c, c) for c in sorted(districts_of(result, region))]
+
+
+def domains(result: ProgressResult) -> list[str]:
+    """The plan's domains in catalogue order (for the big-screen rotation)."""
+    return present.totals(result.items).get_column("domain").unique(maintain_order=True).drop_nulls().to_list()
+
+
+def domain_by_district(result: ProgressResult, region: str, domain: str) -> pl.DataFrame:
+    """One domain's label counts per district (columns region_name, label, n) — the big
+    screen's rotating panel."""
+    districts = [d for d in districts_of(result, region)]
+    items = present.totals(result.items).filter(
+        pl.col("region_code").is_in(districts) & (pl.col("domain") == domain)
+    )
+    styles = present.label_styles(result.labels)
+    counts = aggregate.status_counts(items, ["region_code"])
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    rows = [
+        {"region_name": names.get(row["region_code"], row["region_code"]), "label": style.label, "n": n}
+        for row in counts.iter_rows(named=True)
+        for style, n in present.label_counts(row, styles)
+        if n
+    ]
+    return pl.DataFrame(rows, schema={"region_name": pl.String, "label": pl.String, "n": pl.Int64})
+
+
+def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
+    """The districts under `region` ranked by 达标率 (the engine's order and tie-break)."""
+    keep = set(districts_of(result, region))
+    ranked = result.ranking.filter(pl.col("region_code").is_in(keep))
+    columns = {
+        "排名": lambda r: r["rank"],
+        "区县": lambda r: r["region_name"],
+        "达标率": lambda r: present.percent(r["attainment_rate"]) or "—",
+        "达标": lambda r: r["rate_numerator"],
+        "达标率分母": lambda r: r["rate_denominator"],
+        "退步": lambda r: r["n_backslide"],
+        "无数据": lambda r: r["excluded_no_data"],
+        "方向性目标": lambda r: r["excluded_direction"],
+        "目标待设定": lambda r: r["excluded_target_pending"],
+    }
+    schema = {k: pl.Int64 for k in columns if k not in ("区县", "达标率")}
+    return present.rows_table(ranked.iter_rows(named=True), columns, schema)
+
+
+def ranking_bars(result: ProgressResult, region: str) -> pl.DataFrame:
+    """region_name, value (达标率), text ("90.0%（9/10）") for charts.ranking_bar, worst first."""
+    keep = set(districts_of(result, region))
+    # worst first: charts.ranking_bar draws the first row at the bottom, so ties keep rank order
+    ranked = result.ranking.filter(pl.col("region_code").is_in(keep)).reverse()
+    return pl.DataFrame(
+        {
+            "region_name": ranked.get_column("region_name").to_list(),
+            "value": ranked.get_column("attainment_rate").to_list(),
+            "text": [
+                f"{present.percent(rate) or '—'}（{num}/{den}）"
+                for rate, num, den in ranked.select("attainment_rate", "rate_numerator", "rate_denominator").iter_rows()
+            ],
+        },
+        schema={"region_name": pl.String, "value": pl.Float64, "text": pl.String},
+    )
+
+
+# --- fell behind since last year ---------------------------------------------------------------
+
+
+def _moved_away(kind: str | None, now: float | None, before: float | None, row: dict[str, Any]) -> bool:
+    """The value moved away from the target between the two years."""
+    if now is None or before is None or now == before:
+        return False
+    if kind in ("at_least", "increase", "qualitative"):
+        return now < before
+    if kind in ("at_most", "decrease"):
+        return now > before
+    if kind == "band":
+        low, high = row.get("target_band_low"), row.get("target_band_high")
+        centre = (low + high) / 2 if low is not None and high is not None else row.get("target_value")
+        return centre is not None and abs(now - centre) > abs(before - centre)
+    return False
+
+
+def fell_behind(current: ProgressResult, previous: ProgressResult | None, region: str) -> pl.DataFrame:
+    """Indicators of `region` and its districts that fell behind or regressed since last year.
+
+    fell behind: the computed status is worse than a year before (STATUS_RANK), e.g. 进度正常
+    → 进度滞后, 已达标 → 退步 (得而复失); regressed: the status is the same and not achieved,
+    but the latest value moved away from the target. Items without a status in both years
+    are left out. Worst first, then catalogue order.
+    """
+    columns = ["指标", "地区", "上年状态", "本年状态", "变化", "上年值", "最新值", "目标", "目标来源"]
+    if previous is None:
+        return pl.DataFrame(schema={c: pl.String for c in columns})
+    scope = set(districts_of(current, region)) | {region}
+    now = present.totals(current.items).filter(pl.col("region_code").is_in(scope))
+    before = present.totals(previous.items).select(
+        "indicator_code", "region_code",
+        pl.col("status").cast(pl.String).alias("prev_status"),
+        pl.col("status_label").alias("prev_label"), pl.col("status_symbol").alias("prev_symbol"),
+        pl.col("latest_value").alias("prev_value"), pl.col("latest_year").alias("prev_year"),
+    )
+    joined = now.join(before, on=["indicator_code", "region_code"], how="inner", maintain_order="left")
+    picked: list[tuple[int, int, dict[str, Any], str]] = []
+    for position, row in enumerate(joined.iter_rows(named=True)):
+        status, prev = str(row["status"]), row["prev_status"]
+        if status not in STATUS_RANK or prev not in STATUS_RANK:
+            continue
+        if STATUS_RANK[status] > STATUS_RANK[prev]:
+            change = f"{present.rule_name(prev)} → {present.rule_name(status)}"
+            if row["lost"] and prev == "achieved":
+                change += "（得而复失）"
+        elif status != "achieved" and status == prev and _moved_away(
+            row["target_kind"], row["latest_value"], row["prev_value"], row
+        ):
+            change = f"仍{present.rule_name(status)}，数值较上年远离目标"
+        else:
+            continue
+        picked.append((-STATUS_RANK[status], position, row, change))
+    picked.sort(key=lambda t: (t[0], t[1]))
+
+    def prev_cell(r: dict[str, Any]) -> str:
+        return f"{r['prev_symbol'] or ''} {r['prev_label'] or ''}".strip()
+
+    return present.rows_table(
+        (dict(r, _change=change) for _rank, _pos, r, change in picked),
+        {
+            "指标": lambda r: r["indicator_name"],
+            "地区": lambda r: r["region_name"],
+            "上年状态": prev_cell,
+            "本年状态": present.status_cell,
+            "变化": lambda r: r["_change"],
+            "上年值": lambda r: present.value_with_year(r["prev_value"], r["prev_year"], r["decimals"]),
+            "最新值": lambda r: present.value_with_year(r["latest_value"], r["latest_year"], r["decimals"]),
+            "目标": present.target_text,
+            "目标来源": present.target_source,
+        },
+    )
+
+
+def watch_list(fell: pl.DataFrame, n: int) -> str:
+    """The first `n` rows of fell_behind as a short markdown list for the wall display."""
+    lines = [f"- {r['指标']} · {r['地区']}：{r['变化']}" for r in fell.head(n).iter_rows(named=True)]
+    if fell.height > n:
+        lines.append(f"- 另有 {fell.height - n} 项，见普通模式下的表格")
+    return "\n".join(lines)
+
+
+def direction_note(result: ProgressResult) -> str:
+    """Why direction targets are not in the 达标率 (shown under the headline)."""
+    n = present.totals(result.items).filter(pl.col("target_kind").is_in(DIRECTION_KINDS)).height
+    return f"方向性目标（逐步提高/降低）按较基期变化评价，单列，不计入达标率分母（本规划共 {n} 项次）。"
+
+
+# --- the page's one call ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BriefingView:
+    """Everything the 领导驾驶舱 draws for one region, plan, year and label set."""
+
+    headline: Headline
+    styles: tuple[present.LabelStyle, ...]
+    domains: tuple[str, ...]
+    domain_counts: pl.DataFrame  # domain, label, n
+    domain_table: pl.DataFrame
+    ranking_table: pl.DataFrame
+    ranking_bars: pl.DataFrame
+    fell_behind: pl.DataFrame
+    has_previous: bool
+    panels: dict[str, pl.DataFrame]  # domain → per-district label counts (the wall's rotation)
+    district_names: tuple[str, ...]
+    direction_note: str
+
+
+def view(current: ProgressResult, previous: ProgressResult | None, region: str) -> BriefingView:
+    """The briefing for `region` (this year's result and, when there is one, last year's)."""
+    doms = tuple(domains(current))
+    return BriefingView(
+        headline=headline(current, region),
+        styles=present.label_styles(current.labels),
+        domains=doms,
+        domain_counts=domain_counts(current, region),
+        domain_table=domain_table(current, region),
+        ranking_table=ranking_table(current, region),
+        ranking_bars=ranking_bars(current, region),
+        fell_behind=fell_behind(current, previous, region),
+        has_previous=previous is not None,
+        panels={d: domain_by_district(current, region, d) for d in doms},
+        district_names=tuple(districts_in_order(current, region)),
+        direction_note=direction_note(current),
+    )
+
+
+# --- big-screen mode ------------------------------------------------------------------------
+
+DEFAULT_ROTATE = 20  # seconds per domain on a wall display
+ROTATE_RANGE = (5, 600)
+
+
+@dataclass(frozen=True)
+class Screen:
+    big: bool
+    rotate: int  # seconds per domain; 0 = no rotation
+
+
+def parse_screen(params: dict[str, str | None]) -> tuple[Screen, list[str]]:
+    """`screen=big` (wall display) and `rotate=<seconds>` (0 = off) from a link, never raising.
+
+    Rotation is on by default in big-screen mode (a wall has nobody to click through the
+    domains) and off otherwise.
+    """
+    notices: list[str] = []
+    raw = (params.get("screen") or "").strip()
+    big = raw == "big"
+    if raw and not big:
+        notices.append(f"链接中的显示模式“{raw}”无法识别（大屏请用 screen=big），已按普通模式显示。")
+    rotate = DEFAULT_ROTATE if big else 0
+    raw_rotate = (params.get("rotate") or "").strip()
+    if raw_rotate:
+        try:
+            value = int(raw_rotate)
+        except ValueError:
+            value = -1
+        low, high = ROTATE_RANGE
+        if value == 0 or low <= value <= high:
+            rotate = value
+        else:
+            notices.append(f"链接中的轮播间隔“{raw_rotate}”无效（应为 0 或 {low}—{high} 秒），已改为{rotate}秒。")
+    return Screen(big, rotate), notices

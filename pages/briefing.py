@@ -1,0 +1,117 @@
+"""领导驾驶舱: headline numbers, status by domain, district ranking, what fell behind — layout only.
+
+`?screen=big` is the wall-display mode (large type, no sidebar, domains rotating every
+`rotate` seconds, 0 = off). Numbers come from dashboard.briefing.view over the cached engine
+results (this year and last year).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import briefing, charts, figures, present, ui
+from dashboard.map_slot import maps_slot
+
+screen, screen_notices = briefing.parse_screen({k: st.query_params.get(k) for k in ("screen", "rotate")})
+if screen.big:
+    ui.big_screen_style()
+
+view, options = ui.page_view()
+path = ui.db_path()
+home = next(iter(options.regions))
+result = ui.result_or_stop(path, view.plan, view.year, home, view.labels)
+previous = ui.optional_result(path, view.plan, view.year - 1, home, view.labels)
+b = ui.cached_view(briefing.view, (view, home, previous is not None), result, previous, view.region)
+head = b.headline
+colours = present.label_colours(b.styles)
+order = [s.label for s in b.styles]
+
+st.title(f"领导驾驶舱 · {head.region_name}")
+st.caption(f"{result.plan.name}（{result.plan.full_name}） · 报告年份 {result.report_year} 年 · "
+           f"评价标签：{result.label_set_name}")
+for notice in screen_notices:
+    st.warning(notice, icon=":material/link_off:")
+ui.result_banner(result)
+
+# --- headline cards ------------------------------------------------------------------------------
+cards = st.columns(2 + len(head.label_counts))
+cards[0].metric("监测指标", head.indicators, border=True,
+                help=f"{result.plan.name}设有目标的指标数；统计口径：{head.basis}")
+cards[1].metric("达标率", head.rate_text, border=True, help=result.rate_rule)
+for column, (style, n) in zip(cards[2:], head.label_counts, strict=True):
+    column.metric(f"{style.symbol} {style.label}", n, border=True)
+ui.status_legend(b.styles)
+st.caption(f"统计口径：{head.basis}。{head.counts['rate_note']}。")
+if not screen.big:
+    st.caption("计算状态明细：" + "　".join(f"{name} {n}{head.unit_word}" for name, n in head.rule_counts))
+
+ranking_fig = charts.ranking_bar(b.ranking_bars, value="value", label="达标率（%）", title="各区县达标率排名")
+
+if screen.big:
+    left, middle, right = st.columns([5, 5, 4], gap="large")
+    with left:
+        ui.plotly(figures.for_wall(ranking_fig, height=440), key="wall_ranking")
+    with middle:
+
+        @st.fragment(run_every=screen.rotate or None)
+        def rotating_domain() -> None:
+            # one domain per tick; a full rerun also moves on, which a wall never notices
+            index = (st.session_state.get("briefing_domain", -1) + 1) % max(len(b.domains), 1)
+            st.session_state["briefing_domain"] = index
+            if not b.domains:
+                st.caption("本规划没有领域。")
+                return
+            domain = b.domains[index]
+            fig = charts.status_bars(b.panels[domain], group="region_name", colours=colours, order=order,
+                                     title=f"{domain}（{index + 1}/{len(b.domains)}）")
+            fig = figures.category_order(fig, list(b.district_names))
+            ui.plotly(figures.for_wall(fig, height=440), key="wall_domain")
+
+        rotating_domain()
+    with right:
+        st.markdown(f"**较上年退步或进度下降（{b.fell_behind.height}项）**")
+        if b.fell_behind.height:
+            st.markdown(briefing.watch_list(b.fell_behind, 5))
+        else:
+            st.markdown("没有指标较上年退步。" if b.has_previous else "没有上一年的数据可比较。")
+        maps_slot(result)
+        if st.button("退出大屏", key="leave_big_screen", icon=":material/close_fullscreen:"):
+            del st.query_params["screen"]
+            st.rerun()
+    st.stop()
+
+# --- normal mode ---------------------------------------------------------------------------------
+left, right = st.columns(2, gap="medium")
+with left:
+    domain_fig = charts.status_bars(b.domain_counts, group="domain", colours=colours, order=order,
+                                    title="各领域指标状态")
+    ui.plotly(figures.category_order(domain_fig, list(b.domains)), key="domain_status")
+with right:
+    ui.plotly(ranking_fig, key="ranking")
+
+st.subheader("较上年退步或进度下降的指标")
+st.caption(f"与 {view.year - 1} 年相比：计算状态变差（如进度正常 → 进度滞后、已达标 → 未达标），"
+           "或状态未变但数值离目标更远。")
+if not b.has_previous:
+    st.caption("没有上一年的评价可比较。")
+else:
+    ui.table_csv(b.fell_behind, present.file_name("较上年退步指标", head.region_name, view.year),
+                 empty_text="没有指标较上年退步。")
+
+left, right = st.columns(2, gap="medium")
+with left:
+    st.subheader("各领域状态")
+    ui.table_csv(b.domain_table, present.file_name("各领域状态", head.region_name, view.year),
+                 note=present.COUNT_NOTE, height="content")
+with right:
+    st.subheader("各区县达标率排名")
+    st.caption("并列时依次比较：达标率分母大者在前、退步少者在前、行政区划代码小者在前。")
+    ui.table_csv(b.ranking_table, present.file_name("区县达标率排名", head.region_name, view.year),
+                 note=present.COUNT_NOTE, height="content")
+
+maps_slot(result)
+st.caption(b.direction_note)
+if st.button("大屏模式", key="enter_big_screen", icon=":material/fullscreen:",
+             help="大字号、无侧栏，各领域自动轮播，适合会议室大屏；链接加 screen=big 即可直接打开。"):
+    st.query_params["screen"] = "big"
+    st.rerun()

@@ -1,0 +1,57 @@
+"""中期评估: the per-domain evaluation table, counts per category, a narrative from computed
+numbers, CSV and Excel downloads — layout only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import engine, midterm, present, ui
+
+view, options = ui.page_view()
+path = ui.db_path()
+home = next(iter(options.regions))
+result = ui.result_or_stop(path, view.plan, view.year, home, view.labels)
+companions = [
+    r for code in midterm.companion_plans(result.plan.code, ui.cached_frame(engine.plans, path))
+    if (r := ui.optional_result(path, code, view.year, home, view.labels)) is not None
+]
+key = (view, home, tuple(c.plan.code for c in companions))
+m = ui.cached_view(midterm.evaluation, key, result, view.region, companions)
+
+st.title(f"中期评估 · {m.region_name}")
+st.caption(f"{result.plan.name}（{result.plan.full_name}） · 评估年份 {result.report_year} 年 · "
+           f"评价标签：{result.label_set_name}（侧栏“评价标签”可换用中期评估常用的“提前实现／基本符合或快于预期／滞后”）")
+ui.result_banner(result)
+if not m.has_values:
+    st.info(f"{m.region_name}本级暂无数值，下表各项均为无数据。中期评估表按本级数据填写；"
+            "可在侧栏“地区”中选择区县查看各区县的评估表。", icon=":material/info:")
+
+st.subheader("评估摘要")
+st.markdown(m.narrative)
+st.caption("摘要中的每个数字都由下表计算得出。")
+
+st.subheader("分类汇总")
+ui.table_csv(m.summary, present.file_name("中期评估汇总", m.region_name, m.report_year), note=present.COUNT_NOTE,
+             height="content")
+
+downloads = st.columns(2)
+with downloads[0]:
+    ui.download_csv(m.table, present.file_name("中期评估", m.region_name, m.report_year), key="midterm_csv")
+with downloads[1]:
+    st.download_button(
+        f"下载 {present.file_name('中期评估', m.region_name, m.report_year, 'xlsx')}",
+        data=ui.cached_view(midterm.workbook, key, m),
+        file_name=present.file_name("中期评估", m.region_name, m.report_year, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="midterm_xlsx", icon=":material/download:", on_click="ignore",
+        help="每个领域一张工作表，另有汇总表；A4 横向、每页重复表头，可直接打印。",
+    )
+st.caption(m.note)
+
+st.subheader("各领域评估表")
+if m.by_domain:
+    for tab, (domain, table) in zip(st.tabs(list(m.by_domain)), m.by_domain.items(), strict=True):
+        with tab:
+            st.dataframe(table, hide_index=True, placeholder="", height="content")
+            ui.download_csv(table, present.file_name(f"中期评估_{domain}", m.region_name, m.report_year),
+                            key=f"midterm_csv_{domain}")

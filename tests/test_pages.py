@@ -1,0 +1,322 @@
+"""The issue-4 pages as Streamlit runs them (AppTest), on the embedded default database.
+
+Every expected number is worked out here from engine.run (or from the by_region rows it
+returns), not read back from the page's own helpers, so a page that shows a different number
+than the engine fails. Downloads are read back as the bytes the browser would receive.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import fastexcel
+import polars as pl
+import pytest
+from streamlit.runtime.memory_media_file_storage import MediaFileStorageError, MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
+
+from dashboard import db, engine, labels
+from etl.__main__ import main as etl_main
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+CITY, BOSHAN = "370300", "370304"
+BOM = b"\xef\xbb\xbf"
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    db.close_all()
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest, str], bytes]:
+    """The bytes behind a download button, from the media storage AppTest gives the run."""
+    storages: list[MemoryMediaFileStorage] = []
+
+    class Recording(MemoryMediaFileStorage):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            storages.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+
+    def get(at: AppTest, file_name: str) -> bytes:
+        button = next(b for b in at.download_button if b.proto.label == f"下载 {file_name}")
+        name = button.proto.url.rsplit("/", 1)[1]
+        for storage in reversed(storages):
+            try:
+                return bytes(storage.get_file(name).content)
+            except MediaFileStorageError:
+                continue
+        raise AssertionError(f"no stored file for {file_name}")
+
+    return get
+
+
+def open_page(db_path: Path, monkeypatch: pytest.MonkeyPatch, page: str, **params: str) -> AppTest:
+    monkeypatch.setenv("FUER_DB", str(db_path))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"../pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith(BOM)
+    return list(csv.reader(io.StringIO(data[len(BOM):].decode("utf-8"))))
+
+
+def assert_no_live_formula(rows: list[list[str]]) -> None:
+    for row in rows:
+        for cell in row:
+            assert NUMBER.match(cell) or not cell.startswith(FORMULA_START), cell
+
+
+def expected_headline(db_path: Path, plan: str, year: int, region: str) -> tuple[str, dict[str, int]]:
+    """达标率 text and counts per label, worked out from the engine's by_region rows: the
+    region's own row, or — for the city, which has no values of its own in the sample — the
+    sum over its districts."""
+    result = engine.run(db_path, plan, year, CITY)
+    rows = result.by_region
+    own = rows.filter(pl.col("region_code") == region)
+    if region == CITY:
+        assert own.item(0, "rate_denominator") == 0  # the sample has no city-level values
+        rows = rows.filter(pl.col("region_level") == "county")
+    else:
+        rows = own
+    num, den = rows["rate_numerator"].sum(), rows["rate_denominator"].sum()
+    rate = f"{num / den * 100:.1f}%" if den else "—"
+    label_frame = labels.load_labels().label_set("default").frame()
+    counts: dict[str, int] = {}
+    for code, label, symbol in label_frame.select("status", "status_label", "status_symbol").iter_rows():
+        key = f"{symbol} {label}"
+        counts[key] = counts.get(key, 0) + int(rows[f"n_{code}"].sum())
+    return rate, counts
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def shown_headline(at: AppTest) -> tuple[str, dict[str, int]]:
+    shown = metrics(at)
+    return shown["达标率"], {k: int(v) for k, v in shown.items() if k not in ("达标率", "监测指标")}
+
+
+# --- 领导驾驶舱 ---------------------------------------------------------------------------------
+
+
+def test_briefing_default_view_matches_the_engine(built_db: Path, monkeypatch, downloads) -> None:
+    at = open_page(built_db, monkeypatch, "briefing")
+    assert [t.value for t in at.title] == ["领导驾驶舱 · 淄博市"]
+    assert shown_headline(at) == expected_headline(built_db, "liangang", 2024, CITY)
+    assert metrics(at)["监测指标"] == str(engine.run(built_db, "liangang", 2024, CITY).items
+                                        .filter(pl.col("region_code") == CITY)["indicator_code"].n_unique())
+    assert any(i.value.startswith("示例数据") for i in at.info)
+    assert not at.warning
+    assert dict(at.query_params) == {"plan": "liangang", "year": "2024", "region": CITY, "labels": "default"}
+
+    ranking = csv_rows(downloads(at, "区县达标率排名_淄博市_2024.csv"))
+    assert ranking[0][:3] == ["排名", "区县", "达标率"]
+    expected = engine.run(built_db, "liangang", 2024, CITY).ranking
+    assert [r[1] for r in ranking[1:]] == expected["region_name"].to_list()
+    assert ranking[1][2] == f"{expected.item(0, 'attainment_rate'):.1f}%"
+    assert_no_live_formula(ranking)
+    fell = csv_rows(downloads(at, "较上年退步指标_淄博市_2024.csv"))
+    assert fell[0][:5] == ["指标", "地区", "上年状态", "本年状态", "变化"] and len(fell) > 1
+    assert_no_live_formula(fell)
+
+
+def test_briefing_switching_plan_year_region_changes_the_numbers(built_db: Path, monkeypatch) -> None:
+    at = open_page(built_db, monkeypatch, "briefing")
+    seen = [shown_headline(at)]
+    at.selectbox(key="view_region").select(BOSHAN).run()
+    assert [t.value for t in at.title] == ["领导驾驶舱 · 博山区"]
+    assert shown_headline(at) == expected_headline(built_db, "liangang", 2024, BOSHAN)
+    seen.append(shown_headline(at))
+    at.selectbox(key="view_year").select(2022).run()
+    assert shown_headline(at) == expected_headline(built_db, "liangang", 2022, BOSHAN)
+    seen.append(shown_headline(at))
+    at.selectbox(key="view_plan").select("fyp14").run()
+    assert shown_headline(at) == expected_headline(built_db, "fyp14", 2022, BOSHAN)
+    seen.append(shown_headline(at))
+    assert len(set(map(repr, seen))) == 4, seen  # every switch changed what is shown
+    assert at.query_params["plan"] == "fyp14" and at.query_params["year"] == "2022"
+    assert at.query_params["region"] == BOSHAN
+
+
+def test_big_screen_mode(built_db: Path, monkeypatch) -> None:
+    at = open_page(built_db, monkeypatch, "briefing", screen="big", rotate="0")
+    assert shown_headline(at) == expected_headline(built_db, "liangang", 2024, CITY)
+    assert at.button(key="leave_big_screen") is not None and not at.download_button
+    assert chart_titles(at) == ["各区县达标率排名", "妇女与健康（1/11）"]
+    at.run()  # the panel moves on to the next domain (the timer does this on the wall)
+    assert chart_titles(at) == ["各区县达标率排名", "妇女与教育（2/11）"]
+    at.button(key="leave_big_screen").click().run()
+    assert "screen" not in at.query_params and at.button(key="enter_big_screen") is not None
+
+
+@pytest.mark.parametrize("page", ["briefing", "indicator", "districts", "units", "midterm"])
+def test_bad_link_opens_the_default_view_with_a_notice(built_db: Path, monkeypatch, page: str) -> None:
+    at = open_page(built_db, monkeypatch, page, plan="xyz", year="abc", region="999999", indicator="NOPE",
+                   unit="nobody", screen="huge")
+    notices = " ".join(w.value for w in at.warning)
+    for text in ("规划“xyz”不存在", "年份“abc”无法识别", "地区“999999”不存在", "指标“NOPE”不存在",
+                 "成员单位“nobody”不存在"):
+        assert text in notices, (text, notices)
+    assert at.query_params["plan"] == "liangang" and at.query_params["region"] == CITY
+    assert at.query_params["year"] == "2024"
+    if page == "briefing":
+        assert "显示模式“huge”无法识别" in notices
+        assert shown_headline(at) == expected_headline(built_db, "liangang", 2024, CITY)
+
+
+# --- 指标详情 -------------------------------------------------------------------------------------
+
+
+def test_indicator_page_shows_status_why_and_revisions(work_db: Path, tmp_path: Path, monkeypatch,
+                                                       downloads) -> None:
+    at = open_page(work_db, monkeypatch, "indicator", indicator="C-HEALTH-13", region=BOSHAN)
+    assert [t.value for t in at.title] == ["指标详情 · 小学生近视率"]
+    item = engine.run(work_db, "liangang", 2024, CITY).item("C-HEALTH-13", BOSHAN)
+    shown = metrics(at)
+    assert shown["博山区 状态"] == f"{item['status_symbol']} {item['status_label']}"
+    assert shown[f"最新值（{item['latest_year']}年）"] == f"{item['latest_value']:.1f}"
+    assert shown["2030年目标"] == f"≤{item['target_value']:.1f}"
+    assert any("《中国儿童发展纲要" in c.value for c in at.caption)  # the target's source
+    why = csv_rows(downloads(at, "C-HEALTH-13_评价依据_博山区_2024.csv"))
+    why_values = {row[0]: row[1] for row in why[1:]}
+    assert why_values["进度 ρ"] == f"{item['rho'] * 100:.1f}%".replace("-", "\u2212")
+    assert_no_live_formula(why)
+    assert at.get("plotly_chart"), "the trend chart is drawn"
+
+    # a corrected return adds a revision: the history keeps both, the status uses the new one
+    correction = tmp_path / "教育局_2024_更正.csv"
+    correction.write_text("指标名称,地区名称,年份,数值\n小学生近视率,博山区,2024,37.5\n", encoding="utf-8")
+    assert etl_main(["load", str(correction)]) == 0
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metrics(at)["最新值（2024年）"] == "37.5" and metrics(at)["博山区 状态"] == "✔ 达标"
+    history = csv_rows(downloads(at, "C-HEALTH-13_修订记录_博山区_2024.csv"))
+    rows_2024 = [r for r in history[1:] if r[0] == "2024"]
+    assert [(r[2], r[4]) for r in rows_2024] == [("37.5", "现行"), (f"{item['latest_value']}", "已被替代或撤回")]
+
+
+def test_indicator_not_in_plan_falls_back(built_db: Path, monkeypatch) -> None:
+    at = open_page(built_db, monkeypatch, "indicator", plan="lianggui", indicator="C-HEALTH-13")
+    assert any("不在当前规划中" in i.value for i in at.info)
+    assert at.query_params["indicator"] != "C-HEALTH-13"
+    at.selectbox(key="indicator_pick").select_index(1).run()
+    assert at.query_params["indicator"] == at.selectbox(key="indicator_pick").value
+
+
+# --- 区县对比 -------------------------------------------------------------------------------------
+
+
+def test_districts_page_scorecard_and_heatmap(built_db: Path, monkeypatch, downloads) -> None:
+    at = open_page(built_db, monkeypatch, "districts", region=BOSHAN)
+    result = engine.run(built_db, "liangang", 2024, CITY)
+    row = result.ranking.filter(pl.col("region_code") == BOSHAN).row(0, named=True)
+    shown = metrics(at)
+    assert shown["达标率"] == f"{row['attainment_rate']:.1f}%"
+    assert shown["排名"] == f"{row['rank']}/{result.ranking.height}"
+    assert at.get("plotly_chart"), "the heatmap is drawn"
+    matrix = csv_rows(downloads(at, "区县指标状态_全部领域_两纲_2024.csv"))
+    assert matrix[0][:5] == ["指标代码", "指标", "单位", "目标", "目标来源"]
+    assert matrix[0][5:] == result.ranking.sort("region_code")["region_name"].to_list()
+    assert_no_live_formula(matrix)
+
+    at.selectbox(key="view_region").select("370303").run()
+    other = result.ranking.filter(pl.col("region_code") == "370303").row(0, named=True)
+    assert metrics(at)["排名"] == f"{other['rank']}/{result.ranking.height}"
+    at.selectbox(key="view_year").select(2021).run()
+    earlier = engine.run(built_db, "liangang", 2021, CITY).by_region.filter(pl.col("region_code") == "370303")
+    assert metrics(at)["达标率"] == f"{earlier.item(0, 'attainment_rate'):.1f}%"
+
+
+# --- 成员单位 -------------------------------------------------------------------------------------
+
+
+def test_units_page_completeness_and_template(built_db: Path, monkeypatch, downloads) -> None:
+    at = open_page(built_db, monkeypatch, "units", unit="health")
+    assert [t.value for t in at.title] == ["成员单位 · 卫生健康委"]
+    cells = engine.run(built_db, "liangang", 2024, CITY).completeness_cells.filter(pl.col("unit_code") == "health")
+    shown = metrics(at)
+    assert shown["应报数值"] == str(cells.height) and shown["已报"] == str(int(cells["received"].sum()))
+    assert shown["缺报"] == str(cells.height - int(cells["received"].sum()))
+    missing = csv_rows(downloads(at, "卫生健康委_缺报清单_淄博市_2024.csv"))
+    assert len(missing) - 1 == cells.height - int(cells["received"].sum())
+
+    template = downloads(at, "卫生健康委_2025年度指标数据填报表.xlsx")
+    assert template[:2] == b"PK"
+    sheet = fastexcel.read_excel(template).load_sheet(0, header_row=2).to_polars().filter(
+        pl.col("地区代码").is_not_null())  # the two footer lines (note, signatures) have no region
+    assert set(sheet["地区名称"]) == {"淄川区", "张店区", "博山区", "临淄区", "周村区", "桓台县", "高青县", "沂源县"}
+    assert set(sheet["年份"].cast(pl.String)) == {"2025"}
+
+    at.selectbox(key="view_region").select(BOSHAN).run()
+    boshan = cells.filter(pl.col("region_code") == BOSHAN)
+    assert metrics(at)["应报数值"] == str(boshan.height)
+    at.selectbox(key="view_unit").select("education").run()
+    assert [t.value for t in at.title] == ["成员单位 · 教育局"] and at.query_params["unit"] == "education"
+
+
+# --- 中期评估 -------------------------------------------------------------------------------------
+
+
+def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downloads) -> None:
+    # a target source that starts like a formula must reach the spreadsheet as text
+    con = duckdb.connect(str(work_db))
+    con.execute("UPDATE target SET source = '=HYPERLINK(\"http://example.invalid\",\"x\")' "
+                "WHERE plan_code = 'liangang' AND indicator_code = 'C-HEALTH-13'")
+    con.execute("CHECKPOINT")
+    con.close()
+
+    at = open_page(work_db, monkeypatch, "midterm", region=BOSHAN)
+    assert [t.value for t in at.title] == ["中期评估 · 博山区"]
+    row = engine.run(work_db, "liangang", 2024, CITY).by_region.filter(pl.col("region_code") == BOSHAN)
+    narrative = next(m.value for m in at.markdown if m.value.startswith("全区"))
+    assert narrative.startswith(f"全区{row.item(0, 'n_items')}项指标中")
+    assert (f"达标率{row.item(0, 'attainment_rate'):.1f}%（达到数值或定性目标的{row.item(0, 'rate_numerator')}项"
+            f" ÷ 有数据且有数值或定性目标的{row.item(0, 'rate_denominator')}项）") in narrative
+
+    table = csv_rows(downloads(at, "中期评估_博山区_2024.csv"))
+    assert table[0][:8] == ["领域", "序号", "指标", "单位", "基期值（2020年）", "最新值", "最新值年份", "2025年目标"]
+    assert_no_live_formula(table)
+    sources = [r[table[0].index("目标来源")] for r in table[1:] if r[2] == "小学生近视率"]
+    assert sources == ["2030年：=HYPERLINK(\"http://example.invalid\",\"x\")"]  # not at a cell's start
+    summary = csv_rows(downloads(at, "中期评估汇总_博山区_2024.csv"))
+    assert summary[-1][:2] == ["合计", str(row.item(0, "n_items"))]
+
+    workbook = downloads(at, "中期评估_博山区_2024.xlsx")
+    names = fastexcel.read_excel(workbook).sheet_names
+    assert names[0] == "汇总" and "儿童与健康" in names and len(names) == 12
+
+    # the source shows at a cell's start in the per-domain districts table: neutralised there
+    at.switch_page("../pages/districts.py").run()
+    matrix = downloads(at, "区县指标状态_全部领域_两纲_2024.csv")
+    assert "'=HYPERLINK" in matrix.decode("utf-8-sig")
+    assert_no_live_formula(csv_rows(matrix))
+
+    at.switch_page("../pages/midterm.py").run()
+    at.selectbox(key="view_region").select(CITY).run()
+    assert [t.value for t in at.title] == ["中期评估 · 淄博市"]
+    assert any("本级暂无数值" in i.value for i in at.info)
+    assert downloads(at, "中期评估_淄博市_2024.csv").startswith(BOM)

@@ -1,0 +1,187 @@
+"""The issue-4 pages in a real browser: they render, show Chinese, draw their charts, and ask
+nothing of the internet.
+
+Same approach as tests/test_browser.py: `streamlit run` on a free local port against the
+embedded default database, the system Chromium (never a Playwright-downloaded browser). One
+server serves every page; each page leaves a screenshot in tests/artifacts/<page>.png for a
+person to look at (the big-screen mode at a wall display's 1920×1080, the others full-page).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# artefact name → (path and query, heading, texts that must show, plotly charts at least)
+PAGES: dict[str, tuple[str, str, tuple[str, ...], int]] = {
+    "briefing": ("", "领导驾驶舱 · 淄博市", ("达标率", "各区县达标率排名", "示例数据", "各区县达标率地图"), 2),
+    "briefing_big": ("?screen=big&rotate=0", "领导驾驶舱 · 淄博市", ("达标率", "退出大屏"), 2),
+    "indicator": ("indicator?indicator=C-HEALTH-13&region=370304", "指标详情 · 小学生近视率",
+                  ("为什么是这个状态", "指标说明", "修订记录", "示例数据"), 1),
+    "districts": ("districts", "区县对比", ("区县成绩单", "区县、全市与全国对比", "示例数据"), 1),
+    "units": ("units?unit=health", "成员单位 · 卫生健康委", ("缺报", "下载填报模板", "示例数据"), 0),
+    "midterm": ("midterm?region=370304", "中期评估 · 博山区", ("评估摘要", "全区", "分类汇总", "示例数据"), 0),
+}
+
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason: str) -> None:
+    # On CI a missing browser is a broken set-up, not a reason to skip quietly.
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"浏览器测试无法运行（CI）：{reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 40.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"streamlit did not answer on {url} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a free local port, reading the embedded default (read-only)."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=REPO_ROOT, env={**os.environ, "FUER_DB": str(built_db)}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_serving(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        _unavailable("未找到 chromium（apt-get install -y chromium fonts-noto-cjk）")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("未安装 playwright Python 包（pip extra: test）")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _grow_to_content(page, width: int) -> None:
+    # Streamlit scrolls inside its own container, so a "full page" screenshot would stop at
+    # the viewport: grow the viewport to the content first.
+    height = page.evaluate(
+        """() => Math.max(document.body.scrollHeight, ...Array.from(
+            document.querySelectorAll('[data-testid="stMain"], section.main, [data-testid="stAppViewContainer"]'),
+            (el) => el.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": width, "height": int(height) + 40})
+    page.wait_for_timeout(1200)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_in_chromium(name: str, server: str, browser) -> None:
+    path, heading, texts, charts = PAGES[name]
+    big = name.endswith("_big")
+    width, height = (1920, 1080) if big else (1440, 1000)
+    requests: list[str] = []
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(server + path)
+        page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+        # every chart drawn with data, the script finished (no running indicator left)
+        page.wait_for_function(
+            f"""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                    .filter((el) => el.data && el.data.length > 0).length >= {charts}""",
+            timeout=60_000,
+        )
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        )
+        page.wait_for_timeout(1500)  # let canvas grids and charts paint
+
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        for text in texts:
+            assert page.get_by_text(text).first.is_visible(), text
+        empty = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                    .filter((el) => !el.data || el.data.length === 0).length"""
+        )
+        assert empty == 0, f"{empty} empty chart(s)"
+        if big:
+            # the wall display shows no sidebar and large headline numbers
+            assert not page.locator('[data-testid="stSidebar"]').first.is_visible()
+            size = page.evaluate(
+                """() => parseFloat(getComputedStyle(
+                    document.querySelector('[data-testid="stMetricValue"]')).fontSize)"""
+            )
+            assert size >= 48, f"headline numbers only {size}px on the wall display"
+        else:
+            _grow_to_content(page, width)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=not big)
+    finally:
+        page.close()
+
+    assert requests, "the browser made no requests at all"
+    outside = [
+        u for u in requests
+        if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS
+    ]
+    assert not outside, f"requests left the machine: {outside}"
