@@ -39,8 +39,9 @@ except Exception as exc:  # noqa: BLE001 - any build failure is shown to the use
 
 ui.set_db_path(Path(db_path))
 
+BRIEFING = st.Page(PAGES_DIR / "briefing.py", title="领导驾驶舱", icon=":material/monitoring:", default=True)
 PAGES = [
-    st.Page(PAGES_DIR / "briefing.py", title="领导驾驶舱", icon=":material/monitoring:", default=True),
+    BRIEFING,
     st.Page(PAGES_DIR / "overview.py", title="总览", icon=":material/dashboard:"),
     st.Page(PAGES_DIR / "indicator.py", title="指标详情", icon=":material/query_stats:"),
     st.Page(PAGES_DIR / "districts.py", title="区县对比", icon=":material/compare:"),
@@ -54,9 +55,11 @@ PAGES = [
 # stays read-only as before.
 from dashboard import auth_ui  # noqa: E402
 
+# the office may open the briefing to leaders without sign-in ([access] public_briefing)
 PAGES = auth_ui.gate(
     PAGES,
     upload=st.Page(PAGES_DIR / "upload.py", title="数据填报", icon=":material/upload_file:"),
     review=st.Page(PAGES_DIR / "review.py", title="审核", icon=":material/fact_check:"),
+    public=[BRIEFING],
 )
 st.navigation(PAGES).run()

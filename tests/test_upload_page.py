@@ -8,6 +8,7 @@ runs exactly as in a browser, including the preview on a throwaway copy of the d
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -177,3 +178,16 @@ def test_oidc_identity_is_matched_to_a_configured_user(work_db: Path, accounts, 
     stranger.user = {"is_logged_in": True, "email": "someone@example.org"}
     stranger.run()
     assert any("尚未在用户配置中登记" in e.value for e in stranger.error)
+
+
+def test_public_briefing_opens_without_sign_in_only_when_enabled(accounts, tmp_path: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert [t.value for t in at.title] == ["登录"]  # off by default: sign in first
+
+    path = Path(os.environ["FUER_USERS_FILE"])
+    text = path.read_text(encoding="utf-8")
+    assert "public_briefing = false" in text  # the command writes the switch, off
+    path.write_text(text.replace("public_briefing = false", "public_briefing = true"), encoding="utf-8")
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("领导驾驶舱" in t.value for t in at.title)
