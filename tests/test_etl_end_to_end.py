@@ -61,6 +61,9 @@ def test_build_has_catalogue_regions_national_and_sample_data(built) -> None:
     samples = q(built, "SELECT file_name, rows_accepted, rows_rejected FROM submission WHERE kind = 'return'")
     assert len(samples) >= 8 and all(a > 0 and r == 0 for _, a, r in samples)
     assert all(s for (s,) in q(built, "SELECT is_sample FROM submission WHERE kind = 'return'"))
+    # dated like an annual return for the last sample year, so 2024 is on time and 2020 late
+    (stamp,) = {r for (r,) in q(built, "SELECT strftime(loaded_at, '%Y-%m-%d') FROM submission WHERE is_sample")}
+    assert stamp == "2025-03-20"
     assert q(built, "SELECT count(*) FROM courtyard")[0][0] > 0
 
 
