@@ -299,12 +299,15 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
     )
 
 
-def watch_list(fell: pl.DataFrame, n: int) -> str:
-    """The first `n` rows of fell_behind as a short markdown list for the wall display."""
-    lines = [f"- {r['指标']} · {r['地区']}：{r['变化']}" for r in fell.head(n).iter_rows(named=True)]
-    if fell.height > n:
-        lines.append(f"- 另有 {fell.height - n} 项，见普通模式下的表格")
-    return "\n".join(lines)
+def watch_line(fell: pl.DataFrame, n: int, *, has_previous: bool = True) -> str:
+    """The first `n` rows of fell_behind as one markdown line for the wall display."""
+    if not has_previous:
+        return "**较上年退步或进度下降**：没有上一年的数据可比较。"
+    if fell.height == 0:
+        return "**较上年退步或进度下降**：没有。"
+    items = [f"{r['指标']}（{r['地区']}，{r['变化']}）" for r in fell.head(n).iter_rows(named=True)]
+    more = f"；另有 {fell.height - n} 项" if fell.height > n else ""
+    return f"**较上年退步或进度下降 {fell.height} 项**：" + "；".join(items) + more
 
 
 def direction_note(result: ProgressResult) -> str:

@@ -48,9 +48,11 @@ if not screen.big:
 ranking_fig = charts.ranking_bar(b.ranking_bars, value="value", label="达标率（%）", title="各区县达标率排名")
 
 if screen.big:
-    left, middle, right = st.columns([5, 5, 4], gap="large")
+    charts_area, map_area = st.columns([10, 4], gap="large")
+    with charts_area:
+        left, middle = st.columns(2, gap="large")
     with left:
-        ui.plotly(figures.for_wall(ranking_fig, height=440), key="wall_ranking")
+        ui.plotly(figures.for_wall(ranking_fig, height=390), key="wall_ranking")
     with middle:
 
         @st.fragment(run_every=screen.rotate or None)
@@ -65,19 +67,17 @@ if screen.big:
             fig = charts.status_bars(b.panels[domain], group="region_name", colours=colours, order=order,
                                      title=f"{domain}（{index + 1}/{len(b.domains)}）")
             fig = figures.category_order(fig, list(b.district_names))
-            ui.plotly(figures.for_wall(fig, height=440), key="wall_domain")
+            ui.plotly(figures.for_wall(fig, height=390), key="wall_domain")
 
         rotating_domain()
-    with right:
-        st.markdown(f"**较上年退步或进度下降（{b.fell_behind.height}项）**")
-        if b.fell_behind.height:
-            st.markdown(briefing.watch_list(b.fell_behind, 5))
-        else:
-            st.markdown("没有指标较上年退步。" if b.has_previous else "没有上一年的数据可比较。")
+    with map_area:
         maps_slot(result)
-        if st.button("退出大屏", key="leave_big_screen", icon=":material/close_fullscreen:"):
-            del st.query_params["screen"]
-            st.rerun()
+    with charts_area:
+        # under the two charts, so the whole briefing fits a 1920×1080 wall
+        st.markdown(briefing.watch_line(b.fell_behind, 4, has_previous=b.has_previous))
+    if st.button("退出大屏", key="leave_big_screen", icon=":material/close_fullscreen:"):
+        del st.query_params["screen"]
+        st.rerun()
     st.stop()
 
 # --- normal mode ---------------------------------------------------------------------------------

@@ -130,7 +130,11 @@ def test_fell_behind_since_last_year(now, before) -> None:
     assert "甲区" not in fell.filter(pl.col("指标") == "学前教育毛入园率")["地区"].to_list()
     assert briefing.fell_behind(now, None, CITY).height == 0
     assert briefing.fell_behind(now, before, D1)["地区"].to_list() == ["甲区"]
-    assert briefing.watch_list(fell, 2).splitlines()[-1] == "- 另有 1 项，见普通模式下的表格"
+    assert briefing.watch_line(fell, 2) == (
+        "**较上年退步或进度下降 3 项**：孕产妇死亡率（乙县，仍退步，数值较上年远离目标）；"
+        "学前教育毛入园率（乙县，进度正常 → 进度滞后）；另有 1 项")
+    assert briefing.watch_line(fell.head(0), 2).endswith("没有。")
+    assert "没有上一年" in briefing.watch_line(fell, 2, has_previous=False)
 
 
 def test_domain_panel_for_the_wall(now) -> None:
