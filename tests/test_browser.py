@@ -9,61 +9,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_support import ARTIFACTS, CHROMIUM_ARGS, LOCAL_HOSTS, REPO_ROOT
+from browser_support import free_port as _free_port
+from browser_support import unavailable as _unavailable
+from browser_support import wait_until_serving as _wait_until_serving
 
 from etl.build import build_database
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 pytestmark = pytest.mark.browser
 
 
-def _unavailable(reason: str) -> None:
-    # On CI a missing browser is a broken set-up, not a reason to skip quietly.
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"浏览器测试无法运行（CI）：{reason}")
-    pytest.skip(reason)
 
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"streamlit did not answer on {url} within {timeout:.0f} s")
 
 
 def test_overview_in_chromium(tmp_path: Path) -> None:
