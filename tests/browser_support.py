@@ -53,3 +53,21 @@ def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 40.0) 
             pass
         time.sleep(0.5)
     raise AssertionError(f"streamlit did not answer on {url} within {timeout:.0f} s")
+
+
+def leaving_requests(urls: list[str]) -> list[str]:
+    """The requests that went anywhere but this machine (there must be none)."""
+    from urllib.parse import urlparse
+
+    return [u for u in urls
+            if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS]
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the Streamlit subprocess, killing it if it does not stop in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

@@ -15,10 +15,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM_ARGS, LOCAL_HOSTS, REPO_ROOT
+from browser_support import ARTIFACTS, CHROMIUM_ARGS, REPO_ROOT, leaving_requests, stop_server
 from browser_support import free_port as _free_port
 from browser_support import unavailable as _unavailable
 from browser_support import wait_until_serving as _wait_until_serving
@@ -57,12 +56,7 @@ def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         _wait_until_serving(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_server(proc)
         log.close()
 
 
@@ -143,8 +137,5 @@ def test_page_in_chromium(name: str, server: str, browser) -> None:
         page.close()
 
     assert requests, "the browser made no requests at all"
-    outside = [
-        u for u in requests
-        if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS
-    ]
+    outside = leaving_requests(requests)
     assert not outside, f"requests left the machine: {outside}"
