@@ -75,6 +75,7 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "trend_points",
     "trend_slope",
     "trend_projection",
+    "trend_capped",
     "trend_on_track",
     "growth_observed",
     "growth_required",

@@ -58,9 +58,13 @@ def conclusion(row: Mapping[str, Any]) -> str:
         change = row["change_since_base"]
         parts.append(f"较基期{'+' if change >= 0 else ''}{present.number(change, d)}")  # "−" when down
     if status != "achieved" and row.get("trend_projection") is not None and row.get("trend_on_track") is not None:
-        verdict = "可达标" if row["trend_on_track"] else "难以达标"
+        if status in ("improving", "stable", "worsening"):  # a direction target has no line to reach
+            verdict = "趋势向好" if row["trend_on_track"] else "趋势未向好"
+        else:
+            verdict = "可达标" if row["trend_on_track"] else "难以达标"
+        capped = "（直线外推超出合理范围，取边界值）" if row.get("trend_capped") else ""
         parts.append(
-            f"按当前趋势{row['target_year']}年预计{present.number(row['trend_projection'], d)}，{verdict}"
+            f"按当前趋势{row['target_year']}年预计{present.number(row['trend_projection'], d)}{capped}，{verdict}"
         )
     if row.get("lost"):
         parts.append(f"{row['last_achieved_year']}年曾达标，现未达标")

@@ -48,9 +48,9 @@ Rules as implemented (each has a worked example in tests/test_progress.py):
 - 得而复失 (`lost`): v does not meet the target, but some year in [B, y) did; the latest such
   year is `last_achieved_year`.
 - Trend: ordinary least squares of value on year over the years in [B, Y] with a value, when
-  there are at least `trend_min_points` (3) of them: slope, the projected value at T, and
-  `trend_on_track` (the projection meets the target; for increase/decrease: the slope points
-  the desired way).
+  there are at least `trend_min_points` (3) of them: slope, the projected value at T (held
+  inside indicator.plausible_min/max; `trend_capped` says it was), and `trend_on_track` (the
+  projection meets the target; for increase/decrease: the slope points the desired way).
 - International comparison (国际方法（UN ESCAP 增长率比）), beside the status, never instead of it:
   observed CAGR = (v / v_B)^(1/(y − B)) − 1, required CAGR = (t* / v_B)^(1/(T − B)) − 1 with
   t* = t (or the nearer band edge), ratio = s × observed / |required| where s = +1 when higher
@@ -191,6 +191,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "trend_points",
     "trend_slope",
     "trend_projection",
+    "trend_capped",
     "trend_on_track",
     "growth_observed",
     "growth_required",
@@ -634,13 +635,22 @@ def evaluate_items(
         if config.jump_thresholds
         else pl.lit(config.jump_threshold)
     )
+    projection = pl.when(pl.col("trend_slope").is_not_null()).then(
+        (pl.col("_sy") + pl.col("trend_slope") * ((T - B) * pl.col("_n") - pl.col("_sx"))) / pl.col("_n")
+    )
+    has_plausible = indicators is not None and {"plausible_min", "plausible_max"} <= set(indicators.columns)
+    if has_plausible:
+        # a straight line runs past 100 % or below 0; a projection is only shown inside the
+        # indicator's plausible range, and trend_capped says it was held at the edge
+        lo_p, hi_p = pl.col("plausible_min"), pl.col("plausible_max")
+        capped = pl.when(projection > hi_p).then(hi_p).when(projection < lo_p).then(lo_p).otherwise(projection)
+        is_capped = ((projection > hi_p) | (projection < lo_p)).fill_null(False)
+    else:
+        capped, is_capped = projection, pl.lit(False)
     stage5 = [
         pl.col("last_achieved_year").is_not_null().alias("lost"),
-        pl.when(pl.col("trend_slope").is_not_null())
-        .then(
-            (pl.col("_sy") + pl.col("trend_slope") * ((T - B) * pl.col("_n") - pl.col("_sx"))) / pl.col("_n")
-        )
-        .alias("trend_projection"),
+        capped.alias("trend_projection"),
+        pl.when(pl.col("trend_slope").is_not_null()).then(is_capped).alias("trend_capped"),
         jump_thr.alias("_jump_thr"),
     ]
 
@@ -739,7 +749,7 @@ def evaluate_items(
         .then(v != 0)
         .otherwise((v - prev).abs() > pl.col("_jump_thr") * prev.abs())
     )
-    if indicators is not None and {"plausible_min", "plausible_max"} <= set(indicators.columns):
+    if indicators is not None and has_plausible:
         lo_p, hi_p = pl.col("plausible_min"), pl.col("plausible_max")
 
         def outside(x: pl.Expr) -> pl.Expr:

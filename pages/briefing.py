@@ -34,12 +34,16 @@ for notice in screen_notices:
 ui.result_banner(result)
 
 # --- headline cards ------------------------------------------------------------------------------
-cards = st.columns(2 + len(head.label_counts))
-cards[0].metric("监测指标", head.indicators, border=True,
-                help=f"{result.plan.name}设有目标的指标数；统计口径：{head.basis}")
-cards[1].metric("达标率", head.rate_text, border=True, help=result.rate_rule)
-for column, (style, n) in zip(cards[2:], head.label_counts, strict=True):
-    column.metric(f"{style.symbol} {style.label}", n, border=True)
+cards = [("监测指标", head.indicators, f"{result.plan.name}设有目标的指标数；统计口径：{head.basis}"),
+         ("达标率", head.rate_text, result.rate_rule),
+         *((f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts)]
+# beside the sidebar up to six cards fit on a line, more go on two balanced lines so no number
+# is cut off; a 1920-wide wall takes them all on one line and keeps the charts above the fold
+per_line = len(cards) if screen.big or len(cards) <= 6 else -(-len(cards) // 2)
+for start in range(0, len(cards), per_line):
+    line = cards[start:start + per_line]
+    for column, (name, value, hint) in zip(st.columns(per_line), line, strict=False):
+        column.metric(name, value, border=True, help=hint)
 ui.status_legend(b.styles)
 st.caption(f"统计口径：{head.basis}。{head.counts['rate_note']}。")
 if not screen.big:
@@ -83,11 +87,19 @@ if screen.big:
 # --- normal mode ---------------------------------------------------------------------------------
 left, right = st.columns(2, gap="medium")
 with left:
+    ui.plotly(ranking_fig, key="ranking")
+with right:
+    maps_slot(result)
+
+left, right = st.columns(2, gap="medium")
+with left:
     domain_fig = charts.status_bars(b.domain_counts, group="domain", colours=colours, order=order,
                                     title="各领域指标状态")
     ui.plotly(figures.category_order(domain_fig, list(b.domains)), key="domain_status")
 with right:
-    ui.plotly(ranking_fig, key="ranking")
+    st.subheader("各领域状态")
+    ui.table_csv(b.domain_table, present.file_name("各领域状态", head.region_name, view.year),
+                 note=present.COUNT_NOTE, height="content")
 
 st.subheader("较上年退步或进度下降的指标")
 st.caption(f"与 {view.year - 1} 年相比：计算状态变差（如进度正常 → 进度滞后、已达标 → 未达标），"
@@ -98,18 +110,10 @@ else:
     ui.table_csv(b.fell_behind, present.file_name("较上年退步指标", head.region_name, view.year),
                  empty_text="没有指标较上年退步。")
 
-left, right = st.columns(2, gap="medium")
-with left:
-    st.subheader("各领域状态")
-    ui.table_csv(b.domain_table, present.file_name("各领域状态", head.region_name, view.year),
-                 note=present.COUNT_NOTE, height="content")
-with right:
-    st.subheader("各区县达标率排名")
-    st.caption("并列时依次比较：达标率分母大者在前、退步少者在前、行政区划代码小者在前。")
-    ui.table_csv(b.ranking_table, present.file_name("区县达标率排名", head.region_name, view.year),
-                 note=present.COUNT_NOTE, height="content")
-
-maps_slot(result)
+st.subheader("各区县达标率排名")
+st.caption("并列时依次比较：达标率分母大者在前、退步少者在前、行政区划代码小者在前。")
+ui.table_csv(b.ranking_table, present.file_name("区县达标率排名", head.region_name, view.year),
+             note=present.COUNT_NOTE, height="content")
 st.caption(b.direction_note)
 if st.button("大屏模式", key="enter_big_screen", icon=":material/fullscreen:",
              help="大字号、无侧栏，各领域自动轮播，适合会议室大屏；链接加 screen=big 即可直接打开。"):

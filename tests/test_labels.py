@@ -24,14 +24,17 @@ def test_every_status_code_has_a_label_in_every_shipped_set() -> None:
 
 
 def test_default_set_is_the_three_way_split() -> None:
-    # 达标 / 未达标 / 无数据, plus 目标待设定 for items without a target to judge against.
+    # 达标 / 未达标 / 无数据 for targets with a line, 向好 / 未向好 for direction-only targets (never
+    # counted as 达标, so the 达标 count is the 达标率 numerator), 目标待设定 apart.
     config = labels.load_labels()
     assert config.default_set == "default"
     default = config.label_set()
     used = {style.label for style in default.styles.values()}
-    assert used == {"达标", "未达标", "无数据", "目标待设定"}
-    assert default.styles["achieved"].label == "达标"
+    assert used == {"达标", "未达标", "向好", "未向好", "无数据", "目标待设定"}
+    assert [c for c, st in default.styles.items() if st.label == "达标"] == ["achieved"]
     assert default.styles["lagging"].label == "未达标"
+    assert default.styles["improving"].label == "向好"
+    assert default.styles["worsening"].label == default.styles["stable"].label == "未向好"
     assert default.styles["no_data"].label == "无数据"
 
 

@@ -75,11 +75,13 @@ def test_scope_word_and_file_name() -> None:
 
 def test_label_groups_follow_the_label_set(now) -> None:
     styles = present.label_styles(now.labels)
-    assert [s.label for s in styles] == ["达标", "未达标", "无数据", "目标待设定"]
-    achieved = styles[0]
-    assert set(achieved.codes) == {"achieved", "improving"} and achieved.symbol == "✔"
+    assert [s.label for s in styles] == ["达标", "未达标", "向好", "未向好", "无数据", "目标待设定"]
+    achieved, improving = styles[0], styles[2]
+    # direction targets have no 达标 line: 向好 is its own label, so the 达标 card equals the 达标率 numerator
+    assert set(achieved.codes) == {"achieved"} and achieved.symbol == "✔"
+    assert set(improving.codes) == {"improving"}
     counts = dict((s.label, n) for s, n in present.label_counts({"n_achieved": 1, "n_improving": 2}, styles))
-    assert counts == {"达标": 3, "未达标": 0, "无数据": 0, "目标待设定": 0}
+    assert counts == {"达标": 1, "未达标": 0, "向好": 2, "未向好": 0, "无数据": 0, "目标待设定": 0}
 
 
 # --- briefing -----------------------------------------------------------------------------------
@@ -92,7 +94,10 @@ def test_city_headline_sums_districts_when_the_city_has_no_values(now) -> None:
     assert (head.counts["rate_numerator"], head.counts["rate_denominator"]) == (1, 4)
     assert head.rate_text == "25.0%"
     assert head.counts["excluded_direction"] == 2 and head.indicators == 3
-    assert {s.label: n for s, n in head.label_counts} == {"达标": 2, "未达标": 3, "无数据": 1, "目标待设定": 0}
+    labels = {s.label: n for s, n in head.label_counts}
+    assert labels == {"达标": 1, "未达标": 3, "向好": 1, "未向好": 0, "无数据": 1, "目标待设定": 0}
+    # the cards and the rate agree: 达标 is the numerator, 达标 + 未达标 the denominator
+    assert labels["达标"] + labels["未达标"] == head.counts["rate_denominator"]
     assert dict(head.rule_counts) == {"已达标": 1, "进度正常": 1, "进度滞后": 1, "退步": 1, "向好": 1, "无数据": 1}
 
 
@@ -110,8 +115,8 @@ def test_ranking_and_domain_counts(now) -> None:
     assert bars["region_name"].to_list() == ["乙县", "甲区"]  # worst first: the chart draws it at the bottom
     assert briefing.ranking_table(now, D2)["区县"].to_list() == ["乙县"]
     counts = {(d, lab): n for d, lab, n in briefing.domain_counts(now, CITY).iter_rows()}
-    # 健康: A on_track + regressing (未达标 2), C improving (达标 1) + no_data (无数据 1)
-    assert counts == {("健康", "达标"): 1, ("健康", "未达标"): 2, ("健康", "无数据"): 1,
+    # 健康: A on_track + regressing (未达标 2), C improving (向好 1) + no_data (无数据 1)
+    assert counts == {("健康", "向好"): 1, ("健康", "未达标"): 2, ("健康", "无数据"): 1,
                       ("教育", "达标"): 1, ("教育", "未达标"): 1}
     domain_table = briefing.domain_table(now, CITY)
     assert domain_table.row(0, named=True)["达标率"] == "0.0%"  # 健康: 0 achieved of A×2
@@ -178,7 +183,7 @@ def test_narrative_from_numbers_only() -> None:
 def test_midterm_of_each_district(now) -> None:
     d1 = midterm.evaluation(now, D1)
     assert d1.narrative == (
-        "全区3项指标中，达标2项、未达标1项。达标率50.0%（达到数值或定性目标的1项 ÷ 有数据且有数值或定性目标的2项）"
+        "全区3项指标中，达标1项、未达标1项、向好1项。达标率50.0%（达到数值或定性目标的1项 ÷ 有数据且有数值或定性目标的2项）"
         "；另有方向性目标1项按较基期变化评价，不计入达标率。"
     )
     d2 = midterm.evaluation(now, D2)
@@ -192,7 +197,7 @@ def test_midterm_of_each_district(now) -> None:
     assert conclusions["每千人口托位数"] == "无数据，无法评估"
     d1_conclusions = dict(zip(d1.table["指标"], d1.table["评估结论"], strict=True))
     assert d1_conclusions["学前教育毛入园率"] == "达标；2024年已达到目标"
-    assert d1_conclusions["每千人口托位数"] == "达标；较基期+5.0；按当前趋势2030年预计61.8，可达标"
+    assert d1_conclusions["每千人口托位数"] == "向好；较基期+5.0；按当前趋势2030年预计61.8，趋势向好"
     row = d1.table.row(0, named=True)
     assert (row["领域"], row["序号"], row["基期值（2020年）"], row["最新值"], row["2030年目标"]) == (
         "健康", 1, 14.0, 13.0, "≤12.0")
@@ -275,3 +280,13 @@ def test_indicator_detail_explains_the_status(now) -> None:
     assert city.districts["地区"].to_list() == ["示例市", "甲区", "乙县"]
     assert detail.indicator_choices(now) == {"A": "孕产妇死亡率", "B": "学前教育毛入园率", "C": "每千人口托位数"}
     assert detail.detail(now, None, "Z", CITY) is None
+
+
+def test_conclusion_says_when_a_projection_was_held_at_the_edge() -> None:
+    row = {"status": "on_track", "status_label": "未达标", "decimals": 1, "rho": 0.5, "tau": 0.4,
+           "trend_projection": 100.0, "trend_on_track": True, "trend_capped": True, "target_year": 2030}
+    assert midterm.conclusion(row) == (
+        "未达标；完成进度50.0%，时间进度40.0%；按当前趋势2030年预计100.0（直线外推超出合理范围，取边界值），可达标"
+    )
+    row["trend_capped"] = False
+    assert "取边界值" not in midterm.conclusion(row)

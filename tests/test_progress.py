@@ -676,3 +676,22 @@ def test_no_targets_gives_an_empty_table() -> None:
     assert got.height == 0 and list(got.columns) == list(progress.RESULT_COLUMNS)
     with pytest.raises(ValueError, match="早于基期年"):
         compute_progress(obs(series("A", {2020: 1.0})), tg(), base_year=B, report_year=2019)
+
+
+def test_trend_projection_stays_inside_the_plausible_range() -> None:
+    # 90, 94, 98 (2020–2022): slope 4 per year, the line reaches 90 + 4 × 10 = 130 in 2030 —
+    # a rate cannot pass 100, so the projection is held at plausible_max and marked capped.
+    # CD: 10, 6, 2 → line −30 in 2030, held at plausible_min 0. OK: 50, 51, 52 → 60, inside.
+    t = tg(*({"indicator_code": c, "target_kind": "at_least", "target_value": 95.0} for c in ("CU", "OK")),
+           {"indicator_code": "CD", "target_kind": "at_most", "target_value": 1.0})
+    o = obs(series("CU", {2020: 90.0, 2021: 94.0, 2022: 98.0}), series("CD", {2020: 10.0, 2021: 6.0, 2022: 2.0}),
+            series("OK", {2020: 50.0, 2021: 51.0, 2022: 52.0}))
+    indicators = pl.DataFrame({"indicator_code": ["CU", "CD", "OK"], "plausible_min": [0.0, 0.0, 0.0],
+                               "plausible_max": [100.0, 100.0, 100.0]})
+    schema = {"indicator_code": pl.String, "trend_projection": pl.Float64, "trend_capped": pl.Boolean,
+              "trend_on_track": pl.Boolean}
+    assert_frame_equal(
+        run(o, t, list(schema), report_year=2022, indicators=indicators).sort("indicator_code"),
+        expected([("CD", 0.0, True, True), ("CU", 100.0, True, True), ("OK", 60.0, False, False)], schema),
+        check_exact=False,
+    )
