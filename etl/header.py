@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from etl.lookup import WHOLE_REGION_WORDS
 from etl.readers import Grid, column_letter
 from etl.records import TOTAL
 
@@ -34,7 +35,7 @@ class Role(StrEnum):
     NOTE = "备注"
     BREAKDOWN = "分组"
     SEQ = "序号"  # 序号 / 行次 / 栏次: numbering, never data
-    TOTAL = "合计"  # 全市 / 合计 columns: not a district, not read
+    TOTAL = "合计"  # 全市 / 合计 columns: not a district; 全市/全区/全县 are read as the home region
     OTHER = "其他"  # known non-value columns (目标值, 数据来源 …): not read
 
 
@@ -65,6 +66,9 @@ _ALIASES: dict[Role, tuple[str, ...]] = {
     ),
 }
 _ROLE_OF: dict[str, Role] = {alias: role for role, names in _ALIASES.items() for alias in names}
+# 全市/全区/全县 columns hold the home region's own figure (a city's rate is not the sum of
+# its districts'): read as a region column that validation resolves to the home region code.
+# 合计/总计 stay unread: in a count table they may be a plain sum.
 
 # Words that make a header cell a non-value column even when it carries a year
 # ("2025年目标值", "2020年基期值"): such a column is context, not a reported value.
@@ -263,8 +267,10 @@ def _classify_columns(
             ignored.append(IgnoredColumn(i, label, "上层表头为空，无法确定年份或地区，未读取"))
         elif year is not None and not _CONTEXT_WORDS.search(key):
             by_year.append(ValueColumn(i, label, year=group.strip(), breakdown=bd))
+        elif key in WHOLE_REGION_WORDS:
+            by_region.append(ValueColumn(i, label, region=group.strip(), breakdown=bd))
         elif role_of(group) is Role.TOTAL:
-            ignored.append(IgnoredColumn(i, label, "全市/合计列不作为区县数据读取"))
+            ignored.append(IgnoredColumn(i, label, "合计/总计列不作为某一地区的数据读取"))
         elif role_of(group) is not None:
             ignored.append(IgnoredColumn(i, label, "不是数值列，未读取"))
         elif _CONTEXT_WORDS.search(key):

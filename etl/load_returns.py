@@ -75,7 +75,7 @@ def load_context(con: duckdb.DuckDBPyConnection) -> Context:
     """Catalogue, regions, plan years and current values, as validation needs them."""
     indicators = _frame(con, "SELECT code, name, unit, plausible_min, plausible_max, breakdowns FROM indicator")
     aliases = _frame(con, "SELECT alias, indicator_code FROM indicator_alias")
-    regions = _frame(con, "SELECT code, name, short_name FROM region")
+    regions = _frame(con, "SELECT code, name, short_name, level, parent_code FROM region")
     years = _frame(con, "SELECT min(base_year) AS a, max(target_year) AS b FROM plan").row(0)
     current = _frame(con, "SELECT indicator_code, region_code, year, breakdown, value FROM observation_current")
     cur: dict[Key, float] = {(a, b, c, d): v for a, b, c, d, v in current.iter_rows()}

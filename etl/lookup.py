@@ -32,19 +32,33 @@ def _strip_region_suffix(name: str) -> str:
 @dataclass(frozen=True)
 class Match:
     codes: tuple[str, ...]  # empty: unknown; one: resolved; several: see `fan_out`
-    how: str  # code | name | short_name | alias | none
+    how: str  # code | whole | name | short_name | alias | none
     fan_out: bool = False  # several indicators that are the same measure: load into each
+
+
+# What a return writes for the whole of the home region, by the home region's level.
+WHOLE_REGION = {"city": ("全市",), "county": ("全县", "全区")}
+WHOLE_REGION_WORDS = frozenset(w for words in WHOLE_REGION.values() for w in words)
 
 
 class RegionLookup:
     def __init__(self, regions: pl.DataFrame) -> None:
         self._by_code: dict[str, str] = {}
         self._by_name: dict[str, set[str]] = defaultdict(set)
-        for code, name, short in regions.select("code", "name", "short_name").iter_rows():
+        self._whole: dict[str, str] = {}
+        columns = ["code", "name", "short_name"] + [c for c in ("level", "parent_code") if c in regions.columns]
+        rows = list(regions.select(columns).iter_rows(named=True))
+        codes = {r["code"] for r in rows}
+        for r in rows:
+            code, name, short = r["code"], r["name"], r["short_name"]
             self._by_code[code] = name
             for key in {squash(name), squash(short), _strip_region_suffix(squash(name))}:
                 if key:
                     self._by_name[key].add(code)
+            # the home region: the one whose parent is not loaded (全国 has no parent at all)
+            if r.get("parent_code") and r["parent_code"] not in codes:
+                for word in WHOLE_REGION.get(r.get("level") or "", ()):
+                    self._whole[word] = code
 
     def name(self, code: str) -> str:
         return self._by_code.get(code, code)
@@ -55,6 +69,8 @@ class RegionLookup:
             s = s[:-2]
         if s in self._by_code:
             return Match((s,), "code")
+        if s in self._whole:
+            return Match((self._whole[s],), "whole")
         for key, how in ((s, "name"), (_strip_region_suffix(s), "short_name")):
             codes = self._by_name.get(key)
             if codes:

@@ -46,6 +46,7 @@ SPEC_FILE = Path("samples") / "sample_spec.csv"
 CREATED = datetime(2025, 3, 31, 9, 0, 0)
 
 URBAN, RURAL = "城镇", "农村"
+WHOLE = "全市"  # how a city's return heads its own figure (etl.lookup.WHOLE_REGION)
 # Indicators whose values are computed from the generated place records (see sample_places).
 DERIVED = ("L-COURTYARD-01", "C-WELFARE-08", "L-CHILD-01")
 
@@ -426,6 +427,30 @@ def generate_values(spec: list[SpecRow], info: dict[str, IndicatorInfo],
     return out
 
 
+def whole_region_values(spec: list[SpecRow], info: dict[str, IndicatorInfo], districts: list[District],
+                        values: dict[tuple[str, str, int, str], float | None], region_code: str,
+                        derived: dict[tuple[str, str, int], float] | None = None,
+                        ) -> dict[tuple[str, str, int, str], float | None]:
+    """The home region's own figures (the 全市 column of a return): the mean of its districts'
+    values, or for derived indicators the pooled records' rate. A real city computes its rate
+    from pooled counts; the unweighted mean stands in for that in sample data."""
+    out: dict[tuple[str, str, int, str], float | None] = {}
+    for row in spec:
+        ind = info[row.indicator_code]
+        for y in YEARS:
+            if row.derived:
+                v = (derived or {}).get((row.indicator_code, region_code, y))
+                out[(row.indicator_code, region_code, y, TOTAL)] = None if v is None else _round(ind, v)
+                continue
+            for b in (TOTAL, *ind.breakdowns):
+                got = [x for d in districts if (x := values.get((row.indicator_code, d.code, y, b))) is not None]
+                # a figure for the whole only when most districts reported
+                out[(row.indicator_code, region_code, y, b)] = (
+                    _round(ind, sum(got) / len(got)) if len(got) * 2 > len(districts) else None
+                )
+    return out
+
+
 def scenario_holds(kind: str, info: IndicatorInfo, path: dict[int, float | None]) -> bool:
     """Whether the values of one district (year → value) show the scenario `kind`."""
     v0, v = path.get(BASE_YEAR), path.get(YEARS[-1])
@@ -470,6 +495,7 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
     community_count.csv. Everything is labelled 示例数据.
     """
     from etl.sample_places import build_places, derived_values, write_places
+    from etl.sample_places import whole_region_values as whole_places
     from etl.sample_returns import write_return
 
     data_dir, out_dir = Path(data_dir), Path(out_dir)
@@ -487,6 +513,12 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
     places = build_places(districts, boundaries, profiles, seed)
     derived = derived_values(places, {c: info[c] for c in info if c in DERIVED})
     values = generate_values(spec, info, districts, profiles, seed, derived)
+    columns = districts
+    if not (len(districts) == 1 and districts[0].code == region_code):
+        # a city's return carries its own 全市 figure first, then the districts
+        whole_derived = whole_places(places, {c: info[c] for c in info if c in DERIVED}, region_code)
+        values.update(whole_region_values(spec, info, districts, values, region_code, whole_derived))
+        columns = [District(region_code, WHOLE, WHOLE), *districts]
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -497,7 +529,7 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
         unit_name = units.get(unit_code, unit_code)
         path = out_dir / f"示例数据_{unit_name}_{YEARS[0]}-{YEARS[-1]}.xlsx"
         write_return(path, unit_name, rows[0].layout, [info[r.indicator_code] for r in rows],
-                     districts, YEARS, values, CREATED)
+                     columns, YEARS, values, CREATED)
         written.append(path)
     written += write_places(places, out_dir)
     return written

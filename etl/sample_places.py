@@ -256,6 +256,21 @@ def derived_values(places: Places, info: dict[str, IndicatorInfo]
     return out
 
 
+def whole_region_values(places: Places, info: dict[str, IndicatorInfo], region_code: str
+                        ) -> dict[tuple[str, str, int], float]:
+    """derived_values for the whole region: the records of all its districts pooled, so the
+    city's rate is a ratio of sums (as an office computes it), not a mean of district rates."""
+    pooled = Places(
+        places.courtyard.with_columns(pl.lit(region_code).alias("district_code")),
+        places.child_friendly.with_columns(pl.lit(region_code).alias("district_code")),
+        places.community_count.with_columns(pl.lit(region_code).alias("district_code"))
+        .group_by("district_code", "year", maintain_order=True)
+        .agg(pl.col("villages").sum(), pl.col("communities").sum())
+        .select(COUNT_COLUMNS),
+    )
+    return derived_values(pooled, info)
+
+
 def write_places(places: Places, out_dir: Path) -> list[Path]:
     """courtyard.csv, child_friendly.csv, community_count.csv (UTF-8 with BOM, for Excel)."""
     paths = []

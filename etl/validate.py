@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from etl.lookup import IndicatorLookup, RegionLookup
+from etl.lookup import WHOLE_REGION_WORDS, IndicatorLookup, RegionLookup
 from etl.numbers import parse_number, parse_year, unit_key
 from etl.records import (
     SEVERITY_ERROR,
@@ -129,6 +129,11 @@ class _Checker:
                         f"指标名称“{v.indicator}”对应多个指标（{'、'.join(ind.codes)}），请填写指标代码")
             return []
         reg = ctx.regions.resolve(v.region)
+        if not reg.codes and squash(v.region) in WHOLE_REGION_WORDS:
+            # e.g. a city table's 全市 column sent to a county's dashboard: not this region's figure
+            self.note(v, "whole_region_skipped", SEVERITY_INFO,
+                      f"“{v.region}”列是上级或其他层级的合计数，与本系统的本级地区不符，未读取")
+            return []
         if not reg.codes:
             hint = "、".join(ctx.regions.suggest(v.region)) or "无"
             self.reject(v, "unknown_region", f"地区“{v.region or ''}”无法识别（相近的地区：{hint}）")

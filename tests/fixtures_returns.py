@@ -150,8 +150,9 @@ def decorated_form(tmp_path: Path) -> Path:
 
     Traps: 批准文号 〔2023〕 and 有效期至 2026年 and 报出日期 2025年 and the plan period
     2021—2030年 are all years that are NOT the report year (统计年度：2024); the 甲/乙/1/2 row
-    looks like data; 全市 is not a district; section rows have a 序号 but no values; a note
-    row sits in the indicator column with text under a district.
+    looks like data; 全市 is the whole city's own figure (read as region 全市); section rows
+    have a 序号 but no values; a note row sits in the indicator column with text under a
+    district.
     """
     rows: list[Row] = [
         ["表    号：FE-01", None, None, "制表机关：淄博市妇儿工委办"],
@@ -208,7 +209,7 @@ def wide_by_year(tmp_path: Path, region_in: str = "title") -> Path:
 # --- 4. wide by district (indicators × districts, one year) -------------------------------
 
 def wide_by_district(tmp_path: Path, year_in: str = "title") -> Path:
-    """Districts as columns, 全市 and 比上年增减 beside them (neither is a district).
+    """Districts as columns, then 全市 (the city's own figure) and 比上年增减 (not a value).
 
     year_in: "title" → "（2024年）" in the title next to the plan period 2021—2030年;
     "column" → a 年份 column; "none" → only the plan period, which is not a year.
@@ -251,7 +252,7 @@ def two_level_years(tmp_path: Path) -> Path:
 
 def two_level_districts(tmp_path: Path, suffix: str = ".xls") -> Path:
     """Districts merged over 女 | 男 | 合计, with 指标名称 in the LOWER header row (the
-    upper row has only the districts); 全市 at the right is not a district. Written as .xls
+    upper row has only the districts); 全市 at the right is the city's own figure. Written as .xls
     by default, the format many offices still use."""
     rows: list[Row] = [
         ["统计年度：2024"],

@@ -153,8 +153,10 @@ def test_decorated_form_reads_only_the_value_cells(tmp_path: Path) -> None:
     result = read_return(fx.decorated_form(tmp_path))
     got = cells(result)
     assert sorted(got) == sorted(
-        f"妇女发展!{c}" for c in ("E9", "F9", "E10", "F10", "E13", "E15", "F15")
+        f"妇女发展!{c}" for c in ("E9", "F9", "E10", "F10", "E13", "E15", "F15", "G9", "G10", "G13", "G15")
     )
+    # 全市 is the city's own figure, not a sum: read with region 全市 (validation resolves it)
+    assert got["妇女发展!G9"].region == "全市" and got["妇女发展!G9"].value == "8.8"
     # 统计年度 wins over 2021—2030 (plan period), 〔2023〕 (文号), 2026 (有效期), 2025 (报出日期).
     assert {v.year for v in result.values} == {"2024"}
     assert got["妇女发展!F10"].value == "—"
@@ -176,9 +178,7 @@ def test_decorations_are_info_findings(tmp_path: Path) -> None:
                 14: "分组标题行", 16: "注释说明行", 17: "注释说明行", 18: "表尾", 19: "表尾"}
     for row, says in expected.items():
         assert says in reasons[row], (row, reasons[row])
-    ignored = [(f.column, f.message) for f in result.findings if f.rule == "ignored_column"]
-    assert len(ignored) == 1 and ignored[0][0] == "G"
-    assert "全市/合计列不作为区县数据读取" in ignored[0][1]
+    assert not [f for f in result.findings if f.rule == "ignored_column"]  # 全市 is read
     assert all("decorated.xlsx" in f.message and "妇女发展" in f.message for f in result.findings)
 
 
@@ -261,12 +261,12 @@ def test_wide_by_district_year_from_title(tmp_path: Path) -> None:
     got = cells(result)
     # "（2024年）" is the year; "2021—2030年" is the plan period, not a year.
     assert {v.year for v in result.values} == {"2024"}
-    assert [got[f"2024!{c}3"].region for c in "CDE"] == ["张店区", "淄川区", "博山区"]
-    assert not any(v.column in "FG" for v in result.values)  # 全市, 比上年增减
+    assert [got[f"2024!{c}3"].region for c in "CDEF"] == ["张店区", "淄川区", "博山区", "全市"]
+    assert not any(v.column == "G" for v in result.values)  # 比上年增减
     reasons = {f.column: f.message for f in result.findings if f.rule == "ignored_column"}
-    assert "全市/合计" in reasons["F"] and "说明性列" in reasons["G"]
+    assert "说明性列" in reasons["G"] and "F" not in reasons
     assert got["2024!D4"].value == "-" and got["2024!D4"].note == "淄川区未报"
-    assert len(result.values) == 6
+    assert len(result.values) == 8
     assert problems(result) == []
 
 
@@ -279,7 +279,7 @@ def test_region_codes_as_column_headers_are_districts_not_years() -> None:
 def test_wide_by_district_year_column(tmp_path: Path) -> None:
     result = read_return(fx.wide_by_district(tmp_path, "column"))
     assert {v.year for v in result.values} == {"2024年"}
-    assert {v.column for v in result.values} == {"D", "E", "F"}
+    assert {v.column for v in result.values} == {"D", "E", "F", "G"}  # G: 全市
 
 
 def test_wide_by_district_without_year_is_a_sheet_error(tmp_path: Path) -> None:
@@ -292,7 +292,7 @@ def test_wide_by_district_without_year_is_a_sheet_error(tmp_path: Path) -> None:
 
 def test_wide_by_district_year_override(tmp_path: Path) -> None:
     result = read_return(fx.wide_by_district(tmp_path, "none"), year="2024")
-    assert len(result.values) == 6 and {v.year for v in result.values} == {"2024"}
+    assert len(result.values) == 8 and {v.year for v in result.values} == {"2024"}
 
 
 def test_override_that_contradicts_the_title_is_used_with_a_warning(tmp_path: Path) -> None:
@@ -333,9 +333,10 @@ def test_two_level_districts_over_sex_label_row_below(tmp_path: Path, suffix: st
     assert got == [
         ("C", "张店区", "女", "98.1"), ("D", "张店区", "男", "97.5"), ("E", "张店区", None, "97.8"),
         ("F", "淄川区", "女", "96"), ("G", "淄川区", "男", "95.2"), ("H", "淄川区", None, "95.6"),
+        ("I", "全市", "女", "97"), ("J", "全市", "男", "96.3"), ("K", "全市", None, "96.6"),
     ]
     assert {v.year for v in result.values} == {"2024"}
-    assert [f.column for f in result.findings if f.rule == "ignored_column"] == ["I", "J", "K"]
+    assert not [f for f in result.findings if f.rule == "ignored_column"]
 
 
 def test_breakdown_columns_for_one_district(tmp_path: Path) -> None:

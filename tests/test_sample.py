@@ -85,6 +85,7 @@ def read_back(path: Path, spec_codes: list[str], info: dict[str, sample.Indicato
     """(layout, {(indicator, district, year, breakdown): value or None for an empty cell})."""
     by_name = {info[c].name: c for c in spec_codes}
     district = dict(regions.select("name", "code").iter_rows())
+    district[sample.WHOLE] = REGION  # the 全市 column / sheet: the city's own figure
     sheets = _sheets(path)
     layout = _layout(sheets)
     cells: Cells = {}
@@ -195,6 +196,19 @@ def test_returns_hold_every_indicator_district_year(cells: Cells, spec: list[sam
         for d in districts:
             for y in sample.YEARS:
                 assert (row.indicator_code, d, y, TOTAL) in cells
+
+
+def test_city_figures_follow_their_districts(cells: Cells, spec: list[sample.SpecRow],
+                                            info: dict[str, sample.IndicatorInfo]) -> None:
+    # every return carries the city's own (全市) figure: the districts' mean, rounded as typed;
+    # empty only when half the districts or more left the cell empty
+    districts = [c for c in geo.load_regions(DATA, REGION)["code"] if c != REGION]
+    for row in (r for r in spec if not r.derived):
+        for y in sample.YEARS:
+            got = [v for d in districts if (v := cells[(row.indicator_code, d, y, TOTAL)]) is not None]
+            city = cells[(row.indicator_code, REGION, y, TOTAL)]
+            assert city == pytest.approx(round(sum(got) / len(got), info[row.indicator_code].decimals)), (
+                row.indicator_code, y)
 
 
 def test_breakdown_rows_for_mortality(cells: Cells) -> None:

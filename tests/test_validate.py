@@ -58,6 +58,34 @@ def test_region_ambiguous_between_two_is_never_guessed() -> None:
     assert "新城区" in out.findings[0].message and "新城县" in out.findings[0].message
 
 
+CITY_REGIONS = pl.DataFrame(
+    {
+        "code": ["100000", "370300", "370303", "370321"],
+        "name": ["全国", "淄博市", "张店区", "桓台县"],
+        "short_name": ["全国", "淄博", "张店", "桓台"],
+        "level": ["country", "city", "county", "county"],
+        "parent_code": [None, "370000", "370300", "370300"],
+    }
+)
+
+
+def test_whole_city_column_is_the_home_city() -> None:
+    # 全市 in a city's dashboard is the city's own figure, not a district
+    city = Context.from_frames(INDICATORS, ALIASES, CITY_REGIONS, (2020, 2030))
+    out = check_values([rv(region="全市"), rv(region="张店区")], city)
+    assert [o.region_code for o in out.observations] == ["370300", "370303"]
+    assert out.findings == []
+
+
+def test_whole_column_of_another_level_is_skipped_with_a_note() -> None:
+    # a county's dashboard (home 桓台县) given a city table: 全市 is not its figure; 全县 is
+    county = Context.from_frames(INDICATORS, ALIASES, CITY_REGIONS.filter(pl.col("code") == "370321"), (2020, 2030))
+    out = check_values([rv(region="全市", row=7, col="G"), rv(region="全县", row=8)], county)
+    assert [o.region_code for o in out.observations] == ["370321"]
+    assert rules(out) == ["whole_region_skipped"] and out.rejected == []
+    assert "第7行G列" in out.findings[0].message and "未读取" in out.findings[0].message
+
+
 def test_unknown_region_names_file_row_cell() -> None:
     out = check_values([rv(region="张店镇", row=9, col="F")], ctx())
     assert rules(out) == ["unknown_region"]
