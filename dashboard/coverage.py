@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from dashboard import db
+from dashboard.engine import ProgressResult
 
 NO_DATA = "无数据"
 SAMPLE_NOTE = "示例数据"
@@ -475,25 +476,10 @@ def observation_years(db_path: Path) -> list[int]:
     return [int(y) for y in frame["year"].to_list()]
 
 
-class EngineMismatch(Exception):
-    """The progress engine's result has no per-district counts this map can read."""
-
-
-def attainment_input(result: Any) -> pl.DataFrame:
-    """region_code, achieved, assessed (+ the excluded counts) from a progress engine result.
-
-    The one place that knows the engine's result shape: `result.by_region`, a polars frame
-    with either achieved/assessed or the engine's rate_numerator/rate_denominator (and its
-    excluded_* counts). Raises EngineMismatch otherwise, so the page can say the theme is
-    unavailable instead of failing.
-    """
-    frame = getattr(result, "by_region", None)
-    if isinstance(frame, pl.DataFrame):
-        renamed = frame.rename({k: v for k, v in _ENGINE_COLUMNS.items() if k in frame.columns})
-        if {"region_code", "achieved", "assessed"} <= set(renamed.columns):
-            extra = [c for c in _EXTRA_COUNT_LABELS if c in renamed.columns]
-            return renamed.select("region_code", "achieved", "assessed", *extra)
-    raise EngineMismatch("进度计算结果中没有按区县汇总的达标数（region_code、achieved、assessed）")
+def attainment_input(result: ProgressResult) -> pl.DataFrame:
+    """region_code, achieved, assessed and the excluded counts (no_data, direction_only,
+    target_pending) from the engine's per-region aggregate, renamed for the map."""
+    return result.by_region.select("region_code", *(pl.col(k).alias(v) for k, v in _ENGINE_COLUMNS.items()))
 
 
 _ENGINE_COLUMNS = {"rate_numerator": "achieved", "rate_denominator": "assessed",

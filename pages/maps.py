@@ -6,11 +6,9 @@ mirrors them in the URL (theme, measure, year, district, plan) and lays results 
 
 from __future__ import annotations
 
-import importlib
-
 import streamlit as st
 
-from dashboard import coverage, maps, ui
+from dashboard import coverage, labels, maps, ui
 
 THEME_KEY, YEAR_KEY, DISTRICT_KEY, PLAN_KEY = "maps_theme", "maps_year", "maps_district", "maps_plan"
 DECK_VERSION_KEY = "maps_deck_version"
@@ -104,24 +102,12 @@ sample = data.is_sample(theme)
 if theme == coverage.ATTAINMENT_THEME:
     plan = toggles[2].selectbox("规划", list(plan_names), format_func=lambda c: f"规划：{plan_names[c]}",
                                 key=PLAN_KEY, label_visibility="collapsed")
-    try:
-        # imported lazily: the progress engine is written separately and the theme waits for it
-        engine = importlib.import_module("dashboard.engine")
-    except ModuleNotFoundError as exc:
-        if exc.name != "dashboard.engine":
-            raise
-        unavailable = "达标率地图暂不可用：进度计算模块尚未就绪，其余主题不受影响。"
-    if year is None and not unavailable:
+    if year is None:
         unavailable = "尚无区县指标数据，暂不能计算达标率。"
-    elif not unavailable:
-        try:
-            result = engine.run(db_path, plan, year)
-            counts = coverage.attainment_input(result)
-        except coverage.EngineMismatch as exc:
-            unavailable = f"达标率地图暂不可用：{exc}。"
-        else:
-            by_district = coverage.attainment_by_district(counts, data.districts)
-            sample = bool(getattr(result, "sample_data", False))
+    else:
+        result = ui.cached_result(db_path, plan, year, None, labels.DEFAULT_SET)
+        by_district = coverage.attainment_by_district(coverage.attainment_input(result), data.districts)
+        sample = result.sample_data
 elif year is not None:
     by_district = data.by_district(theme, year)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -10,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import coverage as cov
-from dashboard import db
+from dashboard import db, engine
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGE = "../pages/maps.py"  # relative to the entry script
@@ -107,23 +106,9 @@ def test_link_opens_a_district_panel(built_db: Path, monkeypatch: pytest.MonkeyP
     assert at.metric[0].label.startswith("博山区")
 
 
-def test_attainment_theme_without_engine(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # as if dashboard/engine.py did not exist yet: importing it fails with ModuleNotFoundError
-    monkeypatch.setitem(sys.modules, "dashboard.engine", None)
-    at = open_maps(built_db, monkeypatch, theme="attainment")
-    assert not at.exception, [e.value for e in at.exception]
-    assert [i.value for i in at.info] == ["达标率地图暂不可用：进度计算模块尚未就绪，其余主题不受影响。"]
-    assert not at.dataframe
-    at.radio(key="maps_theme").set_value("courtyard").run()  # the other themes still work
-    assert not at.exception and at.dataframe
-
-
 def test_attainment_theme_with_engine(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = pytest.importorskip("dashboard.engine")
     at = open_maps(built_db, monkeypatch, theme="attainment", year="2024", plan="liangang")
     assert not at.exception, [e.value for e in at.exception]
-    if any("暂不可用" in i.value for i in at.info):
-        pytest.skip("the engine's result has no per-district counts yet")
     result = engine.run(built_db, "liangang", 2024)
     data = cov.load_place_data(built_db)
     frame = cov.attainment_by_district(cov.attainment_input(result), data.districts)
