@@ -2,12 +2,12 @@
 value history and the audit trail. Read-only queries on the published snapshot → polars frames
 with Chinese column names; the pages only lay them out.
 
-Completeness and timeliness here are a stop-gap until the progress engine provides them per
-unit: `completeness(db_path, year)` is the one function to swap (same columns: unit_code,
-expected, received, rate). Its rule: a unit owes one 合计 value per indicator it leads (牵头)
-that has a unit of measurement, for every district of the configured region; a value counts
-as received whoever loaded it. Timeliness compares the first counting submission with the
-deadline (FUER_RETURN_DEADLINE, month-day of the following year).
+Completeness follows the engine's rule (dashboard.aggregate.CompletenessRule, RETURN_RULE
+here): a unit owes one 合计 value per indicator it leads (牵头) that has a unit of measurement,
+for every county-level district of the configured region — for a return, whatever plan the
+indicator belongs to; a value counts as received whoever loaded it. Timeliness compares the
+first counting submission with the deadline (FUER_RETURN_DEADLINE, month-day of the following
+year).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import db
+from dashboard import aggregate, db
 from etl import settings
 from etl.approval import STATE_LABELS
-from etl.records import Finding
+from etl.records import TOTAL, Finding
 from etl.users import workflow_setting
 
 SEVERITY_PREVIEW = {"error": "错误（不载入）", "warning": "提醒（照常载入）", "info": "说明"}
@@ -169,37 +169,43 @@ def deadline(year: int) -> date:
     return date(year + 1, month, day)
 
 
+# What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule)
+# for every indicator it leads, whatever plan it belongs to, in the report year only.
+RETURN_RULE = aggregate.CompletenessRule(plan_indicators_only=False)
+
+
+def expected_values(db_path: Path, year: int) -> pl.DataFrame:
+    """unit_code, indicator_code, indicator_name, region_code, region_name, received — one row
+    per value owed for `year` under RETURN_RULE; received whoever loaded it, while current."""
+    region = settings.region_code()
+    districts = db.query(db_path, "SELECT code AS region_code, name AS region_name FROM region "
+                                  "WHERE parent_code = $r AND level = $level ORDER BY code",
+                         {"r": region, "level": RETURN_RULE.region_level})
+    links = db.query(db_path, "SELECT indicator_code, unit_code, role FROM indicator_unit")
+    indicators = db.query(db_path, "SELECT code AS indicator_code, name AS indicator_name, unit FROM indicator")
+    expected = aggregate.expected_cells(links, indicators, districts["region_code"].to_list(), [year],
+                                        rule=RETURN_RULE)
+    have = db.query(db_path, "SELECT DISTINCT indicator_code, region_code FROM observation_current "
+                             "WHERE year = $year AND breakdown = $total", {"year": year, "total": TOTAL})
+    return (
+        expected.join(have.with_columns(pl.lit(True).alias("received")), on=["indicator_code", "region_code"],
+                      how="left", maintain_order="left")
+        .join(indicators.select("indicator_code", "indicator_name"), on="indicator_code", how="left",
+              maintain_order="left")
+        .join(districts, on="region_code", how="left", maintain_order="left")
+        .select("unit_code", "indicator_code", "indicator_name", "region_code", "region_name",
+                pl.col("received").fill_null(False))
+    )
+
+
 def completeness(db_path: Path, year: int) -> pl.DataFrame:
-    """unit_code, expected, received, rate (%) for `year` — see the module notes for the rule.
+    """unit_code, expected, received, rate (%, one decimal) for `year`."""
+    # timeliness is per file here (return_status), so on_time is not needed per value
+    cells = expected_values(db_path, year).with_columns(pl.lit(None, dtype=pl.Boolean).alias("on_time"))
+    summary = aggregate.completeness_summary(cells, ["unit_code"])
+    return summary.select("unit_code", "expected", "received",
+                          pl.col("completeness_pct").round(1).alias("rate"))
 
-    Stand-in for the progress engine's per-unit completeness; swap this one function.
-    """
-    frame = _query(db_path, _SQL_EXPECTED + """
-        SELECT unit_code, count(*) AS expected, count(*) FILTER (WHERE received) AS received
-        FROM status GROUP BY unit_code""", {"region": settings.region_code(), "year": year})
-    return frame.with_columns(
-        pl.when(pl.col("expected") > 0)
-        .then((pl.col("received") / pl.col("expected") * 100).round(1))
-        .otherwise(None).alias("rate")
-    ).sort("unit_code")
-
-
-_SQL_EXPECTED = """
-WITH dist AS (SELECT code AS region_code, name AS region_name FROM region WHERE parent_code = $region),
-lead AS (
-    SELECT iu.unit_code, i.code AS indicator_code, i.name AS indicator_name
-    FROM indicator_unit iu JOIN indicator i ON i.code = iu.indicator_code
-    WHERE iu.role = 'lead' AND i.unit IS NOT NULL AND i.unit <> ''
-),
-have AS (
-    SELECT DISTINCT indicator_code, region_code FROM observation_current WHERE year = $year AND breakdown = '合计'
-),
-status AS (
-    SELECT l.unit_code, l.indicator_code, l.indicator_name, d.region_code, d.region_name,
-           h.indicator_code IS NOT NULL AS received
-    FROM lead l CROSS JOIN dist d LEFT JOIN have h USING (indicator_code, region_code)
-)
-"""
 
 _SQL_STATUS = """
 WITH subs AS (
@@ -287,25 +293,33 @@ def unit_status(db_path: Path, unit_code: str, year: int, today: date | None = N
     return frame.row(0, named=True)
 
 
+def _missing(db_path: Path, year: int) -> pl.DataFrame:
+    """The values still owed for `year`, with the unit's name."""
+    units = db.query(db_path, "SELECT code AS unit_code, name AS unit_name FROM member_unit")
+    return (expected_values(db_path, year).filter(~pl.col("received"))
+            .join(units, on="unit_code", how="inner", maintain_order="left"))
+
+
 def reminder_list(db_path: Path, year: int) -> pl.DataFrame:
     """What is missing for `year`: one row per unit × indicator, with the districts lacking it."""
-    frame = _query(db_path, _SQL_EXPECTED + """
-        SELECT m.name AS unit_name, s.indicator_code, s.indicator_name,
-               count(*) AS missing, string_agg(s.region_name, '、' ORDER BY s.region_code) AS regions
-        FROM status s JOIN member_unit m ON m.code = s.unit_code
-        WHERE NOT s.received
-        GROUP BY ALL ORDER BY m.name, s.indicator_code""", {"region": settings.region_code(), "year": year})
+    frame = (
+        _missing(db_path, year)
+        .group_by("unit_name", "indicator_code", "indicator_name")
+        .agg(pl.len().alias("missing"), pl.col("region_name").sort_by("region_code").str.join("、").alias("regions"))
+        .sort("unit_name", "indicator_code")
+    )
     return frame.rename({"unit_name": "成员单位", "indicator_code": "指标代码", "indicator_name": "指标名称",
                          "missing": "缺报区县数", "regions": "缺报区县"})
 
 
 def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
     """One reminder line per unit that still owes values for `year`, ready to send."""
-    frame = _query(db_path, _SQL_EXPECTED + """
-        SELECT m.name AS unit_name, count(DISTINCT s.indicator_code) AS indicators, count(*) AS values
-        FROM status s JOIN member_unit m ON m.code = s.unit_code
-        WHERE NOT s.received GROUP BY ALL ORDER BY values DESC, m.name""",
-                   {"region": settings.region_code(), "year": year})
+    frame = (
+        _missing(db_path, year)
+        .group_by("unit_name")
+        .agg(pl.col("indicator_code").n_unique().alias("indicators"), pl.len().alias("values"))
+        .sort(["values", "unit_name"], descending=[True, False])
+    )
     due = deadline(year)
     return frame.select(
         pl.col("unit_name").alias("成员单位"),

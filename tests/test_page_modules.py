@@ -183,7 +183,8 @@ def test_narrative_from_numbers_only() -> None:
 def test_midterm_of_each_district(now) -> None:
     d1 = midterm.evaluation(now, D1)
     assert d1.narrative == (
-        "全区3项指标中，达标1项、未达标1项、向好1项。达标率50.0%（达到数值或定性目标的1项 ÷ 有数据且有数值或定性目标的2项）"
+        "全区3项指标中，达标1项、未达标1项、向好1项。"
+        "达标率50.0%（达到数值或定性目标的1项 ÷ 有数据且有数值或定性目标的2项）"
         "；另有方向性目标1项按较基期变化评价，不计入达标率。"
     )
     d2 = midterm.evaluation(now, D2)

@@ -1,0 +1,46 @@
+"""What the review page says each unit owes: the engine's completeness rule, and the reminders
+that follow from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from dashboard import aggregate, db, returns_status
+
+
+def test_return_rule_is_the_engine_rule_without_the_plan_filter() -> None:
+    engine_rule = aggregate.DEFAULT_RULE
+    assert returns_status.RETURN_RULE.roles == engine_rule.roles
+    assert returns_status.RETURN_RULE.numeric_only == engine_rule.numeric_only
+    assert returns_status.RETURN_RULE.region_level == engine_rule.region_level
+    assert not returns_status.RETURN_RULE.plan_indicators_only
+
+
+def test_a_removed_value_shows_up_as_owed(work_db: Path) -> None:
+    before = returns_status.completeness(work_db, 2024).filter(pl.col("unit_code") == "health").row(0, named=True)
+    db.close_all()  # the app's read-only connection; a writer needs the file to itself
+    con = duckdb.connect(str(work_db))
+    con.execute("DELETE FROM observation WHERE indicator_code = 'W-HEALTH-02' AND region_code = '370323' "
+                "AND year = 2024")
+    con.close()
+    db.close_all()
+
+    owed = returns_status.expected_values(work_db, 2024)
+    health = owed.filter(pl.col("unit_code") == "health")
+    # only districts are owed (the 全市 figure is the city's own, not a district's return)
+    assert set(health["region_code"]) == {"370302", "370303", "370304", "370305", "370306", "370321", "370322",
+                                          "370323"}
+    after = returns_status.completeness(work_db, 2024).filter(pl.col("unit_code") == "health").row(0, named=True)
+    assert after["expected"] == before["expected"] == health.height
+    assert after["received"] == before["received"] - 1 == int(health["received"].sum())
+    assert after["rate"] == round(after["received"] / after["expected"] * 100, 1)
+
+    reminders = returns_status.reminder_list(work_db, 2024)
+    row = reminders.filter(pl.col("指标代码") == "W-HEALTH-02").row(0, named=True)
+    assert (row["成员单位"], row["缺报区县数"], row["缺报区县"]) == ("卫生健康委", 1, "沂源县")
+    summary = returns_status.reminder_summary(work_db, 2024).filter(pl.col("成员单位") == "卫生健康委")
+    assert summary.item(0, "缺报数值数") == after["expected"] - after["received"]
+    assert "尚缺" in summary.item(0, "提醒内容")
