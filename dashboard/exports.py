@@ -5,6 +5,8 @@ Plain functions over polars frames (no Streamlit), so they are unit-tested direc
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 # A text cell starting with one of these is run as a formula by Excel/WPS (CSV injection);
@@ -12,11 +14,12 @@ import polars as pl
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 UTF8_BOM = b"\xef\xbb\xbf"
+PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?%?$"
 
 
 def neutralise(text: str | None) -> str | None:
     """Prefix a single quote to text a spreadsheet would treat as a formula."""
-    if text is not None and text.startswith(FORMULA_PREFIXES):
+    if text is not None and text.startswith(FORMULA_PREFIXES) and not re.match(PLAIN_NUMBER, text):
         return "'" + text
     return text
 
@@ -28,7 +31,9 @@ def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     starts = "^[" + "".join(FORMULA_PREFIXES).replace("-", r"\-") + "]"
     return frame.with_columns(
-        pl.when(pl.col(name).str.contains(starts))
+        # "-0.4" or "+1.2%" shown as text is a number to a spreadsheet, not a formula: a quote
+        # in front would print in Excel and stop it being summed
+        pl.when(pl.col(name).str.contains(starts) & ~pl.col(name).str.contains(PLAIN_NUMBER))
         .then(pl.lit("'") + pl.col(name))
         .otherwise(pl.col(name))
         .alias(name)

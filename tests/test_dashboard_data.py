@@ -203,9 +203,10 @@ def test_missing_database_raises(tmp_path: Path) -> None:
 
 
 def test_neutralise() -> None:
-    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+    for text in ("=1+1", "-1+2", "+A1", "-", "@SUM(A1)", "\tx", "\rx", "-1e3"):
         assert exports.neutralise(text) == "'" + text
-    for text in ("孕产妇死亡率", "1/10万", "", "a=b"):
+    # a plain signed number shown as text is a number, not a formula: no quote to print
+    for text in ("孕产妇死亡率", "1/10万", "", "a=b", "-0.4", "+1.2", "-30.6%"):
         assert exports.neutralise(text) == text
     assert exports.neutralise(None) is None
 
@@ -213,8 +214,8 @@ def test_neutralise() -> None:
 def test_csv_bytes_bom_and_formulas() -> None:
     frame = pl.DataFrame(
         {
-            "指标名称": ["=HYPERLINK(\"x\")", "孕产妇死亡率", None, "@cmd", "-2+3", "+x"],
-            "数值": [-1.5, 2.0, None, 3.0, 4.0, 5.0],
+            "指标名称": ["=HYPERLINK(\"x\")", "孕产妇死亡率", None, "@cmd", "-2+3", "+x", "-0.4"],
+            "数值": [-1.5, 2.0, None, 3.0, 4.0, 5.0, 6.0],
         }
     )
     data = exports.csv_bytes(frame)
@@ -222,7 +223,7 @@ def test_csv_bytes_bom_and_formulas() -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["指标名称", "数值"]
     names = [r[0] for r in rows[1:]]
-    assert names == ["'=HYPERLINK(\"x\")", "孕产妇死亡率", "", "'@cmd", "'-2+3", "'+x"]
+    assert names == ["'=HYPERLINK(\"x\")", "孕产妇死亡率", "", "'@cmd", "'-2+3", "'+x", "-0.4"]
     # numbers are not text: a negative value stays a number
     assert rows[1][1] == "-1.5"
 
