@@ -1,13 +1,17 @@
-"""What every real-browser test needs: Chromium flags, a free local port, waiting for Streamlit."""
+"""What every real-browser test needs: one shared app server, one shared Chromium, and the
+checks for requests that leave the machine."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,3 +75,52 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+def start_app(db_path: Path, log_path: Path, users_file: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run` on a free local port against `db_path`; returns the process and its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "FUER_DB": str(db_path), "FUER_USERS_FILE": str(users_file)}
+    with log_path.open("wb") as log:  # the child keeps its own handle
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_serving(url, proc)
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def app_url(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One app server for every browser test, on the embedded default database (read-only):
+    starting Streamlit costs several seconds, so the tests share it."""
+    logs = tmp_path_factory.mktemp("streamlit")
+    proc, url = start_app(built_db, logs / "streamlit.log", logs / "no-users.toml")
+    try:
+        yield url
+    finally:
+        stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[object]:
+    """The system Chromium through Playwright (never a Playwright-downloaded browser)."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        unavailable("未找到 chromium（apt-get install -y chromium fonts-noto-cjk）")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("未安装 playwright Python 包（pip extra: test）")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

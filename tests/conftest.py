@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
 from etl.build import build_database
 

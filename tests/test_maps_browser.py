@@ -1,8 +1,8 @@
 """The 地图 page in a real browser: the map draws, asks nothing of the internet, shows no error.
 
-Same approach as tests/test_browser.py: `streamlit run` on a free local port against the
-embedded default database, the system Chromium (never a Playwright-downloaded browser), and a
-screenshot left in tests/artifacts/maps.png for a person to look at. The map is a WebGL canvas,
+Same approach as tests/test_browser.py: the shared app server on the embedded default
+database, the system Chromium (never a Playwright-downloaded browser), and a screenshot left
+in tests/artifacts/maps.png for a person to look at. The map is a WebGL canvas,
 so "not blank" is checked on pixels: the canvas's box in the screenshot must hold many colours
 (district classes, outlines, points, labels), not the one background colour of an empty map.
 """
@@ -10,21 +10,13 @@ so "not blank" is checked on pixels: the canvas's box in the screenshot must hol
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import struct
-import subprocess
-import sys
 import time
 import zlib
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM_ARGS, REPO_ROOT, leaving_requests, stop_server
-from browser_support import free_port as _free_port
-from browser_support import unavailable as _unavailable
-from browser_support import wait_until_serving as _wait_until_serving
+from browser_support import ARTIFACTS, leaving_requests
 
 # An empty canvas is one colour; anti-aliased edges alone give a few more. A drawn choropleth
 # with points and labels gives hundreds.
@@ -106,109 +98,78 @@ def test_png_decoder_counts_colours() -> None:
     assert distinct_colours(png) == 3
 
 
-def test_maps_page_in_chromium(built_db: Path, tmp_path: Path) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        _unavailable("未找到 chromium（apt-get install -y chromium fonts-noto-cjk）")
-    try:
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("未安装 playwright Python 包（pip extra: test）")
+def test_maps_page_in_chromium(app_url: str, chromium_browser) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "FUER_DB": str(built_db)}
-    log = (tmp_path / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    requests: list[str] = []
+    page = chromium_browser.new_page(viewport={"width": 1440, "height": 1100})
     try:
-        _wait_until_serving(url, proc)
-        requests: list[str] = []
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(app_url + "maps?theme=courtyard&year=2024")
+        page.get_by_role("heading", name="地图 · 美丽庭院与儿童友好社区").wait_for(timeout=60_000)
+        chart = page.locator('[data-testid="stDeckGlJsonChart"]')
+        chart.wait_for(timeout=30_000)
+        page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=30_000)
+        page.wait_for_function(
+            "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1",
+            timeout=30_000,
+        )
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(3000)  # WebGL draws after layout; labels need their font atlas
+
+        assert page.locator('[data-testid="stException"]').count() == 0
+        for text in ("美丽庭院覆盖率", "无数据", "示例数据", "区县详情"):
+            assert page.get_by_text(text).first.is_visible(), text
+
+        box = chart.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 300, box
+        # software WebGL on a busy machine can take a while to paint: poll, don't guess
+        deadline = time.monotonic() + 30
+        while True:
+            colours = distinct_colours(page.screenshot(clip=box))
+            if colours > MIN_MAP_COLOURS or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(1000)
+        assert colours > MIN_MAP_COLOURS, f"the map area looks blank: {colours} colours"
+
+        # a click on the map's centre (inside 淄川区, or a village of it) opens that
+        # district's panel and puts the district into the link
+        # (hover first, as a person does: deck.gl misses a click whose pointer arrives
+        # in the same instant, so the test moves, waits, then presses)
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        for dx, dy in ((0, 0), (12, 8), (-10, 14), (6, -12)):
+            page.mouse.move(cx + dx, cy + dy)
+            page.wait_for_timeout(800)
+            page.mouse.down()
+            page.wait_for_timeout(80)
+            page.mouse.up()
             try:
-                page = browser.new_page(viewport={"width": 1440, "height": 1100})
-                page.on("request", lambda request: requests.append(request.url))
-                page.goto(url + "maps?theme=courtyard&year=2024")
-                page.get_by_role("heading", name="地图 · 美丽庭院与儿童友好社区").wait_for(timeout=60_000)
-                chart = page.locator('[data-testid="stDeckGlJsonChart"]')
-                chart.wait_for(timeout=30_000)
-                page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for(timeout=30_000)
-                page.wait_for_function(
-                    "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1",
-                    timeout=30_000,
-                )
-                page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(3000)  # WebGL draws after layout; labels need their font atlas
+                page.wait_for_function("location.search.includes('district=')", timeout=15_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        assert "district=" in page.url, f"a click on the map selected nothing: {page.url}"
+        code = parse_qs(urlparse(page.url).query)["district"][0]
+        page.get_by_text(f"{DISTRICTS[code]} · 2024年美丽庭院覆盖率").wait_for(timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(2000)
+        assert page.locator('[data-testid="stException"]').count() == 0
 
-                assert page.locator('[data-testid="stException"]').count() == 0
-                for text in ("美丽庭院覆盖率", "无数据", "示例数据", "区县详情"):
-                    assert page.get_by_text(text).first.is_visible(), text
-
-                box = chart.bounding_box()
-                assert box and box["width"] > 300 and box["height"] > 300, box
-                # software WebGL on a busy machine can take a while to paint: poll, don't guess
-                deadline = time.monotonic() + 30
-                while True:
-                    colours = distinct_colours(page.screenshot(clip=box))
-                    if colours > MIN_MAP_COLOURS or time.monotonic() > deadline:
-                        break
-                    page.wait_for_timeout(1000)
-                assert colours > MIN_MAP_COLOURS, f"the map area looks blank: {colours} colours"
-
-                # a click on the map's centre (inside 淄川区, or a village of it) opens that
-                # district's panel and puts the district into the link
-                # (hover first, as a person does: deck.gl misses a click whose pointer arrives
-                # in the same instant, so the test moves, waits, then presses)
-                cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-                for dx, dy in ((0, 0), (12, 8), (-10, 14), (6, -12)):
-                    page.mouse.move(cx + dx, cy + dy)
-                    page.wait_for_timeout(800)
-                    page.mouse.down()
-                    page.wait_for_timeout(80)
-                    page.mouse.up()
-                    try:
-                        page.wait_for_function("location.search.includes('district=')", timeout=15_000)
-                        break
-                    except PlaywrightTimeout:
-                        continue
-                assert "district=" in page.url, f"a click on the map selected nothing: {page.url}"
-                code = parse_qs(urlparse(page.url).query)["district"][0]
-                page.get_by_text(f"{DISTRICTS[code]} · 2024年美丽庭院覆盖率").wait_for(timeout=30_000)
-                page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(2000)
-                assert page.locator('[data-testid="stException"]').count() == 0
-
-                # Streamlit scrolls inside its own container: grow the viewport to the content
-                # so the saved screenshot shows the legend and the district panel too.
-                height = page.evaluate(
-                    """() => Math.max(document.body.scrollHeight, ...Array.from(
-                        document.querySelectorAll('[data-testid="stMain"], section.main,'
-                            + ' [data-testid="stAppViewContainer"]'),
-                        (el) => el.scrollHeight))"""
-                )
-                page.set_viewport_size({"width": 1440, "height": int(height) + 40})
-                page.wait_for_timeout(2000)
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / "maps.png"), full_page=True)
-            finally:
-                browser.close()
-
-        assert requests, "the browser made no requests at all"
-        outside = leaving_requests(requests)
-        assert not outside, f"requests left the machine: {outside}"
+        # Streamlit scrolls inside its own container: grow the viewport to the content
+        # so the saved screenshot shows the legend and the district panel too.
+        height = page.evaluate(
+            """() => Math.max(document.body.scrollHeight, ...Array.from(
+                document.querySelectorAll('[data-testid="stMain"], section.main,'
+                    + ' [data-testid="stAppViewContainer"]'),
+                (el) => el.scrollHeight))"""
+        )
+        page.set_viewport_size({"width": 1440, "height": int(height) + 40})
+        page.wait_for_timeout(2000)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "maps.png"), full_page=True)
     finally:
-        stop_server(proc)
-        log.close()
+        page.close()
+
+    assert requests, "the browser made no requests at all"
+    outside = leaving_requests(requests)
+    assert not outside, f"requests left the machine: {outside}"

@@ -1,26 +1,16 @@
 """The issue-4 pages in a real browser: they render, show Chinese, draw their charts, and ask
 nothing of the internet.
 
-Same approach as tests/test_browser.py: `streamlit run` on a free local port against the
-embedded default database, the system Chromium (never a Playwright-downloaded browser). One
-server serves every page; each page leaves a screenshot in tests/artifacts/<page>.png for a
-person to look at (the big-screen mode at a wall display's 1920×1080, the others full-page).
+Same approach as tests/test_browser.py: the shared app server on the embedded default database,
+the system Chromium (never a Playwright-downloaded browser); each page leaves a screenshot in
+tests/artifacts/<page>.png for a person to look at (the big-screen mode at a wall display's
+1920×1080, the others full-page).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM_ARGS, REPO_ROOT, leaving_requests, stop_server
-from browser_support import free_port as _free_port
-from browser_support import unavailable as _unavailable
-from browser_support import wait_until_serving as _wait_until_serving
+from browser_support import ARTIFACTS, leaving_requests
 
 # artefact name → (path and query, heading, texts that must show, plotly charts at least)
 PAGES: dict[str, tuple[str, str, tuple[str, ...], int]] = {
@@ -40,43 +30,6 @@ pytestmark = pytest.mark.browser
 
 
 
-@pytest.fixture(scope="module")
-def server(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a free local port, reading the embedded default (read-only)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT, env={**os.environ, "FUER_DB": str(built_db)}, stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_until_serving(url, proc)
-        yield url
-    finally:
-        stop_server(proc)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        _unavailable("未找到 chromium（apt-get install -y chromium fonts-noto-cjk）")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("未安装 playwright Python 包（pip extra: test）")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def _grow_to_content(page, width: int) -> None:
     # Streamlit scrolls inside its own container, so a "full page" screenshot would stop at
     # the viewport: grow the viewport to the content first.
@@ -90,15 +43,15 @@ def _grow_to_content(page, width: int) -> None:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_in_chromium(name: str, server: str, browser) -> None:
+def test_page_in_chromium(name: str, app_url: str, chromium_browser) -> None:
     path, heading, texts, charts = PAGES[name]
     big = name.endswith("_big")
     width, height = (1920, 1080) if big else (1440, 1000)
     requests: list[str] = []
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = chromium_browser.new_page(viewport={"width": width, "height": height})
     try:
         page.on("request", lambda request: requests.append(request.url))
-        page.goto(server + path)
+        page.goto(app_url + path)
         page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
         # every chart drawn with data, the script finished (no running indicator left)
         page.wait_for_function(
