@@ -242,6 +242,15 @@ def table_csv(
     download_csv(frame, file_name)
 
 
+def metric_cards(cards: list[tuple[str, Any, str | None]], *, one_line: bool = False, per_line: int = 6) -> None:
+    """Bordered metric cards (label, value, help). Beside the sidebar at most `per_line` fit
+    without cutting a number off; more go on two balanced lines (one_line for a wide wall)."""
+    n = len(cards) if one_line or len(cards) <= per_line else -(-len(cards) // 2)
+    for start in range(0, len(cards), n):
+        for column, (label, value, hint) in zip(st.columns(n), cards[start:start + n], strict=False):
+            column.metric(label, value, border=True, help=hint)
+
+
 def status_legend(styles: tuple[_present.LabelStyle, ...] | list[_present.LabelStyle]) -> None:
     """Colour chips with symbol and label: the colours mean the same on every page."""
     chips = "".join(

@@ -34,16 +34,11 @@ for notice in screen_notices:
 ui.result_banner(result)
 
 # --- headline cards ------------------------------------------------------------------------------
-cards = [("监测指标", head.indicators, f"{result.plan.name}设有目标的指标数；统计口径：{head.basis}"),
-         ("达标率", head.rate_text, result.rate_rule),
-         *((f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts)]
-# beside the sidebar up to six cards fit on a line, more go on two balanced lines so no number
-# is cut off; a 1920-wide wall takes them all on one line and keeps the charts above the fold
-per_line = len(cards) if screen.big or len(cards) <= 6 else -(-len(cards) // 2)
-for start in range(0, len(cards), per_line):
-    line = cards[start:start + per_line]
-    for column, (name, value, hint) in zip(st.columns(per_line), line, strict=False):
-        column.metric(name, value, border=True, help=hint)
+# a 1920-wide wall takes all cards on one line and keeps the charts above the fold
+ui.metric_cards([("监测指标", head.indicators, f"{result.plan.name}设有目标的指标数；统计口径：{head.basis}"),
+                 ("达标率", head.rate_text, result.rate_rule),
+                 *((f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts)],
+                one_line=screen.big)
 ui.status_legend(b.styles)
 st.caption(f"统计口径：{head.basis}。{head.counts['rate_note']}。")
 if not screen.big:

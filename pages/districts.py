@@ -57,12 +57,9 @@ with heat_box:
 
 with card_box:
     card = dv.scorecard
-    metrics = st.columns(2 + len(card.headline.label_counts))
-    metrics[0].metric("达标率", card.headline.rate_text, border=True, help=card.headline.counts["rate_note"])
-    metrics[1].metric("排名", f"{card.rank}/{card.ranked}" if card.rank else "—", border=True,
-                      help="按达标率排名，并列规则见领导驾驶舱")
-    for column, (style, n) in zip(metrics[2:], card.headline.label_counts, strict=True):
-        column.metric(f"{style.symbol} {style.label}", f"{n}项", border=True)
+    ui.metric_cards([("达标率", card.headline.rate_text, card.headline.counts["rate_note"]),
+                     ("排名", f"{card.rank}/{card.ranked}" if card.rank else "—", "按达标率排名，并列规则见领导驾驶舱"),
+                     *((f"{style.symbol} {style.label}", f"{n}项", None) for style, n in card.headline.label_counts)])
     st.caption(card.headline.counts["rate_note"])
     ui.table_csv(card.items, present.file_name("区县成绩单", names[district], result.report_year),
                  empty_text="该区县暂无指标数据。")
