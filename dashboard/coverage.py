@@ -291,6 +291,33 @@ def measure_frame(by_district: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     return classify(frame, measure.scheme)
 
 
+def with_total(by_district: pl.DataFrame, code: str, name: str) -> pl.DataFrame:
+    """`by_district` plus one row for the whole region: counts summed, every rate recomputed
+    from the sums (a ratio of sums, as an office computes the city figure; never a mean of
+    district rates). A count that no district reported stays empty."""
+    counts = [c for c, dtype in by_district.schema.items()
+              if dtype.is_integer() and c != "year" and c not in _RATES]
+    total = by_district.select(
+        pl.lit(code).alias("district_code"), pl.lit(name).alias("district_name"),
+        *(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).alias(c) for c in counts),
+        *([pl.col("year").first()] if "year" in by_district.columns else []),
+    ).with_columns(
+        (percent(num, den).alias(rate) for rate, (num, den) in _RATES.items() if rate in by_district.columns)
+    )
+    return pl.concat([by_district, total.select(by_district.columns)], how="vertical_relaxed")
+
+
+# rate column → (numerator, denominator) columns of the by-district frames
+_RATES = {
+    "coverage": ("courtyard_households", "rural_households"),
+    "premium_share": ("premium_households", "courtyard_with_premium"),
+    "friendly_share": ("friendly", "communities"),
+    **{f"friendly_share_{lvl}": (f"friendly_{lvl}", "communities") for lvl in LEVELS},
+    "home_coverage": ("homes", "places"),
+    "attainment": ("achieved", "assessed"),
+}
+
+
 def district_table(by_district: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     """The table beside the map: Chinese headers, percentages rounded to one decimal."""
     klass = measure_frame(by_district, measure).select("district_code", "class_label")

@@ -166,8 +166,11 @@ with left:
 
 with right:
     st.subheader(f"各区县 · {year}年" if year else "各区县")
-    ui.table_with_download(coverage.district_table(by_district, measure), f"{measure.label}_{year}.csv",
-                           height="content")
+    # the whole region's row pools its districts' records; for 达标率 that is a count over
+    # indicator × district, not the city's own 达标率, so it says 区县合计
+    total_name = "区县合计" if theme == coverage.ATTAINMENT_THEME else f"{data.region_name}合计"
+    table = coverage.district_table(coverage.with_total(by_district, data.region_code, total_name), measure)
+    ui.table_with_download(table, f"{measure.label}_{year}.csv", height="content")
 
     st.selectbox("区县详情", ["", *district_names], key=DISTRICT_KEY, on_change=on_district_pick,
                  format_func=lambda c: district_names.get(c, "（在地图上点击区县，或从此处选择）"))

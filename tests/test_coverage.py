@@ -221,6 +221,22 @@ def test_measure_frame_and_table() -> None:
         "<60%": 0, "60–80%": 1, "80–95%": 0, "≥95%": 0, NO_DATA: 2}
 
 
+def test_region_total_is_a_ratio_of_sums() -> None:
+    # 张店 300 ÷ 400 and 博山 0 ÷ 0 (no rural households) pool to 300 ÷ 400 = 75 %, not the
+    # mean of the district rates; 精品 stays over the villages that state it: 6 ÷ 60
+    by_d = cov.courtyard_by_district(courtyard_rows(), DISTRICTS, 2024)
+    total = by_code(cov.with_total(by_d, "370300", "淄博市合计"))["370300"]
+    assert (total["courtyard_households"], total["rural_households"]) == (300, 400)
+    assert total["coverage"] == pytest.approx(75.0) and total["premium_share"] == pytest.approx(10.0)
+    table = cov.district_table(cov.with_total(by_d, "370300", "淄博市合计"), MEASURES["courtyard_coverage"])
+    assert table.row(-1)[:3] == ("淄博市合计", 75.0, "60–80%")
+    # 儿童之家 and 儿童友好社区 the same way
+    child = cov.child_by_district(child_rows(), count_rows(), DISTRICTS, 2022)
+    whole = by_code(cov.with_total(child, "370300", "合计"))["370300"]
+    assert whole["friendly"] == child["friendly"].sum() and whole["communities"] == child["communities"].sum()
+    assert whole["friendly_share"] == pytest.approx(100 * whole["friendly"] / whole["communities"])
+
+
 def test_table_rounds_only_for_display() -> None:
     frame = courtyard_rows().with_columns(pl.when(pl.col("village_name") == "西村").then(301)
                                           .otherwise(pl.col("rural_households")).alias("rural_households"))

@@ -36,7 +36,8 @@ def table(at: AppTest) -> pl.DataFrame:
 
 def expected(db_path: Path, theme: str, measure: str, year: int) -> dict[str, float | None]:
     data = cov.load_place_data(db_path)
-    frame = cov.measure_frame(data.by_district(theme, year), cov.MEASURES[measure])
+    by_district = cov.with_total(data.by_district(theme, year), data.region_code, f"{data.region_name}合计")
+    frame = cov.measure_frame(by_district, cov.MEASURES[measure])
     return {name: None if v is None else round(v, 1) for name, v in zip(frame["district_name"], frame["value"],
                                                                        strict=True)}
 
@@ -53,6 +54,10 @@ def test_renders_with_sample_notice_and_download(built_db: Path, monkeypatch: py
     assert any(i.value.startswith("示例数据") for i in at.info)
     assert at.slider(key="maps_year").value == 2024
     assert shown(at, "美丽庭院覆盖率（%）") == expected(built_db, "courtyard", "courtyard_coverage", 2024)
+    # the city row pools the villages: it is the 全市 figure the returns carry for 美丽庭院创建率
+    city = db.query(built_db, "SELECT value FROM observation_current WHERE indicator_code = 'L-COURTYARD-01' "
+                              "AND region_code = '370300' AND year = 2024 AND breakdown = '合计'").item()
+    assert shown(at, "美丽庭院覆盖率（%）")["淄博市合计"] == pytest.approx(city, abs=0.051)
     assert {b.proto.label for b in at.download_button} == {"下载 美丽庭院覆盖率_2024.csv"}
     assert dict(at.query_params) == {"theme": "courtyard", "measure": "courtyard_coverage", "year": "2024"}
     assert not at.warning
@@ -111,7 +116,8 @@ def test_attainment_theme_with_engine(built_db: Path, monkeypatch: pytest.Monkey
     assert not at.exception, [e.value for e in at.exception]
     result = engine.run(built_db, "liangang", 2024)
     data = cov.load_place_data(built_db)
-    frame = cov.attainment_by_district(cov.attainment_input(result), data.districts)
+    frame = cov.with_total(cov.attainment_by_district(cov.attainment_input(result), data.districts),
+                           data.region_code, "区县合计")
     want = {n: None if v is None else round(v, 1) for n, v in zip(frame["district_name"], frame["attainment"],
                                                                  strict=True)}
     assert shown(at, "达标率（%）") == want
