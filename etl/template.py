@@ -1,4 +1,4 @@
-"""Write a member unit's return template: its indicators × districts, last year's value as a hint."""
+"""A member unit's return template: its indicators × the home region and its districts, with hints."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ HEADER = [
 
 
 def template_rows(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, region: str) -> pl.DataFrame:
-    """One row per indicator (led or shared by the unit) × district × breakdown, with last year's value."""
+    """One row per indicator (led or shared by the unit) × region (the home region, then its
+    districts) × breakdown, with last year's value."""
     return con.sql(
         """
         WITH ind AS (
@@ -26,14 +27,15 @@ def template_rows(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, reg
             SELECT code, unnest(list_prepend('合计', CASE WHEN breakdowns IS NULL OR breakdowns = ''
                    THEN []::VARCHAR[] ELSE string_split(breakdowns, '|') END)) AS breakdown FROM ind
         ), dist AS (
-            SELECT code AS region_code, name AS region_name FROM region WHERE parent_code = $region
+            -- the home region's own (全市) figure first, then its districts; a county is its own row
+            SELECT code AS region_code, name AS region_name FROM region WHERE code = $region OR parent_code = $region
         )
         SELECT ind.code AS indicator_code, ind.name AS indicator_name, ind.unit, d.region_code, d.region_name,
                $year AS year, b.breakdown, o.value AS last_value
         FROM ind JOIN brk b ON b.code = ind.code CROSS JOIN dist d
         LEFT JOIN observation_current o ON o.indicator_code = ind.code AND o.region_code = d.region_code
              AND o.year = $year - 1 AND o.breakdown = b.breakdown
-        ORDER BY ind.outline DESC, ind.domain, ind.code, d.region_code,
+        ORDER BY ind.outline DESC, ind.domain, ind.code, d.region_code <> $region, d.region_code,
                  CASE b.breakdown WHEN '合计' THEN 0 ELSE 1 END, b.breakdown
         """,
         params={"unit": unit_code, "year": year, "region": region},

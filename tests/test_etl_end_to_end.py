@@ -152,7 +152,9 @@ def test_template_prefilled_then_filled_and_loaded(db, tmp_path, capsys) -> None
                                         " WHERE u.unit_code = 'health' AND coalesce(i.unit, '') <> ''")}
     assert {c[col["指标代码"]] for c in body} == expected_ind
     districts = {r[0] for r in q(db, "SELECT code FROM region WHERE parent_code = '370300'")}
-    assert {c[col["地区代码"]] for c in body} == districts
+    # the city's own figure first, then every district
+    assert {c[col["地区代码"]] for c in body} == districts | {"370300"}
+    assert body[0][col["地区代码"]] == "370300"
     # the hint is last year's current value
     row = next(c for c in body if c[col["指标代码"]] == "C-HEALTH-04" and c[col["地区代码"]] == "370303"
                and c[col["分组"]] == "")

@@ -263,7 +263,8 @@ def test_units_page_completeness_and_template(built_db: Path, monkeypatch, downl
     assert template[:2] == b"PK"
     sheet = fastexcel.read_excel(template).load_sheet(0, header_row=2).to_polars().filter(
         pl.col("地区代码").is_not_null())  # the two footer lines (note, signatures) have no region
-    assert set(sheet["地区名称"]) == {"淄川区", "张店区", "博山区", "临淄区", "周村区", "桓台县", "高青县", "沂源县"}
+    assert set(sheet["地区名称"]) == {"淄博市", "淄川区", "张店区", "博山区", "临淄区", "周村区", "桓台县", "高青县",
+                                    "沂源县"}  # the city's own 全市 figure, then the districts
     assert set(sheet["年份"].cast(pl.String)) == {"2025"}
 
     at.selectbox(key="view_region").select(BOSHAN).run()
