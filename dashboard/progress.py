@@ -819,7 +819,11 @@ def compute_progress(
 ) -> pl.DataFrame:
     """Every item's status, progress, trend, growth ratio and flags (RESULT_COLUMNS)."""
     items = year_matrix(observations, targets, base_year=base_year, report_year=report_year, eps=config.eps)
-    return evaluate_items(items, indicators, base_year=base_year, report_year=report_year, config=config).collect()
+    # the in-memory engine hands back one chunk per column (the streaming one several, which the
+    # callers' later steps would have to copy together)
+    return evaluate_items(items, indicators, base_year=base_year, report_year=report_year, config=config).collect(
+        engine="in-memory"
+    )
 
 
 # --- the latest / baseline / ratio step on its own (benchmarked against DuckDB SQL) ------------
