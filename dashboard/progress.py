@@ -556,9 +556,19 @@ def _meets(x: pl.Expr) -> pl.Expr:
     return _shortfall(x) <= pl.col("_eps")
 
 
-def _reason_text(codes: Mapping[str, str], column: str, base_year: int, report_year: int) -> pl.Expr:
-    mapping = {k: v.format(B=base_year, Y=report_year) for k, v in codes.items()}
-    return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
+def _first_match(conditions: list[pl.Expr]) -> pl.Expr:
+    """The index (UInt8) of the first condition that holds, null when none does (a null
+    condition does not hold)."""
+    index = pl.lit(None, dtype=pl.UInt8)
+    for position, cond in reversed(list(enumerate(conditions))):
+        index = pl.when(cond).then(pl.lit(position, dtype=pl.UInt8)).otherwise(index)
+    return index
+
+
+def _pick(index: pl.Expr, values: list[str | None], dtype: pl.DataType = pl.String) -> pl.Expr:
+    """values[index], null for a null index: a gather from a small literal Series, which at
+    national scale costs a fraction of replace_strict or a when/then chain of strings."""
+    return pl.lit(pl.Series(values, dtype=dtype)).gather(index)
 
 
 def evaluate_items(
@@ -657,27 +667,21 @@ def evaluate_items(
     growth_sign = pl.when(band).then((pl.col("_tg") - vb).sign()).otherwise(pl.col("_sign"))
     observed = (v / vb).pow(1.0 / (y_latest - B)) - 1.0
     required = (pl.col("_tg") / vb).pow(1.0 / (T - B)) - 1.0
-    growth_reason = (
-        pl.when(~(threshold & pl.col("_defined")))
-        .then(pl.lit("no_numeric_target"))
-        .when(~has_value)
-        .then(pl.lit("no_value"))
-        .when(vb.is_null())
-        .then(pl.lit("no_baseline"))
-        .when(y_latest <= B)
-        .then(pl.lit("single_point"))
-        .when(vb == 0)
-        .then(pl.lit("zero_base"))
-        .when(band & pl.col("_tg").is_null())
-        .then(pl.lit("baseline_met"))
-        .when((vb < 0) | (v < 0) | (pl.col("_tg") < 0))
-        .then(pl.lit("sign_change"))
-        .when(pl.col("_tg") == vb)
-        .then(pl.lit("target_equals_base"))
-    )
+    growth_reasons = [
+        (~(threshold & pl.col("_defined")), "no_numeric_target"),
+        (~has_value, "no_value"),
+        (vb.is_null(), "no_baseline"),
+        (y_latest <= B, "single_point"),
+        (vb == 0, "zero_base"),
+        (band & pl.col("_tg").is_null(), "baseline_met"),
+        ((vb < 0) | (v < 0) | (pl.col("_tg") < 0), "sign_change"),
+        (pl.col("_tg") == vb, "target_equals_base"),
+    ]
     stage6 = [t_growth.alias("_tg")]
-    stage7 = [growth_reason.alias("growth_reason_code")]
-    ok = pl.col("growth_reason_code").is_null()
+    # the index of the first reason that applies (null: none does); the code and its text are
+    # picked from it, like the status below
+    stage7 = [_first_match([cond for cond, _code in growth_reasons]).alias("_growth_rule")]
+    ok = pl.col("_growth_rule").is_null()
     stage8 = [
         pl.when(ok).then(observed).alias("growth_observed"),
         pl.when(ok).then(required).alias("growth_required"),
@@ -723,13 +727,13 @@ def evaluate_items(
     ]
 
     # One chain yields the index of the first rule that matches; status, reason code and
-    # reason text are looked up from it (cheaper than three chains of strings).
-    rule = pl.lit(None, dtype=pl.UInt8)
-    for index, (cond, _status, _reason) in reversed(list(enumerate(status_reason))):
-        rule = pl.when(cond).then(pl.lit(index, dtype=pl.UInt8)).otherwise(rule)
-    rule_status = {i: status for i, (_c, status, _r) in enumerate(status_reason)}
-    rule_reason = {i: reason for i, (_c, _s, reason) in enumerate(status_reason) if reason}
-    rule_text = {i: REASONS[code].format(B=B, Y=report_year) for i, code in rule_reason.items()}
+    # reason text are picked from it (cheaper than three chains of strings).
+    rule = _first_match([cond for cond, _status, _reason in status_reason])
+    rule_status = [status for _c, status, _r in status_reason]
+    rule_reason = [reason for _c, _s, reason in status_reason]
+    rule_text = [REASONS[code].format(B=B, Y=report_year) if code else None for code in rule_reason]
+    growth_codes = [code for _cond, code in growth_reasons]
+    growth_text = [GROWTH_REASONS[code].format(B=B, Y=report_year) for code in growth_codes]
 
     prev = pl.col("previous_value")
     jump = (
@@ -779,15 +783,23 @@ def evaluate_items(
         pl.col("_n").cast(pl.Int32).alias("trend_points"),
     ]
     stage12 = [
-        pl.col("_rule").replace_strict(rule_status, return_dtype=STATUS_DTYPE).alias("status"),
-        pl.col("_rule").replace_strict(rule_reason, default=None, return_dtype=pl.String).alias("reason_code"),
-        pl.col("_rule").replace_strict(rule_text, default=None, return_dtype=pl.String).alias("reason"),
-        _reason_text(GROWTH_REASONS, "growth_reason_code", B, report_year).alias("growth_reason"),
-        pl.concat_str(
-            [pl.when(pl.col(f"flag_{code}")).then(pl.lit(code)) for code in FLAG_CODES],
-            separator="|",
-            ignore_nulls=True,
-        ).alias("_flags"),
+        _pick(pl.col("_rule"), rule_status, STATUS_DTYPE).alias("status"),
+        _pick(pl.col("_rule"), rule_reason).alias("reason_code"),
+        _pick(pl.col("_rule"), rule_text).alias("reason"),
+        _pick(pl.col("_growth_rule"), growth_codes).alias("growth_reason_code"),
+        _pick(pl.col("_growth_rule"), growth_text).alias("growth_reason"),
+        # the flags that are set, joined by "|" in FLAG_CODES order (null when none): picked
+        # by their bit pattern rather than concatenated row by row
+        _pick(
+            pl.sum_horizontal(
+                pl.col(f"flag_{code}").fill_null(False).cast(pl.UInt8) * (1 << bit)
+                for bit, code in enumerate(FLAG_CODES)
+            ),
+            [
+                "|".join(code for bit, code in enumerate(FLAG_CODES) if pattern >> bit & 1) or None
+                for pattern in range(1 << len(FLAG_CODES))
+            ],
+        ).alias("flags"),
     ]
     out = (
         lf.with_columns(stage3)
@@ -800,7 +812,6 @@ def evaluate_items(
         .with_columns(stage10)
         .with_columns(stage11)
         .with_columns(stage12)
-        .with_columns(pl.when(pl.col("_flags") != "").then(pl.col("_flags")).alias("flags"))
     )
     order = list(RESULT_COLUMNS)
     at = order.index("target_year") + 1
