@@ -527,8 +527,9 @@ def _gather(values: pl.DataFrame, position: np.ndarray, categorical: tuple[str, 
     # over hundreds of thousands of items is what Categorical is for, and gathering it moves
     # integers, not text. Codes stay String.
     values = values.with_columns(pl.col(list(categorical)).cast(pl.Categorical))
-    # one extra all-null row at the end for keys the table does not have
-    padded = pl.concat([values, values.clear(1)])
+    # one extra all-null row at the end for keys the table does not have; in one chunk, since
+    # gathering strings from two chunks costs several times more
+    padded = pl.concat([values, values.clear(1)], rechunk=True)
     return padded[position]
 
 
