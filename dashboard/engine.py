@@ -342,9 +342,12 @@ class _ItemKeys:
         if in_scope.size and in_scope.max() >= len(scope_codes):
             raise ValueError("计算项的地区不在评估范围内")
         region_of_scope = _positions(scope_codes, region_table.get_column("region_code"))
+        # the items come in long runs of one indicator: look each run up once
+        runs = items.get_column("indicator_code").rle().struct.unnest()
+        of_run = _positions(runs.get_column("value"), indicator_table.get_column("indicator_code"))
         return cls(
             indicator_table=indicator_table,
-            indicator=_positions(items.get_column("indicator_code"), indicator_table.get_column("indicator_code")),
+            indicator=np.repeat(of_run, runs.get_column("len").to_numpy()),
             n_scope=len(scope_codes),
             scope=in_scope,
             region_table=region_table,
