@@ -316,12 +316,15 @@ def year_matrix(
     # Dense codes of the target rows' indicators and regions. pair_of[i, r] is the target row
     # of indicator i in region r; the extra last row and column (−1) are where observations of
     # other indicators or regions land, so no masking is needed on the big arrays.
-    ind_cats = targets.get_column("indicator_code").unique(maintain_order=True)
+    # target rows come in runs of one indicator: its codes are looked up once per run
+    runs = targets.get_column("indicator_code").rle().struct.unnest()
+    ind_cats = runs.get_column("value").unique(maintain_order=True)
     ind_enum = pl.Enum(ind_cats)
     n_i = len(ind_cats)
     region_code = _RegionCoder(targets.get_column("region_code"))
     n_r = region_code.size
-    t_i = targets.get_column("indicator_code").cast(ind_enum).to_physical().to_numpy().astype(np.int64)
+    t_i = np.repeat(runs.get_column("value").cast(ind_enum).to_physical().to_numpy().astype(np.int64),
+                    runs.get_column("len").to_numpy())
     pair_of = np.full((n_i + 1) * (n_r + 1), -1, dtype=np.int32)
     pair_of[t_i * (n_r + 1) + region_code.targets] = np.arange(n_pairs, dtype=np.int32)
     if np.count_nonzero(pair_of >= 0) != n_pairs:
