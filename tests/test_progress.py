@@ -676,3 +676,24 @@ def test_no_targets_gives_an_empty_table() -> None:
     assert got.height == 0 and list(got.columns) == list(progress.RESULT_COLUMNS)
     with pytest.raises(ValueError, match="早于基期年"):
         compute_progress(obs(series("A", {2020: 1.0})), tg(), base_year=B, report_year=2019)
+
+
+def test_indicator_index_from_the_query_gives_the_same_items() -> None:
+    # The engine's query also hands over each value's position in the plan's indicator list;
+    # year_matrix then uses it instead of the code strings. Same items either way: a listed
+    # indicator without a target (OTHER), a null index and an out-of-range one count as
+    # indicators without a target.
+    t = pl.concat([tg({"indicator_code": "A", "target_kind": "at_least", "target_value": 90.0}),
+                   tg({"indicator_code": "B", "target_kind": "at_most", "target_value": 5.0})])
+    o = obs(series("A", {2020: 80.0, 2024: 86.0}), series("B", {2020: 9.0, 2023: 6.0}),
+            series("B", {2020: 9.5, 2024: 4.0}, breakdown="城镇"), series("OTHER", {2020: 1.0}),
+            series("A", {2021: 1.0}), series("B", {2022: 2.0}))
+    listed = ["OTHER", "B", "A"]
+    position = {code: i for i, code in enumerate(listed)}
+    index = [position[c] for c in o.get_column("indicator_code")]
+    index[-2], index[-1] = None, 7  # the last two rows: no index, an index past the list
+    with_index = o.with_columns(pl.Series("indicator_index", index, dtype=pl.Int64))
+    got = compute_progress(with_index, t, base_year=B, report_year=Y, indicator_codes=listed)
+    assert_frame_equal(got, compute_progress(o.head(o.height - 2), t, base_year=B, report_year=Y))
+    with pytest.raises(ValueError, match="indicator_index"):
+        compute_progress(o, t, base_year=B, report_year=Y, indicator_codes=listed)
