@@ -238,17 +238,19 @@ LEFT JOIN member_unit mu ON mu.code = lead.unit_code
 ORDER BY i.rowid
 """
 
-# Only the plan's indicators ($codes); joining on the list also gives each value's position in
-# it (indicator_index), which the engine uses instead of converting the code strings
-# (progress.year_matrix). The join costs DuckDB no more than the IN filter it replaces.
+# Only the plan's indicators ($codes) and the regions in scope ($regions); joining on the two
+# lists also gives each value's positions in them (indicator_index, region_index), which the
+# engine uses instead of converting the code strings (progress.year_matrix). The joins cost
+# DuckDB no more than the IN and list_contains filters they replace.
 _SQL_OBSERVATIONS = """
 SELECT o.indicator_code, o.region_code, o.breakdown, o.year, o.value, o.revision, o.submission_id,
-       o.is_sample, p.indicator_index
+       o.is_sample, p.indicator_index, r.region_index
 FROM observation_current o
 JOIN (SELECT unnest($codes) AS indicator_code, unnest(range(len($codes))) AS indicator_index) p
   USING (indicator_code)
+JOIN (SELECT unnest($regions) AS region_code, unnest(range(len($regions))) AS region_index) r
+  USING (region_code)
 WHERE o.year <= $year
-  AND list_contains($regions, o.region_code)
 """
 
 
@@ -387,6 +389,7 @@ def compute(
     config: progress.ProgressConfig = progress.DEFAULT_CONFIG,
     district_level: str = "county",
     indicator_codes: Sequence[str] | None = None,
+    region_codes: Sequence[str] | None = None,
 ) -> Computed:
     """Targets → items → aggregates from frames already loaded (what `run` does after its
     queries; the benchmark calls it on a synthetic national dataset).
@@ -394,8 +397,8 @@ def compute(
     regions: code, name, level, parent_code; indicators: the _SQL_INDICATORS columns in
     catalogue order; raw_targets: target-table rows of the plan; observations: current values
     (see dashboard.progress); scope: the region codes to evaluate, in display order;
-    indicator_codes: when the observations carry indicator_index (as _SQL_OBSERVATIONS gives
-    it), the list it indexes (progress.year_matrix).
+    indicator_codes / region_codes: when the observations carry indicator_index / region_index
+    (as _SQL_OBSERVATIONS gives them), the lists they index (progress.year_matrix).
     """
     # target rows in catalogue order, so the items come out by indicator (catalogue order),
     # then region (scope order)
@@ -410,7 +413,7 @@ def compute(
     )
     evaluated = progress.compute_progress(
         observations, resolved, indicators, base_year=info.base_year, report_year=report_year, config=config,
-        indicator_codes=indicator_codes,
+        indicator_codes=indicator_codes, region_codes=region_codes,
     )
     keys = _ItemKeys.of(evaluated, indicators, regions, scope)
     items = _decorate(evaluated, keys, status_labels, growth_labels, info, report_year)
@@ -483,8 +486,9 @@ def run(
         config=config,
         district_level=completeness_rule.region_level,
         indicator_codes=plan_indicators,
+        region_codes=scope,
     )
-    observations = observations.drop("indicator_index")
+    observations = observations.drop("indicator_index", "region_index")
     items, resolved = computed.items, computed.targets
     districts = computed.districts
 

@@ -272,6 +272,7 @@ def year_matrix(
     eps: float = DEFAULT_CONFIG.eps,
     detail: bool = True,
     indicator_codes: Sequence[str] | None = None,
+    region_codes: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Items (target rows × breakdowns) with what their values' positions in time say.
 
@@ -282,7 +283,8 @@ def year_matrix(
     of their indicator_code in this list (the engine's query gives it: it joins on the plan's
     indicator codes anyway), and the index is used instead of converting 3 million code
     strings (about 90 ms nationally). The caller guarantees that the two columns agree; a null
-    or out-of-range index counts as an indicator without a target.
+    or out-of-range index counts as an indicator without a target. region_codes likewise:
+    the observations carry `region_index`, the position of their region_code in that list.
 
     Returns the item frame: the target columns with target_terms, `breakdown`, and
     STAT_COLUMNS — latest value and year, the value of year latest − 1, the base-year value,
@@ -308,10 +310,11 @@ def year_matrix(
     if report_year < base_year:
         raise ValueError(f"报告年份 {report_year} 早于基期年 {base_year}")
     optional = [c for c in ("revision", "is_sample") if c in names]
-    if indicator_codes is not None:
-        if "indicator_index" not in names:
-            raise ValueError("观测值表缺少列：indicator_index")
-        optional.append("indicator_index")
+    for listed, column in ((indicator_codes, "indicator_index"), (region_codes, "region_index")):
+        if listed is not None:
+            if column not in names:
+                raise ValueError(f"观测值表缺少列：{column}")
+            optional.append(column)
     obs = observations.select(*needed, *optional).collect() if isinstance(observations, pl.LazyFrame) else observations
     plan_years = list(range(base_year, report_year + 1))
 
@@ -346,14 +349,18 @@ def year_matrix(
     if indicator_codes is None:
         indicator = pl.col("indicator_code").cast(ind_enum, strict=False).to_physical().cast(pl.Int32).fill_null(n_i)
     else:
-        # dense code of each listed indicator, then one more (n_i) for a missing or bad index
         listed = pl.Series(list(indicator_codes), dtype=pl.String).cast(ind_enum, strict=False)
-        dense = pl.concat([listed.to_physical().cast(pl.Int32).fill_null(n_i), pl.Series([n_i], dtype=pl.Int32)])
-        index = pl.col("indicator_index")
-        valid = index.is_between(0, len(listed) - 1).fill_null(False)
-        indicator = pl.lit(dense).gather(pl.when(valid).then(index).otherwise(len(listed))).alias("indicator_code")
-    codes = obs.select(indicator, region_code.expr(pl.col("region_code")))
-    o_r = region_code.lookup(codes.get_column("region_code").to_numpy())
+        indicator = _by_position("indicator_index", listed.to_physical().cast(pl.Int64).fill_null(n_i).to_numpy(),
+                                 n_i, "indicator_code")
+    if region_codes is None:
+        region = region_code.expr(pl.col("region_code"))
+    else:
+        listed = pl.DataFrame({"region_code": list(region_codes)}, schema={"region_code": pl.String})
+        of_listed = region_code.lookup(listed.select(region_code.expr(pl.col("region_code"))).to_series().to_numpy())
+        region = _by_position("region_index", of_listed, n_r, "region_code")
+    codes = obs.select(indicator, region)
+    o_r = codes.get_column("region_code").to_numpy()
+    o_r = region_code.lookup(o_r) if region_codes is None else o_r.astype(np.int64)
     pair = pair_of[codes.get_column("indicator_code").to_numpy().astype(np.int64) * (n_r + 1) + o_r]
     del o_r, codes
     year_column = obs.get_column("year").cast(pl.Int32)
@@ -423,6 +430,14 @@ def year_matrix(
             targets[extra_pairs].with_columns(pl.Series("breakdown", others, dtype=pl.String).gather(extra_codes)),
         ])
     return _with_stats(frame, values, revised, sample, years, base_year, detail)
+
+
+def _by_position(column: str, dense: np.ndarray, other: int, name: str) -> pl.Expr:
+    """dense[position] for the position in `column`; `other` for a null or out-of-range one."""
+    table = pl.Series(np.append(dense, other).astype(np.int64))
+    index = pl.col(column)
+    valid = index.is_between(0, len(dense) - 1).fill_null(False)
+    return pl.lit(table).gather(pl.when(valid).then(index).otherwise(len(dense))).alias(name)
 
 
 class _RegionCoder:
@@ -860,11 +875,12 @@ def compute_progress(
     report_year: int,
     config: ProgressConfig = DEFAULT_CONFIG,
     indicator_codes: Sequence[str] | None = None,
+    region_codes: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Every item's status, progress, trend, growth ratio and flags (RESULT_COLUMNS);
-    indicator_codes as in year_matrix."""
+    indicator_codes and region_codes as in year_matrix."""
     items = year_matrix(observations, targets, base_year=base_year, report_year=report_year, eps=config.eps,
-                        indicator_codes=indicator_codes)
+                        indicator_codes=indicator_codes, region_codes=region_codes)
     # the in-memory engine hands back one chunk per column (the streaming one several, which the
     # callers' later steps would have to copy together)
     return evaluate_items(items, indicators, base_year=base_year, report_year=report_year, config=config).collect(

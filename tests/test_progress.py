@@ -678,22 +678,31 @@ def test_no_targets_gives_an_empty_table() -> None:
         compute_progress(obs(series("A", {2020: 1.0})), tg(), base_year=B, report_year=2019)
 
 
-def test_indicator_index_from_the_query_gives_the_same_items() -> None:
-    # The engine's query also hands over each value's position in the plan's indicator list;
-    # year_matrix then uses it instead of the code strings. Same items either way: a listed
-    # indicator without a target (OTHER), a null index and an out-of-range one count as
-    # indicators without a target.
-    t = pl.concat([tg({"indicator_code": "A", "target_kind": "at_least", "target_value": 90.0}),
-                   tg({"indicator_code": "B", "target_kind": "at_most", "target_value": 5.0})])
-    o = obs(series("A", {2020: 80.0, 2024: 86.0}), series("B", {2020: 9.0, 2023: 6.0}),
-            series("B", {2020: 9.5, 2024: 4.0}, breakdown="城镇"), series("OTHER", {2020: 1.0}),
-            series("A", {2021: 1.0}), series("B", {2022: 2.0}))
-    listed = ["OTHER", "B", "A"]
-    position = {code: i for i, code in enumerate(listed)}
-    index = [position[c] for c in o.get_column("indicator_code")]
-    index[-2], index[-1] = None, 7  # the last two rows: no index, an index past the list
-    with_index = o.with_columns(pl.Series("indicator_index", index, dtype=pl.Int64))
-    got = compute_progress(with_index, t, base_year=B, report_year=Y, indicator_codes=listed)
-    assert_frame_equal(got, compute_progress(o.head(o.height - 2), t, base_year=B, report_year=Y))
+@pytest.mark.parametrize("regions", [("R", "S", "Q"), ("370302", "370303", "370399")])
+def test_positions_from_the_query_give_the_same_items(regions: tuple[str, str, str]) -> None:
+    # The engine's query also hands over each value's position in the plan's indicator list and
+    # in the scope; year_matrix then uses them instead of the code strings. Same items either
+    # way: a listed indicator or region without a target (OTHER, the third region), a null
+    # position and an out-of-range one count as values without a target. Both kinds of region
+    # code (plain numbers take the integer path, others an Enum).
+    r, s, q = regions
+    t = pl.concat([tg({"indicator_code": "A", "region_code": r, "target_kind": "at_least", "target_value": 90.0}),
+                   tg({"indicator_code": "B", "region_code": r, "target_kind": "at_most", "target_value": 5.0}),
+                   tg({"indicator_code": "A", "region_code": s, "target_kind": "at_least", "target_value": 80.0})])
+    o = obs(series("A", {2020: 80.0, 2024: 86.0}, region=r), series("B", {2020: 9.0, 2023: 6.0}, region=r),
+            series("B", {2020: 9.5, 2024: 4.0}, region=r, breakdown="城镇"), series("A", {2020: 70.0}, region=s),
+            series("OTHER", {2020: 1.0}, region=r), series("A", {2020: 1.0}, region=q),
+            series("A", {2021: 1.0}, region=r), series("B", {2022: 2.0}, region=r),
+            series("A", {2023: 1.0}, region=s), series("A", {2022: 3.0}, region=s))
+    indicators, scope = ["OTHER", "B", "A"], [q, s, r]
+    ind = [indicators.index(c) for c in o.get_column("indicator_code")]
+    reg = [scope.index(c) for c in o.get_column("region_code")]
+    ind[-4], ind[-3], reg[-2], reg[-1] = None, 7, None, -1  # the last four rows: no or a bad position
+    with_index = o.with_columns(pl.Series("indicator_index", ind, dtype=pl.Int64),
+                                pl.Series("region_index", reg, dtype=pl.Int64))
+    got = compute_progress(with_index, t, base_year=B, report_year=Y, indicator_codes=indicators, region_codes=scope)
+    assert_frame_equal(got, compute_progress(o.head(o.height - 4), t, base_year=B, report_year=Y))
     with pytest.raises(ValueError, match="indicator_index"):
-        compute_progress(o, t, base_year=B, report_year=Y, indicator_codes=listed)
+        compute_progress(o, t, base_year=B, report_year=Y, indicator_codes=indicators)
+    with pytest.raises(ValueError, match="region_index"):
+        compute_progress(o, t, base_year=B, report_year=Y, region_codes=scope)
