@@ -317,9 +317,9 @@ def worker(name: str, data: Path, runs: int, year: int, out: Path) -> dict[str, 
         # query's joins give them)
         plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
         listed = pl.DataFrame({"indicator_code": plan_indicators, "indicator_index": range(len(plan_indicators))},
-                              schema={"indicator_code": pl.String, "indicator_index": pl.Int64})
+                              schema={"indicator_code": pl.String, "indicator_index": pl.Int32})
         in_scope = pl.DataFrame({"region_code": scope, "region_index": range(len(scope))},
-                                schema={"region_code": pl.String, "region_index": pl.Int64})
+                                schema={"region_code": pl.String, "region_index": pl.Int32})
         observations = (
             pl.scan_parquet(data / "observations.parquet")
             .join(listed.lazy(), on="indicator_code", how="inner")
