@@ -14,8 +14,9 @@ is its own), times one cold run and the median of several warm runs of:
                   trend, growth ratio, flags, names and labels, the four aggregates and the
                   district ranking (everything `engine.run` does after its SQL queries, except
                   reporting completeness, which needs submission records). Its input is what
-                  engine.run's query returns: the current values of the plan's indicators
-                  (filtering the rest out happens in SQL, untimed here);
+                  engine.run's query returns: the current values of the plan's indicators in
+                  scope, each with its positions in the plan's indicator list and in the scope
+                  (filtering the rest out and numbering them happen in SQL, untimed here);
   polars step     dashboard.progress.latest_baseline_ratio: latest value and year, base-year
                   value and the raw ratio (v − v_B) / (t − v_B) per item, from all observations
                   (like the two below, it drops the other indicators' rows itself);
@@ -310,20 +311,29 @@ def worker(name: str, data: Path, runs: int, year: int, out: Path) -> dict[str, 
         regions = pl.read_parquet(data / "regions.parquet")
         indicators = pl.read_parquet(data / "indicators.parquet")
         raw_targets = pl.read_parquet(data / "targets.parquet")
-        # what engine.run's query hands over: current values of the plan's indicators only
+        scope = regions.filter(pl.col("level") == "county").get_column("code").to_list()
+        # what engine.run's query hands over: current values of the plan's indicators in scope,
+        # each with its positions in the plan's sorted indicator list and in the scope (the
+        # query's joins give them)
+        plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
+        listed = pl.DataFrame({"indicator_code": plan_indicators, "indicator_index": range(len(plan_indicators))},
+                              schema={"indicator_code": pl.String, "indicator_index": pl.Int32})
+        in_scope = pl.DataFrame({"region_code": scope, "region_index": range(len(scope))},
+                                schema={"region_code": pl.String, "region_index": pl.Int32})
         observations = (
             pl.scan_parquet(data / "observations.parquet")
-            .filter(pl.col("indicator_code").is_in(raw_targets.get_column("indicator_code").unique().implode()))
+            .join(listed.lazy(), on="indicator_code", how="inner")
+            .join(in_scope.lazy(), on="region_code", how="inner")
             .collect()
         )
         config = labels.load_labels()
         status_labels, growth_labels = config.label_set().frame(), config.growth_frame()
-        scope = regions.filter(pl.col("level") == "county").get_column("code").to_list()
 
         def call() -> object:
             return engine.compute(PLAN, year, regions=regions, indicators=indicators, raw_targets=raw_targets,
                                   observations=observations, scope=scope, status_labels=status_labels,
-                                  growth_labels=growth_labels)
+                                  growth_labels=growth_labels, indicator_codes=plan_indicators,
+                                  region_codes=scope)
     elif name == "polars_step":
         observations = pl.read_parquet(data / "observations.parquet")
         resolved = pl.read_parquet(data / "resolved.parquet")

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from dashboard.progress import DIRECTION_KINDS, MEASURED_STATUSES, STATUS_CODES, TOTAL
@@ -120,13 +121,21 @@ def status_counts_lazy(
         .group_by(by)
         .agg(pl.col("_row").min(), pl.col(_COUNTS).sum().cast(pl.Int64))
         .sort("_row")
-        .with_columns(
-            pl.when(pl.col("rate_denominator") > 0)
-            .then(pl.col("rate_numerator") / pl.col("rate_denominator") * 100.0)
-            .alias("attainment_rate")
-        )
-        .with_columns(_rate_note().alias("rate_note"))
+        .pipe(_with_rate)
         .select(*by, *(["_row"] if keep_row else []), *AGGREGATE_COLUMNS)
+    )
+
+
+def _with_rate(counts: pl.LazyFrame) -> pl.LazyFrame:
+    """attainment_rate and rate_note added to the count columns."""
+    return counts.with_columns(_attainment_rate()).with_columns(_rate_note().alias("rate_note"))
+
+
+def _attainment_rate() -> pl.Expr:
+    return (
+        pl.when(pl.col("rate_denominator") > 0)
+        .then(pl.col("rate_numerator") / pl.col("rate_denominator") * 100.0)
+        .alias("attainment_rate")
     )
 
 
@@ -140,6 +149,64 @@ def _rate_note() -> pl.Expr:
         "excluded_direction",
         "excluded_target_pending",
     )
+
+
+def status_codes(items: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The status, direction and lost arrays grouped_status_counts counts, from the items'
+    status (STATUS_CODES Enum), target_kind and lost columns."""
+    status = items.get_column("status").to_physical().cast(pl.Int64).fill_null(len(STATUS_CODES)).to_numpy()
+    direction = items.get_column("target_kind").is_in(DIRECTION_KINDS).fill_null(False).to_numpy()
+    return status, direction, items.get_column("lost").fill_null(False).to_numpy()
+
+def grouped_status_counts(
+    status: np.ndarray, direction: np.ndarray, lost: np.ndarray, group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, pl.DataFrame]:
+    """status_counts for items already numbered by group (`group`: 0 … n_groups − 1 per item).
+
+    status_counts with a polars group_by sums some twenty count columns per grouping, which at
+    national scale (330,000 items) costs about 100 ms; here the items are counted once into a
+    group × status × direction array with numpy bincount, a few ms per grouping, and every
+    count column is a sum over that array. Per item: `status` the position in STATUS_CODES
+    (len(STATUS_CODES) for none: counted only in n_items), `direction` (an increase/decrease
+    target) and `lost` booleans; status_codes() makes the three from an item frame.
+
+    Returns the position of each group's first item, ascending (the group order of
+    status_counts), and AGGREGATE_COLUMNS in that order; groups without items are left out.
+    """
+    n_status = len(STATUS_CODES)
+    group = np.asarray(group, dtype=np.int64)
+    first = np.full(n_groups, len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group), dtype=np.int64))
+    kept = np.flatnonzero(first < len(group))
+    kept = kept[np.argsort(first[kept], kind="stable")]
+    # renumber the groups that have items 0 … m − 1 in output order, so the count arrays are
+    # only as large as the result
+    renumber = np.zeros(n_groups, dtype=np.int64)
+    renumber[kept] = np.arange(len(kept), dtype=np.int64)
+    group = renumber[group]
+    size = len(kept) * (n_status + 1) * 2
+    cells = np.bincount((group * (n_status + 1) + status) * 2 + direction, minlength=size)
+    cells = cells.reshape(len(kept), n_status + 1, 2)
+    not_direction, of_direction = cells[:, :, 0], cells[:, :, 1]
+    per_status = not_direction + of_direction
+    position = {code: i for i, code in enumerate(STATUS_CODES)}
+    counts = {
+        "n_items": per_status.sum(axis=1),
+        **{f"n_{code}": per_status[:, i] for i, code in enumerate(STATUS_CODES)},
+        "n_lost": np.bincount(group[lost], minlength=len(kept)),
+        "rate_numerator": per_status[:, position["achieved"]],
+        "rate_denominator": not_direction[:, [position[c] for c in MEASURED_STATUSES]].sum(axis=1),
+        "excluded_no_data": not_direction[:, position["no_data"]],
+        "excluded_direction": of_direction.sum(axis=1),
+        "excluded_target_pending": not_direction[:, position["target_pending"]],
+    }
+    frame = pl.DataFrame({name: np.ascontiguousarray(counts[name], dtype=np.int64) for name in _COUNTS})
+    # the note depends on five counts that repeat across groups (some 70 distinct among
+    # 46,000 region × unit groups): format each distinct combination once
+    parts = ["rate_numerator", "rate_denominator", "excluded_no_data", "excluded_direction", "excluded_target_pending"]
+    notes = frame.select(parts).unique().with_columns(_rate_note().alias("rate_note"))
+    frame = frame.with_columns(_attainment_rate()).join(notes, on=parts, how="left", maintain_order="left")
+    return first[kept], frame.select(AGGREGATE_COLUMNS)
 
 
 def district_ranking(by_region: pl.DataFrame, district_codes: Sequence[str]) -> pl.DataFrame:

@@ -12,11 +12,12 @@ national reference); `region="370300"` evaluates that region and everything belo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from dashboard import aggregate, db, labels, progress, targets
@@ -238,13 +239,20 @@ LEFT JOIN member_unit mu ON mu.code = lead.unit_code
 ORDER BY i.rowid
 """
 
+# Only the plan's indicators ($codes) and the regions in scope ($regions); joining on the two
+# lists also gives each value's positions in them (indicator_index, region_index), which the
+# engine uses instead of converting the code strings (progress.year_matrix). The joins cost
+# DuckDB no more than the IN and list_contains filters they replace; INTEGER keeps the two
+# extra columns at 4 bytes a value.
 _SQL_OBSERVATIONS = """
 SELECT o.indicator_code, o.region_code, o.breakdown, o.year, o.value, o.revision, o.submission_id,
-       o.is_sample
+       o.is_sample, p.indicator_index, r.region_index
 FROM observation_current o
+JOIN (SELECT unnest($codes) AS indicator_code, unnest(range(len($codes)))::INTEGER AS indicator_index) p
+  USING (indicator_code)
+JOIN (SELECT unnest($regions) AS region_code, unnest(range(len($regions)))::INTEGER AS region_index) r
+  USING (region_code)
 WHERE o.year <= $year
-  AND o.indicator_code IN (SELECT indicator_code FROM target WHERE plan_code = $plan)
-  AND list_contains($regions, o.region_code)
 """
 
 
@@ -268,25 +276,19 @@ def _has_table(db_path: Path, name: str) -> bool:
     )
 
 
-def _aggregates(items: pl.DataFrame, regions: pl.DataFrame, indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def _aggregates(items: pl.DataFrame, keys: _ItemKeys, regions: pl.DataFrame,
+                indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The four aggregate tables (aggregate.GROUPINGS), with names joined from small tables.
 
-    Two passes over the items (region × outline × domain, region × lead unit); the outline and
-    region tables are sums of the finer one (counts add up), not further passes.
+    Every grouping is region × attributes of the indicator, so each 合计 item gets an integer
+    group number from its region's scope position and the indicator's catalogue row, and the
+    counting is numpy bincount (aggregate.grouped_status_counts) instead of a polars group_by
+    on strings; the key columns are read from each group's first item.
     """
-    counting = aggregate.counting_frame(items, [k for keys, _a in aggregate.GROUPINGS.values() for k in keys])
-    domain_rows, by_unit = pl.collect_all([
-        aggregate.status_counts_lazy(counting, aggregate.GROUPINGS["by_domain"][0], keep_row=True),
-        aggregate.status_counts_lazy(counting, aggregate.GROUPINGS["by_unit"][0]),
-    ])
-    outline_rows = aggregate.status_counts_lazy(domain_rows, aggregate.GROUPINGS["by_outline"][0],
-                                                keep_row=True).collect()
-    counted = {
-        "by_region": aggregate.status_counts_lazy(outline_rows, aggregate.GROUPINGS["by_region"][0]).collect(),
-        "by_domain": domain_rows.drop("_row"),
-        "by_outline": outline_rows.drop("_row"),
-        "by_unit": by_unit,
-    }
+    total = np.flatnonzero((items.get_column("breakdown") == progress.TOTAL).fill_null(False).to_numpy())
+    status, direction, lost = aggregate.status_codes(items.select("status", "target_kind", "lost")[total])
+    region = keys.scope[total]
+    indicator = keys.indicator[total]
     names = {
         "region_code": regions.select(
             pl.col("code").alias("region_code"),
@@ -296,13 +298,69 @@ def _aggregates(items: pl.DataFrame, regions: pl.DataFrame, indicators: pl.DataF
         "lead_unit_code": indicators.select("lead_unit_code", "lead_unit").unique("lead_unit_code", keep="first"),
     }
     out = {}
-    for name, (keys, attributes) in aggregate.GROUPINGS.items():
-        frame = counted[name]
-        for key in keys:
+    for name, (group_keys, attributes) in aggregate.GROUPINGS.items():
+        of_row, n_combos = _combinations(keys.indicator_table, [k for k in group_keys if k != "region_code"])
+        first, counts = aggregate.grouped_status_counts(
+            status, direction, lost, region * n_combos + of_row[indicator], keys.n_scope * n_combos
+        )
+        frame = items.select(group_keys)[total[first]].hstack(counts)
+        for key in group_keys:
             if key in names:
                 frame = frame.join(names[key], on=key, how="left", maintain_order="left", nulls_equal=True)
-        out[name] = frame.select(*keys, *attributes, *aggregate.AGGREGATE_COLUMNS)
+        out[name] = frame.select(*group_keys, *attributes, *aggregate.AGGREGATE_COLUMNS)
     return out
+
+
+def _combinations(table: pl.DataFrame, columns: list[str]) -> tuple[np.ndarray, int]:
+    """A number per row of `table` (plus one for "not in the table", all nulls) that is the
+    same exactly when the `columns` values are (null equals null, as in a group_by), and how
+    many numbers there are."""
+    values = [table.get_column(c).to_list() + [None] for c in columns] or [[None] * (table.height + 1)]
+    numbers: dict[tuple[Any, ...], int] = {}
+    of_row = [numbers.setdefault(combination, len(numbers)) for combination in zip(*values, strict=True)]
+    return np.asarray(of_row, dtype=np.int64), len(numbers)
+
+
+@dataclass(frozen=True)
+class _ItemKeys:
+    """Dense integer keys of the items, made once from the two code columns and shared by the
+    name lookups and the aggregates (turning 370,000 strings into numbers is the costly part).
+
+    indicator: row of the item's indicator in indicator_table (the catalogue, one row per
+        code); indicator_table.height when the catalogue does not have it.
+    scope: position of the item's region in the scope (items are made for scope regions only).
+    region_row: row of the item's region in region_table; region_table.height when absent.
+    """
+
+    indicator_table: pl.DataFrame
+    indicator: np.ndarray
+    n_scope: int
+    scope: np.ndarray
+    region_table: pl.DataFrame
+    region_row: np.ndarray
+
+    @classmethod
+    def of(cls, items: pl.DataFrame, indicators: pl.DataFrame, regions: pl.DataFrame,
+           scope: list[str]) -> _ItemKeys:
+        indicator_table = indicators.unique("indicator_code", keep="first", maintain_order=True)
+        region_table = regions.rename({"code": "region_code"}).unique("region_code", keep="first",
+                                                                      maintain_order=True)
+        scope_codes = pl.Series(list(dict.fromkeys(scope)), dtype=pl.String)
+        in_scope = _positions(items.get_column("region_code"), scope_codes)
+        if in_scope.size and in_scope.max() >= len(scope_codes):
+            raise ValueError("计算项的地区不在评估范围内")
+        region_of_scope = _positions(scope_codes, region_table.get_column("region_code"))
+        # the items come in long runs of one indicator: look each run up once
+        runs = items.get_column("indicator_code").rle().struct.unnest()
+        of_run = _positions(runs.get_column("value"), indicator_table.get_column("indicator_code"))
+        return cls(
+            indicator_table=indicator_table,
+            indicator=np.repeat(of_run, runs.get_column("len").to_numpy()),
+            n_scope=len(scope_codes),
+            scope=in_scope,
+            region_table=region_table,
+            region_row=region_of_scope[in_scope],
+        )
 
 
 @dataclass(frozen=True)
@@ -332,13 +390,17 @@ def compute(
     growth_labels: pl.DataFrame,
     config: progress.ProgressConfig = progress.DEFAULT_CONFIG,
     district_level: str = "county",
+    indicator_codes: Sequence[str] | None = None,
+    region_codes: Sequence[str] | None = None,
 ) -> Computed:
     """Targets → items → aggregates from frames already loaded (what `run` does after its
     queries; the benchmark calls it on a synthetic national dataset).
 
     regions: code, name, level, parent_code; indicators: the _SQL_INDICATORS columns in
     catalogue order; raw_targets: target-table rows of the plan; observations: current values
-    (see dashboard.progress); scope: the region codes to evaluate, in display order.
+    (see dashboard.progress); scope: the region codes to evaluate, in display order;
+    indicator_codes / region_codes: when the observations carry indicator_index / region_index
+    (as _SQL_OBSERVATIONS gives them), the lists they index (progress.year_matrix).
     """
     # target rows in catalogue order, so the items come out by indicator (catalogue order),
     # then region (scope order)
@@ -352,10 +414,12 @@ def compute(
         ordered, regions, plan_code=info.code, plan_target_year=info.target_year, region_codes=scope
     )
     evaluated = progress.compute_progress(
-        observations, resolved, indicators, base_year=info.base_year, report_year=report_year, config=config
+        observations, resolved, indicators, base_year=info.base_year, report_year=report_year, config=config,
+        indicator_codes=indicator_codes, region_codes=region_codes,
     )
-    items = _decorate(evaluated, indicators, regions, status_labels, growth_labels, info, report_year)
-    groupings = _aggregates(items, regions, indicators)
+    keys = _ItemKeys.of(evaluated, indicators, regions, scope)
+    items = _decorate(evaluated, keys, status_labels, growth_labels, info, report_year)
+    groupings = _aggregates(items, keys, regions, indicators)
     in_scope = set(scope)
     districts = [
         code
@@ -406,8 +470,9 @@ def run(
     scope = _scope(regions, region)
     indicators = db.query(db_path, _SQL_INDICATORS)
     raw_targets = db.query(db_path, "SELECT * FROM target WHERE plan_code = $plan", {"plan": info.code})
+    plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
     observations = db.query(
-        db_path, _SQL_OBSERVATIONS, {"year": report_year, "plan": info.code, "regions": scope}
+        db_path, _SQL_OBSERVATIONS, {"year": report_year, "codes": plan_indicators, "regions": scope}
     )
 
     computed = compute(
@@ -422,7 +487,10 @@ def run(
         growth_labels=label_config.growth_frame(),
         config=config,
         district_level=completeness_rule.region_level,
+        indicator_codes=plan_indicators,
+        region_codes=scope,
     )
+    observations = observations.drop("indicator_index", "region_index")
     items, resolved = computed.items, computed.targets
     districts = computed.districts
 
@@ -461,45 +529,55 @@ def run(
     )
 
 
-def _lookup(keys: pl.Series, table: pl.DataFrame, key: str, categorical: tuple[str, ...] = ()) -> pl.DataFrame:
-    """The rows of `table` (without `key`) matching each value of `keys`, in order; nulls where
-    nothing matches. A gather by position instead of a join, so the wide item frame is never
-    copied: the new columns are stacked beside it."""
-    table = table.unique(key, keep="first", maintain_order=True)
-    codes = table.get_column(key).cast(pl.String)
+def _positions(keys: pl.Series, codes: pl.Series) -> np.ndarray:
+    """Position of each key in `codes` (unique), len(codes) where it has none (or is null)."""
+    codes = codes.cast(pl.String)
     if isinstance(keys.dtype, pl.Enum) and keys.dtype.categories.to_list() == codes.to_list():
         position = keys.to_physical()  # the Enum's order is the table's order
     else:
         position = keys.cast(pl.String).cast(pl.Enum(codes), strict=False).to_physical()
+    return position.cast(pl.Int64).fill_null(len(codes)).to_numpy()
+
+
+def _gather(values: pl.DataFrame, position: np.ndarray, categorical: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The rows of `values` at `position`, nulls where the position is values.height. A gather
+    by position instead of a join, so the wide item frame is never copied: the new columns are
+    stacked beside it."""
     # Display text (names, labels) becomes Categorical: a handful of distinct names repeated
     # over hundreds of thousands of items is what Categorical is for, and gathering it moves
     # integers, not text. Codes stay String.
-    values = table.drop(key).with_columns(pl.col(list(categorical)).cast(pl.Categorical))
-    # one extra all-null row at the end for keys the table does not have
-    padded = pl.concat([values, values.clear(1)])
-    return padded[position.cast(pl.Int64).fill_null(table.height).to_numpy()]
+    values = values.with_columns(pl.col(list(categorical)).cast(pl.Categorical))
+    # one extra all-null row at the end for keys the table does not have; in one chunk, since
+    # gathering strings from two chunks costs several times more
+    padded = pl.concat([values, values.clear(1)], rechunk=True)
+    return padded[position]
+
+
+def _lookup(keys: pl.Series, table: pl.DataFrame, key: str, categorical: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The rows of `table` (without `key`) matching each value of `keys`, in order; nulls where
+    nothing matches."""
+    table = table.unique(key, keep="first", maintain_order=True)
+    return _gather(table.drop(key), _positions(keys, table.get_column(key)), categorical)
 
 
 def _decorate(
     computed: pl.DataFrame,
-    indicators: pl.DataFrame,
-    regions: pl.DataFrame,
+    keys: _ItemKeys,
     status_labels: pl.DataFrame,
     growth_labels: pl.DataFrame,
     info: PlanInfo,
     report_year: int,
 ) -> pl.DataFrame:
-    names = indicators.select(
-        "indicator_code", "indicator_name", "outline", "domain", "unit", "decimals", "lead_unit_code", "lead_unit"
+    names = keys.indicator_table.select(
+        "indicator_name", "outline", "domain", "unit", "decimals", "lead_unit_code", "lead_unit"
     )
-    region_names = regions.select(
-        pl.col("code").alias("region_code"), pl.col("name").alias("region_name"), pl.col("level").alias("region_level")
+    region_names = keys.region_table.select(
+        pl.col("name").alias("region_name"), pl.col("level").alias("region_level")
     )
     added = pl.concat(
         [
-            _lookup(computed.get_column("indicator_code"), names, "indicator_code",
-                    ("indicator_name", "outline", "domain", "unit", "lead_unit")),
-            _lookup(computed.get_column("region_code"), region_names, "region_code", ("region_name",)),
+            _gather(names, keys.indicator, ("indicator_name", "outline", "domain", "unit", "lead_unit")),
+            _gather(region_names, keys.region_row, ("region_name",)),
             _lookup(computed.get_column("status"), status_labels, "status",
                     ("status_label", "status_colour", "status_symbol", "status_shape")),
             _lookup(computed.get_column("growth_category"), growth_labels.select("growth_category", "growth_label"),

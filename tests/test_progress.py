@@ -695,3 +695,33 @@ def test_trend_projection_stays_inside_the_plausible_range() -> None:
         expected([("CD", 0.0, True, True), ("CU", 100.0, True, True), ("OK", 60.0, False, False)], schema),
         check_exact=False,
     )
+
+
+@pytest.mark.parametrize("regions", [("R", "S", "Q"), ("370302", "370303", "370399")])
+def test_positions_from_the_query_give_the_same_items(regions: tuple[str, str, str]) -> None:
+    # The engine's query also hands over each value's position in the plan's indicator list and
+    # in the scope; year_matrix then uses them instead of the code strings. Same items either
+    # way: a listed indicator or region without a target (OTHER, the third region), a null
+    # position and an out-of-range one count as values without a target. Both kinds of region
+    # code (plain numbers take the integer path, others an Enum).
+    r, s, q = regions
+    t = pl.concat([tg({"indicator_code": "A", "region_code": r, "target_kind": "at_least", "target_value": 90.0}),
+                   tg({"indicator_code": "B", "region_code": r, "target_kind": "at_most", "target_value": 5.0}),
+                   tg({"indicator_code": "A", "region_code": s, "target_kind": "at_least", "target_value": 80.0})])
+    o = obs(series("A", {2020: 80.0, 2024: 86.0}, region=r), series("B", {2020: 9.0, 2023: 6.0}, region=r),
+            series("B", {2020: 9.5, 2024: 4.0}, region=r, breakdown="城镇"), series("A", {2020: 70.0}, region=s),
+            series("OTHER", {2020: 1.0}, region=r), series("A", {2020: 1.0}, region=q),
+            series("A", {2021: 1.0}, region=r), series("B", {2022: 2.0}, region=r),
+            series("A", {2023: 1.0}, region=s), series("A", {2022: 3.0}, region=s))
+    indicators, scope = ["OTHER", "B", "A"], [q, s, r]
+    ind = [indicators.index(c) for c in o.get_column("indicator_code")]
+    reg = [scope.index(c) for c in o.get_column("region_code")]
+    ind[-4], ind[-3], reg[-2], reg[-1] = None, 7, None, -1  # the last four rows: no or a bad position
+    with_index = o.with_columns(pl.Series("indicator_index", ind, dtype=pl.Int64),
+                                pl.Series("region_index", reg, dtype=pl.Int64))
+    got = compute_progress(with_index, t, base_year=B, report_year=Y, indicator_codes=indicators, region_codes=scope)
+    assert_frame_equal(got, compute_progress(o.head(o.height - 4), t, base_year=B, report_year=Y))
+    with pytest.raises(ValueError, match="indicator_index"):
+        compute_progress(o, t, base_year=B, report_year=Y, indicator_codes=indicators)
+    with pytest.raises(ValueError, match="region_index"):
+        compute_progress(o, t, base_year=B, report_year=Y, region_codes=scope)
