@@ -317,6 +317,9 @@ def year_matrix(
                 raise ValueError(f"观测值表缺少列：{column}")
             optional.append(column)
     obs = observations.select(*needed, *optional).collect() if isinstance(observations, pl.LazyFrame) else observations
+    if obs.get_column("breakdown").null_count():
+        # the breakdown numbering has no slot for "none": a null would take the next item's place
+        raise ValueError(f"观测值表的 breakdown 列不能为空（合计请写“{TOTAL}”）")
     plan_years = list(range(base_year, report_year + 1))
 
     if detail:

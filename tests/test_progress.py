@@ -725,3 +725,12 @@ def test_positions_from_the_query_give_the_same_items(regions: tuple[str, str, s
         compute_progress(o, t, base_year=B, report_year=Y, indicator_codes=indicators)
     with pytest.raises(ValueError, match="region_index"):
         compute_progress(o, t, base_year=B, report_year=Y, region_codes=scope)
+
+
+def test_a_null_breakdown_is_refused() -> None:
+    # observation.breakdown is NOT NULL in the database; a direct caller passing a null would
+    # otherwise have the value counted under another item's breakdown
+    o = obs(series("A", {2020: 80.0})).with_columns(pl.lit(None, dtype=pl.String).alias("breakdown"))
+    with pytest.raises(ValueError, match="breakdown"):
+        compute_progress(o, tg({"indicator_code": "A", "target_kind": "at_least", "target_value": 90.0}),
+                         base_year=B, report_year=Y)
