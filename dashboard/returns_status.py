@@ -44,6 +44,7 @@ RULE_LABELS: dict[str, str] = {
     "unknown_indicator": "指标不在目录中",
     "ambiguous_indicator": "指标名称有歧义",
     "unknown_region": "地区无法识别",
+    "whole_region_skipped": "非本级的全市/全县列",
     "ambiguous_region": "地区有歧义",
     "bad_year": "年份无法识别",
     "year_out_of_plan": "年份不在规划期内",
@@ -66,6 +67,10 @@ RULE_LABELS: dict[str, str] = {
     "no_year": "缺少年份",
     "skipped_sheet": "跳过的工作表",
     "skipped_row": "跳过的行",
+    "ignored_column": "未读取的列",
+    "orphan_breakdown": "分组行缺少所属指标",
+    "breakdown_conflict": "行列分组不一致",
+    "override_conflict": "指定值与表内标题不符",
 }
 ACTION_LABELS = {"load": "载入", "withdraw": "撤回", "checked": "标记已核对", "approved": "审核通过（锁定）",
                  "unlocked": "解锁"}

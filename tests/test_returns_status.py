@@ -44,3 +44,16 @@ def test_a_removed_value_shows_up_as_owed(work_db: Path) -> None:
     summary = returns_status.reminder_summary(work_db, 2024).filter(pl.col("成员单位") == "卫生健康委")
     assert summary.item(0, "缺报数值数") == after["expected"] - after["received"]
     assert "尚缺" in summary.item(0, "提醒内容")
+
+
+def test_every_rule_a_return_can_raise_has_a_chinese_name() -> None:
+    # the upload preview shows the rule's name; a bare code such as "orphan_breakdown" means
+    # nothing to a member unit. Rules are found where the reader and validator raise them.
+    import re
+
+    source = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "etl").glob("*.py")
+                     if p.name in ("layouts.py", "validate.py", "load_returns.py", "upload_safety.py", "header.py"))
+    raised = set(re.findall(r'"([a-z_]+)",\s*SEVERITY_', source))
+    raised |= set(re.findall(r'(?:reject|note)\(\w+, "([a-z_]+)"', source))
+    assert {"orphan_breakdown", "unknown_region", "whole_region_skipped"} <= raised  # the scan finds them
+    assert sorted(raised - set(returns_status.RULE_LABELS)) == []
