@@ -318,3 +318,20 @@ def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downlo
     narrative = next(m.value for m in at.markdown if m.value.startswith("全市"))
     assert f"有数据且有数值或定性目标的{city.item(0, 'rate_denominator')}项" in narrative
     assert downloads(at, "中期评估_淄博市_2024.csv").startswith(BOM)
+
+
+def test_moving_to_another_page_keeps_the_chosen_view(built_db: Path, monkeypatch) -> None:
+    # A browser's page links drop the query string and Streamlit drops the widgets' state:
+    # the plan and year chosen on one page must still be the view on the next.
+    at = open_page(built_db, monkeypatch, "briefing")
+    at.selectbox(key="view_plan").select("fyp14").run()
+    at.selectbox(key="view_year").select(2023).run()
+    at.query_params.clear()  # what the page link does
+    at.switch_page("../pages/districts.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (at.selectbox(key="view_plan").value, at.selectbox(key="view_year").value) == ("fyp14", 2023)
+    assert dict(at.query_params)["plan"] == "fyp14"
+    # a link still wins over what the session chose before
+    at.query_params["plan"] = "liangang"
+    at.switch_page("../pages/briefing.py").run()
+    assert at.selectbox(key="view_plan").value == "liangang"
