@@ -299,6 +299,16 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
     )
 
 
+def progress_line(head: Headline) -> str:
+    """On track and lagging always named (a leader's first question), whatever the label set:
+    "**进度：** 已达标 9 项 · 进度正常 1 项 · 进度滞后 0 项 · 退步 0 项（得而复失 1 项）"."""
+    c, unit = head.counts, head.unit_word
+    parts = [f"{present.STATUS_RULE_NAMES[code]} {int(c[f'n_{code}'] or 0)} {unit}"
+             for code in ("achieved", "on_track", "lagging", "regressing")]
+    lost = int(c["n_lost"] or 0)
+    return "**进度：** " + " · ".join(parts) + (f"（得而复失 {lost} {unit}）" if lost else "")
+
+
 def watch_line(fell: pl.DataFrame, n: int, *, has_previous: bool = True) -> str:
     """The first `n` rows of fell_behind as one markdown line for the wall display."""
     if not has_previous:

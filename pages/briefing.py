@@ -40,6 +40,7 @@ ui.metric_cards([("监测指标", head.indicators, f"{result.plan.name}设有目
                  *((f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts)],
                 one_line=screen.big)
 ui.status_legend(b.styles)
+st.markdown(briefing.progress_line(head))
 st.caption(f"统计口径：{head.basis}。{head.counts['rate_note']}。")
 if not screen.big:
     st.caption("计算状态明细：" + "　".join(f"{name} {n}{head.unit_word}" for name, n in head.rule_counts))

@@ -99,6 +99,7 @@ def test_city_headline_sums_districts_when_the_city_has_no_values(now) -> None:
     # the cards and the rate agree: 达标 is the numerator, 达标 + 未达标 the denominator
     assert labels["达标"] + labels["未达标"] == head.counts["rate_denominator"]
     assert dict(head.rule_counts) == {"已达标": 1, "进度正常": 1, "进度滞后": 1, "退步": 1, "向好": 1, "无数据": 1}
+    assert briefing.progress_line(head) == "**进度：** 已达标 1 项次 · 进度正常 1 项次 · 进度滞后 1 项次 · 退步 1 项次"
 
 
 def test_district_headline_is_its_own(now) -> None:
