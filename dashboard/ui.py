@@ -104,12 +104,12 @@ def table_with_download(
 _VIEW_MEMORY = "view_memory"
 
 
-def _view_param(param: str) -> str | None:
+def view_param(param: str) -> str | None:
     """The link's value for `param`, else the one this session last chose."""
     return st.query_params.get(param) or st.session_state.get(_VIEW_MEMORY, {}).get(param)
 
 
-def _remember(param: str, value: str) -> None:
+def remember(param: str, value: str) -> None:
     st.session_state.setdefault(_VIEW_MEMORY, {})[param] = value
     if st.query_params.get(param) != value:
         st.query_params[param] = value
@@ -121,7 +121,7 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
     A copied link reopens the same view; a link with bad values opens the default view and
     says what was replaced, never raising.
     """
-    state, notices = parse_view({k: _view_param(k) for k in PARAMS}, options)
+    state, notices = parse_view({k: view_param(k) for k in PARAMS}, options)
     choices: dict[str, tuple[str, list[Any], Callable[[Any], str]]] = {
         "plan": ("规划", list(options.plans), lambda c: options.plans[c]),
         "year": ("报告年份", list(options.years) or [state.year], lambda y: f"{y}年"),
@@ -139,7 +139,7 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
             picked[name] = st.selectbox(label, values, index=index, format_func=fmt, key=f"view_{name}")
     state = ViewState(**{**state.__dict__, **picked})
     for key, value in state.as_params().items():
-        _remember(key, value)
+        remember(key, value)
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
     return state
@@ -296,13 +296,13 @@ def param_select(
     if not choices:
         return None
     values = list(choices)
-    raw = _view_param(param)
+    raw = view_param(param)
     index = values.index(raw) if raw in choices else 0
     if raw and raw not in choices and raw in known:
         st.info(f"{what}“{raw}”不在当前规划中，已改为“{choices[values[0]]}”。", icon=":material/info:")
     where = st.sidebar if sidebar else st
     picked = where.selectbox(label, values, index=index, format_func=lambda c: f"{choices[c]}", key=key)
-    _remember(param, picked)
+    remember(param, picked)
     return picked
 
 

@@ -38,8 +38,11 @@ def deck_key() -> str:
 # A shared link opens the view it names: query parameters seed the widgets once per session.
 notices: list[str] = []
 if not st.session_state.get("maps_view_init"):
-    view, notices = maps.parse_view(dict(st.query_params), years=years, districts=list(district_names),
-                                    plans=list(plan_names))
+    # the plan chosen on another page carries over to the 达标率 theme unless the link names one
+    link = dict(st.query_params)
+    if ui.view_param("plan"):
+        link["plan"] = ui.view_param("plan")
+    view, notices = maps.parse_view(link, years=years, districts=list(district_names), plans=list(plan_names))
     st.session_state[THEME_KEY] = view.theme
     st.session_state[measure_key(view.theme)] = view.measure
     if view.year is not None:
@@ -117,6 +120,7 @@ if year is not None:
     params["year"] = str(year)
 if plan:
     params["plan"] = plan
+    ui.remember("plan", plan)
 if st.session_state.get(DISTRICT_KEY):
     params["district"] = st.session_state[DISTRICT_KEY]
 st.query_params.from_dict(params)

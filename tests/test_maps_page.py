@@ -137,3 +137,19 @@ def test_database_without_place_records(tmp_path: Path, monkeypatch: pytest.Monk
     at.radio(key="maps_theme").set_value("attainment").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("达标率" in i.value for i in at.info)
+
+
+def test_plan_chosen_on_another_page_carries_to_the_attainment_map(built_db: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FUER_DB", str(built_db))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.switch_page("../pages/briefing.py")
+    at.run()
+    at.selectbox(key="view_plan").select("fyp14").run()
+    at.query_params.clear()  # what a page link does
+    at.query_params["theme"] = "attainment"
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="maps_plan").value == "fyp14"
+    assert at.query_params["plan"] == "fyp14"
