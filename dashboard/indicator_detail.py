@@ -21,12 +21,20 @@ from dashboard.progress import THRESHOLD_KINDS, TOTAL
 NATIONAL = "100000"
 
 
+NO_DATA_MARK = "（暂无数据）"
+
+
 def indicator_choices(result: ProgressResult) -> dict[str, str]:
-    """The plan's indicators (code → name) in catalogue order."""
-    frame = present.totals(result.items).select("indicator_code", "indicator_name").unique(
-        "indicator_code", keep="first", maintain_order=True
+    """The plan's indicators (code → name): those with a value in some region first, then the
+    rest marked （暂无数据）, each group in catalogue order — so the default pick has a chart."""
+    frame = (
+        present.totals(result.items)
+        .group_by("indicator_code", maintain_order=True)
+        .agg(pl.col("indicator_name").first().cast(pl.String), pl.col("latest_value").is_not_null().any().alias("has"))
     )
-    return dict(frame.iter_rows())
+    with_data = frame.filter(pl.col("has"))
+    without = frame.filter(~pl.col("has")).with_columns(pl.col("indicator_name") + NO_DATA_MARK)
+    return dict(pl.concat([with_data, without]).select("indicator_code", "indicator_name").iter_rows())
 
 
 def breakdowns(result: ProgressResult, code: str) -> list[str]:

@@ -281,6 +281,12 @@ def test_indicator_detail_explains_the_status(now) -> None:
     assert city.empty_note.startswith("示例市本级暂无这个指标的数值")
     assert city.districts["地区"].to_list() == ["示例市", "甲区", "乙县"]
     assert detail.indicator_choices(now) == {"A": "孕产妇死亡率", "B": "学前教育毛入园率", "C": "每千人口托位数"}
+    # an indicator without a value anywhere goes last, marked, so the default pick has a chart
+    class NoValuesForA:
+        items = now.items.with_columns(
+            pl.when(pl.col("indicator_code") == "A").then(None).otherwise(pl.col("latest_value")).alias("latest_value"))
+    assert list(detail.indicator_choices(NoValuesForA()).items()) == [
+        ("B", "学前教育毛入园率"), ("C", "每千人口托位数"), ("A", "孕产妇死亡率（暂无数据）")]
     assert detail.detail(now, None, "Z", CITY) is None
 
 
