@@ -23,6 +23,13 @@ import polars as pl
 from dashboard import aggregate, db, labels, progress, targets
 from etl import settings
 
+# The display columns joined beside a code column, in the order they follow it.
+_LABEL_COLUMNS = {
+    "status": ("status_label", "status_colour", "status_order", "status_symbol", "status_shape"),
+    "growth_category": ("growth_label",),
+}
+_RULE_COLUMNS = progress.RESULT_COLUMNS[progress.RESULT_COLUMNS.index("target_year") + 1:]
+
 ITEM_COLUMNS: tuple[str, ...] = (
     "plan_code",
     "report_year",
@@ -38,12 +45,7 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "region_name",
     "region_level",
     "breakdown",
-    "target_kind",
-    "target_value",
-    "target_band_low",
-    "target_band_high",
-    "target_tolerance",
-    "target_year",
+    *progress.TARGET_CORE,
     "target_text",
     "target_source",
     "target_source_url",
@@ -51,45 +53,8 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "target_is_sample",
     "target_region_code",
     "target_scope",
-    "base_year",
-    "baseline_year",
-    "baseline_value",
-    "latest_year",
-    "latest_value",
-    "previous_value",
-    "yoy_change",
-    "yoy_change_pct",
-    "change_since_base",
-    "tau",
-    "rho",
-    "achieved",
-    "status",
-    "status_label",
-    "status_colour",
-    "status_order",
-    "status_symbol",
-    "status_shape",
-    "reason_code",
-    "reason",
-    "lost",
-    "last_achieved_year",
-    "trend_points",
-    "trend_slope",
-    "trend_projection",
-    "trend_capped",
-    "trend_on_track",
-    "growth_observed",
-    "growth_required",
-    "growth_ratio",
-    "growth_category",
-    "growth_label",
-    "growth_reason_code",
-    "growth_reason",
-    "data_is_sample",
-    "flag_jump",
-    "flag_out_of_range",
-    "flag_revised",
-    "flags",
+    # then everything the rules computed, each code followed by its display columns
+    *(c for column in _RULE_COLUMNS for c in (column, *_LABEL_COLUMNS.get(column, ()))),
 )
 
 # Column types worth knowing: status is an Enum of progress.STATUS_CODES (ordered) and

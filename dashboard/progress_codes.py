@@ -79,18 +79,23 @@ GROWTH_METHOD_LABEL = "国际方法（UN ESCAP 增长率比）"
 
 FLAG_CODES: tuple[str, ...] = ("jump", "out_of_range", "revised")
 
-# Columns of the frame compute_progress returns, in order (target pass-through columns are
-# inserted after target_year).
-RESULT_COLUMNS: tuple[str, ...] = (
-    "indicator_code",
-    "region_code",
-    "breakdown",
+# The resolved target's own columns (dashboard.targets), the ones every rule reads.
+TARGET_CORE = (
     "target_kind",
     "target_value",
     "target_band_low",
     "target_band_high",
     "target_tolerance",
     "target_year",
+)
+
+# Columns of the frame compute_progress returns, in order (target pass-through columns are
+# inserted after target_year).
+RESULT_COLUMNS: tuple[str, ...] = (
+    "indicator_code",
+    "region_code",
+    "breakdown",
+    *TARGET_CORE,
     "base_year",
     "baseline_year",
     "baseline_value",
@@ -124,14 +129,6 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "flag_out_of_range",
     "flag_revised",
     "flags",
-)
-TARGET_CORE = (
-    "target_kind",
-    "target_value",
-    "target_band_low",
-    "target_band_high",
-    "target_tolerance",
-    "target_year",
 )
 
 
