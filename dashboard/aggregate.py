@@ -323,14 +323,21 @@ def expected_cells(
 
 
 def completeness_cells(
-    expected: pl.DataFrame, received: pl.DataFrame, *, deadline: ReportingDeadline = DEFAULT_DEADLINE
+    expected: pl.DataFrame,
+    received: pl.DataFrame,
+    *,
+    deadline: ReportingDeadline = DEFAULT_DEADLINE,
+    tracking_start: date | None = None,
 ) -> pl.DataFrame:
     """Each expected value with whether it was received and whether in time.
 
     `received`: indicator_code, region_code, year, first_received_at (when the submission that
-    first supplied the value was loaded) for every value that currently exists. Returns
-    unit_code, indicator_code, region_code, year, received, first_received_at, deadline,
-    on_time (null when not received).
+    first supplied the value was loaded) for every value that currently exists.
+    `tracking_start`: the day returns began to be loaded here. A year whose deadline passed
+    before it is history the office back-fills: no one could have sent it through this system
+    in time, so its timeliness is not judged (tracked false, on_time null). Returns unit_code,
+    indicator_code, region_code, year, received, first_received_at, deadline, tracked,
+    on_time (null when not received or not tracked).
     """
     due = expected.select(pl.col("year").unique()).with_columns(
         pl.col("year").map_elements(deadline.due, return_dtype=pl.Date).alias("deadline")
@@ -344,12 +351,16 @@ def completeness_cells(
         .join(due.with_columns(pl.col("year").cast(pl.Int32)), on="year", how="left", maintain_order="left")
         .with_columns(
             pl.col("first_received_at").is_not_null().alias("received"),
-            pl.when(pl.col("first_received_at").is_not_null())
+            (pl.col("deadline") >= tracking_start if tracking_start else pl.lit(True)).alias("tracked"),
+        )
+        .with_columns(
+            pl.when(pl.col("received") & pl.col("tracked"))
             .then(pl.col("first_received_at").cast(pl.Date) <= pl.col("deadline"))
             .alias("on_time"),
         )
         .select(
-            "unit_code", "indicator_code", "region_code", "year", "received", "first_received_at", "deadline", "on_time"
+            "unit_code", "indicator_code", "region_code", "year", "received", "first_received_at", "deadline",
+            "tracked", "on_time",
         )
     )
 
@@ -359,6 +370,7 @@ COMPLETENESS_COLUMNS: tuple[str, ...] = (
     "received",
     "missing",
     "completeness_pct",
+    "tracked",
     "on_time",
     "late",
     "timeliness_pct",
@@ -367,22 +379,26 @@ COMPLETENESS_COLUMNS: tuple[str, ...] = (
 
 def completeness_summary(cells: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
     """Per group of `by`: expected, received, missing, completeness_pct (received ÷ expected),
-    on_time, late, timeliness_pct (received on time ÷ expected), percentages as 95.2."""
+    tracked (expected values whose timeliness is judged), on_time, late (received after the
+    deadline), timeliness_pct (on time ÷ tracked; null when nothing is tracked), percentages as
+    95.2. Cells without a `tracked` column are all tracked."""
+    tracked = pl.col("tracked") if "tracked" in cells.columns else pl.lit(True)
     return (
         cells.group_by(list(by), maintain_order=True)
         .agg(
             pl.len().cast(pl.Int64).alias("expected"),
             pl.col("received").sum().cast(pl.Int64).alias("received"),
+            tracked.sum().cast(pl.Int64).alias("tracked"),
             pl.col("on_time").fill_null(False).sum().cast(pl.Int64).alias("on_time"),
+            (pl.col("received") & tracked & ~pl.col("on_time").fill_null(False)).sum().cast(pl.Int64).alias("late"),
         )
         .with_columns(
             (pl.col("expected") - pl.col("received")).alias("missing"),
-            (pl.col("received") - pl.col("on_time")).alias("late"),
             pl.when(pl.col("expected") > 0)
             .then(pl.col("received") / pl.col("expected") * 100.0)
             .alias("completeness_pct"),
-            pl.when(pl.col("expected") > 0)
-            .then(pl.col("on_time") / pl.col("expected") * 100.0)
+            pl.when(pl.col("tracked") > 0)
+            .then(pl.col("on_time") / pl.col("tracked") * 100.0)
             .alias("timeliness_pct"),
         )
         .select(*by, *COMPLETENESS_COLUMNS)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,7 @@ class ProgressResult:
     sample_data: bool
     sample_targets: bool
     config: progress.ProgressConfig = field(default=progress.DEFAULT_CONFIG)
+    tracking_start: date | None = None  # first return loaded here (engine.tracking_start)
 
     def item(self, indicator_code: str, region_code: str, breakdown: str = progress.TOTAL) -> dict[str, Any] | None:
         """One item's row as a dict (None when there is no such item)."""
@@ -233,6 +235,13 @@ def _first_received_sql(has_withdrawal: bool) -> str:
       AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
     GROUP BY ALL
     """
+
+
+def tracking_start(db_path: Path) -> date | None:
+    """The day the first member-unit return was loaded here; deadlines that passed before it
+    belong to history the office back-filled, whose timeliness is not judged."""
+    value = db.scalar(db_path, "SELECT min(loaded_at) FROM submission WHERE kind = 'return' AND status = 'loaded'")
+    return value.date() if value is not None else None
 
 
 def _has_table(db_path: Path, name: str) -> bool:
@@ -459,8 +468,9 @@ def run(
     items, resolved = computed.items, computed.targets
     districts = computed.districts
 
+    started = tracking_start(db_path)
     cells, summary, by_unit_year = _completeness(
-        db_path, info, report_year, districts, indicators, resolved, regions, completeness_rule, deadline
+        db_path, info, report_year, districts, indicators, resolved, regions, completeness_rule, deadline, started
     )
     return ProgressResult(
         plan=info,
@@ -484,13 +494,17 @@ def run(
         rate_rule=aggregate.RATE_RULE,
         growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
         completeness_rule=completeness_rule.describe(),
-        deadline_rule=deadline.describe(),
+        deadline_rule=deadline.describe() + (
+            f"；{started.year}年{started.month}月{started.day}日起在本系统报送，此前已过截止日的年份为历史补录，不计及时率"
+            if started else ""
+        ),
         snapshot=snapshot,
         sample_data=bool(items.get_column("data_is_sample").any()) if items.height else False,
         sample_targets=bool(resolved.get_column("target_is_sample").fill_null(False).any())
         if resolved.height
         else False,
         config=config,
+        tracking_start=started,
     )
 
 
@@ -567,6 +581,7 @@ def _completeness(
     regions: pl.DataFrame,
     rule: aggregate.CompletenessRule,
     deadline: aggregate.ReportingDeadline,
+    started: date | None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     first = rule.first_year if rule.first_year is not None else info.base_year
     years = list(range(first, report_year + 1))
@@ -594,7 +609,7 @@ def _completeness(
         {"first": first, "year": report_year, "regions": districts},
     )
     received = received.join(current, on=["indicator_code", "region_code", "year"], how="semi")
-    cells = aggregate.completeness_cells(expected, received, deadline=deadline)
+    cells = aggregate.completeness_cells(expected, received, deadline=deadline, tracking_start=started)
     region_names = regions.select(pl.col("code").alias("region_code"), pl.col("name").alias("region_name"))
     unit_names = units.select("unit_code", "unit_name")
     cells = cells.join(unit_names, on="unit_code", how="left", maintain_order="left").join(

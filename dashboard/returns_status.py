@@ -7,7 +7,7 @@ here): a unit owes one 合计 value per indicator it leads (牵头) that has a u
 for every county-level district of the configured region — for a return, whatever plan the
 indicator belongs to; a value counts as received whoever loaded it. Timeliness compares the
 first counting submission with the deadline (FUER_RETURN_DEADLINE, month-day of the following
-year).
+year); a year whose deadline passed before the first return was loaded here is 历史补录.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard import aggregate, db
+from dashboard.engine import tracking_start
 from etl import settings
 from etl.approval import STATE_LABELS
 from etl.records import TOTAL, Finding
@@ -253,8 +254,12 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     labels = {"none": "未报送", "received": STATE_LABELS[None], "checked": STATE_LABELS["checked"],
               "approved": STATE_LABELS["approved"], "unlocked": STATE_LABELS["unlocked"]}
     due_end = datetime(due.year, due.month, due.day, 23, 59, 59)
+    started = tracking_start(db_path)
     timely = (
-        pl.when(pl.col("first_at").is_null())
+        # the deadline passed before returns were loaded here: the year is back-filled history
+        pl.when(pl.lit(started is not None and due < started))
+        .then(pl.lit("历史补录"))
+        .when(pl.col("first_at").is_null())
         .then(pl.lit("逾期未报" if today > due else "未到截止日"))
         .when(pl.col("first_at") <= due_end).then(pl.lit("按时"))
         .otherwise(pl.lit("逾期"))

@@ -36,7 +36,7 @@ cards[1].metric("已报", u.received, border=True)
 cards[2].metric("缺报", u.missing, border=True)
 cards[3].metric("完整率", present.percent(u.completeness_pct) or "—", border=True, help="已报 ÷ 应报")
 cards[4].metric("及时率", present.percent(u.timeliness_pct) or "—", border=True,
-                help=f"截止日期前报送 ÷ 应报；{result.deadline_rule}")
+                help=f"截止日期前报送 ÷ 应报（历史补录的年份不计）；{result.deadline_rule}")
 st.caption(f"应报口径：{result.completeness_rule}；报送期限：{result.deadline_rule}。")
 
 st.subheader("本单位应报的指标")

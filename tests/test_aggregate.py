@@ -202,13 +202,32 @@ def test_completeness_and_timeliness() -> None:
     assert_frame_equal(
         summary,
         pl.DataFrame(
-            [("health", "D1", 2023, 2, 2, 0, 100.0, 2, 0, 100.0), ("health", "D1", 2024, 2, 1, 1, 50.0, 0, 1, 0.0)],
-            schema={"unit_code": pl.String, "region_code": pl.String, "year": pl.Int32, "expected": pl.Int64,
-                    "received": pl.Int64, "missing": pl.Int64, "completeness_pct": pl.Float64, "on_time": pl.Int64,
-                    "late": pl.Int64, "timeliness_pct": pl.Float64},
+            [("health", "D1", 2023, 2, 2, 0, 100.0, 2, 2, 0, 100.0),
+             ("health", "D1", 2024, 2, 1, 1, 50.0, 2, 0, 1, 0.0)],
+            schema=SUMMARY_SCHEMA,
             orient="row",
         ),
     )
+
+    # Tracking began 2024-06-01: 2023's deadline (2024-03-31) had passed, so 2023 is back-filled
+    # history — received, but not judged for timeliness; 2024 is judged as before.
+    cells = aggregate.completeness_cells(expected, received, deadline=ReportingDeadline(),
+                                         tracking_start=date(2024, 6, 1))
+    assert cells.filter(pl.col("year") == 2023).select("tracked", "on_time").rows() == [(False, None)] * 2
+    assert_frame_equal(
+        aggregate.completeness_summary(cells, ["unit_code", "region_code", "year"]),
+        pl.DataFrame(
+            [("health", "D1", 2023, 2, 2, 0, 100.0, 0, 0, 0, None),
+             ("health", "D1", 2024, 2, 1, 1, 50.0, 2, 0, 1, 0.0)],
+            schema=SUMMARY_SCHEMA,
+            orient="row",
+        ),
+    )
+
+
+SUMMARY_SCHEMA = {"unit_code": pl.String, "region_code": pl.String, "year": pl.Int32, "expected": pl.Int64,
+                  "received": pl.Int64, "missing": pl.Int64, "completeness_pct": pl.Float64, "tracked": pl.Int64,
+                  "on_time": pl.Int64, "late": pl.Int64, "timeliness_pct": pl.Float64}
 
 
 def test_deadline_is_configurable() -> None:

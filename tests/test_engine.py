@@ -169,6 +169,23 @@ def test_completeness_finds_the_sample_gap(db_path: Path, result: engine.Progres
     assert got["on_time"] is (loaded_at.date() <= date(2025, 3, 31))
 
 
+def test_back_filled_years_are_not_judged_for_timeliness(db_path: Path, result: engine.ProgressResult) -> None:
+    # the sample returns were all loaded on one day; years whose deadline had passed by then
+    # are history typed in afterwards: counted for completeness, not for timeliness
+    started = engine.tracking_start(db_path)
+    assert started == result.tracking_start and started is not None
+    cells = result.completeness_cells.filter(pl.col("unit_code") == "health")
+    for (year, due), group in cells.group_by("year", "deadline"):
+        tracked = set(group.get_column("tracked"))
+        assert tracked == {due >= started}, (year, due, started)
+        if due < started:
+            assert group.get_column("on_time").null_count() == group.height
+    summary = result.completeness_by_unit.filter(pl.col("unit_code") == "health")
+    old = summary.filter(pl.col("deadline") < started)
+    assert old.height > 0 and old.get_column("tracked").sum() == 0 and old.get_column("timeliness_pct").is_null().all()
+    assert "历史补录" in result.deadline_rule
+
+
 def test_plan_by_code_or_name_and_scope(db_path: Path, result: engine.ProgressResult) -> None:
     by_code = engine.run(db_path, "liangang", YEAR)
     assert_frame_equal(by_code.items, result.items)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 import polars as pl
 import pytest
@@ -267,6 +268,14 @@ def test_unit_view(now) -> None:
     assert u.owes.rows() == [("A", "孕产妇死亡率", 4, 3, 1)]
     one = units.unit_view(now, "health", "卫生健康委", D1)
     assert (one.expected, one.received, one.matrix.height) == (2, 2, 1)
+
+    # tracking began after 2023's deadline: 2023 is back-filled history, not judged
+    backfilled = now.completeness_cells.with_columns((pl.col("year") >= 2024).alias("tracked")).with_columns(
+        pl.when(pl.col("tracked")).then(pl.col("on_time")).alias("on_time"))
+    later = units.unit_view(replace(now, completeness_cells=backfilled), "health", "卫生健康委", CITY)
+    assert later.timeliness_pct == 0.0  # 2024: nothing on time of the 2 judged
+    assert later.timeliness.select("年份", "按时", "逾期", "及时率").rows() == [
+        ("2023", None, None, "历史补录"), ("2024", 0, 1, "0.0%")]
 
 
 def test_indicator_detail_explains_the_status(now) -> None:

@@ -57,3 +57,13 @@ def test_every_rule_a_return_can_raise_has_a_chinese_name() -> None:
     raised |= set(re.findall(r'(?:reject|note)\(\w+, "([a-z_]+)"', source))
     assert {"orphan_breakdown", "unknown_region", "whole_region_skipped"} <= raised  # the scan finds them
     assert sorted(raised - set(returns_status.RULE_LABELS)) == []
+
+
+def test_back_filled_years_say_so_instead_of_late(built_db: Path) -> None:
+    # the sample returns were loaded on 2025-03-20: 2024's deadline (2025-03-31) was still ahead,
+    # 2022's (2023-03-31) long gone — that year was typed in afterwards, not sent late
+    def timeliness(year: int) -> set[str]:
+        return set(returns_status.return_status(built_db, year).get_column("timeliness"))
+
+    assert "按时" in timeliness(2024) and "历史补录" not in timeliness(2024)  # units without a file: 逾期未报
+    assert timeliness(2022) == {"历史补录"}
