@@ -80,12 +80,25 @@ def _yes_no(flag: bool | None) -> str | None:
     return None if flag is None else ("是" if flag else "否")
 
 
+def rounding_note(item: dict[str, Any]) -> str:
+    """When the value shown at the indicator's decimals reads as meeting the target but the
+    unrounded value does not (94.96 shown as 95.0 against ≥95), say that the status follows
+    the unrounded value — otherwise the table seems to contradict itself."""
+    v, t, kind, d = item.get("latest_value"), item.get("target_value"), item.get("target_kind"), item.get("decimals")
+    if v is None or t is None or item.get("achieved") or kind not in ("at_least", "at_most"):
+        return ""
+    shown = present.rounded(v, d)
+    if shown is None or not (shown >= t if kind == "at_least" else shown <= t):
+        return ""
+    return f"；最新值未四舍五入为 {v:g}，按此判断未达到目标（显示值按规定的小数位舍入）"
+
+
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
     """The status with its inputs and intermediates (DESIGN: every status is auditable)."""
     d = item["decimals"]
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [
-        ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}"),
+        ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}" + rounding_note(item)),
         ("目标", present.target_text(item), f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"),
         (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
         ("最新值", present.value_with_year(item["latest_value"], item["latest_year"], d), "v，报告年份及以前最近一年"),

@@ -307,3 +307,12 @@ def test_conclusion_says_when_a_projection_was_held_at_the_edge() -> None:
     )
     row["trend_capped"] = False
     assert "取边界值" not in midterm.conclusion(row)
+
+
+def test_rounding_note_when_the_shown_value_seems_to_meet_the_target() -> None:
+    item = {"latest_value": 94.96, "target_value": 95.0, "target_kind": "at_least", "decimals": 1, "achieved": False}
+    assert detail.rounding_note(item) == "；最新值未四舍五入为 94.96，按此判断未达到目标（显示值按规定的小数位舍入）"
+    assert detail.rounding_note({**item, "latest_value": 94.94}) == ""  # shown as 94.9: no contradiction
+    assert detail.rounding_note({**item, "achieved": True, "latest_value": 95.0}) == ""
+    lower = {"latest_value": 5.04, "target_value": 5.0, "target_kind": "at_most", "decimals": 1, "achieved": False}
+    assert "5.04" in detail.rounding_note(lower)
