@@ -7,19 +7,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from long_returns import current_value, long_csv
 from rich.console import Console
 
 from etl import approval
 from etl.approval import WorkflowError
 from etl.load_returns import submit_file
 
-HEADER = ["指标代码", "指标名称", "地区代码", "地区名称", "年份", "数值", "备注"]
 OFFICE = "妇儿工委办 王芳（office01）"
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    path.write_text("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n", encoding="utf-8")
-    return path
 
 
 def q(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
@@ -30,16 +25,10 @@ def q(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
         con.close()
 
 
-def current(db: Path, indicator: str, region: str, year: int) -> float | None:
-    rows = q(db, "SELECT value FROM observation_current WHERE indicator_code = $i AND region_code = $r"
-                 " AND year = $y AND breakdown = '合计'", {"i": indicator, "r": region, "y": year})
-    return rows[0][0] if rows else None
-
-
 @pytest.fixture
 def approved(work_db: Path, tmp_path: Path) -> Path:
     """教育局 sends its 2024 return (C-EDU-02 张店区 97.5) and the office approves it."""
-    f = write_csv(tmp_path / "教育局_2024.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", ""]])
+    f = long_csv(tmp_path / "教育局_2024.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", ""]])
     assert submit_file(work_db, f, unit="education", enforce_unit=True, actor="教育局（edu01）").accepted == 1
     result = approval.approve(work_db, "教育局", 2024, actor=OFFICE)
     assert "审核通过" in result.message
@@ -47,7 +36,7 @@ def approved(work_db: Path, tmp_path: Path) -> Path:
 
 
 def test_upload_touching_approved_values_is_refused(approved: Path, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "教育局_2024_更正.csv", [
+    f = long_csv(tmp_path / "教育局_2024_更正.csv", [
         ["C-EDU-02", "", "370303", "", "2024", "98.2", ""],   # changes a locked value
         ["C-EDU-02", "", "370321", "", "2024", "95.0", ""],   # a new value in the approved return
         ["C-EDU-02", "", "370303", "", "2023", "94.4", ""],   # another year: not locked
@@ -61,12 +50,12 @@ def test_upload_touching_approved_values_is_refused(approved: Path, tmp_path: Pa
     # no contradictory "loaded as a revision" note for the refused cell
     assert not [x for x in report.findings if x.rule == "revision" and x.row == 2]
     assert report.accepted == 1 and report.rejected == 2
-    assert current(approved, "C-EDU-02", "370303", 2024) == 97.5
-    assert current(approved, "C-EDU-02", "370303", 2023) == 94.4
+    assert current_value(approved, "C-EDU-02", "370303", 2024) == 97.5
+    assert current_value(approved, "C-EDU-02", "370303", 2023) == 94.4
 
 
 def test_resending_an_identical_value_is_not_a_change(approved: Path, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "再次报送.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", "同上次"]])
+    f = long_csv(tmp_path / "再次报送.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", "同上次"]])
     report = submit_file(approved, f, unit="education", enforce_unit=True, actor="教育局（edu01）")
     assert not [x for x in report.findings if x.severity == "error"]
 
@@ -74,17 +63,17 @@ def test_resending_an_identical_value_is_not_a_change(approved: Path, tmp_path: 
 def test_the_lock_protects_values_against_other_loaders_too(work_db: Path, tmp_path: Path) -> None:
     """统计局's approved W-HEALTH-01 values cannot be overwritten by 卫生健康委 or the command line."""
     approval.approve(work_db, "统计局", 2024, actor=OFFICE)
-    f = write_csv(tmp_path / "卫健委.csv", [["W-HEALTH-01", "", "370303", "", "2024", "79.0", ""]])
-    before = current(work_db, "W-HEALTH-01", "370303", 2024)
+    f = long_csv(tmp_path / "卫健委.csv", [["W-HEALTH-01", "", "370303", "", "2024", "79.0", ""]])
+    before = current_value(work_db, "W-HEALTH-01", "370303", 2024)
     for unit, enforce in (("health", True), (None, False)):
         report = submit_file(work_db, f, unit=unit, enforce_unit=enforce)
         assert [x.rule for x in report.findings if x.severity == "error"] == ["locked"]
         assert "统计局2024年报表已审核通过" in report.findings[-1].message
-    assert current(work_db, "W-HEALTH-01", "370303", 2024) == before
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == before
 
 
 def test_unlock_is_recorded_and_reopens_the_return(approved: Path, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "更正.csv", [["C-EDU-02", "", "370303", "", "2024", "98.2", ""]])
+    f = long_csv(tmp_path / "更正.csv", [["C-EDU-02", "", "370303", "", "2024", "98.2", ""]])
     refused = submit_file(approved, f, unit="education", enforce_unit=True, actor="教育局（edu01）")
     assert refused.accepted == 0 and [x.rule for x in refused.findings if x.severity == "error"] == ["locked"]
     with pytest.raises(WorkflowError, match="原因"):
@@ -101,7 +90,7 @@ def test_unlock_is_recorded_and_reopens_the_return(approved: Path, tmp_path: Pat
     report = submit_file(approved, f, unit="education", enforce_unit=True, actor="教育局（edu01）")
     assert report.status == "loaded" and report.accepted == 1
     assert not [x for x in report.findings if x.rule == "locked"]
-    assert current(approved, "C-EDU-02", "370303", 2024) == 98.2
+    assert current_value(approved, "C-EDU-02", "370303", 2024) == 98.2
     with pytest.raises(WorkflowError, match="未处于审核锁定状态"):
         approval.unlock(approved, "education", 2024, actor=OFFICE, reason="再次")
 
@@ -114,19 +103,19 @@ def test_approve_needs_a_return_and_happens_once(approved: Path) -> None:
 
 
 def test_withdraw_stops_values_counting_and_deletes_nothing(work_db: Path, tmp_path: Path) -> None:
-    before = current(work_db, "C-EDU-02", "370303", 2024)
-    f = write_csv(tmp_path / "教育局_错报.csv", [["C-EDU-02", "", "370303", "", "2024", "59.0", ""],
+    before = current_value(work_db, "C-EDU-02", "370303", 2024)
+    f = long_csv(tmp_path / "教育局_错报.csv", [["C-EDU-02", "", "370303", "", "2024", "59.0", ""],
                                                  ["C-EDU-02", "", "370303", "", "2029", "99.0", ""]])
     sub = submit_file(work_db, f, unit="education", actor="教育局（edu01）").submission_id
-    assert current(work_db, "C-EDU-02", "370303", 2024) == 59.0
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == 59.0
     counts = q(work_db, "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission),"
                         " (SELECT count(*) FROM raw_row)")
 
     result = approval.withdraw(work_db, sub, actor=OFFICE, reason="错报，数值应为百分数")
     assert result.values_changed == 2
     # the earlier value counts again; a value that only this file had is gone from the current view
-    assert current(work_db, "C-EDU-02", "370303", 2024) == before
-    assert current(work_db, "C-EDU-02", "370303", 2029) is None
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == before
+    assert current_value(work_db, "C-EDU-02", "370303", 2029) is None
     # nothing deleted: same rows, the submission is marked withdrawn
     assert q(work_db, "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission),"
                       " (SELECT count(*) FROM raw_row)") == counts
@@ -141,7 +130,7 @@ def test_withdraw_stops_values_counting_and_deletes_nothing(work_db: Path, tmp_p
         approval.withdraw(work_db, sub, actor=OFFICE, reason="again")
     # the same file may be sent again after a withdrawal: it is not "already loaded"
     again = submit_file(work_db, f, unit="education", actor="教育局（edu01）")
-    assert again.status == "loaded" and current(work_db, "C-EDU-02", "370303", 2024) == 59.0
+    assert again.status == "loaded" and current_value(work_db, "C-EDU-02", "370303", 2024) == 59.0
 
 
 def test_withdrawing_from_an_approved_return_needs_an_unlock(approved: Path) -> None:

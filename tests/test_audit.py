@@ -6,22 +6,16 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+from long_returns import long_csv
 
 from dashboard import db as dashboard_db
 from dashboard import returns_status
 from etl.load_returns import submit_file
 
-HEADER = ["指标代码", "指标名称", "地区代码", "地区名称", "年份", "数值", "备注"]
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    path.write_text("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n", encoding="utf-8")
-    return path
-
 
 def test_a_correction_is_recorded_old_to_new(work_db: Path, tmp_path: Path) -> None:
-    first = write_csv(tmp_path / "教育局_2024.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", ""]])
-    fixed = write_csv(tmp_path / "教育局_2024_更正.csv", [["", "学前教育毛入园率", "", "张店区", "2024", "97.8%", ""]])
+    first = long_csv(tmp_path / "教育局_2024.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", ""]])
+    fixed = long_csv(tmp_path / "教育局_2024_更正.csv", [["", "学前教育毛入园率", "", "张店区", "2024", "97.8%", ""]])
     t0 = datetime.now()
     r1 = submit_file(work_db, first, unit="education", enforce_unit=True, actor="教育局 张三（edu01）")
     r2 = submit_file(work_db, fixed, unit="education", enforce_unit=True, actor="教育局 李四（edu02）")
@@ -60,8 +54,8 @@ def test_a_correction_is_recorded_old_to_new(work_db: Path, tmp_path: Path) -> N
 
 
 def test_an_unchanged_value_writes_no_audit_row(work_db: Path, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "a.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", ""]])
-    same = write_csv(tmp_path / "b.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", "再报一次"]])
+    f = long_csv(tmp_path / "a.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", ""]])
+    same = long_csv(tmp_path / "b.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", "再报一次"]])
     submit_file(work_db, f, unit="education")
     con = duckdb.connect(str(work_db), read_only=True)
     try:

@@ -7,35 +7,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from long_returns import current_value, long_csv
 
 from etl.load_returns import load_file, load_files, submit_file
-
-HEADER = ["指标代码", "指标名称", "地区代码", "地区名称", "年份", "数值", "备注"]
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    path.write_text("\n".join(",".join(r) for r in [HEADER, *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-def current(db: Path, indicator: str, region: str, year: int) -> float | None:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        rows = con.sql("SELECT value FROM observation_current WHERE indicator_code = $i AND region_code = $r"
-                       " AND year = $y AND breakdown = '合计'",
-                       params={"i": indicator, "r": region, "y": year}).fetchall()
-    finally:
-        con.close()
-    return rows[0][0] if rows else None
-
 
 # C-EDU-02 学前教育毛入园率 is led by 教育局 alone; W-HEALTH-01 妇女人均预期寿命 is led by
 # 卫生健康委 and shared by 统计局 (data/catalogue/indicators.csv).
 
 
 def test_unit_loading_another_units_indicator_is_refused(work_db: Path, tmp_path: Path) -> None:
-    before = current(work_db, "W-HEALTH-01", "370303", 2024)
-    f = write_csv(tmp_path / "教育局_2024.csv", [["C-EDU-02", "", "370303", "", "2024", "97.7", ""],
+    before = current_value(work_db, "W-HEALTH-01", "370303", 2024)
+    f = long_csv(tmp_path / "教育局_2024.csv", [["C-EDU-02", "", "370303", "", "2024", "97.7", ""],
                                                  ["W-HEALTH-01", "", "370303", "", "2024", "79.5", ""]])
     report = submit_file(work_db, f, unit="education", enforce_unit=True, actor="教育局 测试员（edu01）")
 
@@ -48,8 +30,8 @@ def test_unit_loading_another_units_indicator_is_refused(work_db: Path, tmp_path
     assert "由卫生健康委牵头" in msg and "统计局" in msg
     assert refused[0].severity == "error" and (refused[0].row, refused[0].column) == (3, "F")
     # the other unit's value did not change; the unit's own value did
-    assert current(work_db, "W-HEALTH-01", "370303", 2024) == before
-    assert current(work_db, "C-EDU-02", "370303", 2024) == 97.7
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == before
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.7
     con = duckdb.connect(str(work_db), read_only=True)
     try:
         (reason,) = con.sql("SELECT reason FROM rejected_row WHERE submission_id = $s",
@@ -63,7 +45,7 @@ def test_refused_at_function_level_without_any_ui(work_db: Path, tmp_path: Path)
     """load_files on a bare connection (as a script would call it) enforces the same rule."""
     db = tmp_path / "direct.duckdb"
     shutil.copyfile(work_db, db)
-    f = write_csv(tmp_path / "x.csv", [["W-HEALTH-01", "", "370303", "", "2023", "79.1", ""]])
+    f = long_csv(tmp_path / "x.csv", [["W-HEALTH-01", "", "370303", "", "2023", "79.1", ""]])
     con = duckdb.connect(str(db))
     try:
         con.begin()
@@ -76,14 +58,14 @@ def test_refused_at_function_level_without_any_ui(work_db: Path, tmp_path: Path)
 
 
 def test_a_unit_that_shares_an_indicator_may_load_it(work_db: Path, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2024", "83.1", ""]])
+    f = long_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2024", "83.1", ""]])
     report = submit_file(work_db, f, unit="statistics", enforce_unit=True, actor="统计局")
     assert report.accepted == 1 and not [x for x in report.findings if x.rule == "not_own_indicator"]
-    assert current(work_db, "W-HEALTH-01", "370303", 2024) == 83.1
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == 83.1
 
 
 def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> None:
-    f = write_csv(tmp_path / "x.csv", [["C-EDU-02", "", "370303", "", "2024", "97.7", ""]])
+    f = long_csv(tmp_path / "x.csv", [["C-EDU-02", "", "370303", "", "2024", "97.7", ""]])
     con = duckdb.connect(str(work_db))
     try:
         with pytest.raises(ValueError, match="必须指定成员单位"):
@@ -94,8 +76,8 @@ def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> 
 
 def test_office_and_command_line_loads_are_not_restricted(work_db: Path, tmp_path: Path) -> None:
     """Without enforce_unit (the office, the CLI) every indicator loads, as before."""
-    f = write_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
+    f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
                                           ["W-HEALTH-01", "", "370303", "", "2024", "79.9", ""]])
     report = submit_file(work_db, f, unit="education")
     assert report.accepted == 2 and report.rejected == 0
-    assert current(work_db, "W-HEALTH-01", "370303", 2024) == 79.9
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == 79.9

@@ -12,8 +12,8 @@ import os
 import secrets
 from pathlib import Path
 
-import duckdb
 import pytest
+from long_returns import current_value
 from streamlit.testing.v1 import AppTest
 
 from dashboard import db
@@ -39,17 +39,6 @@ def accounts(work_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         passwords[name] = "Pw-" + secrets.token_urlsafe(16)
         users.set_user(path, name, role=role, unit=unit, name=f"测试{name}", password=passwords[name])
     return passwords
-
-
-def current(db_path: Path, indicator: str, region: str, year: int) -> float | None:
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        rows = con.sql("SELECT value FROM observation_current WHERE indicator_code = $i AND region_code = $r"
-                       " AND year = $y AND breakdown = '合计'",
-                       params={"i": indicator, "r": region, "y": year}).fetchall()
-    finally:
-        con.close()
-    return rows[0][0] if rows else None
 
 
 def signed_in(username: str, password: str) -> AppTest:
@@ -83,7 +72,7 @@ def upload(at: AppTest, name: str, content: str) -> AppTest:
 
 
 def test_unit_uploads_checks_confirms_then_office_approves_and_locks(work_db: Path, accounts) -> None:
-    old = current(work_db, "C-EDU-02", "370303", 2024)
+    old = current_value(work_db, "C-EDU-02", "370303", 2024)
     at = signed_in("edu01", accounts["edu01"])
     at.switch_page("../pages/upload.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -97,14 +86,14 @@ def test_unit_uploads_checks_confirms_then_office_approves_and_locks(work_db: Pa
     assert "非本单位负责的指标" in shown and "由卫生健康委牵头" in shown and "第3行" in shown
     assert "修订已有数值" in shown  # 96.3 → 97.7, said before saving
     # the preview saved nothing
-    assert current(work_db, "C-EDU-02", "370303", 2024) == old
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == old
 
     at.button(key="upload_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("已载入" in s.value for s in at.success)
-    assert current(work_db, "C-EDU-02", "370303", 2024) == 97.7
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.7
     assert [u.value for u in at.file_uploader] == [None]  # emptied, so the file is not offered again
-    assert current(work_db, "W-HEALTH-01", "370303", 2024) != 79.5
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) != 79.5
 
     # the office approves 教育局's 2024 return
     office = signed_in("office01", accounts["office01"])
@@ -123,7 +112,7 @@ def test_unit_uploads_checks_confirms_then_office_approves_and_locks(work_db: Pa
     assert metrics(at)["将改变的数值"] == "0" and metrics(at)["拒绝"] == "1"
     assert "已审核锁定" in shown and "已审核通过" in shown and "请联系妇儿工委办" in shown
     assert at.button(key="upload_confirm").disabled
-    assert current(work_db, "C-EDU-02", "370303", 2024) == 97.7
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.7
 
 
 def test_pages_follow_roles(work_db: Path, accounts) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import xlsxwriter
+from long_returns import LONG_HEADER
 
 from etl.load_returns import preview_file, submit_file
 from etl.upload_safety import (
@@ -25,8 +26,6 @@ from etl.upload_safety import (
     upload_limit_mb,
 )
 
-HEADER = ["指标代码", "指标名称", "地区代码", "地区名称", "年份", "数值", "备注"]
-
 
 def workbook_bytes(rows: list[list[object]], *, formulas: dict[tuple[int, int], tuple[str, float]] | None = None,
                    sheet: str = "填报表") -> bytes:
@@ -34,7 +33,7 @@ def workbook_bytes(rows: list[list[object]], *, formulas: dict[tuple[int, int], 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet(sheet)
-    ws.write_row(0, 0, HEADER)
+    ws.write_row(0, 0, LONG_HEADER)
     for r, row in enumerate(rows, start=1):
         ws.write_row(r, 0, row)
     for (r, c), (formula, value) in (formulas or {}).items():
