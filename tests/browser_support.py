@@ -77,6 +77,21 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+def full_page_screenshot(page, name: str, width: int, settle_ms: int = 1200) -> None:
+    """Save tests/artifacts/<name>.png of the whole page. Streamlit scrolls inside its own
+    container, so a "full page" screenshot would stop at the viewport: grow the viewport to the
+    content first, let it repaint, then shoot."""
+    height = page.evaluate(
+        """() => Math.max(document.body.scrollHeight, ...Array.from(
+            document.querySelectorAll('[data-testid="stMain"], section.main, [data-testid="stAppViewContainer"]'),
+            (el) => el.scrollHeight))"""
+    )
+    page.set_viewport_size({"width": width, "height": int(height) + 40})
+    page.wait_for_timeout(settle_ms)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
 def start_app(db_path: Path, log_path: Path, users_file: Path) -> tuple[subprocess.Popen, str]:
     """`streamlit run` on a free local port against `db_path`; returns the process and its URL."""
     port = free_port()

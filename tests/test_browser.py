@@ -9,7 +9,7 @@ person to look at.
 from __future__ import annotations
 
 import pytest
-from browser_support import ARTIFACTS, leaving_requests
+from browser_support import full_page_screenshot, leaving_requests
 
 pytestmark = pytest.mark.browser
 
@@ -38,18 +38,7 @@ def test_overview_in_chromium(app_url: str, chromium_browser) -> None:
         assert page.locator('[data-testid="stMetricValue"]').count() == 5
         assert page.locator('[data-testid="stDownloadButton"]').count() == 4
 
-        # Streamlit scrolls inside its own container, so a "full page" screenshot
-        # would stop at the viewport: grow the viewport to the content first.
-        height = page.evaluate(
-            """() => Math.max(document.body.scrollHeight, ...Array.from(
-                document.querySelectorAll('[data-testid="stMain"], section.main,'
-                    + ' [data-testid="stAppViewContainer"]'),
-                (el) => el.scrollHeight))"""
-        )
-        page.set_viewport_size({"width": 1440, "height": int(height) + 40})
-        page.wait_for_timeout(1000)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+        full_page_screenshot(page, "overview", 1440, settle_ms=1000)
     finally:
         page.close()
 

@@ -16,7 +16,7 @@ import zlib
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_support import ARTIFACTS, leaving_requests
+from browser_support import full_page_screenshot, leaving_requests
 
 # An empty canvas is one colour; anti-aliased edges alone give a few more. A drawn choropleth
 # with points and labels gives hundreds.
@@ -155,18 +155,8 @@ def test_maps_page_in_chromium(app_url: str, chromium_browser) -> None:
         page.wait_for_timeout(2000)
         assert page.locator('[data-testid="stException"]').count() == 0
 
-        # Streamlit scrolls inside its own container: grow the viewport to the content
-        # so the saved screenshot shows the legend and the district panel too.
-        height = page.evaluate(
-            """() => Math.max(document.body.scrollHeight, ...Array.from(
-                document.querySelectorAll('[data-testid="stMain"], section.main,'
-                    + ' [data-testid="stAppViewContainer"]'),
-                (el) => el.scrollHeight))"""
-        )
-        page.set_viewport_size({"width": 1440, "height": int(height) + 40})
-        page.wait_for_timeout(2000)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "maps.png"), full_page=True)
+        # the whole page, so the saved screenshot shows the legend and the district panel too
+        full_page_screenshot(page, "maps", 1440, settle_ms=2000)
     finally:
         page.close()
 

@@ -10,7 +10,7 @@ tests/artifacts/<page>.png for a person to look at (the big-screen mode at a wal
 from __future__ import annotations
 
 import pytest
-from browser_support import ARTIFACTS, leaving_requests
+from browser_support import ARTIFACTS, full_page_screenshot, leaving_requests
 
 # artefact name → (path and query, heading, texts that must show, plotly charts at least)
 PAGES: dict[str, tuple[str, str, tuple[str, ...], int]] = {
@@ -28,18 +28,6 @@ pytestmark = pytest.mark.browser
 
 
 
-
-
-def _grow_to_content(page, width: int) -> None:
-    # Streamlit scrolls inside its own container, so a "full page" screenshot would stop at
-    # the viewport: grow the viewport to the content first.
-    height = page.evaluate(
-        """() => Math.max(document.body.scrollHeight, ...Array.from(
-            document.querySelectorAll('[data-testid="stMain"], section.main, [data-testid="stAppViewContainer"]'),
-            (el) => el.scrollHeight))"""
-    )
-    page.set_viewport_size({"width": width, "height": int(height) + 40})
-    page.wait_for_timeout(1200)
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -82,10 +70,10 @@ def test_page_in_chromium(name: str, app_url: str, chromium_browser) -> None:
                     document.querySelector('[data-testid="stMetricValue"]')).fontSize)"""
             )
             assert size >= 48, f"headline numbers only {size}px on the wall display"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"))  # the wall's one screen
         else:
-            _grow_to_content(page, width)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=not big)
+            full_page_screenshot(page, name, width)
     finally:
         page.close()
 
