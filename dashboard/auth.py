@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from etl.users import ROLE_LEADER, ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, workflow_setting
+from etl.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, workflow_setting
 
 # Which roles may open the pages that change data. Reading pages are open to every signed-in user.
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "upload": frozenset({ROLE_UNIT, ROLE_OFFICE}),
     "review": frozenset({ROLE_OFFICE}),
 }
-ALL_ROLES = frozenset({ROLE_OFFICE, ROLE_UNIT, ROLE_LEADER})
 
 _HASHER = PasswordHasher()
 _DUMMY_HASH: str | None = None  # verified against for unknown users, so timing does not tell

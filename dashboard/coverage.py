@@ -35,7 +35,6 @@ THEMES: dict[str, str] = {COURTYARD_THEME: "美丽庭院", CHILD_THEME: "儿童�
 CHILD_HOME, FRIENDLY = "儿童之家", "儿童友好社区"
 NAMED = "已命名"
 LEVELS: tuple[str, ...] = ("国家级", "省级", "市级", "县级")
-UNSTATED_LEVEL = "未注明级别"
 
 
 # --- classes ---------------------------------------------------------------------------------
@@ -489,11 +488,6 @@ def load_place_data(db_path: Path) -> PlaceData:
 def misplaced(frame: pl.DataFrame) -> pl.DataFrame:
     """Rows whose point lies outside every district or in another one (reported, never dropped)."""
     return frame.filter(pl.col("location_check").is_in(["outside", "other"]))
-
-
-def plans(db_path: Path) -> pl.DataFrame:
-    """Plans to choose from for 达标率 (code, name)."""
-    return db.query(db_path, "SELECT code, name FROM plan ORDER BY rowid")
 
 
 def observation_years(db_path: Path) -> list[int]:

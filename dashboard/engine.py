@@ -449,6 +449,7 @@ def run(
         db_path, _SQL_OBSERVATIONS, {"year": report_year, "codes": plan_indicators, "regions": scope}
     )
 
+    status_labels, growth_labels = chosen.frame(), label_config.growth_frame()
     computed = compute(
         info,
         report_year,
@@ -457,8 +458,8 @@ def run(
         raw_targets=raw_targets,
         observations=observations,
         scope=scope,
-        status_labels=chosen.frame(),
-        growth_labels=label_config.growth_frame(),
+        status_labels=status_labels,
+        growth_labels=growth_labels,
         config=config,
         district_level=completeness_rule.region_level,
         indicator_codes=plan_indicators,
@@ -487,10 +488,10 @@ def run(
         completeness=summary,
         completeness_by_unit=by_unit_year,
         completeness_cells=cells,
-        observations=observations.sort("indicator_code", "region_code", "breakdown", "year"),
+        observations=observations,  # readers filter one series and sort it (series, indicator_detail)
         targets=resolved,
-        labels=chosen.frame(),
-        growth_labels=label_config.growth_frame(),
+        labels=status_labels,
+        growth_labels=growth_labels,
         rate_rule=aggregate.RATE_RULE,
         growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
         completeness_rule=completeness_rule.describe(),

@@ -16,6 +16,7 @@ import polars as pl
 
 from dashboard import aggregate, exports, present
 from dashboard.engine import ProgressResult
+from dashboard.progress import DIRECTION_STATUSES
 
 BEHIND = ("lagging", "regressing", "not_achieved", "worsening")
 SUMMARY_TOTAL = "合计"
@@ -54,11 +55,11 @@ def conclusion(row: Mapping[str, Any]) -> str:
         parts.append(row.get("reason") or "离目标更远")
     elif status == "not_achieved":
         parts.append("定性目标尚未实现")
-    elif status in ("improving", "stable", "worsening") and row.get("change_since_base") is not None:
+    elif status in DIRECTION_STATUSES and row.get("change_since_base") is not None:
         change = row["change_since_base"]
         parts.append(f"较基期{'+' if change >= 0 else ''}{present.number(change, d)}")  # "−" when down
     if status != "achieved" and row.get("trend_projection") is not None and row.get("trend_on_track") is not None:
-        if status in ("improving", "stable", "worsening"):  # a direction target has no line to reach
+        if status in DIRECTION_STATUSES:  # a direction target has no line to reach
             verdict = "趋势向好" if row["trend_on_track"] else "趋势未向好"
         else:
             verdict = "可达标" if row["trend_on_track"] else "难以达标"

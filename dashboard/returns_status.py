@@ -171,8 +171,7 @@ def template_bytes(db_path: Path, unit_code: str, year: int) -> bytes:
 
 def deadline(year: int) -> date:
     """The return for `year` is due on this day of the following year (FUER_RETURN_DEADLINE)."""
-    month, day = (int(x) for x in workflow_setting("return_deadline").split("-"))
-    return date(year + 1, month, day)
+    return aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline")).due(year)
 
 
 # What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule)

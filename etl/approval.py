@@ -22,6 +22,7 @@ import duckdb
 
 from etl.load_returns import OFFICE_NAME, default_actor, resolve_unit
 from etl.store import publish
+from etl.users import say
 
 STATE_LABELS: dict[str | None, str] = {
     None: "已报送",
@@ -183,25 +184,19 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
 # --- command line ----------------------------------------------------------------------------
 
 
-def _say(console: Any, text: str, style: str | None = None) -> None:
-    # plain text: messages carry file names and "[users.x]"-like text that is not markup, and
-    # are Chinese sentences that must not be number-highlighted or hard-wrapped
-    console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
-
-
 def _run(console: Any, action) -> int:
     from etl import settings
 
     db = settings.db_path()
     if not db.exists():
-        _say(console, f"数据库 {db} 不存在，请先运行 python -m etl build", "red")
+        say(console, f"数据库 {db} 不存在，请先运行 python -m etl build", "red")
         return 2
     try:
         result = action(db)
     except ValueError as exc:  # WorkflowError, unknown unit
-        _say(console, str(exc), "red")
+        say(console, str(exc), "red")
         return 2
-    _say(console, result.message)
+    say(console, result.message)
     return 0
 
 

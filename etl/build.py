@@ -11,7 +11,7 @@ import polars as pl
 
 from etl import settings
 from etl.load_returns import FileReport, load_files
-from etl.store import publish
+from etl.store import insert_frame, publish
 
 NATIONAL = ("100000", "全国", "全国", "country", None)
 NATIONAL_SOURCE = "国家统计局《中国妇女/儿童发展纲要》统计监测报告等（见 data/national/values.csv 各行来源）"
@@ -25,14 +25,6 @@ class BuildReport:
     regions: int = 0
     national_values: int = 0
     sample_files: list[FileReport] = field(default_factory=list)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.height:
-        con.register("_frame", frame.to_arrow())
-        cols = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _frame")
-        con.unregister("_frame")
 
 
 def _targets(frame: pl.DataFrame, is_sample: bool) -> pl.DataFrame:
@@ -60,21 +52,21 @@ def load_reference(con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sampl
 
     cat = load_catalogue(data_dir)
     report = BuildReport(db_path=Path())
-    _insert(con, "plan", cat.plans.select("code", "name", "full_name", "scope", "base_year", "target_year"))
-    _insert(con, "member_unit", cat.units.select("code", "name", "aliases"))
+    insert_frame(con, "plan", cat.plans.select("code", "name", "full_name", "scope", "base_year", "target_year"))
+    insert_frame(con, "member_unit", cat.units.select("code", "name", "aliases"))
     ind = cat.indicators.drop("lead_unit", "other_units")
-    _insert(con, "indicator", ind)
-    _insert(con, "indicator_unit", unit_indicators(cat).select("indicator_code", "unit_code", "role"))
-    _insert(con, "indicator_alias", cat.aliases.select("alias", "indicator_code"))
+    insert_frame(con, "indicator", ind)
+    insert_frame(con, "indicator_unit", unit_indicators(cat).select("indicator_code", "unit_code", "role"))
+    insert_frame(con, "indicator_alias", cat.aliases.select("alias", "indicator_code"))
     targets = [_targets(cat.targets, False)]
     sample_targets = data_dir / "samples" / "sample_targets.csv"
     if with_sample_targets and sample_targets.exists():
         from etl.catalogue import read_targets
 
         targets.append(_targets(read_targets(sample_targets), True))
-    _insert(con, "target", pl.concat(targets))
+    insert_frame(con, "target", pl.concat(targets))
     regions = region_frames(data_dir)
-    _insert(con, "region", regions)
+    insert_frame(con, "region", regions)
 
     values = cat.national_values
     sub_id = con.sql(
@@ -93,7 +85,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sampl
         pl.lit(sub_id).alias("submission_id"),
         pl.concat_str([pl.col("source_urls"), pl.col("note")], separator="；", ignore_nulls=True).alias("source"),
     )
-    _insert(con, "observation", obs)
+    insert_frame(con, "observation", obs)
     report.indicators, report.targets = cat.indicators.height, sum(t.height for t in targets)
     report.regions, report.national_values = regions.height, values.height
     return report

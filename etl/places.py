@@ -40,6 +40,7 @@ from etl.lookup import RegionLookup
 from etl.numbers import parse_number, parse_year
 from etl.readers import Grid, column_letter, read_workbook
 from etl.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, Finding, UnreadableFile
+from etl.store import insert_frame
 from etl.text import squash, tidy
 
 COURTYARD, CHILD_FRIENDLY, COMMUNITY_COUNT = "courtyard", "child_friendly", "community_count"
@@ -727,14 +728,6 @@ def has_withdrawals(con: duckdb.DuckDBPyConnection) -> bool:
                         params={"t": WITHDRAWAL_TABLE}).fetchall()[0][0])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    if frame.height:
-        con.register("_places_frame", frame.to_arrow())
-        cols = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _places_frame")
-        con.unregister("_places_frame")
-
-
 def _note_revisions(con: duckdb.DuckDBPyConnection, ctx: _Ctx, rows: list[_Row]) -> int:
     """Warn where a record replaces a different one already loaded; returns how many."""
     kind = ctx.kind
@@ -771,7 +764,7 @@ def _store(con: duckdb.DuckDBPyConnection, report: FileReport, ctx: _Ctx, read: 
     ).fetchall()[0][0]
     report.submission_id = sub_id
     if read.raw:
-        _insert(con, "raw_row", pl.DataFrame(
+        insert_frame(con, "raw_row", pl.DataFrame(
             {"submission_id": [sub_id] * len(read.raw), "sheet": [s for s, _, _ in read.raw],
              "row_no": [n for _, n, _ in read.raw], "cells": [list(c) for _, _, c in read.raw]},
             schema={"submission_id": pl.Int32, "sheet": pl.String, "row_no": pl.Int32,
@@ -779,15 +772,15 @@ def _store(con: duckdb.DuckDBPyConnection, report: FileReport, ctx: _Ctx, read: 
     columns = _TABLE_COLUMNS[ctx.kind]
     frame = pl.DataFrame([[r.values[c] for c in columns] for r in rows], schema=_SCHEMAS[ctx.kind],
                          orient="row").with_columns(pl.lit(sub_id, dtype=pl.Int32).alias("submission_id"))
-    _insert(con, ctx.kind, frame)
+    insert_frame(con, ctx.kind, frame)
     if report.findings:
-        _insert(con, "finding", pl.DataFrame(
+        insert_frame(con, "finding", pl.DataFrame(
             [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message) for f in report.findings],
             schema={"submission_id": pl.Int32, "file": pl.String, "sheet": pl.String, "row_no": pl.Int32,
                     "col": pl.String, "rule": pl.String, "severity": pl.String, "message": pl.String},
             orient="row"))
     if ctx.rejected:
-        _insert(con, "rejected_row", pl.DataFrame(
+        insert_frame(con, "rejected_row", pl.DataFrame(
             [(sub_id, s, n, c, list(cells), reason) for s, n, c, cells, reason in ctx.rejected],
             schema={"submission_id": pl.Int32, "sheet": pl.String, "row_no": pl.Int32, "col": pl.String,
                     "raw_cells": pl.List(pl.String), "reason": pl.String}, orient="row"))

@@ -19,10 +19,6 @@ from shapely.geometry import shape
 from etl import geo
 from etl.sample import YEARS, District, IndicatorInfo
 
-COURTYARD_COLUMNS = ["village_code", "village_name", "district_code", "street", "year",
-                     "rural_households", "courtyard_households", "premium_households", "lon", "lat"]
-CHILD_FRIENDLY_COLUMNS = ["community_name", "district_code", "street", "kind", "level",
-                          "year_named", "status", "lon", "lat"]
 COUNT_COLUMNS = ["district_code", "year", "villages", "communities"]
 CHILD_HOME, FRIENDLY = "儿童之家", "儿童友好社区"
 NAMED, IN_PROGRESS, REVOKED = "已命名", "创建中", "已撤销"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import duckdb
+import polars as pl
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 T = TypeVar("T")
@@ -96,3 +97,12 @@ def publish(
             raise RuntimeError("检查点后仍有未写入的日志文件，已放弃发布")
         os.replace(tmp, db_path)
         return result
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append `frame` to `table` by column name (nothing when the frame is empty)."""
+    if frame.height:
+        con.register("_insert_frame", frame.to_arrow())
+        cols = ", ".join(frame.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _insert_frame")
+        con.unregister("_insert_frame")

@@ -250,7 +250,7 @@ def set_user(path: Path | None, username: str, *, role: str | None = None, unit:
 # --- command line ----------------------------------------------------------------------------
 
 
-def _say(console: Any, text: str, style: str | None = None) -> None:
+def say(console: Any, text: str, style: str | None = None) -> None:
     # plain text: messages carry file names and "[users.x]"-like text that is not markup, and
     # are Chinese sentences that must not be number-highlighted or hard-wrapped
     console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
@@ -271,11 +271,11 @@ def cmd_user(args: argparse.Namespace, console: Any) -> int:
         if args.user_command == "list":
             config = load_users(path)
             if not config.exists:
-                _say(console, f"用户配置文件 {path} 不存在；用 python -m etl user add 新增用户")
+                say(console, f"用户配置文件 {path} 不存在；用 python -m etl user add 新增用户")
                 return 0
             for u in config.users.values():
                 sign_in = "已设密码" if u.password_hash else ("统一身份认证" if u.email else "未设密码")
-                _say(console, f"{u.username}\t{u.role_label}\t{u.display_name}\t{u.unit_code or ''}\t{sign_in}")
+                say(console, f"{u.username}\t{u.role_label}\t{u.display_name}\t{u.unit_code or ''}\t{sign_in}")
             return 0
         adding = args.user_command == "add"
         if adding and args.role == ROLE_UNIT and not args.unit:  # say so before asking for a password
@@ -285,13 +285,13 @@ def cmd_user(args: argparse.Namespace, console: Any) -> int:
             user = set_user(path, args.username, role=args.role, unit=args.unit, name=args.name,
                             email=args.email, password=password)
             unit_text = f"，{user.unit_code}" if user.unit_code else ""
-            _say(console, f"已保存用户 {user.username}（{user.role_label}{unit_text}）到 {path}")
+            say(console, f"已保存用户 {user.username}（{user.role_label}{unit_text}）到 {path}")
         else:
             user = set_user(path, args.username, password=password)
-            _say(console, f"已重设用户 {user.username} 的密码（{path}）")
+            say(console, f"已重设用户 {user.username} 的密码（{path}）")
         return 0
     except UsersFileError as exc:
-        _say(console, str(exc), "red")
+        say(console, str(exc), "red")
         return 2
 
 

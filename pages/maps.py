@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import coverage, labels, maps, ui
+from dashboard import coverage, engine, labels, maps, ui
 
 THEME_KEY, YEAR_KEY, DISTRICT_KEY, PLAN_KEY = "maps_theme", "maps_year", "maps_district", "maps_plan"
 DECK_VERSION_KEY = "maps_deck_version"
@@ -17,7 +17,7 @@ FILL_KEY, LABEL_KEY, POINT_KEY, HOME_KEY = "maps_fill", "maps_labels", "maps_poi
 db_path = ui.db_path()
 data = ui.cached_frame(coverage.load_place_data, db_path)
 base = ui.cached_frame(maps.load_map_base, db_path)
-plans = ui.cached_frame(coverage.plans, db_path)
+plans = ui.cached_frame(engine.plans, db_path)
 years = {
     coverage.COURTYARD_THEME: data.years(coverage.COURTYARD_THEME),
     coverage.CHILD_THEME: data.years(coverage.CHILD_THEME),
