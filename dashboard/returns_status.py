@@ -12,7 +12,6 @@ year); a year whose deadline passed before the first return was loaded here is å
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -150,20 +149,6 @@ def district_options(db_path: Path) -> dict[str, str]:
     frame = db.query(db_path, "SELECT code, name FROM region WHERE code = $r OR parent_code = $r "
                               "ORDER BY code = $r, code", {"r": region})
     return dict(frame.iter_rows())
-
-
-def template_bytes(db_path: Path, unit_code: str, year: int) -> bytes:
-    """The unit's pre-filled template (etl.template) as xlsx bytes, for a download button."""
-    from etl.template import write_template
-
-    cursor = db.connect(db_path).cursor()
-    try:
-        with tempfile.TemporaryDirectory(prefix="fuer-template-") as folder:
-            out = Path(folder) / "template.xlsx"
-            write_template(cursor, unit_code, year, settings.region_code(), out)
-            return out.read_bytes()
-    finally:
-        cursor.close()
 
 
 # --- completeness, timeliness, state --------------------------------------------------------

@@ -5,6 +5,8 @@ withdraw, every value's history and the audit trail.
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard import auth_ui, returns_status, ui
@@ -34,28 +36,30 @@ def act(action, *args, **kwargs) -> None:
     st.rerun()
 
 
-years = returns_status.report_years(db_path)
-year = st.selectbox("报表年度", years, index=years.index(returns_status.default_year(db_path)),
+# reruns come with every widget change: the queries are cached per database snapshot (and day)
+today = date.today()
+years = ui.cached_call(returns_status.report_years, db_path, today)
+year = st.selectbox("报表年度", years, index=years.index(ui.cached_call(returns_status.default_year, db_path, today)),
                     format_func=lambda y: f"{y}年", key="review_year")
 
 st.subheader("各成员单位报送情况")
 st.caption(f"完整率：各单位牵头指标 × 各区县的合计数值中已有数值的比例；及时性以 "
            f"{returns_status.deadline(year):%Y年%m月%d日} 为截止日。")
-ui.table_with_download(returns_status.status_table(db_path, year), f"{year}年报送情况.csv",
+ui.table_with_download(ui.cached_call(returns_status.status_table, db_path, year, today), f"{year}年报送情况.csv",
                        empty_text="没有需要报送的成员单位。")
 
 st.subheader("催报清单")
-ui.table_with_download(returns_status.reminder_summary(db_path, year), f"{year}年催报清单.csv",
+ui.table_with_download(ui.cached_call(returns_status.reminder_summary, db_path, year), f"{year}年催报清单.csv",
                        empty_text="各单位应报数值均已报送。")
 with st.expander("缺报明细（单位 × 指标 × 区县）"):
-    ui.table_with_download(returns_status.reminder_list(db_path, year), f"{year}年缺报明细.csv",
+    ui.table_with_download(ui.cached_call(returns_status.reminder_list, db_path, year), f"{year}年缺报明细.csv",
                            empty_text="没有缺报。")
 
 st.subheader("审核操作")
-units = returns_status.unit_options(db_path)
+units = ui.cached_call(returns_status.unit_options, db_path)
 unit_code = st.selectbox("成员单位", list(units), format_func=units.get, key="review_unit")
 unit_name = units[unit_code]
-status = returns_status.unit_status(db_path, unit_code, year)
+status = ui.cached_call(returns_status.unit_status, db_path, unit_code, year, today)
 by = f"（{status['actor']}，{status['acted_at']:%Y-%m-%d %H:%M}）" if status["acted_at"] else ""
 st.markdown(f"**{unit_name}{year}年报表**：{status['state_label']}{by}")
 
@@ -73,9 +77,9 @@ if status["state_code"] == "approved":
             act(approval.unlock, unit_code, year, reason=reason)
 
 st.markdown("**提交记录**")
-ui.table_with_download(returns_status.unit_submissions(db_path, unit_code, year),
+ui.table_with_download(ui.cached_call(returns_status.unit_submissions, db_path, unit_code, year),
                        f"{unit_name}_{year}年提交记录.csv", empty_text="该单位该年度尚无提交。")
-choices = returns_status.withdrawable(db_path, unit_code, year)
+choices = ui.cached_call(returns_status.withdrawable, db_path, unit_code, year)
 if choices:
     with st.form("review_withdraw_form", clear_on_submit=True):
         chosen = st.selectbox("撤回提交", list(choices), format_func=choices.get, key="review_withdraw_id")
@@ -84,10 +88,10 @@ if choices:
             act(approval.withdraw, chosen, reason=reason)
 
 st.subheader("数值历史")
-indicators = returns_status.unit_indicators(db_path, unit_code)
+indicators = ui.cached_call(returns_status.unit_indicators, db_path, unit_code)
 if indicators.height:
     names = dict(indicators.select("指标代码", "指标名称").iter_rows())
-    districts = returns_status.district_options(db_path)
+    districts = ui.cached_call(returns_status.district_options, db_path)
     c1, c2, c3 = st.columns([3, 2, 1])
     indicator = c1.selectbox("指标", list(names), format_func=lambda c: f"{c} {names[c]}", key="history_indicator")
     region = c2.selectbox("地区", list(districts), format_func=districts.get, key="history_region")

@@ -7,11 +7,13 @@ preview runs it on a throwaway copy and rolls back, the load publishes it atomic
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth_ui, db, returns_status, ui
+from dashboard import auth_ui, db, options, returns_status, ui
+from dashboard import units as units_mod
 from etl.load_returns import preview_file, submit_file
 from etl.store import WriterBusy
 from etl.upload_safety import staged_upload, upload_limit_bytes, upload_limit_mb
@@ -21,7 +23,9 @@ user = auth_ui.require("upload")
 db_path = ui.db_path()
 st.title("数据填报")
 
-units = returns_status.unit_options(db_path)
+# reruns come with every widget change: the queries are cached per database snapshot (and day)
+today = date.today()
+units = ui.cached_call(returns_status.unit_options, db_path)
 if user.role == ROLE_UNIT:
     if user.unit_code not in units:
         st.error(f"您的账号所属单位“{user.unit_code}”不在成员单位名录中，请联系妇儿工委办。")
@@ -32,11 +36,11 @@ else:
     unit_code = st.selectbox("成员单位", list(units), format_func=units.get, key="upload_unit")
     st.caption("工委办可代任一成员单位上传；数值按所选单位记录。")
 unit_name = units[unit_code]
-years = returns_status.report_years(db_path)
-year = st.selectbox("报表年度", years, index=years.index(returns_status.default_year(db_path)),
+years = ui.cached_call(returns_status.report_years, db_path, today)
+year = st.selectbox("报表年度", years, index=years.index(ui.cached_call(returns_status.default_year, db_path, today)),
                     format_func=lambda y: f"{y}年", key="upload_year")
 
-status = returns_status.unit_status(db_path, unit_code, year)
+status = ui.cached_call(returns_status.unit_status, db_path, unit_code, year, today)
 left, middle, right = st.columns(3)
 left.metric("报送状态", status["state_label"], border=True)
 middle.metric("完整率", "—" if status["rate"] is None else f"{status['rate']}%",
@@ -58,7 +62,8 @@ st.subheader("1. 下载填报模板")
 st.caption("模板已预填本单位的指标、各区县和上年数值（仅供核对）；只需填写黄色的“数值”列。")
 st.download_button(
     "下载预填模板",
-    data=returns_status.template_bytes(db_path, unit_code, year),
+    data=ui.cached_call(units_mod.template_bytes, db_path, unit_code, year,
+                        ui.cached_call(options.home_region, db_path)),
     file_name=f"{unit_name}_{year}年_指标数据填报表.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
@@ -66,7 +71,7 @@ st.download_button(
     key="upload_template",
 )
 with st.expander("本单位负责的指标"):
-    ui.table_with_download(returns_status.unit_indicators(db_path, unit_code), f"{unit_name}_指标.csv")
+    ui.table_with_download(ui.cached_call(returns_status.unit_indicators, db_path, unit_code), f"{unit_name}_指标.csv")
 
 st.subheader("2. 上传报表并预检")
 st.caption(f"支持 xlsx、xls、csv，单个文件不超过 {upload_limit_mb()} MB。上传后先逐行逐格检查，"
