@@ -58,6 +58,9 @@ def test_resending_an_identical_value_is_not_a_change(approved: Path, tmp_path: 
     f = long_csv(tmp_path / "再次报送.csv", [["C-EDU-02", "", "370303", "", "2024", "97.5", "同上次"]])
     report = submit_file(approved, f, unit="education", enforce_unit=True, actor="教育局（edu01）")
     assert not [x for x in report.findings if x.severity == "error"]
+    # the lock lets it through because nothing changes: no revision, the value stays
+    assert (report.changed, report.revisions) == (0, 0)
+    assert current_value(approved, "C-EDU-02", "370303", 2024) == 97.5
 
 
 def test_the_lock_protects_values_against_other_loaders_too(work_db: Path, tmp_path: Path) -> None:

@@ -233,8 +233,9 @@ def test_region_total_is_a_ratio_of_sums() -> None:
     # 儿童之家 and 儿童友好社区 the same way
     child = cov.child_by_district(child_rows(), count_rows(), DISTRICTS, 2022)
     whole = by_code(cov.with_total(child, "370300", "合计"))["370300"]
-    assert whole["friendly"] == child["friendly"].sum() and whole["communities"] == child["communities"].sum()
-    assert whole["friendly_share"] == pytest.approx(100 * whole["friendly"] / whole["communities"])
+    # 张店 20 communities, 博山 0; 临淄 has no 2022 count (left out of the sums, not read as 0)
+    assert (whole["friendly"], whole["communities"]) == (3, 20)
+    assert whole["friendly_share"] == pytest.approx(15.0)
 
 
 def test_table_rounds_only_for_display() -> None:
