@@ -382,7 +382,9 @@ def completeness_summary(cells: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame
     tracked (expected values whose timeliness is judged), on_time, late (received after the
     deadline), timeliness_pct (on time ÷ tracked; null when nothing is tracked), percentages as
     95.2. Cells without a `tracked` column are all tracked."""
-    tracked = pl.col("tracked") if "tracked" in cells.columns else pl.lit(True)
+    if "tracked" not in cells.columns:
+        cells = cells.with_columns(pl.lit(True).alias("tracked"))
+    tracked = pl.col("tracked")
     return (
         cells.group_by(list(by), maintain_order=True)
         .agg(

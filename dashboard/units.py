@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import db, present
+from dashboard import aggregate, db, present
 from dashboard.engine import ProgressResult
 from etl.template import write_template
 
@@ -59,12 +59,10 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
     cells = result.completeness_cells.filter(
         (pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope)
     ).join(names, on="indicator_code", how="left", maintain_order="left")
-    if "tracked" not in cells.columns:  # every year judged when the result says nothing of back-filling
-        cells = cells.with_columns(pl.lit(True).alias("tracked"))
-    expected = cells.height
-    received = int(cells.get_column("received").sum()) if expected else 0
-    on_time = int(cells.get_column("on_time").fill_null(False).sum()) if expected else 0
-    tracked = int(cells.get_column("tracked").sum()) if expected else 0
+    # the engine's counting rule per year; the unit's totals are their sums
+    per_year = aggregate.completeness_summary(cells, ["year", "deadline"])
+    expected, received, on_time, tracked = (int(per_year.get_column(c).sum())
+                                            for c in ("expected", "received", "on_time", "tracked"))
 
     owes = (
         cells.group_by("indicator_code", "indicator_name", maintain_order=True)
@@ -94,35 +92,21 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
         pl.col("deadline").cast(pl.String).alias("报送截止日期"),
     )
 
-    timeliness = (
-        cells.group_by("year", "deadline", maintain_order=True)
-        .agg(
-            pl.len().alias("应报"),
-            pl.col("received").sum().alias("已报"),
-            pl.col("on_time").fill_null(False).sum().alias("按时"),
-            pl.col("tracked").all().alias("tracked"),
-        )
-        .sort("year")
-        .with_columns(
-            (pl.col("已报") - pl.col("按时")).alias("逾期"),
-            (pl.col("应报") - pl.col("已报")).alias("缺报"),
-        )
-    )
-
     def judged(r: dict[str, Any], column: str) -> int | None:
-        return int(r[column]) if r["tracked"] else None  # back-filled history: no 按时/逾期
+        return r[column] if r["tracked"] else None  # back-filled history: no 按时/逾期
+
     timeliness = present.rows_table(
-        timeliness.iter_rows(named=True),
+        per_year.iter_rows(named=True),
         {
             "年份": lambda r: str(r["year"]),
             "报送截止日期": lambda r: str(r["deadline"]),
-            "应报": lambda r: int(r["应报"]),
-            "已报": lambda r: int(r["已报"]),
-            "按时": lambda r: judged(r, "按时"),
-            "逾期": lambda r: judged(r, "逾期"),
-            "缺报": lambda r: int(r["缺报"]),
-            "完整率": lambda r: present.percent(_pct(int(r["已报"]), int(r["应报"]))),
-            "及时率": lambda r: present.percent(_pct(int(r["按时"]), int(r["应报"]))) if r["tracked"] else "历史补录",
+            "应报": lambda r: r["expected"],
+            "已报": lambda r: r["received"],
+            "按时": lambda r: judged(r, "on_time"),
+            "逾期": lambda r: judged(r, "late"),
+            "缺报": lambda r: r["missing"],
+            "完整率": lambda r: present.percent(r["completeness_pct"]),
+            "及时率": lambda r: present.percent(r["timeliness_pct"]) if r["tracked"] else "历史补录",
         },
         {k: pl.Int64 for k in ("应报", "已报", "按时", "逾期", "缺报")},
     )
