@@ -461,8 +461,7 @@ def load_place_data(db_path: Path) -> PlaceData:
     from etl.places import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, WITHDRAWAL_TABLE
     from etl.places import current_sql as current
 
-    withdrawals = bool(db.scalar(db_path, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t",
-                                 {"t": WITHDRAWAL_TABLE}))
+    withdrawals = db.has_table(db_path, WITHDRAWAL_TABLE)
 
     def current_sql(kind: str) -> str:
         return current(kind, withdrawals=withdrawals)

@@ -107,3 +107,8 @@ def scalar(db_path: Path | str, sql: str, params: list[Any] | dict[str, Any] | N
     if frame.height == 0:
         return None
     return frame.item(0, 0)
+
+
+def has_table(db_path: Path | str, name: str) -> bool:
+    """Whether the snapshot has table `name` (older databases may lack the workflow tables)."""
+    return bool(scalar(db_path, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name", {"name": name}))

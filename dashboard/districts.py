@@ -14,7 +14,7 @@ import polars as pl
 from dashboard import briefing, present
 from dashboard.engine import ProgressResult
 
-NATIONAL = "100000"
+NATIONAL = present.NATIONAL
 ALL_DOMAINS = ""  # the domain filter's "every domain" choice
 LABEL_WIDTH = 16  # characters of an indicator name on the heatmap axis
 

@@ -244,12 +244,6 @@ def tracking_start(db_path: Path) -> date | None:
     return value.date() if value is not None else None
 
 
-def _has_table(db_path: Path, name: str) -> bool:
-    return bool(
-        db.scalar(db_path, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name", {"name": name})
-    )
-
-
 def _aggregates(items: pl.DataFrame, keys: _ItemKeys, regions: pl.DataFrame,
                 indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The four aggregate tables (aggregate.GROUPINGS), with names joined from small tables.
@@ -598,7 +592,7 @@ def _completeness(
     )
     received = db.query(
         db_path,
-        _first_received_sql(_has_table(db_path, "submission_withdrawal")),
+        _first_received_sql(db.has_table(db_path, "submission_withdrawal")),
         {"first": first, "year": report_year, "regions": districts},
     )
     # a value counts as received only while it is current (a withdrawn one no longer counts)

@@ -18,7 +18,7 @@ from dashboard import db, present
 from dashboard.engine import ProgressResult
 from dashboard.progress import THRESHOLD_KINDS, TOTAL
 
-NATIONAL = "100000"
+NATIONAL = present.NATIONAL
 
 
 NO_DATA_MARK = "（暂无数据）"

@@ -23,6 +23,8 @@ import polars as pl
 
 from dashboard.progress import DIRECTION_KINDS, QUALITATIVE, THRESHOLD_KINDS, TOTAL
 
+NATIONAL = "100000"  # 全国, the region the national reference values belong to (etl.geo.COUNTRY_CODE)
+
 STATUS_RULE_NAMES: Mapping[str, str] = {
     "achieved": "已达标",
     "on_track": "进度正常",

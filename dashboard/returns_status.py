@@ -90,8 +90,7 @@ _EMPTY_WORKFLOW = {
 def _tables(db_path: Path) -> dict[str, str]:
     """Names to use for the workflow tables: themselves, or empty stand-ins in an older database
     (the app cannot add them: it never writes; the first write through etl does)."""
-    present = db.scalar(db_path, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'audit_log'")
-    return {name: name for name in _EMPTY_WORKFLOW} if present else dict(_EMPTY_WORKFLOW)
+    return {name: name for name in _EMPTY_WORKFLOW} if db.has_table(db_path, "audit_log") else dict(_EMPTY_WORKFLOW)
 
 
 def _query(db_path: Path, sql: str, params: dict | None = None) -> pl.DataFrame:

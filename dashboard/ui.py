@@ -40,17 +40,9 @@ def db_path() -> Path:
     return settings.db_path()
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _cached_call(_fn: Callable[[Path], Any], fn_name: str, db_path: str, snapshot: str) -> Any:
-    # `_fn` is not hashed (leading underscore); `fn_name` stands for it in the cache key and
-    # `snapshot` makes a newly published database a cache miss, so new data shows at once.
-    return _fn(Path(db_path))
-
-
 def cached_frame(fn: Callable[[Path], T], db_path: Path) -> T:
-    """`fn(db_path)`, cached per function and database snapshot (inode, mtime, size)."""
-    name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached_call(fn, name, str(db_path), db.snapshot_id(db_path))
+    """`fn(db_path)`, cached per function and database snapshot (see cached_call)."""
+    return cached_call(fn, db_path)
 
 
 def sample_banner(counts: dict[str, Any]) -> None:
@@ -146,7 +138,6 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
 
 
 # --- engine results and shared page widgets (issue 4: the dashboard pages) ----------------------
-# Added below the lead's helpers; nothing above is changed.
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _cached_result(
