@@ -12,6 +12,7 @@ every district's progress. The basis is always stated next to the numbers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,25 +130,34 @@ def _empty_counts() -> dict[str, Any]:
     return row
 
 
-def domain_counts(result: ProgressResult, region: str) -> pl.DataFrame:
-    """Per domain: label counts on the headline basis — columns domain, label, n (long form)."""
+def _domain_status(result: ProgressResult, region: str) -> pl.DataFrame:
+    """Status counts per domain on the headline basis (aggregate.status_counts rows)."""
     items, _basis, _n = basis_items(result, region)
-    styles = present.label_styles(result.labels)
-    counts = aggregate.status_counts(items, ["outline", "domain"])
+    return aggregate.status_counts(items, ["outline", "domain"])
+
+
+def _label_rows(counts: pl.DataFrame, key: str, styles: Sequence[present.LabelStyle],
+                names: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """Long form of status-count rows: columns <key>, label, n (non-zero label counts only)."""
     rows = [
-        {"domain": row["domain"], "label": style.label, "n": n}
+        {key: (names or {}).get(row[key], row[key]), "label": style.label, "n": n}
         for row in counts.iter_rows(named=True)
         for style, n in present.label_counts(row, styles)
         if n
     ]
-    return pl.DataFrame(rows, schema={"domain": pl.String, "label": pl.String, "n": pl.Int64})
+    return pl.DataFrame(rows, schema={key: pl.String, "label": pl.String, "n": pl.Int64})
 
 
-def domain_table(result: ProgressResult, region: str) -> pl.DataFrame:
+def domain_counts(result: ProgressResult, region: str, *, counts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per domain: label counts on the headline basis — columns domain, label, n (long form)."""
+    counts = _domain_status(result, region) if counts is None else counts
+    return _label_rows(counts, "domain", present.label_styles(result.labels))
+
+
+def domain_table(result: ProgressResult, region: str, *, counts: pl.DataFrame | None = None) -> pl.DataFrame:
     """The same counts as a table: 领域, one column per label, 达标率 and its denominator."""
-    items, _basis, _n = basis_items(result, region)
+    counts = _domain_status(result, region) if counts is None else counts
     styles = present.label_styles(result.labels)
-    counts = aggregate.status_counts(items, ["outline", "domain"])
     columns: dict[str, Any] = {"领域": lambda r: r["domain"]}
     for style in styles:
         columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
@@ -168,23 +178,23 @@ def domains(result: ProgressResult) -> list[str]:
     return present.totals(result.items).get_column("domain").unique(maintain_order=True).drop_nulls().to_list()
 
 
-def domain_by_district(result: ProgressResult, region: str, domain: str) -> pl.DataFrame:
-    """One domain's label counts per district (columns region_name, label, n) — the big
-    screen's rotating panel."""
-    districts = [d for d in districts_of(result, region)]
-    items = present.totals(result.items).filter(
-        pl.col("region_code").is_in(districts) & (pl.col("domain") == domain)
-    )
+def domain_panels(result: ProgressResult, region: str) -> dict[str, pl.DataFrame]:
+    """Each domain's label counts per district (columns region_name, label, n) — the big
+    screen's rotating panels, counted in one pass over the districts' items."""
+    items = present.totals(result.items).filter(pl.col("region_code").is_in(districts_of(result, region)))
+    counts = aggregate.status_counts(items, ["domain", "region_code"])
     styles = present.label_styles(result.labels)
-    counts = aggregate.status_counts(items, ["region_code"])
     names = dict(result.by_region.select("region_code", "region_name").iter_rows())
-    rows = [
-        {"region_name": names.get(row["region_code"], row["region_code"]), "label": style.label, "n": n}
-        for row in counts.iter_rows(named=True)
-        for style, n in present.label_counts(row, styles)
-        if n
-    ]
-    return pl.DataFrame(rows, schema={"region_name": pl.String, "label": pl.String, "n": pl.Int64})
+    panels = {}
+    for domain in domains(result):
+        one = counts.filter(pl.col("domain") == domain).rename({"region_code": "region_name"})
+        panels[domain] = _label_rows(one, "region_name", styles, names)
+    return panels
+
+
+def domain_by_district(result: ProgressResult, region: str, domain: str) -> pl.DataFrame:
+    """One domain's rotating panel (see domain_panels)."""
+    return domain_panels(result, region)[domain]
 
 
 def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
@@ -350,17 +360,18 @@ class BriefingView:
 def view(current: ProgressResult, previous: ProgressResult | None, region: str) -> BriefingView:
     """The briefing for `region` (this year's result and, when there is one, last year's)."""
     doms = tuple(domains(current))
+    counts = _domain_status(current, region)  # once for the chart and the table
     return BriefingView(
         headline=headline(current, region),
         styles=present.label_styles(current.labels),
         domains=doms,
-        domain_counts=domain_counts(current, region),
-        domain_table=domain_table(current, region),
+        domain_counts=domain_counts(current, region, counts=counts),
+        domain_table=domain_table(current, region, counts=counts),
         ranking_table=ranking_table(current, region),
         ranking_bars=ranking_bars(current, region),
         fell_behind=fell_behind(current, previous, region),
         has_previous=previous is not None,
-        panels={d: domain_by_district(current, region, d) for d in doms},
+        panels=domain_panels(current, region),
         district_names=tuple(districts_in_order(current, region)),
         direction_note=direction_note(current),
     )
