@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from dashboard import aggregate, db, labels, progress, targets
-from etl import settings
+from etl import bounds, settings
 
 # The display columns joined beside a code column, in the order they follow it.
 _LABEL_COLUMNS = {
@@ -436,7 +436,7 @@ def run(
 
     regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
     scope = _scope(regions, region)
-    indicators = db.query(db_path, _SQL_INDICATORS)
+    indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
     raw_targets = db.query(db_path, "SELECT * FROM target WHERE plan_code = $plan", {"plan": info.code})
     plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
     observations = db.query(

@@ -534,10 +534,10 @@ def _decimals(b: _Build, ind: _Indicator) -> int:
 
 
 def _plausible(ind: _Indicator) -> tuple[str, str]:
-    lo, hi = R.UNIT_RANGES.get(ind.unit, (None, None))
-    if ind.unit == "%" and any(part in ind.name for part in R.NO_UPPER_BOUND_NAME_PARTS):
-        hi = None
-    return _fmt(lo), _fmt(hi)
+    # only an indicator's own bounds are written; the unit's come from etl.bounds when read
+    if ind.unit == "%" and any(part in ind.name for part in R.GROSS_RATIO_NAME_PARTS):
+        return _fmt(0.0), _fmt(R.GROSS_RATIO_MAX)
+    return "", ""
 
 
 def _indicator_rows(b: _Build) -> list[Row]:

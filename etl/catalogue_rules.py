@@ -164,27 +164,11 @@ UNIT_DECIMALS: dict[str, int] = {
 }
 DEFAULT_DECIMALS = 0  # no unit: a goal without a measure, or qualitative (1 = 是)
 
-# plausible_min / plausible_max by unit; None = no bound.
-UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
-    "%": (0, 100),
-    "‰": (0, 1000),
-    "1/10万": (0, 100000),
-    "1/10万活产": (0, 100000),
-    "1/万": (0, 10000),
-    # counts cannot be negative; no obvious upper bound
-    "个": (0, None),
-    "张": (0, None),
-    "人": (0, None),
-    "家": (0, None),
-    "万个": (0, None),
-    "万条": (0, None),
-    "亿人": (0, None),
-    "年": (0, None),
-    # 岁 and 百分点 (a gap that can change sign): no bounds
-}
-# Gross ratios and retention rates can pass 100% in a city or county that takes in pupils from
-# elsewhere, so a % indicator whose name contains one of these keeps only the lower bound.
-NO_UPPER_BOUND_NAME_PARTS: tuple[str, ...] = ("毛入园率", "毛入学率", "巩固率")
+# Gross ratios can pass 100% in a city or county that takes in pupils from elsewhere, so a %
+# indicator whose name contains one of these sets its own upper bound instead of the unit's 100;
+# other bounds come from the unit (etl.bounds), written out so the catalogue states them.
+GROSS_RATIO_NAME_PARTS: tuple[str, ...] = ("毛入园率", "毛入学率")
+GROSS_RATIO_MAX = 150.0
 
 DIRECTION_BY_KIND: dict[str, str] = {
     "at_least": "up",

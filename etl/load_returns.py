@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl import bounds
 from etl.records import SEVERITY_ERROR, Finding, Observation, UnreadableFile
 from etl.text import squash
 from etl.validate import CheckResult, Context, Key, Rejected, check_values
@@ -73,7 +74,9 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 def load_context(con: duckdb.DuckDBPyConnection) -> Context:
     """Catalogue, regions, plan years and current values, as validation needs them."""
-    indicators = _frame(con, "SELECT code, name, unit, plausible_min, plausible_max, breakdowns FROM indicator")
+    indicators = bounds.with_bounds(
+        _frame(con, "SELECT code, name, unit, plausible_min, plausible_max, breakdowns FROM indicator")
+    )
     aliases = _frame(con, "SELECT alias, indicator_code FROM indicator_alias")
     regions = _frame(con, "SELECT code, name, short_name, level, parent_code FROM region")
     years = _frame(con, "SELECT min(base_year) AS a, max(target_year) AS b FROM plan").row(0)

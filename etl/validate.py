@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from etl import bounds
 from etl.lookup import WHOLE_REGION_WORDS, IndicatorLookup, RegionLookup
 from etl.numbers import parse_number, parse_year, unit_key
 from etl.records import (
@@ -184,8 +185,7 @@ class _Checker:
             self.reject(v, "breakdown_not_allowed",
                         f"指标“{info.name}”没有“{breakdown}”分组（该指标分组：{allowed}）")
             return None
-        low = info.plausible_min
-        high = info.plausible_max
+        low, high = bounds.value_bounds(info.unit, info.plausible_min, info.plausible_max)
         if value < 0 and (low is None or low >= 0):
             self.reject(v, "negative", f"“{info.name}”不能为负数（{v.value}）")
             return None
