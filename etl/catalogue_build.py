@@ -259,11 +259,15 @@ def _outline_rows(b: _Build, rows: list[Row], outline: str, file: str) -> None:
 
 def _liangang_target(b: _Build, ind: _Indicator, r: Row, where: str) -> None:
     kind = r["target_kind"]
+    if not kind and ind.row_type == "main_goal":
+        # every main goal belongs to the plan: one without a measure is 定性 (the office judges
+        # it); one with a measure but no verified number is 目标待设定, never a guessed number
+        kind = _unread_goal_kind(ind)
     if not kind:
         return
     if kind not in R.ALLOWED_KINDS:
         raise CatalogueError(f"{where}：目标类型不在允许范围内：{kind!r}")
-    if r["target_year"] != "2030":
+    if r["target_year"] not in ("2030", "") or (r["target_kind"] and r["target_year"] != "2030"):
         raise CatalogueError(f"{where}：两纲目标年份应为2030：{r['target_year']!r}")
     value = _number(r["target_value"], where) if r["target_value"] else ""
     verified = bool(value) or (kind not in NUMERIC_KINDS and r["verification"] in R.WORDING_VERIFIED)
@@ -273,7 +277,7 @@ def _liangang_target(b: _Build, ind: _Indicator, r: Row, where: str) -> None:
         "plan_code": "liangang",
         "indicator_code": ind.code,
         "region_code": "",
-        "target_year": r["target_year"],
+        "target_year": "2030",
         "kind": kind,
         "value": value,
         "band_low": r.get("band_low", ""),
@@ -285,6 +289,14 @@ def _liangang_target(b: _Build, ind: _Indicator, r: Row, where: str) -> None:
         "verified": "true" if verified else "false",
         "note": _join_notes(f"核实：{label}", pending),
     }
+
+
+def _unread_goal_kind(ind: _Indicator) -> str:
+    """The kind of a main goal whose outline wording was not read: qualitative without a unit,
+    otherwise a threshold in the measure's direction (a band when it has none), value pending."""
+    if not ind.unit:
+        return "qualitative"
+    return {"up": "at_least", "down": "at_most"}.get(_direction(ind, ""), "band")
 
 
 def _ministry_rows(b: _Build, rows: list[Row]) -> None:
