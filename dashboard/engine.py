@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from dashboard import aggregate, db, labels, progress, targets
+from dashboard import aggregate, db, labels, progress, publication, targets
 from etl import bounds, settings
 
 # The display columns joined beside a code column, in the order they follow it.
@@ -56,6 +56,8 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "target_scope",
     # then everything the rules computed, each code followed by its display columns
     *(c for column in _RULE_COLUMNS for c in (column, *_LABEL_COLUMNS.get(column, ()))),
+    # publication.STATE_REVIEWED / STATE_PENDING of the latest value; null without one
+    "review_state",
 )
 
 # Column types worth knowing: status is an Enum of progress.STATUS_CODES (ordered) and
@@ -126,6 +128,15 @@ class ProgressResult:
     sample_targets: bool
     config: progress.ProgressConfig = field(default=progress.DEFAULT_CONFIG)
     tracking_start: date | None = None  # first return loaded here (engine.tracking_start)
+    basis: str = publication.ALL  # which values count (dashboard.publication)
+    # every domain of the catalogue in catalogue order (local indicators sit in the outlines'
+    # domains), whether the plan has items in it or not
+    domains: tuple[str, ...] = ()
+    pending_values: int = 0  # current values in scope ≤ report year still 待审核 (counted or not)
+
+    @property
+    def basis_caption(self) -> str:
+        return publication.basis_caption(self.basis, self.pending_values)
 
     def item(self, indicator_code: str, region_code: str, breakdown: str = progress.TOTAL) -> dict[str, Any] | None:
         """One item's row as a dict (None when there is no such item)."""
@@ -211,10 +222,12 @@ ORDER BY i.rowid
 # engine uses instead of converting the code strings (progress.year_matrix). The joins cost
 # DuckDB no more than the IN and list_contains filters they replace; INTEGER keeps the two
 # extra columns at 4 bytes a value.
-_SQL_OBSERVATIONS = """
+_SQL_OBSERVATIONS = f"""
 SELECT o.indicator_code, o.region_code, o.breakdown, o.year, o.value, o.revision, o.submission_id,
-       o.is_sample, p.indicator_index, r.region_index
+       o.is_sample, p.indicator_index, r.region_index,
+       {publication.REVIEW_STATE_SQL} AS review_state
 FROM observation_current o
+JOIN submission s ON s.id = o.submission_id
 JOIN (SELECT unnest($codes) AS indicator_code, unnest(range(len($codes)))::INTEGER AS indicator_index) p
   USING (indicator_code)
 JOIN (SELECT unnest($regions) AS region_code, unnest(range(len($regions)))::INTEGER AS region_index) r
@@ -254,7 +267,9 @@ def _aggregates(items: pl.DataFrame, keys: _ItemKeys, regions: pl.DataFrame,
     on strings; the key columns are read from each group's first item.
     """
     total = np.flatnonzero((items.get_column("breakdown") == progress.TOTAL).fill_null(False).to_numpy())
-    status, direction, lost = aggregate.status_codes(items.select("status", "target_kind", "lost")[total])
+    status, direction, lost, has_value = aggregate.status_codes(
+        items.select("status", "target_kind", "lost", "latest_value")[total]
+    )
     region = keys.scope[total]
     indicator = keys.indicator[total]
     names = {
@@ -269,7 +284,7 @@ def _aggregates(items: pl.DataFrame, keys: _ItemKeys, regions: pl.DataFrame,
     for name, (group_keys, attributes) in aggregate.GROUPINGS.items():
         of_row, n_combos = _combinations(keys.indicator_table, [k for k in group_keys if k != "region_code"])
         first, counts = aggregate.grouped_status_counts(
-            status, direction, lost, region * n_combos + of_row[indicator], keys.n_scope * n_combos
+            status, direction, lost, has_value, region * n_combos + of_row[indicator], keys.n_scope * n_combos
         )
         frame = items.select(group_keys)[total[first]].hstack(counts)
         for key in group_keys:
@@ -387,6 +402,7 @@ def compute(
     )
     keys = _ItemKeys.of(evaluated, indicators, regions, scope)
     items = _decorate(evaluated, keys, status_labels, growth_labels, info, report_year)
+    items = _with_review_state(items, observations)
     groupings = _aggregates(items, keys, regions, indicators)
     in_scope = set(scope)
     districts = [
@@ -420,9 +436,17 @@ def run(
     completeness_rule: aggregate.CompletenessRule = aggregate.DEFAULT_RULE,
     deadline: aggregate.ReportingDeadline | None = None,
     label_config: labels.LabelConfig | None = None,
+    basis: str | None = None,
 ) -> ProgressResult:
-    """Compute everything for `plan` (code or Chinese name) and `report_year`."""
+    """Compute everything for `plan` (code or Chinese name) and `report_year`.
+
+    basis: publication.REVIEWED or ALL; None applies the publication rule (publication.resolve_basis).
+    """
     db_path = Path(db_path)
+    try:
+        basis = publication.resolve_basis(basis)
+    except publication.PublicationError as exc:
+        raise EngineError(str(exc)) from exc
     snapshot = db.snapshot_id(db_path)
     info = plan_info(db_path, plan)
     if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
@@ -437,11 +461,22 @@ def run(
     regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
     scope = _scope(regions, region)
     indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
-    raw_targets = db.query(db_path, "SELECT * FROM target WHERE plan_code = $plan", {"plan": info.code})
+    raw_targets = targets.with_interim_targets(
+        db.query(db_path, "SELECT * FROM target WHERE plan_code = $plan", {"plan": info.code}),
+        db.query(db_path, "SELECT * FROM target WHERE plan_code <> $plan", {"plan": info.code}),
+        plan_target_year=info.target_year,
+        report_year=report_year,
+    )
     plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
     observations = db.query(
-        db_path, _SQL_OBSERVATIONS, {"year": report_year, "codes": plan_indicators, "regions": scope}
+        db_path,
+        _SQL_OBSERVATIONS,
+        {"year": report_year, "codes": plan_indicators, "regions": scope},
     )
+    pending = observations.get_column("review_state") == publication.STATE_PENDING
+    pending_values = int(pending.sum())
+    if basis == publication.REVIEWED:
+        observations = observations.filter(~pending)
 
     status_labels, growth_labels = chosen.frame(), label_config.growth_frame()
     computed = compute(
@@ -500,6 +535,9 @@ def run(
         else False,
         config=config,
         tracking_start=started,
+        basis=basis,
+        pending_values=pending_values,
+        domains=tuple(indicators.get_column("domain").unique(maintain_order=True).drop_nulls().to_list()),
     )
 
 
@@ -562,8 +600,23 @@ def _decorate(
     return (
         computed.hstack(added)
         .with_columns(pl.lit(info.code).alias("plan_code"), pl.lit(report_year, dtype=pl.Int32).alias("report_year"))
-        .select(ITEM_COLUMNS)
+        .select(ITEM_COLUMNS[:-1])
     )
+
+
+def _with_review_state(items: pl.DataFrame, observations: pl.DataFrame) -> pl.DataFrame:
+    """The review state of each item's latest value (publication rule), as the last column."""
+    if "review_state" not in observations.columns:
+        return items.with_columns(pl.lit(None, dtype=pl.String).alias("review_state"))
+    keys = ["indicator_code", "region_code", "breakdown", "latest_year"]
+    states = observations.select(
+        pl.col("indicator_code").cast(pl.String),
+        pl.col("region_code").cast(pl.String),
+        pl.col("breakdown").cast(pl.String),
+        pl.col("year").cast(items.schema["latest_year"]).alias("latest_year"),
+        pl.col("review_state").cast(pl.String),
+    ).unique(keys, keep="last")
+    return items.join(states, on=keys, how="left", maintain_order="left")
 
 
 def _completeness(

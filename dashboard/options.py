@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dashboard import publication, report_year
 from dashboard.db import query, scalar
 from dashboard.view_state import ViewOptions
 
@@ -13,8 +14,9 @@ def home_region(db_path: Path) -> str:
     return scalar(db_path, "SELECT value FROM build_info WHERE key = 'region'") or ""
 
 
-def view_options(db_path: Path, label_sets: dict[str, str]) -> ViewOptions:
-    """Choices for the view; the home region comes first so it is the default."""
+def view_options(db_path: Path, label_sets: dict[str, str], bases: tuple[str, ...] = (publication.ALL,)) -> ViewOptions:
+    """Choices for the view; the home region comes first so it is the default. `bases`: the
+    publication bases the user may choose, the default first; each gets its default year."""
     home = home_region(db_path)
     plans = query(db_path, "SELECT code, name FROM plan ORDER BY CASE code WHEN 'liangang' THEN 0 "
                            "WHEN 'lianggui' THEN 1 ELSE 2 END")
@@ -32,4 +34,8 @@ def view_options(db_path: Path, label_sets: dict[str, str]) -> ViewOptions:
         label_sets=label_sets,
         indicators=dict(indicators.iter_rows()),
         units=dict(units.iter_rows()),
+        bases={b: publication.BASES[b] for b in bases},
+        default_years={
+            b: year for b in bases if (year := report_year.default_report_year(db_path, home, b)) is not None
+        },
     )

@@ -19,6 +19,7 @@ from dashboard import figures as _figures
 from dashboard import labels as _labels
 from dashboard import options as _options
 from dashboard import present as _present
+from dashboard import publication as _publication
 from dashboard.view_state import PARAMS, ViewOptions, ViewState, parse_view
 
 T = TypeVar("T")
@@ -121,7 +122,10 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
         "labels": ("评价标签", list(options.label_sets), lambda c: options.label_sets[c]),
         "indicator": ("指标", list(options.indicators), lambda c: f"{c} {options.indicators[c]}"),
         "unit": ("成员单位", list(options.units), lambda c: options.units[c]),
+        "basis": ("数据口径", list(options.bases), lambda c: options.bases[c]),
     }
+    # the basis is a choice only for those who may see unreviewed values (publication rule)
+    fields = (*fields, "basis") if len(options.bases) > 1 and "basis" not in fields else fields
     picked: dict[str, Any] = {}
     with st.sidebar:
         for name in fields:
@@ -131,7 +135,8 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
             picked[name] = st.selectbox(label, values, index=index, format_func=fmt, key=f"view_{name}")
     state = ViewState(**{**state.__dict__, **picked})
     for key, value in state.as_params().items():
-        remember(key, value)
+        if key != "basis" or len(options.bases) > 1:  # a basis nobody can change stays out of links
+            remember(key, value)
     for notice in notices:
         st.warning(notice, icon=":material/link_off:")
     return state
@@ -141,19 +146,39 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _cached_result(
-    db_path: str, snapshot: str, plan: str, year: int, region: str | None, label_set: str
+    db_path: str, snapshot: str, plan: str, year: int, region: str | None, label_set: str, basis: str
 ) -> _engine.ProgressResult:
     # ProgressResult is a frozen dataclass of polars frames and pickles (≈1.5 MB for the
     # embedded default, a few ms each way), so st.cache_data can hold it; `snapshot` makes a
     # newly published database a miss, so a load shows at once.
-    return _engine.run(Path(db_path), plan, year, region, label_set)
+    return _engine.run(Path(db_path), plan, year, region, label_set, basis=basis)
 
 
 def cached_result(
-    db_path: Path, plan: str, year: int, region: str | None, label_set: str
+    db_path: Path, plan: str, year: int, region: str | None, label_set: str, basis: str | None = None
 ) -> _engine.ProgressResult:
-    """engine.run(...) cached per database snapshot; raises engine.EngineError like run."""
-    return _cached_result(str(db_path), db.snapshot_id(db_path), plan, int(year), region, label_set)
+    """engine.run(...) cached per database snapshot; raises engine.EngineError like run.
+    `basis` None applies the publication rule."""
+    try:
+        basis = _publication.resolve_basis(basis)
+    except _publication.PublicationError as exc:
+        raise _engine.EngineError(str(exc)) from exc
+    return _cached_result(str(db_path), db.snapshot_id(db_path), plan, int(year), region, label_set, basis)
+
+
+def allowed_bases() -> tuple[str, ...]:
+    """The publication bases this session may choose, the rule's default first: the office and
+    member units may also look at unreviewed values; leaders and the public see the default."""
+    from dashboard import auth_ui
+    from etl.users import ROLE_OFFICE, ROLE_UNIT
+
+    configured = _publication.users_configured()
+    default = _publication.default_basis(configured)
+    user = auth_ui.current_user() if configured else None
+    if user is not None and user.role in (ROLE_OFFICE, ROLE_UNIT):
+        other = _publication.ALL if default == _publication.REVIEWED else _publication.REVIEWED
+        return (default, other)
+    return (default,)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -186,7 +211,7 @@ def page_view(
     A database without plans or regions (nothing built yet) gets a short note, not an error.
     """
     path = db_path()
-    opts = cached_call(_options.view_options, path, label_sets())
+    opts = cached_call(_options.view_options, path, label_sets(), allowed_bases())
     if not opts.plans or not opts.regions or not opts.label_sets:
         st.info("数据库中还没有规划或地区，暂不能计算目标进度。请先运行 python -m etl build。",
                 icon=":material/info:")
@@ -195,11 +220,11 @@ def page_view(
 
 
 def result_or_stop(
-    path: Path, plan: str, year: int, region: str | None, label_set: str
+    path: Path, plan: str, year: int, region: str | None, label_set: str, basis: str | None = None
 ) -> _engine.ProgressResult:
     """The cached engine result; a request the engine refuses is a short notice, not a crash."""
     try:
-        return cached_result(path, plan, year, region, label_set)
+        return cached_result(path, plan, year, region, label_set, basis)
     except (_engine.EngineError, _labels.LabelConfigError) as exc:
         st.warning(f"无法计算：{exc}", icon=":material/warning:")
         st.stop()
@@ -207,17 +232,20 @@ def result_or_stop(
 
 
 def optional_result(
-    path: Path, plan: str, year: int, region: str | None, label_set: str
+    path: Path, plan: str, year: int, region: str | None, label_set: str, basis: str | None = None
 ) -> _engine.ProgressResult | None:
     """A companion result (last year, 全国, another plan) or None when the engine refuses it."""
     try:
-        return cached_result(path, plan, year, region, label_set)
+        return cached_result(path, plan, year, region, label_set, basis)
     except (_engine.EngineError, _labels.LabelConfigError):
         return None
 
 
 def result_banner(result: _engine.ProgressResult) -> None:
-    """示例数据 / 示例目标 notices, whenever the numbers on the page rest on them."""
+    """示例数据 / 示例目标 notices, whenever the numbers on the page rest on them, and the
+    publication basis whenever some values are still 待审核."""
+    if result.pending_values or result.basis == _publication.REVIEWED:
+        st.caption(result.basis_caption)
     if result.sample_data:
         st.info("示例数据：本页的区县数据为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。",
                 icon=":material/science:")
@@ -305,7 +333,7 @@ _BIG_SCREEN_CSS = """
     max-width: 100% !important;}
 h1 {font-size: 3rem !important;}
 h2, h3 {font-size: 2.1rem !important;}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 4rem !important;
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 2.8rem !important;
     line-height: 1.15 !important;}
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p {font-size: 1.6rem !important;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {font-size: 1.25rem !important;}

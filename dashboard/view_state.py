@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 # query parameter names, stable because people share links
-PARAMS = ("plan", "year", "region", "labels", "indicator", "unit")
+PARAMS = ("plan", "year", "region", "labels", "indicator", "unit", "basis")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class ViewOptions:
     indicators: dict[str, str] = field(default_factory=dict)  # code -> name
     units: dict[str, str] = field(default_factory=dict)  # code -> name
     default_year: int | None = None  # latest year with data when None
+    # which values count (dashboard.publication): the bases this user may choose, default first
+    bases: dict[str, str] = field(default_factory=lambda: {"all": "含待审核数据"})
+    default_years: dict[str, int] = field(default_factory=dict)  # basis → default report year
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class ViewState:
     labels: str
     indicator: str | None = None
     unit: str | None = None
+    basis: str | None = None
 
     def as_params(self) -> dict[str, str]:
         return {k: str(v) for k, v in asdict(self).items() if v is not None}
@@ -60,8 +64,11 @@ def parse_view(params: Mapping[str, str], options: ViewOptions) -> tuple[ViewSta
     labels = _pick(params.get("labels"), options.label_sets, "标签方案", notices) or next(iter(options.label_sets))
     indicator = _pick(params.get("indicator"), options.indicators, "指标", notices)
     unit = _pick(params.get("unit"), options.units, "成员单位", notices)
+    basis = _pick(params.get("basis"), options.bases, "数据口径", notices) or next(iter(options.bases))
 
-    default_year = options.default_year or (options.years[-1] if options.years else 2024)
+    default_year = (
+        options.default_years.get(basis) or options.default_year or (options.years[-1] if options.years else 2024)
+    )
     year = default_year
     raw_year = params.get("year")
     if raw_year:
@@ -73,4 +80,4 @@ def parse_view(params: Mapping[str, str], options: ViewOptions) -> tuple[ViewSta
             if options.years and year not in options.years:
                 notices.append(f"{year}年没有数据，已改为{default_year}年。")
                 year = default_year
-    return ViewState(plan, year, region, labels, indicator, unit), notices
+    return ViewState(plan, year, region, labels, indicator, unit, basis), notices

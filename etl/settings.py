@@ -49,6 +49,20 @@ SETTINGS: dict[str, Setting] = {
             str(DATA_DIR / "config" / "users.toml"),
             "用户配置文件（用户、角色、所属成员单位、密码哈希）；不存在时看板只读开放、不能填报和审核",
         ),
+        Setting(
+            "publication_rule",
+            "FUER_PUBLICATION_RULE",
+            "auto",
+            "领导视图（驾驶舱、区县对比、中期评估、达标率地图、进度命令、下载）计入哪些数值："
+            "auto 为配置了用户后仅计已审核数值、未配置用户（只读演示）时计入全部；"
+            "reviewed 始终仅计已审核；all 始终计入全部并标注待审核",
+        ),
+        Setting(
+            "report_year_threshold",
+            "FUER_REPORT_YEAR_THRESHOLD",
+            "80",
+            "默认报告年份：应报数值（按上述口径）报齐达到该百分比的最近年份；少数单位提前报送的数值不会改变默认年份",
+        ),
         Setting("upload_max_mb", "FUER_UPLOAD_MAX_MB", "10", "上传报表的大小上限（MB）"),
         Setting("session_minutes", "FUER_SESSION_MINUTES", "480", "登录后最长多少分钟需重新登录"),
         Setting("session_idle_minutes", "FUER_SESSION_IDLE_MINUTES", "60", "无操作多少分钟后需重新登录"),

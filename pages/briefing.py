@@ -19,8 +19,8 @@ if screen.big:
 view, options = ui.page_view()
 path = ui.db_path()
 home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels)
-previous = ui.optional_result(path, view.plan, view.year - 1, home, view.labels)
+result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+previous = ui.optional_result(path, view.plan, view.year - 1, home, view.labels, view.basis)
 b = ui.cached_view(briefing.view, (view, home, previous is not None), result, previous, view.region)
 head = b.headline
 colours = present.label_colours(b.styles)
@@ -35,13 +35,16 @@ ui.result_banner(result)
 
 # --- headline cards ------------------------------------------------------------------------------
 # a 1920-wide wall takes all cards on one line and keeps the charts above the fold
-ui.metric_cards([("监测指标", head.indicators, f"{result.plan.name}设有目标的指标数；统计口径：{head.basis}"),
-                 ("达标率", head.rate_text, result.rate_rule),
+# coverage stands beside the rate with the same weight: a rate over few indicators says little
+ui.metric_cards([("监测指标", head.indicators, f"{result.plan.name}的指标数；统计口径：{head.basis}"),
+                 ("有数据", head.coverage_text, "报告年份及以前有数值的项数 / 全部项数"),
+                 ("达标率", head.rate_text, f"{head.rate_basis_text}。{result.rate_rule}"),
                  *((f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts)],
                 one_line=screen.big)
+st.caption(head.total_line)
 ui.status_legend(b.styles)
 st.markdown(briefing.progress_line(head))
-st.caption(f"统计口径：{head.basis}。{head.counts['rate_note']}。")
+st.caption(f"{head.counts['rate_note']}。")
 if not screen.big:
     st.caption("计算状态明细：" + "　".join(f"{name} {n}{head.unit_word}" for name, n in head.rule_counts))
 
@@ -58,14 +61,14 @@ if screen.big:
         @st.fragment(run_every=screen.rotate or None)
         def rotating_domain() -> None:
             # one domain per tick; a full rerun also moves on, which a wall never notices
-            index = (st.session_state.get("briefing_domain", -1) + 1) % max(len(b.domains), 1)
+            index = (st.session_state.get("briefing_domain", -1) + 1) % max(len(b.wall_domains), 1)
             st.session_state["briefing_domain"] = index
-            if not b.domains:
-                st.caption("本规划没有领域。")
+            if not b.wall_domains:
+                st.caption("各领域均无数据。")
                 return
-            domain = b.domains[index]
+            domain = b.wall_domains[index]
             fig = charts.status_bars(b.panels[domain], group="region_name", colours=colours, order=order,
-                                     title=f"{domain}（{index + 1}/{len(b.domains)}）")
+                                     title=f"{domain}（{index + 1}/{len(b.wall_domains)}）")
             fig = figures.category_order(fig, list(b.district_names))
             ui.plotly(figures.for_wall(fig, height=390), key="wall_domain")
 
@@ -97,17 +100,17 @@ with right:
     ui.table_csv(b.domain_table, present.file_name("各领域状态", head.region_name, view.year),
                  note=present.COUNT_NOTE, height="content")
 
-st.subheader("较上年退步或进度下降的指标")
+st.subheader(briefing.WORSE_THAN_LAST_YEAR)
 st.caption(f"与 {view.year - 1} 年相比：计算状态变差（如进度正常 → 进度滞后、已达标 → 未达标），"
            "或状态未变但数值离目标更远。")
 if not b.has_previous:
     st.caption("没有上一年的评价可比较。")
 else:
-    ui.table_csv(b.fell_behind, present.file_name("较上年退步指标", head.region_name, view.year),
-                 empty_text="没有指标较上年退步。")
+    ui.table_csv(b.fell_behind, present.file_name("较上年变差的指标", head.region_name, view.year),
+                 empty_text="没有指标较上年变差。")
 
 st.subheader("各区县达标率排名")
-st.caption("并列时依次比较：达标率分母大者在前、退步少者在前、行政区划代码小者在前。")
+st.caption("并列时依次比较：达标率分母大者在前、退步或变差少者在前、行政区划代码小者在前。")
 ui.table_csv(b.ranking_table, present.file_name("区县达标率排名", head.region_name, view.year),
              note=present.COUNT_NOTE, height="content")
 st.caption(b.direction_note)

@@ -10,8 +10,8 @@ from dashboard import districts as districts_mod
 view, options = ui.page_view()
 path = ui.db_path()
 home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels)
-national = ui.optional_result(path, view.plan, view.year, districts_mod.NATIONAL, view.labels)
+result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+national = ui.optional_result(path, view.plan, view.year, districts_mod.NATIONAL, view.labels, view.basis)
 names = districts_mod.district_names(result)
 domains = briefing.domains(result)
 

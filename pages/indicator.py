@@ -10,8 +10,8 @@ from dashboard import indicator_detail as detail_mod
 view, options = ui.page_view()
 path = ui.db_path()
 home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels)
-national = ui.optional_result(path, view.plan, view.year, detail_mod.NATIONAL, view.labels)
+result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+national = ui.optional_result(path, view.plan, view.year, detail_mod.NATIONAL, view.labels, view.basis)
 
 choices = detail_mod.indicator_choices(result)
 code = ui.param_select("指标", {c: f"{c} {n}" for c, n in choices.items()}, param="indicator",

@@ -10,10 +10,10 @@ from dashboard import engine, midterm, present, ui
 view, options = ui.page_view()
 path = ui.db_path()
 home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels)
+result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
 companions = [
     r for code in midterm.companion_plans(result.plan.code, ui.cached_frame(engine.plans, path))
-    if (r := ui.optional_result(path, code, view.year, home, view.labels)) is not None
+    if (r := ui.optional_result(path, code, view.year, home, view.labels, view.basis)) is not None
 ]
 key = (view, home, tuple(c.plan.code for c in companions))
 m = ui.cached_view(midterm.evaluation, key, result, view.region, companions)

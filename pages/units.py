@@ -16,7 +16,7 @@ if not st.query_params.get("unit"):
         st.query_params["unit"] = busiest
 view, options = ui.page_view(("plan", "year", "region", "labels", "unit"))
 home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels)
+result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
 unit = view.unit or next(iter(options.units), None)
 if unit is None:
     st.title("成员单位")
