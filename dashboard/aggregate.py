@@ -7,17 +7,20 @@ Pure functions over polars frames (no Streamlit, no database).
 qualitative target. Counts are over indicators (the 合计 breakdown of each indicator ×
 region; breakdown rows such as 城镇/农村 are details of the same indicator, not more
 indicators). Every item falls in exactly one of four buckets, so the buckets add up to
-n_items and nothing is silently dropped:
+n_items and nothing is silently dropped, and each bucket is what the cards beside it count:
 
 - rate_denominator   a value ≤ the report year and a threshold (at_least/at_most/band) or
                      qualitative target with a value: statuses achieved, on_track, lagging,
                      regressing, not_achieved, not_assessable (无基期值 or 基期值等于目标值 —
                      the target is still not met, so it counts as not achieved);
-- excluded_no_data   such a target but no value (无数据);
-- excluded_direction increase/decrease targets (逐步提高/降低), whatever their status;
+- excluded_no_data   status no_data (无数据), whatever the kind of target;
+- excluded_direction increase/decrease targets (逐步提高/降低) with data: 向好, 持平, 未向好;
 - excluded_target_pending  status target_pending: 目标待设定 (no target value, a band without
                      width, an unknown kind) or a qualitative target whose value is not 是/否
                      and needs a person's judgement.
+
+n_with_data counts the items with a value ≤ the report year: the coverage that stands beside
+every 达标率 ("有数据 N / M", M = n_items).
 
 District ranking: by 达标率, highest first; ties broken by (1) more indicators assessed
 (a larger denominator is the stronger evidence), (2) fewer 退步 (regressing + worsening),
@@ -44,8 +47,10 @@ RATE_RULE = (
 )
 
 COUNT_COLUMNS: tuple[str, ...] = tuple(f"n_{code}" for code in STATUS_CODES)
+_UNASSESSED = ("no_data", "target_pending")  # buckets of their own, whatever the kind of target
 AGGREGATE_COLUMNS: tuple[str, ...] = (
     "n_items",
+    "n_with_data",
     *COUNT_COLUMNS,
     "n_lost",
     "rate_numerator",
@@ -73,13 +78,15 @@ def counting_frame(items: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
     direction = pl.col("target_kind").is_in(DIRECTION_KINDS).fill_null(False)
     parts = {
         "n_items": pl.lit(True),
+        # frames without values (hand-made in tests) count every item with a status but 无数据
+        "n_with_data": pl.col("latest_value").is_not_null() if "latest_value" in items.columns else status != "no_data",
         **{f"n_{code}": status == code for code in STATUS_CODES},
         "n_lost": pl.col("lost").fill_null(False),
         "rate_numerator": status == "achieved",
         "rate_denominator": status.is_in(MEASURED_STATUSES) & ~direction,
-        "excluded_no_data": (status == "no_data") & ~direction,
-        "excluded_direction": direction,
-        "excluded_target_pending": (status == "target_pending") & ~direction,
+        "excluded_no_data": status == "no_data",
+        "excluded_direction": direction & ~status.is_in(list(_UNASSESSED)),
+        "excluded_target_pending": status == "target_pending",
     }
     return (
         items.lazy()
@@ -151,15 +158,17 @@ def _rate_note() -> pl.Expr:
     )
 
 
-def status_codes(items: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The status, direction and lost arrays grouped_status_counts counts, from the items'
-    status (STATUS_CODES Enum), target_kind and lost columns."""
+def status_codes(items: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The status, direction, lost and has-value arrays grouped_status_counts counts, from the
+    items' status (STATUS_CODES Enum), target_kind, lost and latest_value columns."""
     status = items.get_column("status").to_physical().cast(pl.Int64).fill_null(len(STATUS_CODES)).to_numpy()
     direction = items.get_column("target_kind").is_in(DIRECTION_KINDS).fill_null(False).to_numpy()
-    return status, direction, items.get_column("lost").fill_null(False).to_numpy()
+    lost = items.get_column("lost").fill_null(False).to_numpy()
+    return status, direction, lost, items.get_column("latest_value").is_not_null().to_numpy()
 
 def grouped_status_counts(
-    status: np.ndarray, direction: np.ndarray, lost: np.ndarray, group: np.ndarray, n_groups: int
+    status: np.ndarray, direction: np.ndarray, lost: np.ndarray, has_value: np.ndarray, group: np.ndarray,
+    n_groups: int,
 ) -> tuple[np.ndarray, pl.DataFrame]:
     """status_counts for items already numbered by group (`group`: 0 … n_groups − 1 per item).
 
@@ -168,7 +177,7 @@ def grouped_status_counts(
     group × status × direction array with numpy bincount, a few ms per grouping, and every
     count column is a sum over that array. Per item: `status` the position in STATUS_CODES
     (len(STATUS_CODES) for none: counted only in n_items), `direction` (an increase/decrease
-    target) and `lost` booleans; status_codes() makes the three from an item frame.
+    target), `lost` and `has_value` booleans; status_codes() makes the four from an item frame.
 
     Returns the position of each group's first item, ascending (the group order of
     status_counts), and AGGREGATE_COLUMNS in that order; groups without items are left out.
@@ -192,13 +201,15 @@ def grouped_status_counts(
     position = {code: i for i, code in enumerate(STATUS_CODES)}
     counts = {
         "n_items": per_status.sum(axis=1),
+        "n_with_data": np.bincount(group[has_value], minlength=len(kept)),
         **{f"n_{code}": per_status[:, i] for i, code in enumerate(STATUS_CODES)},
         "n_lost": np.bincount(group[lost], minlength=len(kept)),
         "rate_numerator": per_status[:, position["achieved"]],
         "rate_denominator": not_direction[:, [position[c] for c in MEASURED_STATUSES]].sum(axis=1),
-        "excluded_no_data": not_direction[:, position["no_data"]],
-        "excluded_direction": of_direction.sum(axis=1),
-        "excluded_target_pending": not_direction[:, position["target_pending"]],
+        "excluded_no_data": per_status[:, position["no_data"]],
+        "excluded_direction": of_direction.sum(axis=1)
+        - of_direction[:, [position[c] for c in _UNASSESSED]].sum(axis=1),
+        "excluded_target_pending": per_status[:, position["target_pending"]],
     }
     frame = pl.DataFrame({name: np.ascontiguousarray(counts[name], dtype=np.int64) for name in _COUNTS})
     # the note depends on five counts that repeat across groups (some 70 distinct among

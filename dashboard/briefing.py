@@ -20,7 +20,7 @@ import polars as pl
 
 from dashboard import aggregate, present
 from dashboard.engine import ProgressResult
-from dashboard.progress import DIRECTION_KINDS
+from dashboard.progress import DIRECTION_KINDS, MEASURED_STATUSES
 
 # Statuses ordered from best to worst, for "fell behind since last year": a larger number is
 # further from the target. Unassessed statuses (无数据, 无法评估, 目标待设定) are not ranked —
@@ -36,6 +36,9 @@ STATUS_RANK: dict[str, int] = {
     "worsening": 3,
 }
 OWN_BASIS = "本级指标"
+# The year-on-year list: named apart from the status 退步 (moved away from the target since the
+# base year), since it counts something else.
+WORSE_THAN_LAST_YEAR = "较上年变差的指标"
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,22 @@ class Headline:
     def unit_word(self) -> str:
         """项 for indicators, 项次 for indicator × district."""
         return "项次" if self.districts else "项"
+
+    @property
+    def coverage_text(self) -> str:
+        """"有数据 N / M": items with a value of all items counted."""
+        return f"{int(self.counts['n_with_data'])} / {int(self.counts['n_items'])} {self.unit_word}"
+
+    @property
+    def rate_basis_text(self) -> str:
+        """The 达标率 with what it stands on: "达标 9 ÷ 10 项"."""
+        c = self.counts
+        return f"达标 {int(c['rate_numerator'])} ÷ {int(c['rate_denominator'])} {self.unit_word}"
+
+    @property
+    def total_line(self) -> str:
+        """The statement the status cards add up to."""
+        return f"以上各状态合计 {int(self.counts['n_items'])} {self.unit_word}，统计口径：{self.basis}"
 
 
 def region_row(result: ProgressResult, region: str) -> dict[str, Any] | None:
@@ -131,9 +150,17 @@ def _empty_counts() -> dict[str, Any]:
 
 
 def _domain_status(result: ProgressResult, region: str) -> pl.DataFrame:
-    """Status counts per domain on the headline basis (aggregate.status_counts rows)."""
+    """Status counts per domain on the headline basis (aggregate.status_counts rows), one row
+    for every domain of the catalogue: a domain the plan has nothing in is a row of zeros."""
     items, _basis, _n = basis_items(result, region)
-    return aggregate.status_counts(items, ["outline", "domain"])
+    counts = aggregate.status_counts(items, ["domain"]).with_columns(pl.col("domain").cast(pl.String))
+    every = pl.DataFrame({"domain": domains(result)}, schema={"domain": pl.String})
+    zeros = {c: 0 for c in aggregate.AGGREGATE_COLUMNS if c not in ("attainment_rate", "rate_note")}
+    return (
+        every.join(counts, on="domain", how="left", maintain_order="left")
+        .with_columns(pl.col(list(zeros)).fill_null(0))
+        .with_columns(pl.col("rate_note").fill_null("本规划在该领域没有指标"))
+    )
 
 
 def _label_rows(counts: pl.DataFrame, key: str, styles: Sequence[present.LabelStyle],
@@ -161,9 +188,13 @@ def domain_table(result: ProgressResult, region: str, *, counts: pl.DataFrame | 
     columns: dict[str, Any] = {"领域": lambda r: r["domain"]}
     for style in styles:
         columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
-    columns["达标率"] = lambda r: present.percent(r["attainment_rate"])
+    columns["合计"] = lambda r: int(r["n_items"])
+    columns["有数据"] = lambda r: f"{int(r['n_with_data'])} / {int(r['n_items'])}"
+    columns["达标率"] = lambda r: present.percent(r["attainment_rate"]) or (
+        "本规划无此领域指标" if not r["n_items"] else "—"
+    )
     columns["达标率分母"] = lambda r: int(r["rate_denominator"])
-    schema = {k: pl.Int64 for k in columns if k not in ("领域", "达标率")}
+    schema = {k: pl.Int64 for k in columns if k not in ("领域", "达标率", "有数据")}
     return present.rows_table(counts.iter_rows(named=True), columns, schema)
 
 
@@ -174,8 +205,20 @@ def districts_in_order(result: ProgressResult, region: str) -> list[str]:
 
 
 def domains(result: ProgressResult) -> list[str]:
-    """The plan's domains in catalogue order (for the big-screen rotation)."""
+    """Every domain of the catalogue in catalogue order (the plan's own when the result does not
+    carry the catalogue's)."""
+    if result.domains:
+        return list(result.domains)
     return present.totals(result.items).get_column("domain").unique(maintain_order=True).drop_nulls().to_list()
+
+
+def wall_domains(result: ProgressResult, region: str) -> list[str]:
+    """The domains the wall rotates through: those where some district has a value."""
+    items = present.totals(result.items).filter(
+        pl.col("region_code").is_in(districts_of(result, region)) & pl.col("latest_value").is_not_null()
+    )
+    with_data = set(items.get_column("domain").cast(pl.String).to_list())
+    return [d for d in domains(result) if d in with_data]
 
 
 def domain_panels(result: ProgressResult, region: str) -> dict[str, pl.DataFrame]:
@@ -186,7 +229,7 @@ def domain_panels(result: ProgressResult, region: str) -> dict[str, pl.DataFrame
     styles = present.label_styles(result.labels)
     names = dict(result.by_region.select("region_code", "region_name").iter_rows())
     panels = {}
-    for domain in domains(result):
+    for domain in wall_domains(result, region):
         one = counts.filter(pl.col("domain") == domain).rename({"region_code": "region_name"})
         panels[domain] = _label_rows(one, "region_name", styles, names)
     return panels
@@ -205,14 +248,15 @@ def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
         "排名": lambda r: r["rank"],
         "区县": lambda r: r["region_name"],
         "达标率": lambda r: present.percent(r["attainment_rate"]) or "—",
+        "有数据": lambda r: f"{r['n_with_data']} / {r['n_items']}",
         "达标": lambda r: r["rate_numerator"],
         "达标率分母": lambda r: r["rate_denominator"],
-        "退步": lambda r: r["n_backslide"],
+        "退步或变差": lambda r: r["n_backslide"],
         "无数据": lambda r: r["excluded_no_data"],
         "方向性目标": lambda r: r["excluded_direction"],
         "目标待设定": lambda r: r["excluded_target_pending"],
     }
-    schema = {k: pl.Int64 for k in columns if k not in ("区县", "达标率")}
+    schema = {k: pl.Int64 for k in columns if k not in ("区县", "达标率", "有数据")}
     return present.rows_table(ranked.iter_rows(named=True), columns, schema)
 
 
@@ -310,24 +354,32 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
 
 
 def progress_line(head: Headline) -> str:
-    """On track and lagging always named (a leader's first question), whatever the label set:
-    "**进度：** 已达标 9 项 · 进度正常 1 项 · 进度滞后 0 项 · 退步 0 项（得而复失 1 项）"."""
+    """On track and lagging always named (a leader's first question), whatever the label set,
+    over the 达标率 denominator, whose parts add up to it: "**进度（达标率分母 10 项）：** 已达标
+    9 项 · 进度正常 1 项 · 进度滞后 0 项 · 退步 0 项 · 未实现 0 项 · 无法评估 0 项（得而复失 1 项）"."""
     c, unit = head.counts, head.unit_word
-    parts = [f"{present.STATUS_RULE_NAMES[code]} {int(c[f'n_{code}'] or 0)} {unit}"
-             for code in ("achieved", "on_track", "lagging", "regressing")]
+    parts = [f"{present.STATUS_RULE_NAMES[code]} {int(c[f'n_{code}'] or 0)} {unit}" for code in MEASURED_STATUSES]
+    # a direction target that cannot be assessed is 无法评估 too, but outside the denominator
+    outside = sum(int(c[f"n_{code}"] or 0) for code in MEASURED_STATUSES) - int(c["rate_denominator"])
+    if outside:
+        parts[-1] += f"（其中方向性目标 {outside} {unit}，不计入分母）"
     lost = int(c["n_lost"] or 0)
-    return "**进度：** " + " · ".join(parts) + (f"（得而复失 {lost} {unit}）" if lost else "")
+    return (
+        f"**进度（达标率分母 {int(c['rate_denominator'])} {unit}）：** "
+        + " · ".join(parts)
+        + (f"（得而复失 {lost} {unit}）" if lost else "")
+    )
 
 
 def watch_line(fell: pl.DataFrame, n: int, *, has_previous: bool = True) -> str:
     """The first `n` rows of fell_behind as one markdown line for the wall display."""
     if not has_previous:
-        return "**较上年退步或进度下降**：没有上一年的数据可比较。"
+        return f"**{WORSE_THAN_LAST_YEAR}**：没有上一年的数据可比较。"
     if fell.height == 0:
-        return "**较上年退步或进度下降**：没有。"
+        return f"**{WORSE_THAN_LAST_YEAR}**：没有。"
     items = [f"{r['指标']}（{r['地区']}，{r['变化']}）" for r in fell.head(n).iter_rows(named=True)]
     more = f"；另有 {fell.height - n} 项" if fell.height > n else ""
-    return f"**较上年退步或进度下降 {fell.height} 项**：" + "；".join(items) + more
+    return f"**{WORSE_THAN_LAST_YEAR} {fell.height} 项**：" + "；".join(items) + more
 
 
 def direction_note(result: ProgressResult) -> str:
@@ -345,7 +397,8 @@ class BriefingView:
 
     headline: Headline
     styles: tuple[present.LabelStyle, ...]
-    domains: tuple[str, ...]
+    domains: tuple[str, ...]  # every domain of the catalogue
+    wall_domains: tuple[str, ...]  # the ones with data, which the wall rotates through
     domain_counts: pl.DataFrame  # domain, label, n
     domain_table: pl.DataFrame
     ranking_table: pl.DataFrame
@@ -365,6 +418,7 @@ def view(current: ProgressResult, previous: ProgressResult | None, region: str) 
         headline=headline(current, region),
         styles=present.label_styles(current.labels),
         domains=doms,
+        wall_domains=tuple(wall_domains(current, region)),
         domain_counts=domain_counts(current, region, counts=counts),
         domain_table=domain_table(current, region, counts=counts),
         ranking_table=ranking_table(current, region),

@@ -15,6 +15,7 @@ Two kinds of status wording meet here:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,7 @@ STATUS_RULE_NAMES: Mapping[str, str] = {
     "not_achieved": "未实现",
     "improving": "向好",
     "stable": "持平",
-    "worsening": "退步（方向性目标）",
+    "worsening": "变差（方向性目标）",
     "no_data": "无数据",
     "not_assessable": "无法评估",
     "target_pending": "目标待设定",
@@ -42,6 +43,7 @@ STATUS_RULE_NAMES: Mapping[str, str] = {
 OFF_TRACK: tuple[str, ...] = ("lagging", "regressing", "not_achieved", "stable", "worsening")
 
 TARGET_PENDING = "目标待设定"
+QUALITATIVE_TEXT = "定性目标（工委办评定）"
 DIRECTION_TEXT: Mapping[str, str] = {"increase": "逐步提高", "decrease": "逐步降低"}
 ROUNDED_NOTE = "表中数值已按各指标规定的小数位舍入（末尾的 0 省略），下载的 CSV 与页面显示一致。"
 UNROUNDED_NOTE = "表中数值为原始数值（未舍入），下载的 CSV 与页面显示一致。"
@@ -100,6 +102,9 @@ def target_text(row: Mapping[str, Any]) -> str:
             text = f"{TARGET_PENDING}（暂按“{text}”评价）"
     elif kind in THRESHOLD_KINDS and value is None and kind != "band":
         text = TARGET_PENDING
+    elif kind == QUALITATIVE and value != 1:
+        # a goal without a measure is judged by the office (已实现/未实现), never 目标待设定
+        text = QUALITATIVE_TEXT
     elif verified is False:
         text = TARGET_PENDING
     elif kind == "at_least":
@@ -121,6 +126,9 @@ def target_text(row: Mapping[str, Any]) -> str:
         text = TARGET_PENDING
     if row.get("target_is_sample"):
         text += "（示例目标）"
+    interim = re.search(r"按\d{4}年目标评估", row.get("target_text") or "")
+    if interim and text != TARGET_PENDING:
+        text += f"（{interim.group(0)}）"
     return text
 
 

@@ -166,3 +166,41 @@ def resolve_targets(
         .rename(RENAMES)
         .select(RESOLVED_COLUMNS)
     )
+
+
+INTERIM_NOTE = "按{year}年目标评估"
+
+
+def with_interim_targets(
+    plan_rows: pl.DataFrame, other_rows: pl.DataFrame, *, plan_target_year: int, report_year: int
+) -> pl.DataFrame:
+    """The plan's target rows where a pending numeric target (no value yet) is replaced by an
+    interim one: another plan's valued at_least / at_most target for the same indicator and
+    region, due after the report year and before the plan's own target year (the 十四五 2025
+    target inside 两纲 2030). Its text says "按2025年目标评估". Mid-term work then rests on the
+    nearest target that is set instead of showing 目标待设定."""
+    pending = plan_rows.filter(pl.col("value").is_null() & pl.col("kind").is_in(["at_least", "at_most"]))
+    if pending.height == 0 or other_rows.height == 0:
+        return plan_rows
+    keys = ["indicator_code", "region_code"]
+    interim = (
+        other_rows.filter(
+            pl.col("value").is_not_null()
+            & pl.col("kind").is_in(["at_least", "at_most"])
+            & (pl.col("target_year") >= report_year)
+            & (pl.col("target_year") < plan_target_year)
+        )
+        .sort("target_year")
+        .unique(keys, keep="first", maintain_order=True)
+        .join(pending.select(keys), on=keys, how="semi", nulls_equal=True)
+    )
+    if interim.height == 0:
+        return plan_rows
+    interim = interim.with_columns(
+        pl.lit(plan_rows.item(0, "plan_code")).alias("plan_code"),
+        pl.format(
+            "{}（" + INTERIM_NOTE.replace("{year}", "{}") + "）", pl.col("target_text").fill_null(""), "target_year"
+        ).alias("target_text"),
+    ).select(plan_rows.columns)
+    kept = plan_rows.join(interim.select(keys), on=keys, how="anti", nulls_equal=True)
+    return pl.concat([kept, interim], how="vertical_relaxed")

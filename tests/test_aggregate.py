@@ -65,13 +65,15 @@ def test_status_counts_partition_and_rate() -> None:
     assert {code: row[f"n_{code}"] for code in expected_counts} == expected_counts
     assert (row["rate_numerator"], row["rate_denominator"]) == (3, 8)
     assert row["attainment_rate"] == 37.5
-    assert (row["excluded_no_data"], row["excluded_direction"], row["excluded_target_pending"]) == (1, 2, 1)
+    # the decrease target without data is 无数据, like the card beside it says
+    assert (row["excluded_no_data"], row["excluded_direction"], row["excluded_target_pending"]) == (2, 1, 1)
+    assert row["n_with_data"] == 10
     # the buckets partition the items: nothing dropped, nothing counted twice
     assert row["rate_denominator"] + row["excluded_no_data"] + row["excluded_direction"] + \
         row["excluded_target_pending"] == row["n_items"]
     assert row["n_lost"] == 2
     assert row["rate_note"] == (
-        "达标 3 项 ÷ 有数据且有数值或定性目标的 8 项；另有无数据 1 项、方向性目标 2 项、目标待设定 1 项，未计入分母"
+        "达标 3 项 ÷ 有数据且有数值或定性目标的 8 项；另有无数据 2 项、方向性目标 1 项、目标待设定 1 项，未计入分母"
     )
 
 
@@ -85,7 +87,7 @@ def test_counts_per_domain_and_unit() -> None:
     assert_frame_equal(
         got,
         pl.DataFrame(
-            [("健康", 6, 2, 4, 50.0, 1), ("教育", 6, 1, 4, 25.0, 1)],
+            [("健康", 6, 2, 4, 50.0, 1), ("教育", 6, 1, 4, 25.0, 0)],
             schema={"domain": pl.String, "n_items": pl.Int64, "rate_numerator": pl.Int64,
                     "rate_denominator": pl.Int64, "attainment_rate": pl.Float64, "excluded_direction": pl.Int64},
             orient="row",

@@ -108,13 +108,22 @@ def test_items_cover_every_target_and_breakdown(db_path: Path, result: engine.Pr
 
 
 def test_target_pending_items_say_so(db_path: Path, result: engine.ProgressResult) -> None:
-    pending = db.query(
-        db_path,
-        "SELECT indicator_code FROM target WHERE plan_code = 'liangang' AND value IS NULL "
-        "AND kind IN ('at_least', 'at_most')",
-    ).get_column("indicator_code").to_list()
+    pending = (
+        db.query(
+            db_path,
+            "SELECT indicator_code FROM target WHERE plan_code = 'liangang' AND value IS NULL "
+            "AND kind IN ('at_least', 'at_most')",
+        )
+        .get_column("indicator_code")
+        .to_list()
+    )
     assert pending, "the catalogue has 目标待设定 rows"
     rows = result.items.filter(pl.col("indicator_code").is_in(pending))
+    # where the 十四五 sets a 2025 target, mid-term work is judged against it, and says so
+    interim = rows.filter(pl.col("target_text").str.contains("按2025年目标评估"))
+    assert set(interim.get_column("target_year").to_list()) == {2025}
+    assert "target_pending" not in set(interim.get_column("status").to_list())
+    rows = rows.filter(~pl.col("target_text").str.contains("按2025年目标评估").fill_null(False))
     assert set(rows.get_column("status").to_list()) == {"target_pending"}
     assert set(rows.get_column("status_label").to_list()) == {"目标待设定"}
 
@@ -122,11 +131,15 @@ def test_target_pending_items_say_so(db_path: Path, result: engine.ProgressResul
 def test_aggregates_are_consistent(result: engine.ProgressResult) -> None:
     for frame in (result.by_region, result.by_domain, result.by_outline, result.by_unit):
         buckets = (
-            frame["rate_denominator"] + frame["excluded_no_data"] + frame["excluded_direction"]
+            frame["rate_denominator"]
+            + frame["excluded_no_data"]
+            + frame["excluded_direction"]
             + frame["excluded_target_pending"]
         )
         assert (buckets == frame["n_items"]).all()
-        status_columns = [c for c in frame.columns if c.startswith("n_") and c not in ("n_items", "n_lost")]
+        status_columns = [
+            c for c in frame.columns if c.startswith("n_") and c not in ("n_items", "n_with_data", "n_lost")
+        ]
         assert len(status_columns) == len(engine.progress.STATUS_CODES)
         status_sum = frame.select(pl.sum_horizontal(status_columns)).to_series()
         assert (status_sum == frame["n_items"]).all()
@@ -136,7 +149,14 @@ def test_aggregates_are_consistent(result: engine.ProgressResult) -> None:
     assert gaoqing["n_lost"] >= 1
     ranking = result.ranking
     assert sorted(ranking.get_column("region_code").to_list()) == [
-        "370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323"
+        "370302",
+        "370303",
+        "370304",
+        "370305",
+        "370306",
+        "370321",
+        "370322",
+        "370323",
     ]
     rates = ranking.get_column("attainment_rate").to_list()
     assert rates == sorted(rates, reverse=True)
@@ -146,18 +166,22 @@ def test_aggregates_are_consistent(result: engine.ProgressResult) -> None:
 def test_completeness_finds_the_sample_gap(db_path: Path, result: engine.ProgressResult) -> None:
     # W-HEALTH-02 (卫生健康委 leads it) has no value for 周村 370306 in 2021 (gap@370306/2021).
     cells = result.completeness_cells
-    gap = cells.filter((pl.col("indicator_code") == "W-HEALTH-02") & (pl.col("region_code") == "370306")
-                       & (pl.col("year") == 2021)).row(0, named=True)
+    gap = cells.filter(
+        (pl.col("indicator_code") == "W-HEALTH-02") & (pl.col("region_code") == "370306") & (pl.col("year") == 2021)
+    ).row(0, named=True)
     assert gap["unit_code"] == "health" and gap["received"] is False and gap["on_time"] is None
-    summary = result.completeness.filter((pl.col("unit_code") == "health") & (pl.col("region_code") == "370306")
-                                         & (pl.col("year") == 2021)).row(0, named=True)
-    health_cells = cells.filter((pl.col("unit_code") == "health") & (pl.col("region_code") == "370306")
-                                & (pl.col("year") == 2021))
+    summary = result.completeness.filter(
+        (pl.col("unit_code") == "health") & (pl.col("region_code") == "370306") & (pl.col("year") == 2021)
+    ).row(0, named=True)
+    health_cells = cells.filter(
+        (pl.col("unit_code") == "health") & (pl.col("region_code") == "370306") & (pl.col("year") == 2021)
+    )
     assert summary["expected"] == health_cells.height
     assert summary["missing"] == health_cells.filter(~pl.col("received")).height >= 1
     # a received value: on time when its first submission was loaded by 2025-03-31
-    got = cells.filter((pl.col("indicator_code") == "W-HEALTH-02") & (pl.col("region_code") == "370303")
-                       & (pl.col("year") == 2024)).row(0, named=True)
+    got = cells.filter(
+        (pl.col("indicator_code") == "W-HEALTH-02") & (pl.col("region_code") == "370303") & (pl.col("year") == 2024)
+    ).row(0, named=True)
     loaded_at = db.scalar(
         db_path,
         "SELECT min(s.loaded_at) FROM observation o JOIN submission s ON s.id = o.submission_id "
@@ -225,8 +249,9 @@ def test_metadata(db_path: Path, result: engine.ProgressResult) -> None:
     assert local.items.get_column("target_is_sample").all()
 
 
-def test_cli_writes_the_engine_table(db_path: Path, result: engine.ProgressResult, tmp_path: Path,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_the_engine_table(
+    db_path: Path, result: engine.ProgressResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "progress.csv"
     code = cli.main(["progress", "--plan", PLAN, "--year", str(YEAR), "--db", str(db_path), "-o", str(out)])
     assert code == 0

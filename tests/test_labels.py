@@ -24,18 +24,27 @@ def test_every_status_code_has_a_label_in_every_shipped_set() -> None:
 
 
 def test_default_set_is_the_three_way_split() -> None:
-    # 达标 / 未达标 / 无数据 for targets with a line, 向好 / 未向好 for direction-only targets (never
-    # counted as 达标, so the 达标 count is the 达标率 numerator), 目标待设定 apart.
+    # 达标 / 未达标 / 无数据 for targets with a line, 向好 / 持平 / 未向好 for direction-only targets
+    # (never counted as 达标, so the 达标 count is the 达标率 numerator); 无法评估 and 目标待设定 apart,
+    # never folded into 未达标.
     config = labels.load_labels()
     assert config.default_set == "default"
     default = config.label_set()
     used = {style.label for style in default.styles.values()}
-    assert used == {"达标", "未达标", "向好", "未向好", "无数据", "目标待设定"}
+    assert used == {"达标", "未达标", "向好", "持平", "未向好", "无法评估", "无数据", "目标待设定"}
     assert [c for c, st in default.styles.items() if st.label == "达标"] == ["achieved"]
     assert default.styles["lagging"].label == "未达标"
     assert default.styles["improving"].label == "向好"
-    assert default.styles["worsening"].label == default.styles["stable"].label == "未向好"
+    assert (default.styles["stable"].label, default.styles["worsening"].label) == ("持平", "未向好")
+    assert (default.styles["not_assessable"].label, default.styles["not_assessable"].symbol) == ("无法评估", "？")
     assert default.styles["no_data"].label == "无数据"
+
+
+def test_not_assessable_is_never_shown_as_not_achieved() -> None:
+    config = labels.load_labels()
+    for key in config.sets:
+        style = config.label_set(key).styles["not_assessable"]
+        assert (style.label, style.symbol) == ("无法评估", "？"), key
 
 
 def test_the_other_two_shipped_sets() -> None:

@@ -76,13 +76,15 @@ def test_scope_word_and_file_name() -> None:
 
 def test_label_groups_follow_the_label_set(now) -> None:
     styles = present.label_styles(now.labels)
-    assert [s.label for s in styles] == ["达标", "未达标", "向好", "未向好", "无数据", "目标待设定"]
+    assert [s.label for s in styles] == ["达标", "未达标", "向好", "持平", "未向好", "无法评估", "无数据", "目标待设定"]
     achieved, improving = styles[0], styles[2]
     # direction targets have no 达标 line: 向好 is its own label, so the 达标 card equals the 达标率 numerator
     assert set(achieved.codes) == {"achieved"} and achieved.symbol == "✔"
     assert set(improving.codes) == {"improving"}
     counts = dict((s.label, n) for s, n in present.label_counts({"n_achieved": 1, "n_improving": 2}, styles))
-    assert counts == {"达标": 1, "未达标": 0, "向好": 2, "未向好": 0, "无数据": 0, "目标待设定": 0}
+    assert counts == {
+        "达标": 1, "未达标": 0, "向好": 2, "持平": 0, "未向好": 0, "无法评估": 0, "无数据": 0, "目标待设定": 0,
+    }
 
 
 # --- briefing -----------------------------------------------------------------------------------
@@ -94,13 +96,19 @@ def test_city_headline_sums_districts_when_the_city_has_no_values(now) -> None:
     # achieved 1 (B D1) ÷ measured 4 (A and B in both districts); C is a direction target
     assert (head.counts["rate_numerator"], head.counts["rate_denominator"]) == (1, 4)
     assert head.rate_text == "25.0%"
-    assert head.counts["excluded_direction"] == 2 and head.indicators == 3
+    # C is a direction target: 向好 in one district, 无数据 in the other (counted there)
+    assert head.counts["excluded_direction"] == 1 and head.indicators == 3
     labels = {s.label: n for s, n in head.label_counts}
-    assert labels == {"达标": 1, "未达标": 3, "向好": 1, "未向好": 0, "无数据": 1, "目标待设定": 0}
+    assert labels == {
+        "达标": 1, "未达标": 3, "向好": 1, "持平": 0, "未向好": 0, "无法评估": 0, "无数据": 1, "目标待设定": 0,
+    }
     # the cards and the rate agree: 达标 is the numerator, 达标 + 未达标 the denominator
     assert labels["达标"] + labels["未达标"] == head.counts["rate_denominator"]
     assert dict(head.rule_counts) == {"已达标": 1, "进度正常": 1, "进度滞后": 1, "退步": 1, "向好": 1, "无数据": 1}
-    assert briefing.progress_line(head) == "**进度：** 已达标 1 项次 · 进度正常 1 项次 · 进度滞后 1 项次 · 退步 1 项次"
+    assert briefing.progress_line(head) == (
+        "**进度（达标率分母 4 项次）：** 已达标 1 项次 · 进度正常 1 项次 · 进度滞后 1 项次 · 退步 1 项次"
+        " · 未实现 0 项次 · 无法评估 0 项次"
+    )
 
 
 def test_district_headline_is_its_own(now) -> None:
@@ -138,7 +146,7 @@ def test_fell_behind_since_last_year(now, before) -> None:
     assert briefing.fell_behind(now, None, CITY).height == 0
     assert briefing.fell_behind(now, before, D1)["地区"].to_list() == ["甲区"]
     assert briefing.watch_line(fell, 2) == (
-        "**较上年退步或进度下降 3 项**：孕产妇死亡率（乙县，仍退步，数值较上年远离目标）；"
+        "**较上年变差的指标 3 项**：孕产妇死亡率（乙县，仍退步，数值较上年远离目标）；"
         "学前教育毛入园率（乙县，进度正常 → 进度滞后）；另有 1 项")
     assert briefing.watch_line(fell.head(0), 2).endswith("没有。")
     assert "没有上一年" in briefing.watch_line(fell, 2, has_previous=False)
@@ -191,8 +199,9 @@ def test_midterm_of_each_district(now) -> None:
     )
     d2 = midterm.evaluation(now, D2)
     assert d2.narrative == (
+        # the direction target without data is one of the 无数据, counted once: 2 + 1 = 3
         "全县3项指标中，未达标2项、无数据1项。达标率0.0%（达到数值或定性目标的0项 ÷ 有数据且有数值或定性目标的2项）"
-        "；另有方向性目标1项按较基期变化评价，不计入达标率。进度滞后或退步的指标主要在健康（1项）、教育（1项）。"
+        "。进度滞后或退步的指标主要在健康（1项）、教育（1项）。"
         "按当前趋势，尚未达标的指标中有1项预计到2030年难以达标。"
     )
     conclusions = dict(zip(d2.table["指标"], d2.table["评估结论"], strict=True))

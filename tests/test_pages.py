@@ -112,7 +112,7 @@ def chart_titles(at: AppTest) -> list[str]:
 
 def shown_headline(at: AppTest) -> tuple[str, dict[str, int]]:
     shown = metrics(at)
-    return shown["达标率"], {k: int(v) for k, v in shown.items() if k not in ("达标率", "监测指标")}
+    return shown["达标率"], {k: int(v) for k, v in shown.items() if k not in ("达标率", "监测指标", "有数据")}
 
 
 # --- 领导驾驶舱 ---------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_briefing_default_view_matches_the_engine(built_db: Path, monkeypatch, d
     assert [r[1] for r in ranking[1:]] == expected["region_name"].to_list()
     assert ranking[1][2] == f"{expected.item(0, 'attainment_rate'):.1f}%"
     assert_no_live_formula(ranking)
-    fell = csv_rows(downloads(at, "较上年退步指标_淄博市_2024.csv"))
+    fell = csv_rows(downloads(at, "较上年变差的指标_淄博市_2024.csv"))
     assert fell[0][:5] == ["指标", "地区", "上年状态", "本年状态", "变化"] and len(fell) > 1
     assert_no_live_formula(fell)
 
@@ -161,9 +161,9 @@ def test_big_screen_mode(built_db: Path, monkeypatch) -> None:
     at = open_page(built_db, monkeypatch, "briefing", screen="big", rotate="0")
     assert shown_headline(at) == expected_headline(built_db, "liangang", 2024, CITY)
     assert at.button(key="leave_big_screen") is not None and not at.download_button
-    assert chart_titles(at) == ["各区县达标率排名", "妇女与健康（1/11）"]
+    assert chart_titles(at) == ["各区县达标率排名", "妇女与健康（1/7）"]
     at.run()  # the panel moves on to the next domain (the timer does this on the wall)
-    assert chart_titles(at) == ["各区县达标率排名", "妇女与教育（2/11）"]
+    assert chart_titles(at) == ["各区县达标率排名", "妇女与经济（2/7）"]
     at.button(key="leave_big_screen").click().run()
     assert "screen" not in at.query_params and at.button(key="enter_big_screen") is not None
 
@@ -303,7 +303,7 @@ def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downlo
 
     workbook = downloads(at, "中期评估_博山区_2024.xlsx")
     names = fastexcel.read_excel(workbook).sheet_names
-    assert names[0] == "汇总" and "儿童与健康" in names and len(names) == 12
+    assert names[0] == "汇总" and "儿童与健康" in names and len(names) == 16  # 汇总 and all 15 domains
 
     # the source shows at a cell's start in the per-domain districts table: neutralised there
     at.switch_page("../pages/districts.py").run()
@@ -335,3 +335,27 @@ def test_moving_to_another_page_keeps_the_chosen_view(built_db: Path, monkeypatc
     at.query_params["plan"] = "liangang"
     at.switch_page("../pages/briefing.py").run()
     assert at.selectbox(key="view_plan").value == "liangang"
+
+
+def test_briefing_counts_add_up_to_the_totals_it_states(built_db: Path, monkeypatch, downloads) -> None:
+    at = open_page(built_db, monkeypatch, "briefing")
+    shown = metrics(at)
+    # 116 outline indicators with a target row plus the 45 women's main goals the outline states
+    # without a number (定性 or 目标待设定): every main goal is part of the 两纲 plan
+    assert shown["监测指标"] == "161"
+    statuses = {k: int(v) for k, v in shown.items() if k not in ("监测指标", "有数据", "达标率")}
+    total_line = next(c.value for c in at.caption if c.value.startswith("以上各状态合计"))
+    assert total_line.startswith(f"以上各状态合计 {sum(statuses.values())} 项")
+    with_data, of_all = shown["有数据"].removesuffix(" 项").split(" / ")
+    assert int(of_all) == sum(statuses.values()) == 161
+    assert 0 < int(with_data) <= 161
+    assert "✖ 未达标" in statuses and "？ 无法评估" in statuses and "→ 持平" in statuses
+    # every domain of the two outlines is a row, and each row's label counts add up to its total
+    table = csv_rows(downloads(at, "各领域状态_淄博市_2024.csv"))
+    header, rows = table[0], table[1:]
+    assert len(rows) == 15
+    labels = [i for i, name in enumerate(header) if name[:1] in "✔✖↗→↘？—…"]
+    total = header.index("合计")
+    for row in rows:
+        assert sum(int(row[i]) for i in labels) == int(row[total]), row
+    assert sum(int(row[total]) for row in rows) == 161
