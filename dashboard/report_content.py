@@ -604,7 +604,7 @@ def annex_table(m: midterm.Midterm) -> Table:
         )
         for i, r in enumerate(m.table.iter_rows(named=True), start=1)
     )
-    widths = (0.5, 1.3, 3.0, 0.8, 1.0, 0.9, 0.8, *(1.1 for _ in targets), 1.3, 1.0, 1.2, 2.6)
+    widths = (0.45, 1.1, 2.6, 0.6, 0.9, 0.9, 0.7, *(1.3 for _ in targets), 1.2, 0.9, 1.0, 3.6)
     return Table(
         f"附表1 {m.plan_name}主要指标监测评估表",
         columns,

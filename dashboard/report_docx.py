@@ -147,7 +147,8 @@ def _cover(doc, report: Report) -> None:
         _fonts(run, font, size, bold)
 
     line(report.title, Pt(22), HEADING_FONT, space=150)
-    line(report.plan_full_name, Pt(14), space=12)
+    for i, name in enumerate(report.plan_full_name.replace("》《", "》\n《").splitlines()):
+        line(name, Pt(14), space=12 if i == 0 else 0)
     info = [
         f"评估地区：{report.region_name}（{report.region_code}）",
         f"评估规划：{report.plan_name}",
@@ -187,6 +188,8 @@ def _shade(cell, fill: str) -> None:
 
 
 def _table(doc, block: Table, width_cm: float) -> None:
+    # style by id on the XML: python-docx looks a style name up anew on every call (slow for big tables)
+    text_style = doc.styles[TABLE_TEXT].style_id
     doc.add_paragraph(block.caption, style=CAPTION)
     table = doc.add_table(rows=1, cols=len(block.columns))
     table.style = "Table Grid"
@@ -201,7 +204,7 @@ def _table(doc, block: Table, width_cm: float) -> None:
     for cell, name, w in zip(head.cells, block.columns, widths, strict=True):
         cell.width = w
         p = cell.paragraphs[0]
-        p.style = TABLE_TEXT
+        p._p.style = text_style
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = p.add_run(name)
         _fonts(run, HEADING_FONT)
@@ -209,10 +212,9 @@ def _table(doc, block: Table, width_cm: float) -> None:
     for values in block.rows:
         row = table.add_row()
         _no_split(row)
-        for cell, value, w, name in zip(row.cells, values, widths, block.columns, strict=True):
-            cell.width = w
+        for cell, value, name in zip(row.cells, values, block.columns, strict=True):  # add_row sets widths
             p = cell.paragraphs[0]
-            p.style = TABLE_TEXT
+            p._p.style = text_style
             if name not in TEXT_COLUMNS:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run(value)
@@ -281,6 +283,9 @@ def document_bytes(report: Report) -> bytes:
 
     if report.annex:
         annex = doc.add_section(WD_SECTION.NEW_PAGE)
+        # a new section copies the last one's settings: drop the restart so numbering continues
+        for restart in annex._sectPr.findall(qn("w:pgNumType")):
+            annex._sectPr.remove(restart)
         _a4(annex, landscape=True)
         _blocks(doc, report.annex, (297 - 30) / 10)
 
