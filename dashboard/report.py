@@ -109,9 +109,17 @@ def one(
     return name, data
 
 
-def district_zip(inputs: ReportInputs, fmt: str = "docx", *, org: str = "", made_on: date | None = None) -> bytes:
-    """A zip with one report per district, for the 区县 工委办s."""
-    reports = [build(inputs, code, org=org, made_on=made_on) for code, _ in inputs.districts()]
+def district_zip(
+    inputs: ReportInputs,
+    fmt: str = "docx",
+    *,
+    org: str = "",
+    made_on: date | None = None,
+    districts: Sequence[str] | None = None,
+) -> bytes:
+    """A zip with one report per district (default: every district), for the 区县 工委办s."""
+    codes = [code for code, _ in inputs.districts()] if districts is None else list(districts)
+    reports = [build(inputs, code, org=org, made_on=made_on) for code in codes]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in render(reports, fmt).items():

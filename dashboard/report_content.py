@@ -491,7 +491,7 @@ def _domain_section(
     if table is not None:
         t = numbering.table()
         columns = ("序号", "指标", "单位", "基期值", "最新值（年份）", *(f"{y}年目标" for y in years), "评价状态")
-        widths = (0.5, 2.8, 0.7, 0.9, 1.7, *(1.5 for _ in years), 1.3)
+        widths = (0.5, 2.6, 0.7, 0.9, 1.6, *([1.2] * (len(years) - 1)), 2.0, 1.3)
         blocks.append(
             Table(
                 f"表{t} {domain}主要指标完成情况",
@@ -604,7 +604,9 @@ def annex_table(m: midterm.Midterm) -> Table:
         )
         for i, r in enumerate(m.table.iter_rows(named=True), start=1)
     )
-    widths = (0.45, 1.1, 2.6, 0.6, 0.9, 0.9, 0.7, *(1.3 for _ in targets), 1.2, 0.9, 1.0, 3.6)
+    # the plan's own target (last) is often a sentence for qualitative goals: give it room
+    target_widths = [1.1] * (len(targets) - 1) + [2.0]
+    widths = (0.45, 1.3, 2.4, 0.6, 0.9, 0.9, 0.7, *target_widths, 1.2, 0.9, 1.1, 2.8)
     return Table(
         f"附表1 {m.plan_name}主要指标监测评估表",
         columns,
