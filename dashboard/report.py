@@ -131,3 +131,16 @@ def zip_name(inputs: ReportInputs, home: str) -> str:
     return present.file_name(
         f"中期评估报告_{inputs.result.plan.name}_各区县", inputs.region_name(home), inputs.result.report_year, "zip"
     )
+
+
+def region_file(
+    db_path: Path, plan: str, year: int, region: str, fmt: str, label_set: str = "default", org: str = ""
+) -> bytes:
+    """The report of one region as bytes, from the database alone (a page's deferred download:
+    it runs outside the page's script, so it touches nothing of Streamlit)."""
+    return one(load_inputs(db_path, plan, year, label_set), region, fmt, org=org)[1]
+
+
+def districts_file(db_path: Path, plan: str, year: int, fmt: str, label_set: str = "default", org: str = "") -> bytes:
+    """The zip of every district's report, from the database alone (see region_file)."""
+    return district_zip(load_inputs(db_path, plan, year, label_set), fmt, org=org)

@@ -293,6 +293,14 @@ def test_district_report_and_zip(inputs: report.ReportInputs) -> None:
         )
 
 
+def test_region_file_is_the_pages_deferred_download(built_db: Path) -> None:
+    data = report.region_file(built_db, "liangang", 2024, BOSHAN, "docx", "midterm", "博山区妇儿工委办")
+    doc = docx.Document(io.BytesIO(data))
+    assert doc.paragraphs[0].text == "博山区两纲实施情况中期评估报告（初稿）"
+    assert "编制单位：博山区妇儿工委办" in [p.text for p in doc.paragraphs]
+    assert any(t.startswith("全区纳入评估的116项指标中，提前实现") for t in (p.text for p in doc.paragraphs))
+
+
 def test_command_line_writes_a_report(built_db: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "报告.docx"
     assert (
