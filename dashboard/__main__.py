@@ -1,8 +1,11 @@
-"""Command line: python -m dashboard progress --plan 两纲 --year 2024 [-o progress.csv].
+"""Command line.
 
-Writes the engine's full per-item table (dashboard.engine.ITEM_COLUMNS: stable codes and
-names, status code and label, baseline, latest value, target, τ, ρ, trend, growth ratio,
-flags) as UTF-8 CSV with a byte-order mark, so Excel opens it with the Chinese intact.
+python -m dashboard progress --plan 两纲 --year 2024 [-o progress.csv]
+    writes the engine's full per-item table (dashboard.engine.ITEM_COLUMNS: stable codes and
+    names, status code and label, baseline, latest value, target, τ, ρ, trend, growth ratio,
+    flags) as UTF-8 CSV with a byte-order mark, so Excel opens it with the Chinese intact.
+python -m dashboard report --plan 两纲 --year 2024 [--region CODE] [--format docx|pdf] -o FILE
+    writes the 中期评估 report (dashboard.report); --all-districts writes a zip, one per district.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard import db, engine, exports, labels, options, publication, report_year
+import polars as pl
+
+from dashboard import db, engine, exports, labels, options, publication, report, report_pdf, report_year
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,7 +37,68 @@ def _parser() -> argparse.ArgumentParser:
         help="数据口径：reviewed 仅已审核数据，all 含待审核数据（默认按设置 publication_rule）",
     )
     pr.add_argument("-o", "--output", type=Path, help="输出 CSV 文件（默认写到标准输出）")
+
+    rp = sub.add_parser("report", help="生成中期评估报告（Word 或 PDF；--all-districts 为各区县报告的 zip）")
+    rp.add_argument("--plan", required=True, help=engine.PLAN_ALIASES_HELP)
+    rp.add_argument("--year", required=True, help="报告年份，如 2024")
+    rp.add_argument("--region", help=f"地区代码（默认设置 region，当前 {settings.region_code()}）")
+    rp.add_argument("--all-districts", action="store_true", help="为每个区县各生成一份报告，打包为 zip")
+    rp.add_argument("--format", choices=report.FORMATS, help="docx 或 pdf（默认按输出文件的扩展名，否则 docx）")
+    rp.add_argument("--label-set", default="default", help="标签集（default、midterm、evaluation 或配置中的其他名称）")
+    rp.add_argument("--org", help="编制单位（默认设置 report_org）")
+    rp.add_argument("--db", help=f"数据库文件（默认 {settings.SETTINGS['db_path'].default}，环境变量 FUER_DB）")
+    rp.add_argument(
+        "-o", "--output", type=Path, required=True, help="输出文件（.docx、.pdf，或 --all-districts 时 .zip）"
+    )
     return p
+
+
+def _year(text: str) -> int | None:
+    try:
+        return int(str(text).strip().removesuffix("年"))
+    except ValueError:
+        print(f"错误：报告年份“{text}”不是年份（应为如 2024 的四位数字）", file=sys.stderr)
+        return None
+
+
+def _report(args: argparse.Namespace) -> int:
+    from etl import settings
+
+    year = _year(args.year)
+    if year is None:
+        return 2
+    db_path = Path(args.db) if args.db else settings.db_path()
+    if not db_path.is_file():
+        print(f"错误：找不到数据库文件 {db_path}（先运行 python -m etl build）", file=sys.stderr)
+        return 2
+    suffix = args.output.suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in report.FORMATS else "docx")
+    org = settings.get("report_org") if args.org is None else args.org
+    try:
+        inputs = report.load_inputs(db_path, args.plan, year, args.label_set)
+        if args.all_districts:
+            if not inputs.districts():
+                print("错误：数据库中没有区县，无法按区县生成报告", file=sys.stderr)
+                return 2
+            data = report.district_zip(inputs, fmt, org=org)
+            what = f"{len(inputs.districts())} 个区县的报告（zip）"
+        else:
+            region = args.region or settings.region_code()
+            if inputs.result.by_region.filter(pl.col("region_code") == region).height == 0:
+                print(f"错误：数据库中没有地区代码 {region}", file=sys.stderr)
+                return 2
+            _, data = report.one(inputs, region, fmt, org=org)
+            what = f"{inputs.region_name(region)}的报告"
+    except (engine.EngineError, labels.LabelConfigError, report_pdf.PdfError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        db.close_all()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(data)
+    sample = "（含示例数据）" if inputs.result.sample_data else ""
+    print(f"已写入 {args.output}：{inputs.result.plan.name} {year} 年{what}，{fmt}{sample}", file=sys.stderr)
+    return 0
 
 
 def _progress(args: argparse.Namespace) -> int:
@@ -50,12 +116,8 @@ def _progress(args: argparse.Namespace) -> int:
             if year is None:
                 print("错误：数据库中没有可用的数值，无法确定默认报告年份；请用 --year 指定", file=sys.stderr)
                 return 2
-        else:
-            try:
-                year = int(str(args.year).strip().removesuffix("年"))
-            except ValueError:
-                print(f"错误：报告年份“{args.year}”不是年份（应为如 2024 的四位数字）", file=sys.stderr)
-                return 2
+        elif (year := _year(args.year)) is None:
+            return 2
         result = engine.run(db_path, args.plan, year, region=args.region, label_set=args.label_set, basis=basis)
     except (engine.EngineError, labels.LabelConfigError, publication.PublicationError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -82,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "progress":
         return _progress(args)
+    if args.command == "report":
+        return _report(args)
     raise AssertionError(args.command)
 
 

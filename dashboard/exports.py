@@ -58,11 +58,19 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return clean
 
 
-def workbook_bytes(sheets: dict[str, pl.DataFrame], *, title: str, note: str = "") -> bytes:
+BLANK = "　" * 6  # room to write by hand on the printed form
+
+
+def sign_off_line(org: str = "") -> str:
+    """The 填报单位 / 日期 / 审核人 line of a form handed in; empty parts are left to fill by hand."""
+    return f"填报单位：{org or BLANK}　　填报日期：　　年　　月　　日　　审核人：{BLANK}"
+
+
+def workbook_bytes(sheets: dict[str, pl.DataFrame], *, title: str, note: str = "", sign_off: str = "") -> bytes:
     """An xlsx workbook, one sheet per entry, formatted for printing (A4 landscape, fit to width).
 
     Strings are written as strings (never as formulas), each sheet repeats its title and header
-    rows on every printed page.
+    rows on every printed page. `sign_off` (sign_off_line) is printed under the title.
     """
     import io
 
@@ -80,10 +88,15 @@ def workbook_bytes(sheets: dict[str, pl.DataFrame], *, title: str, note: str = "
     for name, frame in sheets.items():
         ws = wb.add_worksheet(_sheet_name(name, used))
         ws.write_string(0, 0, f"{title}　{name}", title_fmt)
+        top = 1
+        if sign_off:
+            ws.write_string(top, 0, sign_off)
+            top += 1
         if note:
-            ws.write_string(1, 0, note, note_fmt)
-        ws.write_row(2, 0, frame.columns, head_fmt)
-        for i, row in enumerate(frame.iter_rows(), start=3):
+            ws.write_string(top, 0, note, note_fmt)
+        header = top + 1
+        ws.write_row(header, 0, frame.columns, head_fmt)
+        for i, row in enumerate(frame.iter_rows(), start=header + 1):
             for j, value in enumerate(row):
                 if value is None:
                     ws.write_blank(i, j, None, cell_fmt)
@@ -99,8 +112,8 @@ def workbook_bytes(sheets: dict[str, pl.DataFrame], *, title: str, note: str = "
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0, 2)
-        ws.freeze_panes(3, 0)
+        ws.repeat_rows(0, header)
+        ws.freeze_panes(header + 1, 0)
         ws.set_footer("&C第 &P 页，共 &N 页")
     wb.close()
     return buf.getvalue()

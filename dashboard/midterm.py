@@ -127,10 +127,12 @@ class Midterm:
         return {"汇总": self.summary, **self.by_domain}
 
 
-def workbook(m: Midterm) -> bytes:
-    """The evaluation as an xlsx workbook formatted for printing (exports.workbook_bytes)."""
+def workbook(m: Midterm, org: str = "") -> bytes:
+    """The evaluation as an xlsx workbook to hand in: printed A4, a 填报单位/日期/审核人 block
+    (`org` fills 填报单位), and no notes about the screen."""
     title = f"{m.region_name}{m.plan_name}中期评估表（{m.report_year}年）"
-    return exports.workbook_bytes(m.sheets(), title=title, note=m.note)
+    note = m.note.replace(present.ROUNDED_NOTE, present.PRINT_ROUNDED_NOTE)
+    return exports.workbook_bytes(m.sheets(), title=title, note=note, sign_off=exports.sign_off_line(org))
 
 
 def _companion_targets(companions: Sequence[ProgressResult], region: str) -> dict[int, dict[str, dict[str, Any]]]:
@@ -173,10 +175,12 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         "最新值": lambda r: present.rounded(r["latest_value"], r["decimals"]),
         "最新值年份": lambda r: None if r["latest_year"] is None else str(r["latest_year"]),
         **{f"{y}年目标": target_for(y) for y in years},
-        "目标来源": sources,
+        # status and verdict before the long text, so a printed page shows them beside the numbers
         "评价状态": present.status_cell,
         f"趋势预测（{main_year}年）": lambda r: present.rounded(r["trend_projection"], r["decimals"]),
         "评估结论": conclusion,
+        "牵头单位": lambda r: r["lead_unit"],
+        "目标来源": sources,
     }
     numeric = {f"基期值（{base}年）": pl.Float64, "最新值": pl.Float64, f"趋势预测（{main_year}年）": pl.Float64}
     table = present.rows_table(items.iter_rows(named=True), columns, numeric)

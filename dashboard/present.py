@@ -46,6 +46,7 @@ TARGET_PENDING = "目标待设定"
 QUALITATIVE_TEXT = "定性目标（工委办评定）"
 DIRECTION_TEXT: Mapping[str, str] = {"increase": "逐步提高", "decrease": "逐步降低"}
 ROUNDED_NOTE = "表中数值已按各指标规定的小数位舍入（末尾的 0 省略），下载的 CSV 与页面显示一致。"
+PRINT_ROUNDED_NOTE = "表中数值已按各指标规定的小数位舍入（末尾的 0 省略）。"  # printed: no screen to match
 UNROUNDED_NOTE = "表中数值为原始数值（未舍入），下载的 CSV 与页面显示一致。"
 COUNT_NOTE = "表中为计数和百分比（百分比保留一位小数），下载的 CSV 与页面显示一致。"
 

@@ -84,6 +84,12 @@ SETTINGS: dict[str, Setting] = {
             "WGS-84",
             "底图瓦片坐标系：WGS-84（天地图/CGCS2000，会换算到 GCJ-02 与边界对齐）或 GCJ-02（高德）",
         ),
+        Setting(
+            "report_org",
+            "FUER_REPORT_ORG",
+            "",
+            "中期评估报告封面和评估表上的编制单位（如 某市妇女儿童工作委员会办公室）；留空则留出待填写的位置",
+        ),
     )
 }
 

@@ -3,55 +3,122 @@ numbers, CSV and Excel downloads — layout only."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from dashboard import engine, midterm, present, ui
+from dashboard import engine, midterm, present, report, report_pdf, ui
+from etl import settings
 
 view, options = ui.page_view()
 path = ui.db_path()
 home = next(iter(options.regions))
 result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
 companions = [
-    r for code in midterm.companion_plans(result.plan.code, ui.cached_frame(engine.plans, path))
+    r
+    for code in midterm.companion_plans(result.plan.code, ui.cached_frame(engine.plans, path))
     if (r := ui.optional_result(path, code, view.year, home, view.labels, view.basis)) is not None
 ]
 key = (view, home, tuple(c.plan.code for c in companions))
 m = ui.cached_view(midterm.evaluation, key, result, view.region, companions)
 
 st.title(f"中期评估 · {m.region_name}")
-st.caption(f"{result.plan.name}（{result.plan.full_name}） · 评估年份 {result.report_year} 年 · "
-           f"评价标签：{result.label_set_name}（侧栏“评价标签”可换用中期评估常用的“提前实现／基本符合或快于预期／滞后”）")
+st.caption(
+    f"{result.plan.name}（{result.plan.full_name}） · 评估年份 {result.report_year} 年 · "
+    f"评价标签：{result.label_set_name}（侧栏“评价标签”可换用中期评估常用的“提前实现／基本符合或快于预期／滞后”）"
+)
 ui.result_banner(result)
 if not m.has_values:
-    st.info(f"{m.region_name}本级暂无数值，下表各项均为无数据。中期评估表按本级数据填写；"
-            "可在侧栏“地区”中选择区县查看各区县的评估表。", icon=":material/info:")
+    st.info(
+        f"{m.region_name}本级暂无数值，下表各项均为无数据。中期评估表按本级数据填写；"
+        "可在侧栏“地区”中选择区县查看各区县的评估表。",
+        icon=":material/info:",
+    )
 
 st.subheader("评估摘要")
 st.markdown(m.narrative)
 st.caption("摘要中的每个数字都由下表计算得出。")
 
 st.subheader("分类汇总")
-ui.table_csv(m.summary, present.file_name("中期评估汇总", m.region_name, m.report_year), note=present.COUNT_NOTE,
-             height="content")
+ui.table_csv(
+    m.summary,
+    present.file_name("中期评估汇总", m.region_name, m.report_year),
+    note=present.COUNT_NOTE,
+    height="content",
+)
 
+org = settings.get("report_org")
 downloads = st.columns(2)
 with downloads[0]:
     ui.download_csv(m.table, present.file_name("中期评估", m.region_name, m.report_year), key="midterm_csv")
 with downloads[1]:
     st.download_button(
         f"下载 {present.file_name('中期评估', m.region_name, m.report_year, 'xlsx')}",
-        data=ui.cached_view(midterm.workbook, key, m),
+        data=ui.cached_view(midterm.workbook, (*key, org), m, org),
         file_name=present.file_name("中期评估", m.region_name, m.report_year, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="midterm_xlsx", icon=":material/download:", on_click="ignore",
+        key="midterm_xlsx",
+        icon=":material/download:",
+        on_click="ignore",
         help="每个领域一张工作表，另有汇总表；A4 横向、每页重复表头，可直接打印。",
     )
 st.caption(m.note)
+
+st.subheader("评估报告")
+st.caption(
+    "由本页的数字生成中期评估报告初稿：封面、总体情况、各领域完成情况（表和图）、存在的问题、"
+    "下一步工作建议（留待工委办填写）和附表。点击下载时生成，PDF 和各区县打包需要稍等。"
+)
+reports = st.columns(3)
+report_args = (path, view.plan, view.year)
+report_name = f"中期评估报告_{result.plan.name}"
+with reports[0]:
+    name = present.file_name(report_name, m.region_name, m.report_year, "docx")
+    st.download_button(
+        f"下载 {name}",
+        data=partial(report.region_file, *report_args, view.region, "docx", view.labels, org),
+        file_name=name,
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="report_docx",
+        icon=":material/description:",
+        on_click="ignore",
+        help="Word 初稿，可直接修改后上报；黑体标题、仿宋正文、A4、页码、表头每页重复。",
+    )
+with reports[1]:
+    if report_pdf.renderer() is None:
+        st.info(report_pdf.INSTALL_HELP, icon=":material/info:")
+    else:
+        name = present.file_name(report_name, m.region_name, m.report_year, "pdf")
+        st.download_button(
+            f"下载 {name}",
+            data=partial(report.region_file, *report_args, view.region, "pdf", view.labels, org),
+            file_name=name,
+            mime="application/pdf",
+            key="report_pdf",
+            icon=":material/picture_as_pdf:",
+            on_click="ignore",
+            help="与 Word 版内容相同的 PDF，供领导阅读（字体已嵌入）。",
+        )
+with reports[2]:
+    name = present.file_name(f"{report_name}_各区县", options.regions[home], m.report_year, "zip")
+    st.download_button(
+        f"下载 {name}",
+        data=partial(report.districts_file, *report_args, "docx", view.labels, org),
+        file_name=name,
+        mime="application/zip",
+        key="report_zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        help="每个区县一份 Word 报告，打包下载，供各区县工委办使用。",
+    )
 
 st.subheader("各领域评估表")
 if m.by_domain:
     for tab, (domain, table) in zip(st.tabs(list(m.by_domain)), m.by_domain.items(), strict=True):
         with tab:
             st.dataframe(table, hide_index=True, placeholder="", height="content")
-            ui.download_csv(table, present.file_name(f"中期评估_{domain}", m.region_name, m.report_year),
-                            key=f"midterm_csv_{domain}")
+            ui.download_csv(
+                table,
+                present.file_name(f"中期评估_{domain}", m.region_name, m.report_year),
+                key=f"midterm_csv_{domain}",
+            )

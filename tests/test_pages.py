@@ -22,7 +22,7 @@ from streamlit.runtime.memory_media_file_storage import MediaFileStorageError, M
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from dashboard import db, engine, labels
+from dashboard import db, engine, labels, report_pdf
 from etl.__main__ import main as etl_main
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -318,6 +318,20 @@ def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downlo
     narrative = next(m.value for m in at.markdown if m.value.startswith("全市"))
     assert f"有数据且有数值或定性目标的{city.item(0, 'rate_denominator')}项" in narrative
     assert downloads(at, "中期评估_淄博市_2024.csv").startswith(BOM)
+
+
+def test_midterm_page_offers_the_report(built_db: Path, monkeypatch) -> None:
+    at = open_page(built_db, monkeypatch, "midterm", region=BOSHAN)
+    labels = [b.proto.label for b in at.download_button]
+    for name in ("中期评估报告_两纲_博山区_2024.docx", "中期评估报告_两纲_博山区_2024.pdf",
+                 "中期评估报告_两纲_各区县_淄博市_2024.zip"):
+        assert f"下载 {name}" in labels
+    # without LibreOffice the page says how to get it, and the Word report stays
+    monkeypatch.setattr(report_pdf, "renderer", lambda: None)
+    at.run()
+    labels = [b.proto.label for b in at.download_button]
+    assert "下载 中期评估报告_两纲_博山区_2024.docx" in labels and not any(x.endswith(".pdf") for x in labels)
+    assert any("apt-get install -y libreoffice-writer-nogui" in i.value for i in at.info)
 
 
 def test_moving_to_another_page_keeps_the_chosen_view(built_db: Path, monkeypatch) -> None:
