@@ -6,13 +6,14 @@ writing one file's submission, raw rows, observations (as revisions), findings a
 
 from __future__ import annotations
 
+import csv
 import getpass
 import hashlib
 import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -72,8 +73,10 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
 
 
-def load_context(con: duckdb.DuckDBPyConnection) -> Context:
-    """Catalogue, regions, plan years and current values, as validation needs them."""
+def load_context(con: duckdb.DuckDBPyConnection, today: date | None = None) -> Context:
+    """Catalogue, regions, plan years and current values, as validation needs them.
+
+    `today` (default: the real date) decides the latest year a value may be for."""
     indicators = bounds.with_bounds(
         _frame(con, "SELECT code, name, unit, plausible_min, plausible_max, breakdowns FROM indicator")
     )
@@ -82,7 +85,7 @@ def load_context(con: duckdb.DuckDBPyConnection) -> Context:
     years = _frame(con, "SELECT min(base_year) AS a, max(target_year) AS b FROM plan").row(0)
     current = _frame(con, "SELECT indicator_code, region_code, year, breakdown, value FROM observation_current")
     cur: dict[Key, float] = {(a, b, c, d): v for a, b, c, d, v in current.iter_rows()}
-    return Context.from_frames(indicators, aliases, regions, (years[0], years[1]), cur)
+    return Context.from_frames(indicators, aliases, regions, (years[0], years[1]), cur, today)
 
 
 def unit_names_index(units: pl.DataFrame) -> dict[str, str]:
@@ -303,9 +306,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     try:
         read = read_return(path, year=year, region=region)
     except UnreadableFile as exc:
-        report.status, report.message = "failed", str(exc)
-        report.findings.append(Finding(path.name, "", None, None, "unreadable", SEVERITY_ERROR, str(exc)))
-        return report
+        return _failed(report, "unreadable", str(exc), safety_findings)
+    except (csv.Error, ValueError, OverflowError, RecursionError, UnicodeError) as exc:
+        # A reader library tripping over hostile content must not reach the clerk as a traceback.
+        return _failed(report, "reader_error",
+                       f"文件“{path.name}”无法读取：内容格式异常（{type(exc).__name__}），未载入任何数值。"
+                       "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8（逗号分隔）”再上传。", safety_findings)
     ctx = ctx or load_context(con)
     checked = check_values(read.values, ctx)
     report.findings = [*safety_findings, *read.findings, *checked.findings]
@@ -313,6 +319,13 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     if not read.values and sheet_errors:
         report.status = "failed"
         report.message = "；".join(f.message for f in sheet_errors)
+        return report
+    if not read.values:
+        # "载入0个数值" would hide that nothing in the file was a value: say so, and load nothing.
+        message = (f"文件“{path.name}”中没有任何填写了数值的单元格（只有表头或数值列全部为空），"
+                   "未载入；请填写“数值”列后再上传。")
+        report.findings.append(Finding(path.name, "", None, None, "no_values", SEVERITY_ERROR, message))
+        report.status, report.message = "failed", message
         return report
     report.unit = unit or _infer_unit(con, [o.indicator_code for o in checked.observations])
     raw_rows = {(v.sheet, v.row): v.raw_cells for v in read.values}
@@ -328,6 +341,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
                       f"拒绝{report.rejected}个，空缺{report.missing}个")
+    return report
+
+
+def _failed(report: FileReport, rule: str, message: str, earlier: list[Finding]) -> FileReport:
+    report.status, report.message = "failed", message
+    report.findings = [*earlier, Finding(report.file, "", None, None, rule, SEVERITY_ERROR, message)]
     return report
 
 

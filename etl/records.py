@@ -31,6 +31,10 @@ class RawValue:
     breakdown: str | None = None  # "城镇", "农村", "女", "男"; None means 合计
     unit: str | None = None  # a 计量单位 column next to the indicator, if any
     note: str | None = None  # 备注
+    # The name written beside a code (指标名称 next to 指标代码, 地区名称 next to 地区代码), so
+    # validation can refuse a row whose code and name disagree instead of trusting the code.
+    indicator_name: str | None = field(default=None, compare=False)
+    region_name: str | None = field(default=None, compare=False)
     raw_cells: tuple[str, ...] = field(default=(), compare=False)  # the whole source row
 
 
