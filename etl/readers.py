@@ -18,7 +18,7 @@ import fastexcel
 from etl.records import UnreadableFile
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-CSV_SUFFIXES = (".csv",)
+CSV_SUFFIXES = (".csv", ".txt")  # .txt: Excel's "Unicode 文本" and "文本文件（制表符分隔）" exports
 SUPPORTED = "、".join(EXCEL_SUFFIXES + CSV_SUFFIXES)
 
 # Magic numbers: decide by content, not by name, because offices rename files freely
@@ -254,7 +254,8 @@ def _csv_rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]
         else:
             why = f"格式异常（{detail}）"
         raise UnreadableFile(
-            f"文件“{name}”不是有效的 CSV：第 {start} 行{why}，整个文件未载入。请检查该行后另存再上传。"
+            f"文件“{name}”不是有效的 CSV：第 {start} 行{why}，整个文件未载入。请检查该行后另存再上传。",
+            row=start,
         ) from exc
     return rows
 

@@ -89,5 +89,10 @@ class ReadResult:
 class UnreadableFile(Exception):
     """The file cannot be read as a table at all (corrupt, empty, wrong type).
 
-    The message is Chinese and names the file; the load is marked failed.
+    The message is Chinese and names the file; the load is marked failed. `row` is the line
+    that could not be read, when one line is to blame.
     """
+
+    def __init__(self, message: str, *, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row

@@ -28,7 +28,7 @@ from etl.readers import MAX_CELLS
 from etl.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding
 from etl.users import workflow_setting
 
-ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".txt")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
 
 # Zip-bomb guard, on the sizes the archive declares and then on what it really unpacks to.

@@ -74,11 +74,11 @@ with st.expander("本单位负责的指标"):
     ui.table_with_download(ui.cached_call(returns_status.unit_indicators, db_path, unit_code), f"{unit_name}_指标.csv")
 
 st.subheader("2. 上传报表并预检")
-st.caption(f"支持 xlsx、xls、csv，单个文件不超过 {upload_limit_mb()} MB。上传后先逐行逐格检查，"
-           "确认无误后再点“确认载入”；在此之前不会保存任何数据。")
+st.caption(f"支持 xlsx、xls、csv 和 Excel 导出的“Unicode 文本”（txt），单个文件不超过 {upload_limit_mb()} MB。"
+           "上传后先逐行逐格检查，确认无误后再点“确认载入”；在此之前不会保存任何数据。")
 # a new key after each load empties the uploader, so a loaded file is not offered again
 round_no = st.session_state.setdefault("upload_round", 0)
-uploaded = st.file_uploader("选择填好的报表", type=["xlsx", "xls", "csv"], max_upload_size=upload_limit_mb(),
+uploaded = st.file_uploader("选择填好的报表", type=["xlsx", "xls", "csv", "txt"], max_upload_size=upload_limit_mb(),
                             key=f"upload_file_{round_no}")
 if uploaded is None:
     st.session_state.pop("upload_preview", None)
