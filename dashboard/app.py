@@ -34,7 +34,7 @@ try:
         with st.spinner("首次启动：正在根据 data/ 生成数据库，请稍候……"):
             ensure_database(db_path)
 except Exception as exc:  # noqa: BLE001 - any build failure is shown to the user
-    st.error(f"无法生成数据库 {db_path}：{exc}")
+    st.error(f"无法生成数据库 {ui.md_escape(db_path)}：{ui.md_escape(exc)}")
     st.stop()
 
 ui.set_db_path(Path(db_path))
@@ -62,4 +62,8 @@ PAGES = auth_ui.gate(
     review=st.Page(PAGES_DIR / "review.py", title="审核", icon=":material/fact_check:"),
     public=[BRIEFING],
 )
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 - anything a page did not handle gets the app's own notice
+    ui.unexpected_error(exc)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, ui
 from etl.users import User, UsersConfig, UsersFileError, load_users
 
 SESSION_KEY = "fuer_signed_in"
@@ -41,7 +41,7 @@ def users_config() -> UsersConfig:
     try:
         return load_users()
     except UsersFileError as exc:
-        st.error(f"{exc}。在修正之前任何人都无法登录。")
+        st.error(f"{ui.md_escape(exc)}。在修正之前任何人都无法登录。")
         st.stop()
         raise  # unreachable: st.stop ends the run
 
@@ -89,11 +89,11 @@ def sign_in_page() -> None:
     st.title("登录")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
-        st.info(notice)
+        st.info(ui.md_escape(notice))
     config = users_config()
     if oidc_configured():
         if st.user.is_logged_in:
-            st.error(f"账号 {st.user.get('email') or ''} 尚未在用户配置中登记，请联系妇儿工委办开通。")
+            st.error(f"账号 {ui.md_escape(st.user.get('email') or '')} 尚未在用户配置中登记，请联系妇儿工委办开通。")
             st.button("退出", on_click=st.logout, key="oidc_logout")
         elif importlib.util.find_spec("authlib") is None:  # st.login needs it (streamlit[auth])
             st.error("已配置统一身份认证（secrets.toml 的 [auth]），但服务器未安装 Authlib，暂时无法登录。"
@@ -111,7 +111,7 @@ def sign_in_page() -> None:
         return
     result = auth.sign_in(config, username, password, session_id=_session_id())
     if result.user is None:
-        st.error(result.message)
+        st.error(ui.md_escape(result.message))
         return
     now = time.time()
     st.session_state[SESSION_KEY] = auth.SignedIn(result.user.username, now, now)

@@ -6,6 +6,8 @@ wires their results into widgets.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -25,6 +27,40 @@ from dashboard.view_state import PARAMS, ViewOptions, ViewState, parse_view
 T = TypeVar("T")
 
 _DB_PATH_KEY = "fuer_db_path"
+
+
+# Every ASCII punctuation mark CommonMark lets a backslash escape, plus Streamlit's own
+# :colour[…] / :material/icon: / $latex$ syntax, which all start from one of these.
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:&")
+# GFM turns bare https://…, www.… and a@b.c into links even when every mark is escaped; a
+# zero-width space after these breaks the pattern without changing what a person reads.
+_ZWSP = "\u200b"
+_AUTOLINK_BREAKS = (("://", ":" + _ZWSP + "//"), ("www.", "www" + _ZWSP + "."), ("@", "@" + _ZWSP))
+
+
+def md_escape(text: object) -> str:
+    """`text` (a file name, URL parameter, reason, user name, or a message that embeds one) as
+    literal text for st.success/error/warning/info/markdown/caption and widget labels: no
+    link, emphasis, colour, icon or formula, and no line break, whatever it contains."""
+    s = " ".join(str(text).splitlines())
+    for needle, broken in _AUTOLINK_BREAKS:
+        s = s.replace(needle, broken)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+
+
+def unexpected_error(exc: Exception) -> None:
+    """The app's own Chinese notice for an error no page handled; details go to the server log.
+
+    With `client.showErrorDetails = "none"` (the shipped config) no traceback or server path
+    reaches the browser. Any other setting (a developer's, or AppTest's default) re-raises, so
+    Streamlit shows the details and tests see the exception.
+    """
+    incident = uuid.uuid4().hex[:8]
+    logging.getLogger("fuer").error("unexpected error %s", incident, exc_info=exc)
+    st.error(f"页面出现意外错误，未完成本次操作（错误编号 {incident}，详情已记入服务器日志）。"
+             "请刷新页面重试；如仍出错，请把错误编号告诉妇儿工委办。", icon=":material/error:")
+    if str(st.get_option("client.showErrorDetails")).lower() not in ("none", "false"):
+        raise exc
 
 
 def set_db_path(db_path: Path) -> None:
@@ -61,7 +97,7 @@ def sample_banner(counts: dict[str, Any]) -> None:
 def download_csv(frame: pl.DataFrame, file_name: str, *, key: str | None = None) -> None:
     """A download button for `frame` as Excel-friendly CSV (UTF-8 with BOM, no formulas)."""
     st.download_button(
-        f"下载 {file_name}",
+        f"下载 {md_escape(file_name)}",
         data=exports.csv_bytes(frame),
         file_name=file_name,
         mime="text/csv",
@@ -138,7 +174,7 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
         if key != "basis" or len(options.bases) > 1:  # a basis nobody can change stays out of links
             remember(key, value)
     for notice in notices:
-        st.warning(notice, icon=":material/link_off:")
+        st.warning(md_escape(notice), icon=":material/link_off:")
     return state
 
 
@@ -226,7 +262,7 @@ def result_or_stop(
     try:
         return cached_result(path, plan, year, region, label_set, basis)
     except (_engine.EngineError, _labels.LabelConfigError) as exc:
-        st.warning(f"无法计算：{exc}", icon=":material/warning:")
+        st.warning(f"无法计算：{md_escape(exc)}", icon=":material/warning:")
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -318,7 +354,8 @@ def param_select(
     raw = view_param(param)
     index = values.index(raw) if raw in choices else 0
     if raw and raw not in choices and raw in known:
-        st.info(f"{what}“{raw}”不在当前规划中，已改为“{choices[values[0]]}”。", icon=":material/info:")
+        st.info(f"{what}“{md_escape(raw)}”不在当前规划中，已改为“{md_escape(choices[values[0]])}”。",
+                icon=":material/info:")
     where = st.sidebar if sidebar else st
     picked = where.selectbox(label, values, index=index, format_func=lambda c: f"{choices[c]}", key=key)
     remember(param, picked)

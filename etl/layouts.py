@@ -214,6 +214,7 @@ class _RowWalker:
             return None
 
         unit = self.cell(cells, Role.UNIT) or None
+        indicator_name = None
         if row_breakdown is not None:
             if self.parent is None:
                 self.out.findings.append(_finding(
@@ -225,6 +226,7 @@ class _RowWalker:
             unit = unit or self.parent.unit
         elif name or code:
             indicator = code or name
+            indicator_name = name if code and name else None
             self.parent = _Parent(indicator, unit)
         elif self.parent is not None and self._has_row_labels(cells):
             indicator = self.parent.indicator
@@ -239,6 +241,8 @@ class _RowWalker:
 
         region = self._row_label(rownum, cells, (Role.REG_CODE, Role.REG_NAME), "地区",
                                  self.sheet_region)
+        region_code, region_name = self.cell(cells, Role.REG_CODE), self.cell(cells, Role.REG_NAME)
+        region_name = region_name if region_code and region_name else None
         year = self._row_label(rownum, cells, (Role.YEAR,), "年份", self.sheet_year)
         column_breakdown = self.cell(cells, Role.BREAKDOWN)
         if row_breakdown is None and column_breakdown:
@@ -266,6 +270,8 @@ class _RowWalker:
                 breakdown=vc.breakdown or row_breakdown,
                 unit=unit or self.ctx.unit,
                 note=note,
+                indicator_name=indicator_name,
+                region_name=None if vc.region else region_name,
                 raw_cells=raw,
             ))
         return None

@@ -6,13 +6,14 @@ writing one file's submission, raw rows, observations (as revisions), findings a
 
 from __future__ import annotations
 
+import csv
 import getpass
 import hashlib
 import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -72,8 +73,10 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
 
 
-def load_context(con: duckdb.DuckDBPyConnection) -> Context:
-    """Catalogue, regions, plan years and current values, as validation needs them."""
+def load_context(con: duckdb.DuckDBPyConnection, today: date | None = None) -> Context:
+    """Catalogue, regions, plan years and current values, as validation needs them.
+
+    `today` (default: the real date) decides the latest year a value may be for."""
     indicators = bounds.with_bounds(
         _frame(con, "SELECT code, name, unit, plausible_min, plausible_max, breakdowns FROM indicator")
     )
@@ -82,7 +85,7 @@ def load_context(con: duckdb.DuckDBPyConnection) -> Context:
     years = _frame(con, "SELECT min(base_year) AS a, max(target_year) AS b FROM plan").row(0)
     current = _frame(con, "SELECT indicator_code, region_code, year, breakdown, value FROM observation_current")
     cur: dict[Key, float] = {(a, b, c, d): v for a, b, c, d, v in current.iter_rows()}
-    return Context.from_frames(indicators, aliases, regions, (years[0], years[1]), cur)
+    return Context.from_frames(indicators, aliases, regions, (years[0], years[1]), cur, today)
 
 
 def unit_names_index(units: pl.DataFrame) -> dict[str, str]:
@@ -194,10 +197,25 @@ class _Guard:
     approved: dict[tuple[str, int], tuple[str, datetime]]  # (unit, year) → approver, when
     locked_owner: dict[Key, str]  # current values inside an approved return → that unit
     responsible: dict[str, tuple[list[str], list[str]]]  # indicator → (lead names, shared names)
+    owners: dict[str, list[str]]  # indicator → its lead unit codes: their approval locks it
+
+    def lock_holder(self, key: Key, year: int) -> str | None:
+        """The unit whose approved return for `year` locks `key`, whoever is loading it."""
+        if self.unit and (self.unit, year) in self.approved:
+            return self.unit
+        for owner in self.owners.get(key[0], ()):
+            if (owner, year) in self.approved:
+                return owner
+        return self.locked_owner.get(key)
 
 
 def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool) -> _Guard:
     names = dict(_frame(con, "SELECT code, name FROM member_unit").iter_rows())
+    roles = _frame(con, "SELECT indicator_code, unit_code, role FROM indicator_unit ORDER BY unit_code")
+    owners: dict[str, list[str]] = {}
+    for code, u, role in roles.iter_rows():
+        if role == "lead":
+            owners.setdefault(code, []).append(u)
     approved = {(u, y): (a, t) for u, y, a, t in _frame(
         con, "SELECT unit_code, year, actor, acted_at FROM approval_current WHERE state = 'approved'").iter_rows()}
     locked = _frame(con, """
@@ -207,13 +225,12 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
     own = None
     responsible: dict[str, tuple[list[str], list[str]]] = {}
     if enforce_unit:
-        roles = _frame(con, "SELECT indicator_code, unit_code, role FROM indicator_unit ORDER BY unit_code")
         own = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
         for code, u, role in roles.iter_rows():
             lead, shared = responsible.setdefault(code, ([], []))
             (lead if role == "lead" else shared).append(names.get(u, u))
     return _Guard(unit, names, own, approved, {(a, b, c, d): u for a, b, c, d, u in locked.iter_rows()},
-                  responsible)
+                  responsible, owners)
 
 
 def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, guard: _Guard) -> list[Finding]:
@@ -238,11 +255,7 @@ def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, 
             message = (f"指标“{info.name}”（{o.indicator_code}）{owner}，不是{unit_name}负责的指标，"
                        f"{unit_name}不能报送或修改该指标的数据，本值未载入。")
         elif ctx.current.get(key) != o.value:
-            locked = None
-            if guard.unit and (guard.unit, o.year) in guard.approved:
-                locked = guard.unit
-            elif key in guard.locked_owner:
-                locked = guard.locked_owner[key]
+            locked = guard.lock_holder(key, o.year)
             if locked is not None:
                 who, when = guard.approved[(locked, o.year)]
                 rule = "locked"
@@ -263,14 +276,16 @@ def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = None,
               year: str | None = None, region: str | None = None, is_sample: bool = False,
               ctx: Context | None = None, actor: str | None = None, enforce_unit: bool = False,
-              safety: bool = False, max_bytes: int | None = None) -> FileReport:
+              safety: bool = False, max_bytes: int | None = None, today: date | None = None) -> FileReport:
     """Load one return into `con` (inside the caller's transaction). Never raises on bad input.
 
-    `unit` is a member_unit code. With `enforce_unit`, values of indicators the unit neither
-    leads nor shares are refused (a member unit's own upload). Values inside an approved
-    (locked) unit × year are always refused. `actor` is recorded in the audit trail for every
-    changed value (default: the command line's user). `safety` inspects the file first
-    (size up to `max_bytes`, zip bomb, external links, macros, formula cells).
+    `unit` is a member_unit code. When a unit is given, values of indicators it neither leads
+    nor shares are refused (`enforce_unit` demands a unit). Values are locked by the approval of
+    the indicator's lead unit (and of the unit that sent the current value) for that year,
+    whoever loads them, the office included: an approved return needs an unlock first. `actor`
+    is recorded in the audit trail for every changed value (default: the command line's user).
+    `safety` inspects the file first (size up to `max_bytes`, zip bomb, external links, macros,
+    formula cells). `today` (default: the real date) sets the latest year a value may be for.
     """
     from etl.layouts import read_return  # the reader stack is heavy; load it on first use
 
@@ -303,10 +318,13 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     try:
         read = read_return(path, year=year, region=region)
     except UnreadableFile as exc:
-        report.status, report.message = "failed", str(exc)
-        report.findings.append(Finding(path.name, "", None, None, "unreadable", SEVERITY_ERROR, str(exc)))
-        return report
-    ctx = ctx or load_context(con)
+        return _failed(report, "unreadable", str(exc), safety_findings, row=exc.row)
+    except (csv.Error, ValueError, OverflowError, RecursionError, UnicodeError) as exc:
+        # A reader library tripping over hostile content must not reach the clerk as a traceback.
+        return _failed(report, "reader_error",
+                       f"文件“{path.name}”无法读取：内容格式异常（{type(exc).__name__}），未载入任何数值。"
+                       "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8（逗号分隔）”再上传。", safety_findings)
+    ctx = ctx or load_context(con, today)
     checked = check_values(read.values, ctx)
     report.findings = [*safety_findings, *read.findings, *checked.findings]
     sheet_errors = [f for f in read.findings if f.severity == SEVERITY_ERROR]
@@ -314,9 +332,18 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
         report.status = "failed"
         report.message = "；".join(f.message for f in sheet_errors)
         return report
+    if not read.values:
+        # "载入0个数值" would hide that nothing in the file was a value: say so, and load nothing.
+        message = (f"文件“{path.name}”中没有任何填写了数值的单元格（只有表头或数值列全部为空），"
+                   "未载入；请填写“数值”列后再上传。")
+        report.findings.append(Finding(path.name, "", None, None, "no_values", SEVERITY_ERROR, message))
+        report.status, report.message = "failed", message
+        return report
     report.unit = unit or _infer_unit(con, [o.indicator_code for o in checked.observations])
     raw_rows = {(v.sheet, v.row): v.raw_cells for v in read.values}
-    refused = _apply_guard(path.name, checked, raw_rows, ctx, _guard(con, report.unit, enforce_unit))
+    # A value is recorded as sent by `unit`: whoever names a unit (the unit itself, the office
+    # choosing one, `etl load --unit`) may only send that unit's indicators.
+    refused = _apply_guard(path.name, checked, raw_rows, ctx, _guard(con, report.unit, enforce_unit or bool(unit)))
     if refused:
         cells = {(f.sheet, f.row, f.column) for f in refused}
         # "loaded as a revision" would contradict the refusal of the same cell
@@ -328,6 +355,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
                       f"拒绝{report.rejected}个，空缺{report.missing}个")
+    return report
+
+
+def _failed(report: FileReport, rule: str, message: str, earlier: list[Finding], row: int | None = None) -> FileReport:
+    report.status, report.message = "failed", message
+    report.findings = [*earlier, Finding(report.file, "", row, None, rule, SEVERITY_ERROR, message)]
     return report
 
 

@@ -41,6 +41,15 @@ WHOLE_REGION = {"city": ("全市",), "county": ("全县", "全区")}
 WHOLE_REGION_WORDS = frozenset(w for words in WHOLE_REGION.values() for w in words)
 
 
+# 统计用区划代码: 12 digits, the first 6 being the county's 行政区划代码; a county itself ends
+# in six zeros, anything else is a town (乡镇/街道) or village inside it.
+_LONG_CODE = re.compile(r"^\d{12}$")
+
+
+def _county_of_long_code(code: str) -> str | None:
+    return code[:6] if _LONG_CODE.match(code) and code.endswith("000000") else None
+
+
 class RegionLookup:
     def __init__(self, regions: pl.DataFrame) -> None:
         self._by_code: dict[str, str] = {}
@@ -69,6 +78,9 @@ class RegionLookup:
             s = s[:-2]
         if s in self._by_code:
             return Match((s,), "code")
+        county = _county_of_long_code(s)
+        if county in self._by_code:
+            return Match((county,), "long_code")
         if s in self._whole:
             return Match((self._whole[s],), "whole")
         for key, how in ((s, "name"), (_strip_region_suffix(s), "short_name")):
@@ -76,6 +88,19 @@ class RegionLookup:
             if codes:
                 return Match(tuple(sorted(codes)), how)
         return Match((), "none")
+
+    def long_code_reason(self, text: str | None) -> str | None:
+        """Why a 12-digit 统计用区划代码 cannot be read here (it names a town or village), or None."""
+        s = squash(text)
+        if not _LONG_CODE.match(s) or _county_of_long_code(s):
+            return None
+        county = s[:6]
+        where = f"{self._by_code[county]}（{county}）" if county in self._by_code else f"前6位 {county}"
+        return (
+            f"“{s}”是12位统计用区划代码，指向{where}下的乡镇或村（后6位 {s[6:]} 不全为0），"
+            f"本系统按区县填报，不能把乡镇、村的数值当作区县数值；请填写区县的6位代码 {county}"
+            f"或其12位代码 {county}000000"
+        )
 
     def suggest(self, text: str | None, n: int = 3) -> list[str]:
         names = sorted({self._by_code[c] for codes in self._by_name.values() for c in codes})

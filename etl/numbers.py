@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -62,7 +63,12 @@ def parse_number(text: str | None) -> ParsedNumber:
         s = s.replace(",", "")
     if not _NUMBER.match(s):
         return ParsedNumber(None, unit=unit, error=f"“{text}”不是数值")
-    return ParsedNumber(float(s), unit=unit)
+    value = float(s)
+    if not math.isfinite(value):
+        # 1e309 parses as inf: an overflow is never a measurement, and inf breaks every writer
+        return ParsedNumber(None, unit=unit, error=f"“{text}”超出可表示的数值范围，不是有效数值")
+    # -0 is stored as 0 so that "-0" never shows up in tables or exports
+    return ParsedNumber(value + 0.0, unit=unit)
 
 
 def parse_year(text: str | None) -> int | None:

@@ -18,7 +18,7 @@ import fastexcel
 from etl.records import UnreadableFile
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-CSV_SUFFIXES = (".csv",)
+CSV_SUFFIXES = (".csv", ".txt")  # .txt: Excel's "Unicode 文本" and "文本文件（制表符分隔）" exports
 SUPPORTED = "、".join(EXCEL_SUFFIXES + CSV_SUFFIXES)
 
 # Magic numbers: decide by content, not by name, because offices rename files freely
@@ -42,6 +42,11 @@ _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 
 _CSV_DELIMITERS = (",", "\t", ";")
 _SNIFF_LINES = 50
+# Excel's "Unicode 文本" export: UTF-16 LE with a byte-order mark, tab-separated.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# No return has anywhere near this many cells; a file that does is refused before it is
+# turned into Python objects, so one upload cannot take the server's memory.
+MAX_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,7 @@ def _read_excel(data: bytes, name: str) -> Workbook:
 
     grids: list[Grid] = []
     skipped: list[SkippedSheet] = []
+    total_cells = 0
     for sheet_name in sheet_names:
         try:
             # header_row=None + skip_rows=0: no header, and keep leading empty rows so row
@@ -176,6 +182,9 @@ def _read_excel(data: bytes, name: str) -> Workbook:
             if match and col < len(columns) and row < len(columns[col]):
                 columns[col][row] = _EXCEL_ERRORS.get(match.group(1), f"#{match.group(1)}")
         width = (max(absolute) + 1) if absolute else 0
+        total_cells += batch.num_rows * width
+        if total_cells > MAX_CELLS:
+            raise UnreadableFile(_too_many_cells(name, total_cells))
         rows: list[tuple[int, list[str]]] = []
         for r in range(batch.num_rows):
             cells = [""] * width
@@ -201,25 +210,81 @@ def _first_line(exc: Exception) -> str:
 
 def _read_csv(data: bytes, path: Path) -> Workbook:
     name = path.name
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnreadableFile(
-            f"文件“{name}”是 UTF-16 编码的文本，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再上传。"
-        )
-    if b"\x00" in data:
+    if data.startswith(_UTF16_BOMS):
+        text = _decode_utf16(data, name)
+    elif b"\x00" in data:
         raise UnreadableFile(f"文件“{name}”不是文本表格（{_describe_content(data)}），无法按 CSV 读取。")
-    text = _decode(data, name)
+    else:
+        text = _decode(data, name)
     delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        # Row numbers count records (blank lines included), as Excel numbers rows of a CSV.
-        rows = [(n, row) for n, row in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        raise UnreadableFile(f"文件“{name}”不是有效的 CSV：第 {reader.line_num} 行 {exc}") from exc
+    rows = _csv_rows(text, delimiter, name)
     # Excel names the single sheet of a CSV after the file; do the same so messages match.
     grid = _make_grid(name, path.stem, rows)
     if not grid.rows:
         return Workbook((), (SkippedSheet(path.stem, "没有任何内容"),))
     return Workbook((grid,))
+
+
+def _csv_rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]]]:
+    """Records with their numbers (blank lines included, as Excel numbers rows of a CSV).
+
+    Every way a line can fail to be read is an UnreadableFile naming the line: a cell over
+    csv.field_size_limit, and a quote that is never closed (which would otherwise swallow the
+    rest of the file into one cell without a word).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    cells = 0
+    start = 1  # the line the current record starts on
+    try:
+        for n, row in enumerate(reader, start=1):
+            rows.append((n, row))
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise UnreadableFile(_too_many_cells(name, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        detail = str(exc)
+        if "field larger than field limit" in detail:
+            why = f"有一个单元格超过 {csv.field_size_limit():,} 个字符，不是正常的报表内容"
+        elif "unexpected end of data" in detail:
+            why = "的引号（\"）没有闭合，其后的内容会被并进同一个单元格"
+        elif "expected after" in detail:
+            return _csv_rows_lenient(text, delimiter, name)
+        else:
+            why = f"格式异常（{detail}）"
+        raise UnreadableFile(
+            f"文件“{name}”不是有效的 CSV：第 {start} 行{why}，整个文件未载入。请检查该行后另存再上传。",
+            row=start,
+        ) from exc
+    return rows
+
+
+def _csv_rows_lenient(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]]]:
+    """Text after a closing quote (1,"2"x) is kept as Excel keeps it; only that is lenient."""
+    rows = []
+    cells = 0
+    for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        rows.append((n, row))
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise UnreadableFile(_too_many_cells(name, cells))
+    return rows
+
+
+def _too_many_cells(name: str, cells: int) -> str:
+    return (f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（已数到 {cells:,} 个），远超一份报表的规模，"
+            "未读取。请按年度或单位拆分后分别上传。")
+
+
+def _decode_utf16(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-16")  # the BOM says which byte order
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"文件“{name}”是 UTF-16 编码的文本，但第 {exc.start + 1} 个字节处编码有误，无法读取。"
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。"
+        ) from exc
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -246,7 +311,10 @@ def _sniff_delimiter(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()][:_SNIFF_LINES]
     best, best_score = ",", (0, 0)
     for delimiter in _CSV_DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1]
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1]
+        except csv.Error:  # an oversized cell: the real read names the line
+            continue
         if not counts:
             continue
         modal = max(set(counts), key=lambda c: (counts.count(c), c))

@@ -31,6 +31,10 @@ class RawValue:
     breakdown: str | None = None  # "城镇", "农村", "女", "男"; None means 合计
     unit: str | None = None  # a 计量单位 column next to the indicator, if any
     note: str | None = None  # 备注
+    # The name written beside a code (指标名称 next to 指标代码, 地区名称 next to 地区代码), so
+    # validation can refuse a row whose code and name disagree instead of trusting the code.
+    indicator_name: str | None = field(default=None, compare=False)
+    region_name: str | None = field(default=None, compare=False)
     raw_cells: tuple[str, ...] = field(default=(), compare=False)  # the whole source row
 
 
@@ -85,5 +89,10 @@ class ReadResult:
 class UnreadableFile(Exception):
     """The file cannot be read as a table at all (corrupt, empty, wrong type).
 
-    The message is Chinese and names the file; the load is marked failed.
+    The message is Chinese and names the file; the load is marked failed. `row` is the line
+    that could not be read, when one line is to blame.
     """
+
+    def __init__(self, message: str, *, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row

@@ -24,16 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from etl.readers import MAX_CELLS
 from etl.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding
 from etl.users import workflow_setting
 
-ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv")
+ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".txt")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
 
 # Zip-bomb guard, on the sizes the archive declares and then on what it really unpacks to.
 MAX_ENTRIES = 2_000
 MAX_PART_BYTES = 100 * 1024 * 1024  # one unpacked part (a sheet's XML)
 MAX_TOTAL_BYTES = 200 * 1024 * 1024  # the whole unpacked workbook
+# ... and never more than this multiple of the upload limit: real workbooks unpack to 3–8× their
+# size, and the reader's memory grows with the unpacked size, not the uploaded one.
+UNPACKED_FACTOR = 10
 MAX_RATIO = 200  # unpacked ÷ packed, for parts over RATIO_FLOOR; real sheets stay well below
 RATIO_FLOOR = 1024 * 1024
 MAX_FORMULA_FINDINGS = 200  # then one summary finding, so a sheet of sums stays readable
@@ -109,7 +113,7 @@ def inspect_bytes(name: str, data: bytes, *, max_bytes: int | None = None) -> Sa
         return refuse("file_type", f"的类型 {suffix or '（无扩展名）'} 不受支持，请上传 "
                                    f"{'、'.join(ALLOWED_SUFFIXES)} 文件。")
     if data.startswith(_ZIP_MAGIC):
-        _inspect_xlsx(name, data, report)
+        _inspect_xlsx(name, data, report, min(MAX_TOTAL_BYTES, UNPACKED_FACTOR * limit))
     elif data.startswith(_OLE_MAGIC) and _OLE_VBA in data:
         refuse("macro_file", "含宏（VBA 工程），为安全起见不接受；请删除宏或另存为 .xlsx 后再上传。")
     return report
@@ -128,7 +132,7 @@ def inspect_file(path: Path, *, max_bytes: int | None = None) -> SafetyReport:
 # --- xlsx ------------------------------------------------------------------------------------
 
 
-def _inspect_xlsx(name: str, data: bytes, report: SafetyReport) -> None:
+def _inspect_xlsx(name: str, data: bytes, report: SafetyReport, max_total: int = MAX_TOTAL_BYTES) -> None:
     def refuse(rule: str, message: str) -> None:
         report.findings.append(Finding(name, "", None, None, rule, SEVERITY_ERROR, f"文件“{name}”{message}"))
 
@@ -149,7 +153,13 @@ def _inspect_xlsx(name: str, data: bytes, report: SafetyReport) -> None:
                 return
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
-            if (info.file_size > MAX_PART_BYTES or total > MAX_TOTAL_BYTES
+            if total > max_total and not (info.file_size > MAX_PART_BYTES
+                                          or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)):
+                refuse("unpacked_too_large", f"解压后合计 {_size(total)}，超过上限 {_size(max_total)}"
+                                             f"（上传上限的 {UNPACKED_FACTOR} 倍），数据量远超一份报表，未读取。"
+                                             "请按年度或单位拆分后分别上传。")
+                return
+            if (info.file_size > MAX_PART_BYTES or total > max_total
                     or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)):
                 refuse("zip_bomb", f"解压后体积异常（部件 {info.filename} 声明 {_size(info.file_size)}，"
                                    f"压缩比 {ratio:.0f}:1；全部部件合计 {_size(total)}），疑似“压缩炸弹”，未读取。")
@@ -212,6 +222,7 @@ def _report_formulas(name: str, parts: dict[str, bytes], report: SafetyReport) -
     """One warning per formula cell: the cached result is read, the formula is not evaluated."""
     sheets = _sheet_names(parts)
     count = 0
+    cells = 0
     for part, content in sorted(parts.items()):
         if not part.startswith("xl/worksheets/") or not part.endswith(".xml"):
             continue
@@ -220,6 +231,13 @@ def _report_formulas(name: str, parts: dict[str, bytes], report: SafetyReport) -
             for _event, cell in ElementTree.iterparse(io.BytesIO(content)):
                 if cell.tag != f"{_NS_MAIN}c":
                     continue
+                cells += 1
+                if cells > MAX_CELLS:
+                    report.findings.append(Finding(
+                        name, sheet, None, None, "too_many_cells", SEVERITY_ERROR,
+                        f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（到工作表“{sheet}”为止），"
+                        "远超一份报表的规模，未读取。请按年度或单位拆分后分别上传。"))
+                    return
                 formula = cell.find(f"{_NS_MAIN}f")
                 if formula is None:
                     cell.clear()

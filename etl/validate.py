@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 import polars as pl
 
@@ -51,6 +52,8 @@ class Context:
     first_year: int
     last_year: int
     current: dict[Key, float] = field(default_factory=dict)  # observation_current values
+    # No value may be for a year after this one: a 2024 return cannot know 2030.
+    latest_year: int = field(default_factory=lambda: date.today().year)
 
     @classmethod
     def from_frames(
@@ -60,6 +63,7 @@ class Context:
         regions: pl.DataFrame,
         years: tuple[int, int],
         current: dict[Key, float] | None = None,
+        today: date | None = None,
     ) -> Context:
         info = {
             r["code"]: IndicatorInfo(
@@ -69,7 +73,7 @@ class Context:
             for r in indicators.iter_rows(named=True)
         }
         return cls(IndicatorLookup(indicators, aliases), RegionLookup(regions), info,
-                   years[0], years[1], current or {})
+                   years[0], years[1], current or {}, (today or date.today()).year)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,12 @@ class _Checker:
             self.reject(v, "ambiguous_indicator",
                         f"指标名称“{v.indicator}”对应多个指标（{'、'.join(ind.codes)}），请填写指标代码")
             return []
+        if v.indicator_name and not self._names_agree_indicator(v, ind.codes):
+            return []
         reg = ctx.regions.resolve(v.region)
+        if not reg.codes and ctx.regions.long_code_reason(v.region):
+            self.reject(v, "region_code_too_fine", ctx.regions.long_code_reason(v.region) or "")
+            return []
         if not reg.codes and squash(v.region) in WHOLE_REGION_WORDS:
             # e.g. a city table's 全市 column sent to a county's dashboard: not this region's figure
             self.note(v, "whole_region_skipped", SEVERITY_INFO,
@@ -143,6 +152,8 @@ class _Checker:
             names = "、".join(f"{ctx.regions.name(c)}({c})" for c in reg.codes)
             self.reject(v, "ambiguous_region", f"地区“{v.region}”对应多个地区（{names}），请填写地区代码")
             return []
+        if v.region_name and not self._names_agree_region(v, reg.codes[0]):
+            return []
         year = parse_year(v.year)
         if year is None:
             self.reject(v, "bad_year", f"年份“{v.year or ''}”无法识别")
@@ -150,6 +161,10 @@ class _Checker:
         if not ctx.first_year <= year <= ctx.last_year:
             self.reject(v, "year_out_of_plan",
                         f"年份{year}不在规划期内（{ctx.first_year}—{ctx.last_year}年）")
+            return []
+        if year > ctx.latest_year:
+            self.reject(v, "future_year",
+                        f"年份{year}晚于当前年份{ctx.latest_year}年，尚未发生的年份不能填报数值")
             return []
         breakdown = _breakdown(v)
         if breakdown is None:
@@ -171,6 +186,29 @@ class _Checker:
             self.note(v, "same_measure", SEVERITY_INFO,
                       f"“{v.indicator}”在两个纲要中是同一指标，数值同时计入 {'、'.join(ind.codes)}")
         return obs
+
+    def _names_agree_indicator(self, v: RawValue, codes: tuple[str, ...]) -> bool:
+        """A code with a name beside it: both must name the same indicator, or the row is refused."""
+        named = self.ctx.indicators.resolve(v.indicator_name)
+        if named.codes and set(named.codes) & set(codes):
+            return True
+        code = codes[0]
+        meant = f"（名称对应 {'、'.join(named.codes)}）" if named.codes else "（名称不在指标目录中）"
+        self.reject(v, "indicator_name_mismatch",
+                    f"指标代码“{v.indicator}”是“{self.ctx.info[code].name}”，但指标名称写的是"
+                    f"“{v.indicator_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一")
+        return False
+
+    def _names_agree_region(self, v: RawValue, code: str) -> bool:
+        named = self.ctx.regions.resolve(v.region_name)
+        if code in named.codes:
+            return True
+        meant = (f"（名称对应 {'、'.join(f'{self.ctx.regions.name(c)}({c})' for c in named.codes)}）"
+                 if named.codes else "（名称无法识别）")
+        self.reject(v, "region_name_mismatch",
+                    f"地区代码“{v.region}”是{self.ctx.regions.name(code)}，但地区名称写的是"
+                    f"“{v.region_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一")
+        return False
 
     def _check_value(self, v: RawValue, info: IndicatorInfo, region: str, year: int,
                      breakdown: str, num) -> Observation | None:

@@ -30,7 +30,7 @@ st.title(f"领导驾驶舱 · {head.region_name}")
 st.caption(f"{result.plan.name}（{result.plan.full_name}） · 报告年份 {result.report_year} 年 · "
            f"评价标签：{result.label_set_name}")
 for notice in screen_notices:
-    st.warning(notice, icon=":material/link_off:")
+    st.warning(ui.md_escape(notice), icon=":material/link_off:")
 ui.result_banner(result)
 
 # --- headline cards ------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def on_district_pick() -> None:
 
 st.title("地图 · 美丽庭院与儿童友好社区")
 for notice in notices:
-    st.warning(notice, icon=":material/link_off:")
+    st.warning(ui.md_escape(notice), icon=":material/link_off:")
 
 controls = st.columns([3, 3, 4])
 with controls[0]:

@@ -20,9 +20,9 @@ st.caption("审核通过即锁定该单位该年度的数据；之后的修改�
 
 notice = st.session_state.pop("review_notice", None)
 if notice and notice[0] == "ok":
-    st.success(notice[1])
+    st.success(ui.md_escape(notice[1]))
 elif notice:
-    st.error(notice[1])
+    st.error(ui.md_escape(notice[1]))
 
 
 def act(action, *args, **kwargs) -> None:
@@ -61,7 +61,7 @@ unit_code = st.selectbox("成员单位", list(units), format_func=units.get, key
 unit_name = units[unit_code]
 status = ui.cached_call(returns_status.unit_status, db_path, unit_code, year, today)
 by = f"（{status['actor']}，{status['acted_at']:%Y-%m-%d %H:%M}）" if status["acted_at"] else ""
-st.markdown(f"**{unit_name}{year}年报表**：{status['state_label']}{by}")
+st.markdown(f"**{ui.md_escape(unit_name)}{year}年报表**：{ui.md_escape(status['state_label'] + by)}")
 
 check_col, approve_col = st.columns(2)
 if check_col.button("标记为已核对", key="review_check", icon=":material/task_alt:",

@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import auth_ui, db, options, returns_status, ui
 from dashboard import units as units_mod
+from etl.bounded import bounded_load
 from etl.load_returns import preview_file, submit_file
 from etl.store import WriterBusy
 from etl.upload_safety import staged_upload, upload_limit_bytes, upload_limit_mb
@@ -28,10 +29,10 @@ today = date.today()
 units = ui.cached_call(returns_status.unit_options, db_path)
 if user.role == ROLE_UNIT:
     if user.unit_code not in units:
-        st.error(f"您的账号所属单位“{user.unit_code}”不在成员单位名录中，请联系妇儿工委办。")
+        st.error(f"您的账号所属单位“{ui.md_escape(user.unit_code)}”不在成员单位名录中，请联系妇儿工委办。")
         st.stop()
     unit_code = user.unit_code
-    st.caption(f"填报单位：{units[unit_code]}。只能报送本单位牵头或负责的指标；其他单位的指标会被拒绝。")
+    st.caption(f"填报单位：{ui.md_escape(units[unit_code])}。只能报送本单位牵头或负责的指标；其他单位的指标会被拒绝。")
 else:
     unit_code = st.selectbox("成员单位", list(units), format_func=units.get, key="upload_unit")
     st.caption("工委办可代任一成员单位上传；数值按所选单位记录。")
@@ -47,16 +48,18 @@ middle.metric("完整率", "—" if status["rate"] is None else f"{status['rate'
               help="本单位牵头指标 × 各区县的合计数值中，已有数值的比例", border=True)
 right.metric("报送截止日", f"{status['deadline']:%Y-%m-%d}", border=True)
 if status["state_code"] == "approved":
-    st.warning(f"{unit_name}{year}年报表已由{status['actor']}于{status['acted_at']:%Y-%m-%d %H:%M}审核通过，"
+    st.warning(f"{ui.md_escape(unit_name)}{year}年报表已由{ui.md_escape(status['actor'])}"
+               f"于{status['acted_at']:%Y-%m-%d %H:%M}审核通过，"
                "数据已锁定，上传的修改会被拒绝。如需更正，请联系妇儿工委办（工委办）解锁。",
                icon=":material/lock:")
 
 result = st.session_state.pop("upload_result", None)
 if result is not None:
     if result.status == "loaded":
-        st.success(f"已载入（提交编号 {result.submission_id}）：{result.message}", icon=":material/check_circle:")
+        st.success(f"已载入（提交编号 {result.submission_id}）：{ui.md_escape(result.message)}",
+                   icon=":material/check_circle:")
     else:
-        st.error(result.message)
+        st.error(ui.md_escape(result.message))
 
 st.subheader("1. 下载填报模板")
 st.caption("模板已预填本单位的指标、各区县和上年数值（仅供核对）；只需填写黄色的“数值”列。")
@@ -74,11 +77,11 @@ with st.expander("本单位负责的指标"):
     ui.table_with_download(ui.cached_call(returns_status.unit_indicators, db_path, unit_code), f"{unit_name}_指标.csv")
 
 st.subheader("2. 上传报表并预检")
-st.caption(f"支持 xlsx、xls、csv，单个文件不超过 {upload_limit_mb()} MB。上传后先逐行逐格检查，"
-           "确认无误后再点“确认载入”；在此之前不会保存任何数据。")
+st.caption(f"支持 xlsx、xls、csv 和 Excel 导出的“Unicode 文本”（txt），单个文件不超过 {upload_limit_mb()} MB。"
+           "上传后先逐行逐格检查，确认无误后再点“确认载入”；在此之前不会保存任何数据。")
 # a new key after each load empties the uploader, so a loaded file is not offered again
 round_no = st.session_state.setdefault("upload_round", 0)
-uploaded = st.file_uploader("选择填好的报表", type=["xlsx", "xls", "csv"], max_upload_size=upload_limit_mb(),
+uploaded = st.file_uploader("选择填好的报表", type=["xlsx", "xls", "csv", "txt"], max_upload_size=upload_limit_mb(),
                             key=f"upload_file_{round_no}")
 if uploaded is None:
     st.session_state.pop("upload_preview", None)
@@ -91,14 +94,15 @@ preview_key = (uploaded.file_id, unit_code, year, db.snapshot_id(db_path))
 preview = st.session_state.get("upload_preview")
 if preview is None or preview["key"] != preview_key:
     with st.spinner("正在检查……"), staged_upload(uploaded.name, uploaded.getvalue()) as path:
-        preview = {"key": preview_key, "report": preview_file(db_path, path, **options)}
+        # in a child process with a memory cap and time limit: one file cannot starve the app
+        preview = {"key": preview_key, "report": bounded_load(preview_file, db_path, path, **options)}
     st.session_state["upload_preview"] = preview
 report = preview["report"]
 
 if report.status == "failed":
-    st.error(f"无法载入：{report.message}")
+    st.error(f"无法载入：{ui.md_escape(report.message)}")
 elif report.status == "unchanged":
-    st.info(report.message)
+    st.info(ui.md_escape(report.message))
 else:
     counts = returns_status.findings_summary(report.findings)
     cols = st.columns(6)
@@ -130,9 +134,9 @@ if report.status == "loaded":
                  icon=":material/cloud_upload:"):
         try:
             with st.spinner("正在载入……"), staged_upload(uploaded.name, uploaded.getvalue()) as path:
-                st.session_state["upload_result"] = submit_file(db_path, path, **options)
+                st.session_state["upload_result"] = bounded_load(submit_file, db_path, path, **options)
         except WriterBusy as exc:
-            st.error(str(exc))
+            st.error(ui.md_escape(exc))
             st.stop()
         st.session_state.pop("upload_preview", None)
         st.session_state["upload_round"] = round_no + 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from pathlib import Path
 
 import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
+from etl import users
 from etl.build import build_database
 
 
@@ -32,3 +34,15 @@ def work_db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     shutil.copyfile(built_db, path)
     monkeypatch.setenv("FUER_DB", str(path))
     return path
+
+
+@pytest.fixture
+def accounts(work_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An office user, an 教育局 user and a leader in a private users file; name → password."""
+    path = tmp_path / "users.toml"
+    monkeypatch.setenv("FUER_USERS_FILE", str(path))
+    passwords = {}
+    for name, role, unit in (("office01", "office", None), ("edu01", "unit", "教育局"), ("lead01", "leader", None)):
+        passwords[name] = "Pw-" + secrets.token_urlsafe(16)
+        users.set_user(path, name, role=role, unit=unit, name=f"测试{name}", password=passwords[name])
+    return passwords

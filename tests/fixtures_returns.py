@@ -402,7 +402,7 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         "text_as_xlsx": (tmp_path / "notes.xlsx", "这是一个文本文件，不是表格。\n".encode()),
         "image_as_xlsx": (tmp_path / "photo.xlsx", PNG_BYTES),
         "image_as_csv": (tmp_path / "photo.csv", PNG_BYTES),
-        "unsupported": (tmp_path / "data.txt", "指标名称,数值\nx,1\n".encode()),
+        "unsupported": (tmp_path / "data.json", "指标名称,数值\nx,1\n".encode()),
         "not_a_workbook_zip": (tmp_path / "archive.xlsx", _zip_with("readme.txt", "hi")),
         "utf16_csv": (tmp_path / "utf16.csv", "指标名称\t数值\n".encode("utf-16")),
         # 0x80 is neither valid UTF-8 nor a GB18030 lead byte.

@@ -108,7 +108,7 @@ def test_approve_needs_a_return_and_happens_once(approved: Path) -> None:
 def test_withdraw_stops_values_counting_and_deletes_nothing(work_db: Path, tmp_path: Path) -> None:
     before = current_value(work_db, "C-EDU-02", "370303", 2024)
     f = long_csv(tmp_path / "教育局_错报.csv", [["C-EDU-02", "", "370303", "", "2024", "59.0", ""],
-                                                 ["C-EDU-02", "", "370303", "", "2029", "99.0", ""]])
+                                                 ["C-EDU-02", "", "370303", "", "2025", "99.0", ""]])
     sub = submit_file(work_db, f, unit="education", actor="教育局（edu01）").submission_id
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 59.0
     counts = q(work_db, "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission),"
@@ -118,7 +118,7 @@ def test_withdraw_stops_values_counting_and_deletes_nothing(work_db: Path, tmp_p
     assert result.values_changed == 2
     # the earlier value counts again; a value that only this file had is gone from the current view
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == before
-    assert current_value(work_db, "C-EDU-02", "370303", 2029) is None
+    assert current_value(work_db, "C-EDU-02", "370303", 2025) is None
     # nothing deleted: same rows, the submission is marked withdrawn
     assert q(work_db, "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission),"
                       " (SELECT count(*) FROM raw_row)") == counts
@@ -128,7 +128,7 @@ def test_withdraw_stops_values_counting_and_deletes_nothing(work_db: Path, tmp_p
              {"s": sub}) == [(OFFICE, "错报，数值应为百分数")]
     audit = q(work_db, "SELECT year, old_value, new_value FROM audit_log WHERE action = 'withdraw'"
                        " AND indicator_code IS NOT NULL ORDER BY year")
-    assert audit == [(2024, 59.0, before), (2029, 99.0, None)]
+    assert audit == [(2024, 59.0, before), (2025, 99.0, None)]
     with pytest.raises(WorkflowError, match="已于"):
         approval.withdraw(work_db, sub, actor=OFFICE, reason="again")
     # the same file may be sent again after a withdrawal: it is not "already loaded"

@@ -123,7 +123,6 @@ def test_xls_long_template(tmp_path: Path) -> None:
         ("image_as_csv", "不是文本表格"),
         ("unsupported", "不受支持"),
         ("not_a_workbook_zip", "可能已损坏"),
-        ("utf16_csv", "UTF-16"),
         ("bad_encoding_csv", "既不是 UTF-8，也不是 GB18030"),
     ],
 )

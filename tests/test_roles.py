@@ -74,10 +74,23 @@ def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> 
         con.close()
 
 
-def test_office_and_command_line_loads_are_not_restricted(work_db: Path, tmp_path: Path) -> None:
-    """Without enforce_unit (the office, the CLI) every indicator loads, as before."""
+def test_a_load_under_a_unit_takes_only_that_units_indicators(work_db: Path, tmp_path: Path) -> None:
+    """The office or the CLI naming a unit may not attribute another unit's indicator to it."""
     f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
                                           ["W-HEALTH-01", "", "370303", "", "2024", "79.9", ""]])
+    before = current_value(work_db, "W-HEALTH-01", "370303", 2024)
     report = submit_file(work_db, f, unit="education")
+    assert report.accepted == 1 and report.rejected == 1
+    assert [(x.rule, x.row, x.column) for x in report.findings if x.severity == "error"] == [
+        ("not_own_indicator", 3, "F")]
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.9
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == before
+
+
+def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) -> None:
+    """The command line without --unit (a bulk file) loads every unit's indicators."""
+    f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
+                                          ["W-HEALTH-01", "", "370303", "", "2024", "79.9", ""]])
+    report = submit_file(work_db, f)
     assert report.accepted == 2 and report.rejected == 0
     assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == 79.9

@@ -9,7 +9,6 @@ runs exactly as in a browser, including the preview on a throwaway copy of the d
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import pytest
@@ -27,18 +26,6 @@ HEADER = "指标代码,指标名称,地区代码,地区名称,年份,数值,备�
 def _close_connections():
     yield
     db.close_all()
-
-
-@pytest.fixture
-def accounts(work_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """An office user, an 教育局 user and a leader in a private users file; name → password."""
-    path = tmp_path / "users.toml"
-    monkeypatch.setenv("FUER_USERS_FILE", str(path))
-    passwords = {}
-    for name, role, unit in (("office01", "office", None), ("edu01", "unit", "教育局"), ("lead01", "leader", None)):
-        passwords[name] = "Pw-" + secrets.token_urlsafe(16)
-        users.set_user(path, name, role=role, unit=unit, name=f"测试{name}", password=passwords[name])
-    return passwords
 
 
 def signed_in(username: str, password: str) -> AppTest:

@@ -173,7 +173,8 @@ def test_an_ordinary_template_passes(work_db: Path, tmp_path: Path) -> None:
     report = inspect_file(out)
     assert report.ok and report.findings == []
     preview = preview_file(work_db, out, unit="education", enforce_unit=True, safety=True)
-    assert preview.status == "loaded" and preview.dry_run and not errors(preview)
+    # an untouched template holds no values: the preview says so instead of "载入0个数值"
+    assert preview.status == "failed" and preview.dry_run and errors(preview) == ["no_values"]
 
 
 def test_staged_upload_keeps_the_name_but_not_the_path_and_cleans_up() -> None:
