@@ -24,15 +24,14 @@ from the national reference CSVs. Same seed, same spec, same catalogue → ident
 
 from __future__ import annotations
 
-import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
-from etl import geo, settings
+from etl import bounds, geo, settings
 from etl.records import TOTAL
 
 YEARS = tuple(range(2020, 2025))
@@ -40,6 +39,7 @@ BASE_YEAR = 2020
 TARGET_YEAR = 2030
 LAYOUTS = ("long", "wide_by_district", "wide_by_year")
 SCENARIO_KINDS = ("achieved", "on_track", "lagging", "regress", "lost", "gap")
+WHOLE_RULES = ("mean", "sum")
 SPEC_FILE = Path("samples") / "sample_spec.csv"
 # Fixed workbook creation time: xlsxwriter stamps it into docProps and the zip entries, so a
 # fixed value makes the files byte-identical from run to run.
@@ -49,6 +49,11 @@ URBAN, RURAL = "城镇", "农村"
 WHOLE = "全市"  # how a city's return heads its own figure (etl.lookup.WHOLE_REGION)
 # Indicators whose values are computed from the generated place records (see sample_places).
 DERIVED = ("L-COURTYARD-01", "C-WELFARE-08", "L-CHILD-01")
+# Stories told by the returns as a whole rather than by one indicator (see the docstring): the
+# unit that has not sent its last-year return, and the unit whose last-year return the office
+# has not reviewed yet (the build approves every other sample return).
+NOT_REPORTED = ("medical_insurance", YEARS[-1])
+PENDING_REVIEW = ("education", YEARS[-1])
 
 # Fallback names when data/catalogue/units.csv is not there (yet).
 UNIT_NAMES = {
@@ -103,6 +108,8 @@ class SpecRow:
     scenarios: tuple[Scenario, ...]
     derived: bool
     note: str
+    whole: str = "mean"  # how the region's own figure follows its districts: mean or sum
+    decimals: int | None = None  # stored precision when the catalogue's is too coarse for a city
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,10 @@ def load_spec(path: Path) -> list[SpecRow]:
         base = _float(r["base_2020"])
         if base is None and not derived:
             raise SampleError(f"示例规格 {code} 缺少 base_2020")
+        whole = (r.get("whole") or "").strip() or "mean"
+        if whole not in WHOLE_RULES:
+            raise SampleError(f"示例规格 {code} 的 whole 列 {whole} 不是 {'/'.join(WHOLE_RULES)} 之一")
+        decimals = (r.get("decimals") or "").strip()
         rows.append(
             SpecRow(
                 code,
@@ -176,6 +187,8 @@ def load_spec(path: Path) -> list[SpecRow]:
                 scenarios,
                 derived,
                 r["note"] or "",
+                whole,
+                int(decimals) if decimals else None,
             )
         )
     layouts: dict[str, set[str]] = {}
@@ -334,10 +347,7 @@ def _sign(info: IndicatorInfo, row: SpecRow) -> int:
 
 
 def _clip(info: IndicatorInfo, v: float) -> float:
-    lo = info.plausible_min if info.plausible_min is not None else 0.0
-    hi = info.plausible_max if info.plausible_max is not None else math.inf
-    if info.unit == "%":
-        hi = min(hi, 100.0)
+    lo, hi = bounds.value_bounds(info.unit, info.plausible_min, info.plausible_max)
     return min(max(v, lo), hi)
 
 
@@ -432,8 +442,9 @@ def whole_region_values(spec: list[SpecRow], info: dict[str, IndicatorInfo], dis
                         derived: dict[tuple[str, str, int], float] | None = None,
                         ) -> dict[tuple[str, str, int, str], float | None]:
     """The home region's own figures (the 全市 column of a return): the mean of its districts'
-    values, or for derived indicators the pooled records' rate. A real city computes its rate
-    from pooled counts; the unweighted mean stands in for that in sample data."""
+    values (their sum for counts, spec column `whole`), or for derived indicators the pooled
+    records' rate. A real city computes its rate from pooled counts; the unweighted mean stands
+    in for that in sample data. For a 0/1 goal the mean rounds to the districts' majority."""
     out: dict[tuple[str, str, int, str], float | None] = {}
     for row in spec:
         ind = info[row.indicator_code]
@@ -445,8 +456,9 @@ def whole_region_values(spec: list[SpecRow], info: dict[str, IndicatorInfo], dis
             for b in (TOTAL, *ind.breakdowns):
                 got = [x for d in districts if (x := values.get((row.indicator_code, d.code, y, b))) is not None]
                 # a figure for the whole only when most districts reported
+                whole = sum(got) if row.whole == "sum" else sum(got) / max(len(got), 1)
                 out[(row.indicator_code, region_code, y, b)] = (
-                    _round(ind, sum(got) / len(got)) if len(got) * 2 > len(districts) else None
+                    _round(ind, whole) if len(got) * 2 > len(districts) else None
                 )
     return out
 
@@ -505,6 +517,9 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
     if unknown:
         raise SampleError(f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
                           f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）")
+    for row in spec:
+        if row.decimals is not None:
+            info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
     units = load_unit_names(data_dir)
     districts = districts_of(data_dir, region_code)
     profiles = profiles_of(districts, seed)
@@ -519,6 +534,11 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
         whole_derived = whole_places(places, {c: info[c] for c in info if c in DERIVED}, region_code)
         values.update(whole_region_values(spec, info, districts, values, region_code, whole_derived))
         columns = [District(region_code, WHOLE, WHOLE), *districts]
+    twins = twins_of(spec, info)
+    for code, others in twins.items():
+        for (c, d, y, b), v in list(values.items()):
+            if c == code:
+                values.update({(t, d, y, b): v for t in others})
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -528,9 +548,28 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
     for unit_code, rows in by_unit.items():
         unit_name = units.get(unit_code, unit_code)
         path = out_dir / f"示例数据_{unit_name}_{YEARS[0]}-{YEARS[-1]}.xlsx"
-        write_return(path, unit_name, rows[0].layout, [info[r.indicator_code] for r in rows],
-                     columns, YEARS, values, CREATED)
+        codes = [r.indicator_code for r in rows]
+        if rows[0].layout == "long":
+            # a long return names codes, so a measure both outlines list needs a row for each;
+            # the wide layouts name it once and the loader counts it for both
+            codes = [c for code in codes for c in (code, *twins.get(code, ()))]
+        years = tuple(y for y in YEARS if (unit_code, y) != NOT_REPORTED)
+        write_return(path, unit_name, rows[0].layout, [info[c] for c in codes], columns, years,
+                     values, CREATED)
         written.append(path)
     written += write_places(places, out_dir)
     return written
 
+
+def twins_of(spec: list[SpecRow], info: dict[str, IndicatorInfo]) -> dict[str, tuple[str, ...]]:
+    """Spec indicator → the other catalogue indicators with the same name and unit that the spec
+    does not list: one measure both outlines carry (产前筛查率), so they get the same values."""
+    listed = {r.indicator_code for r in spec}
+    out = {}
+    for row in spec:
+        me = info[row.indicator_code]
+        others = tuple(c for c, i in info.items()
+                       if c not in listed and i.name == me.name and i.unit == me.unit)
+        if others:
+            out[row.indicator_code] = others
+    return out

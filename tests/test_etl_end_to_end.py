@@ -109,8 +109,9 @@ def test_load_reload_and_correct(db, tmp_path, capsys) -> None:
 
 
 def test_gb18030_csv_and_rejected_rows_are_stored(db, tmp_path, capsys) -> None:
-    f = write_csv(tmp_path / "卫健委.csv", [HEADER, ["", "婴儿死亡率", "", "张店区", "2023", "3.9‰", ""],
-                                          ["", "婴儿死亡率", "", "张店区", "2023", "abc", ""]], encoding="gb18030")
+    # 2025: the sample returns up to 2024 are approved and locked
+    f = write_csv(tmp_path / "卫健委.csv", [HEADER, ["", "婴儿死亡率", "", "张店区", "2025", "3.9‰", ""],
+                                          ["", "婴儿死亡率", "", "张店区", "2025", "abc", ""]], encoding="gb18030")
     assert main(["load", "--json", str(f)]) == 0
     rep = json.loads(capsys.readouterr().out)[0]
     assert rep["accepted"] == 1 and rep["rejected"] == 1

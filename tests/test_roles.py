@@ -58,10 +58,11 @@ def test_refused_at_function_level_without_any_ui(work_db: Path, tmp_path: Path)
 
 
 def test_a_unit_that_shares_an_indicator_may_load_it(work_db: Path, tmp_path: Path) -> None:
-    f = long_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2024", "83.1", ""]])
+    # 2025: 卫生健康委's sample return for 2024 is approved and locked
+    f = long_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2025", "83.1", ""]])
     report = submit_file(work_db, f, unit="statistics", enforce_unit=True, actor="统计局")
     assert report.accepted == 1 and not [x for x in report.findings if x.rule == "not_own_indicator"]
-    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == 83.1
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == 83.1
 
 
 def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> None:
@@ -77,7 +78,7 @@ def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> 
 def test_office_and_command_line_loads_are_not_restricted(work_db: Path, tmp_path: Path) -> None:
     """Without enforce_unit (the office, the CLI) every indicator loads, as before."""
     f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
-                                          ["W-HEALTH-01", "", "370303", "", "2024", "79.9", ""]])
+                                          ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]])
     report = submit_file(work_db, f, unit="education")
     assert report.accepted == 2 and report.rejected == 0
-    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == 79.9
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == 79.9
