@@ -1,15 +1,22 @@
 """Deterministic sample data (示例数据): member-unit returns plus 美丽庭院 / 儿童友好 records.
 
-What gets generated is described in `data/samples/sample_spec.csv`, one row per indicator:
+What gets generated is described in `data/samples/sample_spec.csv`, one row per indicator of the
+catalogue (every one, in all 15 domains):
 
 - `unit_code`, `layout`: which member unit's return carries it, in which of the three template
-  layouts (`long`, `wide_by_district`, `wide_by_year`; one layout per unit).
+  layouts (`long`, `wide_by_district`, `wide_by_year`; one layout per unit). The indicator's lead
+  unit carries it; 定性 goals (no unit) and indicators without a lead unit are carried by the
+  office (妇儿工委办) as its own assessments.
 - `base_2020`, `step_per_year`, `noise`: the value of district d in year y is
   base + 1.5·noise·p_d·s + 0.5·noise·z_d + step·(y − 2020) + 0.3·noise·e_{d,y}, where p_d ∈ [−1, 1]
   is the district's profile (how well it does overall), s = +1 when higher is better and −1
   when lower is better, and z, e are standard normal draws from the seeded generator. The five
   values are then put in order so each year is no worse than the year before: without a
   scenario a pair never regresses and never loses a target it reached (those are scenarios).
+  Values are kept inside the indicator's bounds (etl.bounds). Levels start near the national
+  value where data/national/values.csv has one. A 定性 goal has 0 decimals and bounds 0–1, so
+  its values are 1 (已实现) or 0 (未实现): base 1 with no noise is met everywhere; a lower base
+  with noise leaves the weaker districts at 0 for a while.
 - `scenario`: `|`-separated `kind@district[/year]` items that override one district's path so
   the dashboard has every status to show. Kinds: `achieved` (target met in 2024), `on_track`
   (not met, progress ≥ time elapsed towards 2030), `lagging` (progress below time elapsed),
@@ -17,6 +24,26 @@ What gets generated is described in `data/samples/sample_spec.csv`, one row per 
   not in 2024), `gap@district/year` (cell left empty). `derived`: the value is computed from
   the generated 美丽庭院 / 儿童之家 / 儿童友好社区 records, so returns and maps agree.
   A district is a 6-digit code or `#n` (n-th county-level division of the region, 1-based).
+- `whole` (optional): how the region's own 全市 figure follows its districts — `mean` (the
+  default, rates; for a 0/1 goal the districts' majority) or `sum` (counts such as 托位总数).
+- `decimals` (optional): stored precision where the catalogue's is too coarse for a city
+  (亿人 at two decimals would read 0.00 for a district).
+- `note`: why the row's numbers are what they are.
+
+A measure both outlines list under one name and unit (产前筛查率, 九年义务教育巩固率 …) is
+listed once; its twin gets the same values (a long return writes both codes, a wide return the
+name once, which the loader counts for both).
+
+The stories the pages can show, all in the default region (淄博):
+- a lagging district: 孕产妇死亡率 in 沂源县 (张店区 has met the target);
+- 得而复失: 婴儿死亡率 in 高青县, met in 2022, missed again in 2024;
+- a regression: 小学生近视率 in 博山区 rises from its 2020 baseline;
+- a unit that has not reported: 医保局 sent no 2024 return at all (`NOT_REPORTED`);
+- a value still 待审核: the build approves every sample return (actor 示例数据（自动审核）) except
+  教育局's 2024 return (`PENDING_REVIEW`), so under the publication rule its 2024 values are
+  pending review;
+- 定性 goals mostly 已实现, a few 未实现 (儿童超重、肥胖, 公共厕所女性厕位与母婴设施) and one met
+  only in 2024 (男女收入差距).
 
 Targets, names, units and decimals come from `data/catalogue/` when it exists; otherwise
 from the national reference CSVs. Same seed, same spec, same catalogue → identical files.

@@ -194,3 +194,7 @@ def test_another_region_by_adcode(tmp_path, monkeypatch) -> None:
     (n,) = q(tmp_path / "jc.duckdb", "SELECT count(DISTINCT region_code) FROM observation_current"
                                      " WHERE region_code LIKE '6203%'")[0]
     assert n >= 2
+    # its maps are not empty: sample 美丽庭院 villages and 儿童友好 places in both of its districts
+    for table in ("courtyard", "child_friendly"):
+        districts = q(tmp_path / "jc.duckdb", f"SELECT DISTINCT district_code FROM {table} ORDER BY 1")
+        assert districts == [("620302",), ("620321",)], table

@@ -446,3 +446,53 @@ def test_other_region(tmp_path: Path) -> None:
     doc = geo.load_boundaries(data, "620300")
     for code, lon, lat in courtyard.select("district_code", "lon", "lat").unique().iter_rows():
         assert geo.point_in_district(float(lon), float(lat), doc) == code
+
+
+# ------------------------------------------------------------------ the default build as a demo
+
+
+def _q(db: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_city_progress_has_at_most_ten_percent_without_data(built_db: Path, tmp_path: Path) -> None:
+    from dashboard.__main__ import main
+
+    out = tmp_path / "progress.csv"
+    argv = ["progress", "--plan", "两纲", "--year", "2024", "--region", REGION, "--db", str(built_db), "-o", str(out)]
+    assert main(argv) == 0
+    frame = pl.read_csv(out, infer_schema=False)
+    city = frame.filter((pl.col("region_code") == REGION) & (pl.col("breakdown") == TOTAL))
+    no_data = city.filter(pl.col("status") == "no_data").height
+    assert city.height >= 116
+    assert no_data <= 0.10 * city.height, (no_data, city.height)
+
+
+def test_all_fifteen_domains_have_sample_values(built_db: Path) -> None:
+    rows = _q(built_db, """
+        SELECT i.domain, count(DISTINCT o.indicator_code) FROM observation_current o
+        JOIN indicator i ON i.code = o.indicator_code JOIN submission s ON s.id = o.submission_id
+        WHERE s.is_sample AND o.region_code = '370300' GROUP BY 1 ORDER BY 1""")
+    assert len(rows) == 15
+    assert sum(n for _, n in rows) == 194
+    assert dict(rows)["妇女参与决策和管理"] == 10 and dict(rows)["妇女与环境"] == 8
+
+
+def test_sample_returns_are_approved_but_one(built_db: Path) -> None:
+    approved = _q(built_db, "SELECT unit_code, year, actor FROM approval_current WHERE state = 'approved'")
+    assert {a for *_, a in approved} == {"示例数据（自动审核）"}
+    assert len(approved) == 17 * 5 - 1 - 1  # 17 units × 5 years, less 医保局 2024 (not sent) and 教育局 2024
+    keys = {(u, y) for u, y, _ in approved}
+    assert ("education", 2024) not in keys and ("education", 2023) in keys
+    assert ("medical_insurance", 2024) not in keys and ("medical_insurance", 2023) in keys
+    assert _q(built_db, "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
+                        " WHERE s.unit_code = 'medical_insurance' AND o.year = 2024") == [(0,)]
+    pending = _q(built_db, "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
+                           " WHERE s.unit_code = 'education' AND o.year = 2024")
+    assert pending == [(19 * 9,)]  # 17 spec rows and 2 twins in the long return, 全市 + 8 districts
