@@ -65,8 +65,8 @@ def received_submissions(con: duckdb.DuckDBPyConnection, unit_code: str, year: i
 
 
 def _record(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, action: str, actor: str,
-            reason: str | None) -> None:
-    now = datetime.now()
+            reason: str | None, when: datetime | None = None) -> None:
+    now = when or datetime.now()
     con.execute("INSERT INTO approval (unit_code, year, action, actor, acted_at, reason) VALUES (?, ?, ?, ?, ?, ?)",
                 [unit_code, year, action, actor, now, reason])
     con.execute("INSERT INTO audit_log (changed_at, actor, action, unit_code, year, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -105,6 +105,15 @@ def _office_action(db_path: Path, unit: str, year: int, action: str, actor: str,
         return ActionResult(message), True
 
     return publish(Path(db_path), change)
+
+
+def record_approvals(con: duckdb.DuckDBPyConnection, returns: list[tuple[str, int]], *, actor: str,
+                     when: datetime, note: str | None = None) -> int:
+    """Approve each (unit, year) return inside a change already under way (the build's), with
+    the same approval and audit rows as an office approval; returns how many were recorded."""
+    for unit_code, year in returns:
+        _record(con, unit_code, year, "approved", actor, note, when)
+    return len(returns)
 
 
 def mark_checked(db_path: Path, unit: str, year: int, *, actor: str) -> ActionResult:

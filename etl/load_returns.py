@@ -21,6 +21,7 @@ import polars as pl
 
 from etl import bounds
 from etl.records import SEVERITY_ERROR, Finding, Observation, UnreadableFile
+from etl.store import insert_rows
 from etl.text import squash
 from etl.validate import CheckResult, Context, Key, Rejected, check_values
 
@@ -133,6 +134,15 @@ def _infer_unit(con: duckdb.DuckDBPyConnection, codes: list[str]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+_S, _I, _F = pl.String, pl.Int64, pl.Float64
+_RAW_ROW = {"submission_id": _I, "sheet": _S, "row_no": _I, "cells": pl.List(_S)}
+_OBSERVATION = {"indicator_code": _S, "region_code": _S, "year": _I, "breakdown": _S, "value": _F,
+                "revision": _I, "submission_id": _I, "sheet": _S, "row_no": _I, "cell": _S, "note": _S}
+_AUDIT = {"changed_at": pl.Datetime("us"), "actor": _S, "action": _S, "file": _S, "submission_id": _I,
+          "unit_code": _S, "indicator_code": _S, "region_code": _S, "year": _I, "breakdown": _S,
+          "old_value": _F, "new_value": _F, "detail": _S}
+
+
 def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckResult, raw_rows,
            ctx: Context, *, is_sample: bool, actor: str) -> None:
     now = datetime.now()
@@ -144,8 +154,9 @@ def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckRes
     ).fetchall()[0][0]
     report.submission_id = sub_id
     if raw_rows:
-        con.executemany("INSERT INTO raw_row VALUES (?, ?, ?, ?)",
-                        [(sub_id, s, r, list(cells)) for (s, r), cells in sorted(raw_rows.items())])
+        insert_rows(con, "raw_row", _RAW_ROW,
+                    [(sub_id, s, r, [None if c is None else str(c) for c in cells])
+                     for (s, r), cells in sorted(raw_rows.items())])
     new = []
     audit = []
     revisions = _frame(con, "SELECT indicator_code, region_code, year, breakdown, max(revision) AS rev "
@@ -166,13 +177,8 @@ def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckRes
         ctx.current[key] = o.value
     report.changed = len(new)
     if new:
-        con.executemany(
-            "INSERT INTO observation (indicator_code, region_code, year, breakdown, value, revision,"
-            " submission_id, sheet, row_no, cell, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new)
-        con.executemany(
-            "INSERT INTO audit_log (changed_at, actor, action, file, submission_id, unit_code, indicator_code,"
-            " region_code, year, breakdown, old_value, new_value, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit)
+        insert_rows(con, "observation", _OBSERVATION, new)
+        insert_rows(con, "audit_log", _AUDIT, audit)
     if report.findings:
         con.executemany("INSERT INTO finding VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message)

@@ -1,15 +1,22 @@
 """Deterministic sample data (示例数据): member-unit returns plus 美丽庭院 / 儿童友好 records.
 
-What gets generated is described in `data/samples/sample_spec.csv`, one row per indicator:
+What gets generated is described in `data/samples/sample_spec.csv`, one row per indicator of the
+catalogue (every one, in all 15 domains):
 
 - `unit_code`, `layout`: which member unit's return carries it, in which of the three template
-  layouts (`long`, `wide_by_district`, `wide_by_year`; one layout per unit).
+  layouts (`long`, `wide_by_district`, `wide_by_year`; one layout per unit). The indicator's lead
+  unit carries it; 定性 goals (no unit) and indicators without a lead unit are carried by the
+  office (妇儿工委办) as its own assessments.
 - `base_2020`, `step_per_year`, `noise`: the value of district d in year y is
   base + 1.5·noise·p_d·s + 0.5·noise·z_d + step·(y − 2020) + 0.3·noise·e_{d,y}, where p_d ∈ [−1, 1]
   is the district's profile (how well it does overall), s = +1 when higher is better and −1
   when lower is better, and z, e are standard normal draws from the seeded generator. The five
   values are then put in order so each year is no worse than the year before: without a
   scenario a pair never regresses and never loses a target it reached (those are scenarios).
+  Values are kept inside the indicator's bounds (etl.bounds). Levels start near the national
+  value where data/national/values.csv has one. A 定性 goal has 0 decimals and bounds 0–1, so
+  its values are 1 (已实现) or 0 (未实现): base 1 with no noise is met everywhere; a lower base
+  with noise leaves the weaker districts at 0 for a while.
 - `scenario`: `|`-separated `kind@district[/year]` items that override one district's path so
   the dashboard has every status to show. Kinds: `achieved` (target met in 2024), `on_track`
   (not met, progress ≥ time elapsed towards 2030), `lagging` (progress below time elapsed),
@@ -17,6 +24,26 @@ What gets generated is described in `data/samples/sample_spec.csv`, one row per 
   not in 2024), `gap@district/year` (cell left empty). `derived`: the value is computed from
   the generated 美丽庭院 / 儿童之家 / 儿童友好社区 records, so returns and maps agree.
   A district is a 6-digit code or `#n` (n-th county-level division of the region, 1-based).
+- `whole` (optional): how the region's own 全市 figure follows its districts — `mean` (the
+  default, rates; for a 0/1 goal the districts' majority) or `sum` (counts such as 托位总数).
+- `decimals` (optional): stored precision where the catalogue's is too coarse for a city
+  (亿人 at two decimals would read 0.00 for a district).
+- `note`: why the row's numbers are what they are.
+
+A measure both outlines list under one name and unit (产前筛查率, 九年义务教育巩固率 …) is
+listed once; its twin gets the same values (a long return writes both codes, a wide return the
+name once, which the loader counts for both).
+
+The stories the pages can show, all in the default region (淄博):
+- a lagging district: 孕产妇死亡率 in 沂源县 (张店区 has met the target);
+- 得而复失: 婴儿死亡率 in 高青县, met in 2022, missed again in 2024;
+- a regression: 小学生近视率 in 博山区 rises from its 2020 baseline;
+- a unit that has not reported: 医保局 sent no 2024 return at all (`NOT_REPORTED`);
+- a value still 待审核: the build approves every sample return (actor 示例数据（自动审核）) except
+  教育局's 2024 return (`PENDING_REVIEW`), so under the publication rule its 2024 values are
+  pending review;
+- 定性 goals mostly 已实现, a few 未实现 (儿童超重、肥胖, 公共厕所女性厕位与母婴设施) and one met
+  only in 2024 (男女收入差距).
 
 Targets, names, units and decimals come from `data/catalogue/` when it exists; otherwise
 from the national reference CSVs. Same seed, same spec, same catalogue → identical files.
@@ -24,15 +51,14 @@ from the national reference CSVs. Same seed, same spec, same catalogue → ident
 
 from __future__ import annotations
 
-import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
-from etl import geo, settings
+from etl import bounds, geo, settings
 from etl.records import TOTAL
 
 YEARS = tuple(range(2020, 2025))
@@ -40,6 +66,7 @@ BASE_YEAR = 2020
 TARGET_YEAR = 2030
 LAYOUTS = ("long", "wide_by_district", "wide_by_year")
 SCENARIO_KINDS = ("achieved", "on_track", "lagging", "regress", "lost", "gap")
+WHOLE_RULES = ("mean", "sum")
 SPEC_FILE = Path("samples") / "sample_spec.csv"
 # Fixed workbook creation time: xlsxwriter stamps it into docProps and the zip entries, so a
 # fixed value makes the files byte-identical from run to run.
@@ -49,6 +76,11 @@ URBAN, RURAL = "城镇", "农村"
 WHOLE = "全市"  # how a city's return heads its own figure (etl.lookup.WHOLE_REGION)
 # Indicators whose values are computed from the generated place records (see sample_places).
 DERIVED = ("L-COURTYARD-01", "C-WELFARE-08", "L-CHILD-01")
+# Stories told by the returns as a whole rather than by one indicator (see the docstring): the
+# unit that has not sent its last-year return, and the unit whose last-year return the office
+# has not reviewed yet (the build approves every other sample return).
+NOT_REPORTED = ("medical_insurance", YEARS[-1])
+PENDING_REVIEW = ("education", YEARS[-1])
 
 # Fallback names when data/catalogue/units.csv is not there (yet).
 UNIT_NAMES = {
@@ -103,6 +135,8 @@ class SpecRow:
     scenarios: tuple[Scenario, ...]
     derived: bool
     note: str
+    whole: str = "mean"  # how the region's own figure follows its districts: mean or sum
+    decimals: int | None = None  # stored precision when the catalogue's is too coarse for a city
 
 
 @dataclass(frozen=True)
@@ -165,6 +199,10 @@ def load_spec(path: Path) -> list[SpecRow]:
         base = _float(r["base_2020"])
         if base is None and not derived:
             raise SampleError(f"示例规格 {code} 缺少 base_2020")
+        whole = (r.get("whole") or "").strip() or "mean"
+        if whole not in WHOLE_RULES:
+            raise SampleError(f"示例规格 {code} 的 whole 列 {whole} 不是 {'/'.join(WHOLE_RULES)} 之一")
+        decimals = (r.get("decimals") or "").strip()
         rows.append(
             SpecRow(
                 code,
@@ -176,6 +214,8 @@ def load_spec(path: Path) -> list[SpecRow]:
                 scenarios,
                 derived,
                 r["note"] or "",
+                whole,
+                int(decimals) if decimals else None,
             )
         )
     layouts: dict[str, set[str]] = {}
@@ -334,10 +374,7 @@ def _sign(info: IndicatorInfo, row: SpecRow) -> int:
 
 
 def _clip(info: IndicatorInfo, v: float) -> float:
-    lo = info.plausible_min if info.plausible_min is not None else 0.0
-    hi = info.plausible_max if info.plausible_max is not None else math.inf
-    if info.unit == "%":
-        hi = min(hi, 100.0)
+    lo, hi = bounds.value_bounds(info.unit, info.plausible_min, info.plausible_max)
     return min(max(v, lo), hi)
 
 
@@ -432,8 +469,9 @@ def whole_region_values(spec: list[SpecRow], info: dict[str, IndicatorInfo], dis
                         derived: dict[tuple[str, str, int], float] | None = None,
                         ) -> dict[tuple[str, str, int, str], float | None]:
     """The home region's own figures (the 全市 column of a return): the mean of its districts'
-    values, or for derived indicators the pooled records' rate. A real city computes its rate
-    from pooled counts; the unweighted mean stands in for that in sample data."""
+    values (their sum for counts, spec column `whole`), or for derived indicators the pooled
+    records' rate. A real city computes its rate from pooled counts; the unweighted mean stands
+    in for that in sample data. For a 0/1 goal the mean rounds to the districts' majority."""
     out: dict[tuple[str, str, int, str], float | None] = {}
     for row in spec:
         ind = info[row.indicator_code]
@@ -445,8 +483,9 @@ def whole_region_values(spec: list[SpecRow], info: dict[str, IndicatorInfo], dis
             for b in (TOTAL, *ind.breakdowns):
                 got = [x for d in districts if (x := values.get((row.indicator_code, d.code, y, b))) is not None]
                 # a figure for the whole only when most districts reported
+                whole = sum(got) if row.whole == "sum" else sum(got) / max(len(got), 1)
                 out[(row.indicator_code, region_code, y, b)] = (
-                    _round(ind, sum(got) / len(got)) if len(got) * 2 > len(districts) else None
+                    _round(ind, whole) if len(got) * 2 > len(districts) else None
                 )
     return out
 
@@ -505,6 +544,9 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
     if unknown:
         raise SampleError(f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
                           f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）")
+    for row in spec:
+        if row.decimals is not None:
+            info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
     units = load_unit_names(data_dir)
     districts = districts_of(data_dir, region_code)
     profiles = profiles_of(districts, seed)
@@ -519,6 +561,11 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
         whole_derived = whole_places(places, {c: info[c] for c in info if c in DERIVED}, region_code)
         values.update(whole_region_values(spec, info, districts, values, region_code, whole_derived))
         columns = [District(region_code, WHOLE, WHOLE), *districts]
+    twins = twins_of(spec, info)
+    for code, others in twins.items():
+        for (c, d, y, b), v in list(values.items()):
+            if c == code:
+                values.update({(t, d, y, b): v for t in others})
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -528,9 +575,28 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
     for unit_code, rows in by_unit.items():
         unit_name = units.get(unit_code, unit_code)
         path = out_dir / f"示例数据_{unit_name}_{YEARS[0]}-{YEARS[-1]}.xlsx"
-        write_return(path, unit_name, rows[0].layout, [info[r.indicator_code] for r in rows],
-                     columns, YEARS, values, CREATED)
+        codes = [r.indicator_code for r in rows]
+        if rows[0].layout == "long":
+            # a long return names codes, so a measure both outlines list needs a row for each;
+            # the wide layouts name it once and the loader counts it for both
+            codes = [c for code in codes for c in (code, *twins.get(code, ()))]
+        years = tuple(y for y in YEARS if (unit_code, y) != NOT_REPORTED)
+        write_return(path, unit_name, rows[0].layout, [info[c] for c in codes], columns, years,
+                     values, CREATED)
         written.append(path)
     written += write_places(places, out_dir)
     return written
 
+
+def twins_of(spec: list[SpecRow], info: dict[str, IndicatorInfo]) -> dict[str, tuple[str, ...]]:
+    """Spec indicator → the other catalogue indicators with the same name and unit that the spec
+    does not list: one measure both outlines carry (产前筛查率), so they get the same values."""
+    listed = {r.indicator_code for r in spec}
+    out = {}
+    for row in spec:
+        me = info[row.indicator_code]
+        others = tuple(c for c, i in info.items()
+                       if c not in listed and i.name == me.name and i.unit == me.unit)
+        if others:
+            out[row.indicator_code] = others
+    return out

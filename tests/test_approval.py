@@ -39,7 +39,7 @@ def test_upload_touching_approved_values_is_refused(approved: Path, tmp_path: Pa
     f = long_csv(tmp_path / "教育局_2024_更正.csv", [
         ["C-EDU-02", "", "370303", "", "2024", "98.2", ""],   # changes a locked value
         ["C-EDU-02", "", "370321", "", "2024", "95.0", ""],   # a new value in the approved return
-        ["C-EDU-02", "", "370303", "", "2023", "94.4", ""],   # another year: not locked
+        ["C-EDU-02", "", "370303", "", "2025", "94.4", ""],   # another year: not locked
     ])
     report = submit_file(approved, f, unit="education", enforce_unit=True, actor="教育局（edu01）")
     locked = [x for x in report.findings if x.rule == "locked"]
@@ -51,7 +51,7 @@ def test_upload_touching_approved_values_is_refused(approved: Path, tmp_path: Pa
     assert not [x for x in report.findings if x.rule == "revision" and x.row == 2]
     assert report.accepted == 1 and report.rejected == 2
     assert current_value(approved, "C-EDU-02", "370303", 2024) == 97.5
-    assert current_value(approved, "C-EDU-02", "370303", 2023) == 94.4
+    assert current_value(approved, "C-EDU-02", "370303", 2025) == 94.4
 
 
 def test_resending_an_identical_value_is_not_a_change(approved: Path, tmp_path: Path) -> None:
@@ -64,14 +64,15 @@ def test_resending_an_identical_value_is_not_a_change(approved: Path, tmp_path: 
 
 
 def test_the_lock_protects_values_against_other_loaders_too(work_db: Path, tmp_path: Path) -> None:
-    """统计局's approved W-HEALTH-01 values cannot be overwritten by 卫生健康委 or the command line."""
-    approval.approve(work_db, "统计局", 2024, actor=OFFICE)
-    f = long_csv(tmp_path / "卫健委.csv", [["W-HEALTH-01", "", "370303", "", "2024", "79.0", ""]])
+    """Approved W-HEALTH-01 values (the sample build approves every 2024 return but 教育局's)
+    cannot be overwritten by 统计局, which shares the indicator, or by the command line."""
+    f = long_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2024", "79.0", ""]])
     before = current_value(work_db, "W-HEALTH-01", "370303", 2024)
-    for unit, enforce in (("health", True), (None, False)):
+    # 统计局 is stopped by its own approved return, the command line by 卫生健康委's, which holds the value
+    for unit, enforce, owner in (("statistics", True, "统计局"), (None, False, "卫生健康委")):
         report = submit_file(work_db, f, unit=unit, enforce_unit=enforce)
         assert [x.rule for x in report.findings if x.severity == "error"] == ["locked"]
-        assert "统计局2024年报表已审核通过" in report.findings[-1].message
+        assert f"{owner}2024年报表已审核通过" in report.findings[-1].message
     assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == before
 
 
@@ -152,11 +153,13 @@ def test_command_line_approve_and_unlock(work_db: Path, capsys) -> None:
         args = parser.parse_args(argv)
         return args.handler(args, console)
 
-    assert run("approve", "--unit", "卫健委", "--year", "2024", "--by", "王芳") == 0
-    assert q(work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'health' AND year = 2024") == [
+    # 教育局's 2024 return is the one sample return the office has not reviewed yet
+    assert run("approve", "--unit", "教育局", "--year", "2024", "--by", "王芳") == 0
+    assert q(work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'education' AND year = 2024") == [
         ("approved", "王芳")]
-    assert run("approve", "--unit", "卫健委", "--year", "2024") == 2
+    assert run("approve", "--unit", "教育局", "--year", "2024") == 2
     assert "无需重复审核" in capsys.readouterr().err
-    assert run("unlock", "--unit", "health", "--year", "2024", "--reason", "更正") == 0
-    [(state, actor)] = q(work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'health'")
+    assert run("unlock", "--unit", "education", "--year", "2024", "--reason", "更正") == 0
+    [(state, actor)] = q(work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'education'"
+                                  " AND year = 2024")
     assert state == "unlocked" and actor.startswith("命令行")

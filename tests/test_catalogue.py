@@ -389,16 +389,30 @@ def test_no_lianggui_targets_outside_samples(cat: Catalogue, samples: pl.DataFra
     assert set(cat.targets["plan_code"]) <= {"liangang", "fyp14"}
 
 
-def test_sample_targets_are_flagged(samples: pl.DataFrame) -> None:
-    assert set(samples["indicator_code"]) == {"L-COURTYARD-01", "L-CHILD-01", "C-WELFARE-08"}
-    assert samples.height == 3
+def test_sample_targets_are_flagged(samples: pl.DataFrame, cat: Catalogue) -> None:
+    assert {"L-COURTYARD-01", "L-CHILD-01", "C-WELFARE-08"} <= set(samples["indicator_code"])
+    assert samples.height == 80 and samples["indicator_code"].n_unique() == 80
     for row in samples.iter_rows(named=True):
         assert row["plan_code"] == "lianggui" and row["region_code"] is None
         assert row["target_year"] == 2030
         assert row["source"] == "示例目标（非官方，仅供演示）"
-        assert "示例" in row["target_text"] and "示例" in row["note"]
+        assert row["target_text"].startswith("示例：") and "示例" in row["note"]
         assert row["verified"] is False
-        assert row["value"] is not None
+        assert (row["value"] is None) == (row["kind"] == "increase")
+    # only numeric indicators (with a unit) get a sample target
+    units = dict(cat.indicators.select("code", "unit").iter_rows())
+    assert all(units[c] for c in samples["indicator_code"])
+
+
+def test_sample_targets_at_least_as_ambitious_as_the_outline(samples: pl.DataFrame, cat: Catalogue) -> None:
+    outline = cat.targets.filter((pl.col("plan_code") == "liangang") & pl.col("value").is_not_null()
+                                 & pl.col("region_code").is_null())
+    mine = dict(samples.select("indicator_code", "value").iter_rows())
+    for code, kind, value in outline.select("indicator_code", "kind", "value").iter_rows():
+        if code in mine:
+            assert (mine[code] >= value) if kind == "at_least" else (mine[code] <= value), code
+    # worked examples: 孕产妇死亡率 12 → 10 /10万, 婴儿死亡率 5.0 → 3.8 ‰, 小学生近视率 38 → 35 %
+    assert (mine["W-HEALTH-02"], mine["C-HEALTH-04"], mine["C-HEALTH-13"]) == (10.0, 3.8, 35.0)
 
 
 # --- aliases and names -----------------------------------------------------------------------

@@ -109,8 +109,9 @@ def test_load_reload_and_correct(db, tmp_path, capsys) -> None:
 
 
 def test_gb18030_csv_and_rejected_rows_are_stored(db, tmp_path, capsys) -> None:
-    f = write_csv(tmp_path / "卫健委.csv", [HEADER, ["", "婴儿死亡率", "", "张店区", "2023", "3.9‰", ""],
-                                          ["", "婴儿死亡率", "", "张店区", "2023", "abc", ""]], encoding="gb18030")
+    # 2025: the sample returns up to 2024 are approved and locked
+    f = write_csv(tmp_path / "卫健委.csv", [HEADER, ["", "婴儿死亡率", "", "张店区", "2025", "3.9‰", ""],
+                                          ["", "婴儿死亡率", "", "张店区", "2025", "abc", ""]], encoding="gb18030")
     assert main(["load", "--json", str(f)]) == 0
     rep = json.loads(capsys.readouterr().out)[0]
     assert rep["accepted"] == 1 and rep["rejected"] == 1
@@ -193,3 +194,7 @@ def test_another_region_by_adcode(tmp_path, monkeypatch) -> None:
     (n,) = q(tmp_path / "jc.duckdb", "SELECT count(DISTINCT region_code) FROM observation_current"
                                      " WHERE region_code LIKE '6203%'")[0]
     assert n >= 2
+    # its maps are not empty: sample 美丽庭院 villages and 儿童友好 places in both of its districts
+    for table in ("courtyard", "child_friendly"):
+        districts = q(tmp_path / "jc.duckdb", f"SELECT DISTINCT district_code FROM {table} ORDER BY 1")
+        assert districts == [("620302",), ("620321",)], table

@@ -30,7 +30,7 @@ def test_unit_loading_another_units_indicator_is_refused(work_db: Path, tmp_path
     assert "由卫生健康委牵头" in msg and "统计局" in msg
     assert refused[0].severity == "error" and (refused[0].row, refused[0].column) == (3, "F")
     # the other unit's value did not change; the unit's own value did
-    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == before
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == before
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.7
     con = duckdb.connect(str(work_db), read_only=True)
     try:
@@ -58,10 +58,11 @@ def test_refused_at_function_level_without_any_ui(work_db: Path, tmp_path: Path)
 
 
 def test_a_unit_that_shares_an_indicator_may_load_it(work_db: Path, tmp_path: Path) -> None:
-    f = long_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2024", "83.1", ""]])
+    # 2025: 卫生健康委's sample return for 2024 is approved and locked
+    f = long_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2025", "83.1", ""]])
     report = submit_file(work_db, f, unit="statistics", enforce_unit=True, actor="统计局")
     assert report.accepted == 1 and not [x for x in report.findings if x.rule == "not_own_indicator"]
-    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == 83.1
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == 83.1
 
 
 def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> None:
@@ -77,20 +78,20 @@ def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> 
 def test_a_load_under_a_unit_takes_only_that_units_indicators(work_db: Path, tmp_path: Path) -> None:
     """The office or the CLI naming a unit may not attribute another unit's indicator to it."""
     f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
-                                          ["W-HEALTH-01", "", "370303", "", "2024", "79.9", ""]])
-    before = current_value(work_db, "W-HEALTH-01", "370303", 2024)
+                                          ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]])
+    before = current_value(work_db, "W-HEALTH-01", "370303", 2025)
     report = submit_file(work_db, f, unit="education")
     assert report.accepted == 1 and report.rejected == 1
     assert [(x.rule, x.row, x.column) for x in report.findings if x.severity == "error"] == [
         ("not_own_indicator", 3, "F")]
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.9
-    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == before
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == before
 
 
 def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) -> None:
     """The command line without --unit (a bulk file) loads every unit's indicators."""
     f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
-                                          ["W-HEALTH-01", "", "370303", "", "2024", "79.9", ""]])
+                                          ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]])
     report = submit_file(work_db, f)
     assert report.accepted == 2 and report.rejected == 0
-    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == 79.9
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == 79.9

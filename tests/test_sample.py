@@ -12,13 +12,14 @@ import fastexcel
 import polars as pl
 import pytest
 
-from etl import geo, sample
+from etl import bounds, geo, sample
 from etl.records import TOTAL
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REGION = "370300"
 UNITS = {"health", "education", "civil_affairs", "hrss", "women_federation", "market_regulation",
-         "statistics", "trade_union", "development_reform", "women_children_office"}
+         "statistics", "trade_union", "development_reform", "women_children_office", "medical_insurance",
+         "organization", "people_congress", "cppcc", "science", "sports", "cyberspace"}
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
 
 
@@ -156,12 +157,18 @@ def test_two_runs_give_identical_files(runs: tuple[list[Path], list[Path]]) -> N
 
 
 def test_spec_is_sane(spec: list[sample.SpecRow], info: dict[str, sample.IndicatorInfo]) -> None:
-    assert 25 <= len(spec) <= 35
-    assert {r.unit_code for r in spec} <= UNITS
+    assert len(spec) == 190
+    assert {r.unit_code for r in spec} == UNITS
     codes = [r.indicator_code for r in spec]
     assert len(codes) == len(set(codes))
     assert {"L-COURTYARD-01", "L-CHILD-01", "C-WELFARE-08"} <= set(codes)
-    assert all(info[c].unit for c in codes)
+    # the four measures both outlines list under one name get the values of their twin
+    assert sample.twins_of(spec, info) == {"W-HEALTH-M2": ("C-HEALTH-06b",), "W-HEALTH-M3": ("C-HEALTH-06c",),
+                                           "C-EDU-03": ("W-EDU-04",), "C-EDU-05": ("W-EDU-05",)}
+    # 定性 goals (no unit) and indicators without a lead unit are the office's own assessment
+    office = {r.indicator_code for r in spec if r.unit_code == "women_children_office"}
+    assert {c for c in codes if not info[c].unit} <= office
+    assert "C-SAFETY-02" in office and len(office) == 106
     kinds = [s.kind for r in spec for s in r.scenarios]
     assert kinds.count("lost") == 1 and kinds.count("regress") == 1
     assert {"achieved", "on_track", "lagging", "gap"} <= set(kinds)
@@ -195,20 +202,63 @@ def test_returns_hold_every_indicator_district_year(cells: Cells, spec: list[sam
     for row in spec:
         for d in districts:
             for y in sample.YEARS:
-                assert (row.indicator_code, d, y, TOTAL) in cells
+                sent = (row.unit_code, y) != sample.NOT_REPORTED
+                assert ((row.indicator_code, d, y, TOTAL) in cells) == sent
+
+
+def test_one_unit_has_not_sent_its_last_return(cells: Cells, spec: list[sample.SpecRow]) -> None:
+    assert sample.NOT_REPORTED == ("medical_insurance", 2024)
+    silent = sorted(r.indicator_code for r in spec if r.unit_code == "medical_insurance")
+    assert silent == ["W-SOC-02", "W-SOC-03", "W-SOC-03-F1", "W-SOC-03a"]
+    assert not [k for k in cells if k[0] in silent and k[2] == 2024]
+    assert cells[("W-SOC-03-F1", "370300", 2023, TOTAL)] is not None
+
+
+def test_every_catalogue_indicator_has_values_in_every_domain(cells: Cells) -> None:
+    catalogue = pl.read_csv(DATA / "catalogue" / "indicators.csv", infer_schema=False)
+    with_values = {c for (c, r, _, b), v in cells.items() if r == REGION and b == TOTAL and v is not None}
+    # the wide returns name a measure both outlines list once; the loader counts it for both
+    assert set(catalogue["code"]) - with_values == {"C-HEALTH-06b", "C-HEALTH-06c"}
+    domains = set(catalogue.filter(pl.col("code").is_in(list(with_values)))["domain"])
+    assert len(domains) == 15
 
 
 def test_city_figures_follow_their_districts(cells: Cells, spec: list[sample.SpecRow],
                                             info: dict[str, sample.IndicatorInfo]) -> None:
     # every return carries the city's own (全市) figure: the districts' mean, rounded as typed;
     # empty only when half the districts or more left the cell empty
+    # (their sum for counts, spec column whole = sum)
     districts = [c for c in geo.load_regions(DATA, REGION)["code"] if c != REGION]
     for row in (r for r in spec if not r.derived):
+        decimals = info[row.indicator_code].decimals if row.decimals is None else row.decimals
         for y in sample.YEARS:
+            if (row.unit_code, y) == sample.NOT_REPORTED:
+                continue
             got = [v for d in districts if (v := cells[(row.indicator_code, d, y, TOTAL)]) is not None]
             city = cells[(row.indicator_code, REGION, y, TOTAL)]
-            assert city == pytest.approx(round(sum(got) / len(got), info[row.indicator_code].decimals)), (
-                row.indicator_code, y)
+            whole = sum(got) if row.whole == "sum" else sum(got) / len(got)
+            assert city == pytest.approx(round(whole, decimals)), (row.indicator_code, y)
+
+
+def test_city_counts_are_sums_worked_example(cells: Cells) -> None:
+    # 托位总数 (万个) in 2024: the 全市 figure is the districts' sum, 2 decimals kept for a city
+    districts = [cells[("C-WELFARE-05a", d, 2024, TOTAL)] for d in
+                 ("370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323")]
+    assert districts == [0.24, 0.3, 0.23, 0.23, 0.26, 0.25, 0.22, 0.18]
+    assert cells[("C-WELFARE-05a", REGION, 2024, TOTAL)] == 1.91
+
+
+def test_qualitative_goals_are_zero_or_one_mostly_one(cells: Cells, spec: list[sample.SpecRow],
+                                                     info: dict[str, sample.IndicatorInfo]) -> None:
+    goals = {r.indicator_code for r in spec if not info[r.indicator_code].unit}
+    values = [v for (c, *_), v in cells.items() if c in goals]
+    assert set(values) == {0.0, 1.0}
+    assert 0.9 < values.count(1.0) / len(values) < 0.97
+    unmet = sorted(c for c in goals if cells[(c, REGION, 2024, TOTAL)] == 0)
+    assert unmet == ["C-HEALTH-12", "W-ENV-07"]
+    # 男女收入差距: most districts short of it until 2024, when 周村区 tips the city's majority
+    assert [cells[("W-ECON-05", REGION, y, TOTAL)] for y in sample.YEARS] == [0, 0, 0, 0, 1]
+    assert [cells[("W-ECON-05", "370306", y, TOTAL)] for y in sample.YEARS] == [0, 0, 0, 0, 1]
 
 
 def test_breakdown_rows_for_mortality(cells: Cells) -> None:
@@ -217,10 +267,20 @@ def test_breakdown_rows_for_mortality(cells: Cells) -> None:
         assert urban < total < rural  # lower is better: towns do better
 
 
-def test_values_are_rounded_as_typed(cells: Cells, info: dict[str, sample.IndicatorInfo]) -> None:
+def test_values_are_rounded_as_typed(cells: Cells, info: dict[str, sample.IndicatorInfo],
+                                     spec: list[sample.SpecRow]) -> None:
+    kept = {r.indicator_code: r.decimals for r in spec if r.decimals is not None}
+    assert kept == {"W-SOC-02": 4, "W-SOC-03": 4, "W-SOC-05": 4, "C-WELFARE-05a": 2, "C-ENV-03a": 2}
     for (code, _, _, _), v in cells.items():
         if v is not None:
-            assert round(v, info[code].decimals) == v
+            assert round(v, kept.get(code, info[code].decimals)) == v
+
+
+def test_values_inside_their_bounds(cells: Cells, info: dict[str, sample.IndicatorInfo]) -> None:
+    for (code, *_), v in cells.items():
+        i = info[code]
+        low, high = bounds.value_bounds(i.unit, i.plausible_min, i.plausible_max)
+        assert v is None or low <= v <= high, (code, v)
 
 
 def test_values_plausible(cells: Cells) -> None:
@@ -256,7 +316,7 @@ def test_exactly_one_lost_and_one_regressing_pair(cells: Cells, spec: list[sampl
         ind = info[row.indicator_code]
         sign = {"up": 1, "down": -1}.get(ind.direction or sample._direction(ind.target_kind))
         for d in districts:
-            path = {y: cells[(ind.code, d, y, TOTAL)] for y in sample.YEARS}
+            path = {y: cells.get((ind.code, d, y, TOTAL)) for y in sample.YEARS}
             known = [(y, v) for y, v in path.items() if v is not None]
             if ind.target is not None:
                 met = [sample.is_achieved(ind, v) for _, v in known]
@@ -290,7 +350,7 @@ def test_no_other_pair_is_lost_under_any_plan(cells: Cells, info: dict[str, samp
         for d in districts:
             if (code, d, 2020, TOTAL) not in cells:
                 continue
-            known = [cells[(code, d, y, TOTAL)] for y in sample.YEARS]
+            known = [cells.get((code, d, y, TOTAL)) for y in sample.YEARS]
             met = [v >= value if kind == "at_least" else v <= value for v in known if v is not None]
             if any(met[:-1]) and not met[-1]:
                 lost.add((code, d))
@@ -360,7 +420,9 @@ def test_derived_values_match_place_records(files: list[Path], cells: Cells) -> 
 def test_other_seed_changes_values(tmp_path: Path, files: list[Path]) -> None:
     other = sample.generate_samples(DATA, REGION, tmp_path, seed=7)
     same = [p.name for p, q in zip(files, other, strict=True) if p.read_bytes() == q.read_bytes()]
-    assert same == ["community_count.csv"]  # 淄博's village/community counts are fixed
+    # 淄博's village/community counts are fixed, and so is 发展改革委's one indicator (the city
+    # joined the national 儿童友好城市 list in 2022, the same for every district)
+    assert same == ["示例数据_发展改革委_2020-2024.xlsx", "community_count.csv"]
 
 
 def test_bad_scenario_is_rejected(tmp_path: Path) -> None:
@@ -384,3 +446,53 @@ def test_other_region(tmp_path: Path) -> None:
     doc = geo.load_boundaries(data, "620300")
     for code, lon, lat in courtyard.select("district_code", "lon", "lat").unique().iter_rows():
         assert geo.point_in_district(float(lon), float(lat), doc) == code
+
+
+# ------------------------------------------------------------------ the default build as a demo
+
+
+def _q(db: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_city_progress_has_at_most_ten_percent_without_data(built_db: Path, tmp_path: Path) -> None:
+    from dashboard.__main__ import main
+
+    out = tmp_path / "progress.csv"
+    argv = ["progress", "--plan", "两纲", "--year", "2024", "--region", REGION, "--db", str(built_db), "-o", str(out)]
+    assert main(argv) == 0
+    frame = pl.read_csv(out, infer_schema=False)
+    city = frame.filter((pl.col("region_code") == REGION) & (pl.col("breakdown") == TOTAL))
+    no_data = city.filter(pl.col("status") == "no_data").height
+    assert city.height >= 116
+    assert no_data <= 0.10 * city.height, (no_data, city.height)
+
+
+def test_all_fifteen_domains_have_sample_values(built_db: Path) -> None:
+    rows = _q(built_db, """
+        SELECT i.domain, count(DISTINCT o.indicator_code) FROM observation_current o
+        JOIN indicator i ON i.code = o.indicator_code JOIN submission s ON s.id = o.submission_id
+        WHERE s.is_sample AND o.region_code = '370300' GROUP BY 1 ORDER BY 1""")
+    assert len(rows) == 15
+    assert sum(n for _, n in rows) == 194
+    assert dict(rows)["妇女参与决策和管理"] == 10 and dict(rows)["妇女与环境"] == 8
+
+
+def test_sample_returns_are_approved_but_one(built_db: Path) -> None:
+    approved = _q(built_db, "SELECT unit_code, year, actor FROM approval_current WHERE state = 'approved'")
+    assert {a for *_, a in approved} == {"示例数据（自动审核）"}
+    assert len(approved) == 17 * 5 - 1 - 1  # 17 units × 5 years, less 医保局 2024 (not sent) and 教育局 2024
+    keys = {(u, y) for u, y, _ in approved}
+    assert ("education", 2024) not in keys and ("education", 2023) in keys
+    assert ("medical_insurance", 2024) not in keys and ("medical_insurance", 2023) in keys
+    assert _q(built_db, "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
+                        " WHERE s.unit_code = 'medical_insurance' AND o.year = 2024") == [(0,)]
+    pending = _q(built_db, "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
+                           " WHERE s.unit_code = 'education' AND o.year = 2024")
+    assert pending == [(19 * 9,)]  # 17 spec rows and 2 twins in the long return, 全市 + 8 districts
