@@ -19,6 +19,8 @@ import polars as pl
 
 from dashboard import db, engine, exports, labels, options, publication, report, report_pdf, report_year
 
+BASIS_HELP = "数据口径：reviewed 仅已审核数据，all 含待审核数据（默认按设置 publication_rule）"
+
 
 def _parser() -> argparse.ArgumentParser:
     from etl import settings
@@ -34,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument(
         "--basis",
         choices=list(publication.BASES),
-        help="数据口径：reviewed 仅已审核数据，all 含待审核数据（默认按设置 publication_rule）",
+        help=BASIS_HELP,
     )
     pr.add_argument("-o", "--output", type=Path, help="输出 CSV 文件（默认写到标准输出）")
 
@@ -46,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--format", choices=report.FORMATS, help="docx 或 pdf（默认按输出文件的扩展名，否则 docx）")
     rp.add_argument("--label-set", default="default", help="标签集（default、midterm、evaluation 或配置中的其他名称）")
     rp.add_argument("--org", help="编制单位（默认设置 report_org）")
+    rp.add_argument("--basis", choices=list(publication.BASES), help=BASIS_HELP)
     rp.add_argument("--db", help=f"数据库文件（默认 {settings.SETTINGS['db_path'].default}，环境变量 FUER_DB）")
     rp.add_argument(
         "-o", "--output", type=Path, required=True, help="输出文件（.docx、.pdf，或 --all-districts 时 .zip）"
@@ -75,7 +78,7 @@ def _report(args: argparse.Namespace) -> int:
     fmt = args.format or (suffix if suffix in report.FORMATS else "docx")
     org = settings.get("report_org") if args.org is None else args.org
     try:
-        inputs = report.load_inputs(db_path, args.plan, year, args.label_set)
+        inputs = report.load_inputs(db_path, args.plan, year, args.label_set, basis=args.basis)
         if args.all_districts:
             if not inputs.districts():
                 print("错误：数据库中没有区县，无法按区县生成报告", file=sys.stderr)

@@ -1,7 +1,8 @@
 """The publication rule: which values leader views count (anchor: DHIS2's "hide unapproved data").
 
 A current value is 已审核 (reviewed) when the office approved its unit's return for that year
-after the value was loaded, or when it is a published reference value (全国数据); otherwise it is
+after the value was loaded, when it is a published reference value (全国数据), or when it is the
+office's own judgement of a 定性 goal (etl.assessment); otherwise it is
 待审核 (pending). A withdrawn value is never current, so it never counts.
 
 Basis of a view:
@@ -30,7 +31,7 @@ PENDING_MARK = "（待审核）"
 
 # review_state of each current value: approved after it was loaded, or a reference value
 REVIEW_STATE_SQL = """
-CASE WHEN s.kind = 'reference' THEN 'reviewed'
+CASE WHEN s.kind IN ('reference', 'assessment') THEN 'reviewed'
      WHEN EXISTS (SELECT 1 FROM approval_current a
                   WHERE a.unit_code = s.unit_code AND a.year = o.year AND a.state = 'approved'
                     AND a.acted_at >= s.loaded_at) THEN 'reviewed'

@@ -134,13 +134,29 @@ def zip_name(inputs: ReportInputs, home: str) -> str:
 
 
 def region_file(
-    db_path: Path, plan: str, year: int, region: str, fmt: str, label_set: str = "default", org: str = ""
+    db_path: Path,
+    plan: str,
+    year: int,
+    region: str,
+    fmt: str,
+    label_set: str = "default",
+    org: str = "",
+    basis: str | None = None,
 ) -> bytes:
     """The report of one region as bytes, from the database alone (a page's deferred download:
-    it runs outside the page's script, so it touches nothing of Streamlit)."""
-    return one(load_inputs(db_path, plan, year, label_set), region, fmt, org=org)[1]
+    it runs outside the page's script, so it touches nothing of Streamlit). `basis`: which
+    values count (dashboard.publication; None applies the rule)."""
+    return one(load_inputs(db_path, plan, year, label_set, basis=basis), region, fmt, org=org)[1]
 
 
-def districts_file(db_path: Path, plan: str, year: int, fmt: str, label_set: str = "default", org: str = "") -> bytes:
+def districts_file(
+    db_path: Path,
+    plan: str,
+    year: int,
+    fmt: str,
+    label_set: str = "default",
+    org: str = "",
+    basis: str | None = None,
+) -> bytes:
     """The zip of every district's report, from the database alone (see region_file)."""
-    return district_zip(load_inputs(db_path, plan, year, label_set), fmt, org=org)
+    return district_zip(load_inputs(db_path, plan, year, label_set, basis=basis), fmt, org=org)

@@ -202,6 +202,17 @@ def cached_result(
     return _cached_result(str(db_path), db.snapshot_id(db_path), plan, int(year), region, label_set, basis)
 
 
+def office_user() -> Any:
+    """The signed-in 妇儿工委办 user, or None (also when no users are configured)."""
+    from dashboard import auth_ui
+    from etl.users import ROLE_OFFICE
+
+    if not _publication.users_configured():
+        return None
+    user = auth_ui.current_user()
+    return user if user is not None and user.role == ROLE_OFFICE else None
+
+
 def allowed_bases() -> tuple[str, ...]:
     """The publication bases this session may choose, the rule's default first: the office and
     member units may also look at unreviewed values; leaders and the public see the default."""
@@ -278,10 +289,8 @@ def optional_result(
 
 
 def result_banner(result: _engine.ProgressResult) -> None:
-    """示例数据 / 示例目标 notices, whenever the numbers on the page rest on them, and the
-    publication basis whenever some values are still 待审核."""
-    if result.pending_values or result.basis == _publication.REVIEWED:
-        st.caption(result.basis_caption)
+    """The publication basis, and 示例数据 / 示例目标 notices whenever the numbers rest on them."""
+    st.caption(result.basis_caption)
     if result.sample_data:
         st.info("示例数据：本页的区县数据为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。",
                 icon=":material/science:")

@@ -43,11 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
 
-    from etl import approval, users  # sign-in users and the office's approve / unlock / withdraw
+    from etl import approval, assessment, users  # sign-in users; approve / unlock / withdraw; 定性 goals
     from etl.places import register_cli as register_places
 
     users.register_cli(sub)
     approval.register_cli(sub)
+    assessment.register_cli(sub)
     register_places(sub)
     return p
 

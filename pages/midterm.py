@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import engine, midterm, present, report, report_pdf, ui
+from dashboard import assessments, engine, midterm, present, report, report_pdf, ui
 from etl import settings
 
 view, options = ui.page_view()
@@ -76,7 +76,7 @@ with reports[0]:
     name = present.file_name(report_name, m.region_name, m.report_year, "docx")
     st.download_button(
         f"下载 {name}",
-        data=partial(report.region_file, *report_args, view.region, "docx", view.labels, org),
+        data=partial(report.region_file, *report_args, view.region, "docx", view.labels, org, view.basis),
         file_name=name,
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="report_docx",
@@ -91,7 +91,7 @@ with reports[1]:
         name = present.file_name(report_name, m.region_name, m.report_year, "pdf")
         st.download_button(
             f"下载 {name}",
-            data=partial(report.region_file, *report_args, view.region, "pdf", view.labels, org),
+            data=partial(report.region_file, *report_args, view.region, "pdf", view.labels, org, view.basis),
             file_name=name,
             mime="application/pdf",
             key="report_pdf",
@@ -103,7 +103,7 @@ with reports[2]:
     name = present.file_name(f"{report_name}_各区县", options.regions[home], m.report_year, "zip")
     st.download_button(
         f"下载 {name}",
-        data=partial(report.districts_file, *report_args, "docx", view.labels, org),
+        data=partial(report.districts_file, *report_args, "docx", view.labels, org, view.basis),
         file_name=name,
         mime="application/zip",
         key="report_zip",
@@ -122,3 +122,28 @@ if m.by_domain:
                 present.file_name(f"中期评估_{domain}", m.region_name, m.report_year),
                 key=f"midterm_csv_{domain}",
             )
+
+# --- 定性目标评定 (the office only) ----------------------------------------------------------------
+office = ui.office_user()
+goals = assessments.goals(result, view.region)
+if office is not None and goals.height:
+    st.subheader("定性目标评定")
+    st.caption(
+        f"没有数值的定性目标由工委办评定为已实现或未实现，并写明依据；每次评定都记入审核记录，"
+        f"旧的评定保留。评定对象：{m.region_name}，{result.report_year}年。"
+    )
+    names = dict(zip(goals["indicator_code"], goals["指标"], strict=True))
+    current = dict(zip(goals["indicator_code"], goals["当前评定"], strict=True))
+    with st.form("assess_goal", clear_on_submit=True):
+        code = st.selectbox("定性目标", list(names), format_func=lambda c: f"{names[c]}（当前：{current[c]}）")
+        verdict = st.radio("评定结果", ["已实现", "未实现"], horizontal=True)
+        note = st.text_area("评定依据（必填）", max_chars=2000)
+        if st.form_submit_button("保存评定", icon=":material/save:"):
+            try:
+                message = assessments.save(
+                    path, code, view.region, result.report_year, verdict, note, actor=office.actor
+                )
+            except assessments.AssessmentError as exc:
+                st.error(ui.md_escape(str(exc)), icon=":material/error:")
+            else:
+                st.success(ui.md_escape(message), icon=":material/check_circle:")
