@@ -386,7 +386,7 @@ def _national_rows(
     return rows
 
 
-def _domain_table_rows(domain_table: pl.DataFrame, main_year: int, years: Sequence[int]) -> tuple[tuple[str, ...], ...]:
+def _domain_table_rows(domain_table: pl.DataFrame, years: Sequence[int]) -> tuple[tuple[str, ...], ...]:
     rows = []
     for r in domain_table.iter_rows(named=True):
         latest = cell(r["最新值"])
@@ -491,12 +491,12 @@ def _domain_section(
     if table is not None:
         t = numbering.table()
         columns = ("序号", "指标", "单位", "基期值", "最新值（年份）", *(f"{y}年目标" for y in years), "评价状态")
-        widths = (0.5, 2.6, 0.7, 0.9, 1.6, *([1.2] * (len(years) - 1)), 2.0, 1.3)
+        widths = (0.5, 2.4, 0.9, 0.9, 1.6, *([1.2] * (len(years) - 1)), 2.0, 1.4)
         blocks.append(
             Table(
                 f"表{t} {domain}主要指标完成情况",
                 columns,
-                _domain_table_rows(table, result.plan.target_year, years),
+                _domain_table_rows(table, years),
                 widths,
             )
         )
