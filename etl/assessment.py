@@ -19,11 +19,10 @@ from typing import Any
 import duckdb
 
 from etl import settings
-from etl.records import TOTAL
+from etl.records import OFFICE_UNIT, TOTAL
 from etl.store import publish
 from etl.users import say
 
-OFFICE_UNIT = "women_children_office"
 KIND = "assessment"
 VERDICTS: dict[str, float] = {"已实现": 1.0, "未实现": 0.0}
 MAX_NOTE = 2000

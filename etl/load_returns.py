@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from etl import bounds
-from etl.records import SEVERITY_ERROR, Finding, Observation, UnreadableFile
+from etl.records import OFFICE_UNIT, SEVERITY_ERROR, Finding, Observation, UnreadableFile
 from etl.store import insert_rows
 from etl.text import squash
 from etl.validate import CheckResult, Context, Key, Rejected, check_values
@@ -232,6 +232,12 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
     responsible: dict[str, tuple[list[str], list[str]]] = {}
     if enforce_unit:
         own = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
+        if unit == OFFICE_UNIT:
+            # the office judges every 定性 goal (an indicator without a unit) and reports what
+            # no unit leads
+            judged = _frame(con, "SELECT code FROM indicator WHERE coalesce(trim(unit), '') = '' OR code NOT IN "
+                                 "(SELECT indicator_code FROM indicator_unit WHERE role = 'lead')")
+            own |= frozenset(judged.get_column("code").to_list())
         for code, u, role in roles.iter_rows():
             lead, shared = responsible.setdefault(code, ([], []))
             (lead if role == "lead" else shared).append(names.get(u, u))

@@ -25,24 +25,26 @@ def rows(db: Path, sql: str) -> list[tuple]:
 
 
 def test_a_judgement_counts_and_a_later_one_is_a_revision(work_db: Path) -> None:
+    # the sample has the office's 2024 judgement 已实现 (1.0) as revision 1
     first = assessment.record(work_db, Assessment(GOAL, "370300", 2024, "未实现", "宣传覆盖不足"), actor=OFFICE)
-    assert first.endswith("评定为未实现，第1版")
+    assert first.endswith("评定为未实现，第2版")
     item = engine.run(work_db, "两纲", 2024, "370300", basis="reviewed").item(GOAL, "370300")
     assert (item["latest_value"], item["status"], item["review_state"]) == (0.0, "not_achieved", "reviewed")
 
     second = assessment.record(work_db, Assessment(GOAL, "370300", 2024, "已实现", "年度考核通过"), actor=OFFICE)
-    assert second.endswith("评定为已实现，第2版")
+    assert second.endswith("评定为已实现，第3版")
     item = engine.run(work_db, "两纲", 2024, "370300").item(GOAL, "370300")
     assert (item["latest_value"], item["status"]) == (1.0, "achieved")
     audit = rows(work_db, f"SELECT actor, action, old_value, new_value, detail FROM audit_log "
-                          f"WHERE indicator_code = '{GOAL}' ORDER BY id")
+                          f"WHERE indicator_code = '{GOAL}' AND action = 'assess' ORDER BY id")
     assert audit == [
-        (OFFICE, "assess", None, 0.0, "评定为未实现；依据：宣传覆盖不足"),
+        (OFFICE, "assess", 1.0, 0.0, "评定为未实现；依据：宣传覆盖不足"),
         (OFFICE, "assess", 0.0, 1.0, "评定为已实现；依据：年度考核通过"),
     ]
     # nothing is overwritten: both judgements stay
-    assert rows(work_db, f"SELECT value, note FROM observation WHERE indicator_code = '{GOAL}' ORDER BY revision") \
-        == [(0.0, "宣传覆盖不足"), (1.0, "年度考核通过")]
+    kept = rows(work_db, f"SELECT value, note FROM observation WHERE indicator_code = '{GOAL}' "
+                         "AND region_code = '370300' AND year = 2024 ORDER BY revision")
+    assert kept == [(1.0, None), (0.0, "宣传覆盖不足"), (1.0, "年度考核通过")]
 
 
 @pytest.mark.parametrize(

@@ -161,9 +161,9 @@ def test_big_screen_mode(built_db: Path, monkeypatch) -> None:
     at = open_page(built_db, monkeypatch, "briefing", screen="big", rotate="0")
     assert shown_headline(at) == expected_headline(built_db, "liangang", 2024, CITY)
     assert at.button(key="leave_big_screen") is not None and not at.download_button
-    assert chart_titles(at) == ["各区县达标率排名", "妇女与健康（1/7）"]
+    assert chart_titles(at) == ["各区县达标率排名", "妇女与健康（1/15）"]
     at.run()  # the panel moves on to the next domain (the timer does this on the wall)
-    assert chart_titles(at) == ["各区县达标率排名", "妇女与经济（2/7）"]
+    assert chart_titles(at) == ["各区县达标率排名", "妇女与教育（2/15）"]
     at.button(key="leave_big_screen").click().run()
     assert "screen" not in at.query_params and at.button(key="enter_big_screen") is not None
 

@@ -30,7 +30,7 @@ def test_unit_loading_another_units_indicator_is_refused(work_db: Path, tmp_path
     assert "由卫生健康委牵头" in msg and "统计局" in msg
     assert refused[0].severity == "error" and (refused[0].row, refused[0].column) == (3, "F")
     # the other unit's value did not change; the unit's own value did
-    assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == before
+    assert current_value(work_db, "W-HEALTH-01", "370303", 2024) == before
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.7
     con = duckdb.connect(str(work_db), read_only=True)
     try:
@@ -90,7 +90,7 @@ def test_a_load_under_a_unit_takes_only_that_units_indicators(work_db: Path, tmp
 
 def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) -> None:
     """The command line without --unit (a bulk file) loads every unit's indicators."""
-    f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
+    f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2025", "97.9", ""],
                                           ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]])
     report = submit_file(work_db, f)
     assert report.accepted == 2 and report.rejected == 0
