@@ -346,7 +346,8 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
             "本年状态": present.status_cell,
             "变化": lambda r: r["_change"],
             "上年值": lambda r: present.value_with_year(r["prev_value"], r["prev_year"], r["decimals"]),
-            "最新值": lambda r: present.value_with_year(r["latest_value"], r["latest_year"], r["decimals"]),
+            "最新值": lambda r: (present.value_with_year(r["latest_value"], r["latest_year"], r["decimals"]) or "")
+            + present.pending_mark(r),
             "目标": present.target_text,
             "目标来源": present.target_source,
         },

@@ -175,7 +175,8 @@ def comparison(
 def _latest(row: dict[str, Any] | None) -> str | None:
     if row is None:
         return None
-    return present.value_with_year(row["latest_value"], row["latest_year"], row["decimals"])
+    text = present.value_with_year(row["latest_value"], row["latest_year"], row["decimals"])
+    return None if text is None else text + present.pending_mark(row)
 
 
 def _status(row: dict[str, Any] | None) -> str | None:

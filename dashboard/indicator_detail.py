@@ -101,7 +101,12 @@ def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
         ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}" + rounding_note(item)),
         ("目标", present.target_text(item), f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"),
         (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
-        ("最新值", present.value_with_year(item["latest_value"], item["latest_year"], d), "v，报告年份及以前最近一年"),
+        (
+            "最新值",
+            (present.value_with_year(item["latest_value"], item["latest_year"], d) or "") + present.pending_mark(item)
+            or None,
+            "v，报告年份及以前最近一年",
+        ),
         ("上年值", present.number(item["previous_value"], d), "最新年份前一年"),
         ("同比变化", present.number(item["yoy_change"], d), "最新值 − 上年值"),
         ("较基期变化", present.number(item["change_since_base"], d), "最新值 − 基期值"),

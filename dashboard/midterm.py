@@ -181,6 +181,7 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         "评估结论": conclusion,
         "牵头单位": lambda r: r["lead_unit"],
         "目标来源": sources,
+        "最新值审核状态": present.review_state_text,
     }
     numeric = {f"基期值（{base}年）": pl.Float64, "最新值": pl.Float64, f"趋势预测（{main_year}年）": pl.Float64}
     table = present.rows_table(items.iter_rows(named=True), columns, numeric)

@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from dashboard.progress import DIRECTION_KINDS, QUALITATIVE, THRESHOLD_KINDS, TOTAL
+from dashboard.publication import PENDING_MARK, STATE_LABELS, STATE_PENDING
 
 NATIONAL = "100000"  # 全国, the region the national reference values belong to (etl.geo.COUNTRY_CODE)
 
@@ -145,6 +146,16 @@ def status_cell(row: Mapping[str, Any]) -> str:
 
 def rule_name(status: str | None) -> str:
     return STATUS_RULE_NAMES.get(status or "", status or "")
+
+
+def pending_mark(row: Mapping[str, Any]) -> str:
+    """"（待审核）" behind a value that is not reviewed yet (dashboard.publication), else ""."""
+    return PENDING_MARK if row.get("review_state") == STATE_PENDING else ""
+
+
+def review_state_text(row: Mapping[str, Any]) -> str | None:
+    """已审核 / 待审核 of the item's latest value, for tables and exports (None without a value)."""
+    return STATE_LABELS.get(row.get("review_state") or "")
 
 
 def value_with_year(value: float | None, year: int | None, decimals: int | None) -> str | None:

@@ -30,3 +30,20 @@ def test_with_bounds_fills_a_frame() -> None:
     out = bounds.with_bounds(frame)
     assert out.get_column("plausible_min").to_list() == [0.0, 0.0, 0.0]
     assert out.get_column("plausible_max").to_list() == [150.0, 120.0, 1.0]
+
+
+def test_no_projection_leaves_its_bounds(built_db) -> None:
+    from dashboard import db, engine
+
+    own = db.query(built_db, "SELECT code, unit, plausible_min, plausible_max FROM indicator")
+    limits = {code: bounds.value_bounds(unit, lo, hi) for code, unit, lo, hi in own.iter_rows()}
+    capped = 0
+    for plan in ("两纲", "两规", "十四五"):
+        items = engine.run(built_db, plan, 2024, "370300", basis="all").items
+        projected = items.filter(pl.col("trend_projection").is_not_null())
+        assert projected.height > 0
+        for code, value in projected.select(pl.col("indicator_code").cast(pl.String), "trend_projection").rows():
+            low, high = limits[code]
+            assert low <= value <= high, (plan, code, value)
+        capped += projected.filter(pl.col("trend_capped")).height
+    assert capped > 0  # the sample has lines that run past 100 %: they are held at the edge, and say so

@@ -131,20 +131,24 @@ def test_summary_numbers_are_the_tables_numbers(document) -> None:
     t1 = {row[0]: row[1] for row in tables[0][1:]}
     # each count named in the first sentence is the table's count for that label
     first = overview[0][1]
-    assert first.startswith("全市纳入评估的116项指标中，") and t1["纳入评估的指标"] == "116"
+    assert first.startswith("全市纳入评估的161项指标中，") and t1["纳入评估的指标"] == "161"
     for label, n in re.findall(r"[、，]([^、，。0-9]+?)(\d+)项", first.split("。")[0]):
         assert t1[f"其中：{label}"] == n, label
     assert f"达标率为{t1['达标率']}（达到数值或定性目标的{t1['达标率分子（达到数值或定性目标）']}项 ÷ " in text
     assert f"有数据的指标{t1['有数据的指标']}项，数据覆盖率{t1['数据覆盖率']}" in text
     assert f"无数据的指标{t1['无数据的指标']}项，占{t1['无数据占比']}" in text
-    assert (t1["无数据的指标"], t1["无数据占比"]) == ("91", "78.4%")
+    assert (t1["无数据的指标"], t1["无数据占比"]) == ("0", "0.0%")
     # the off-track items are attributed to every domain they sit in (not only the largest)
-    assert "未达标的1项指标分布在：儿童与健康1项。未向好的1项指标分布在：儿童与安全1项。" in text
+    assert (
+        "未达标的8项指标分布在：儿童与健康6项、妇女与健康1项、妇女与环境1项。"
+        "持平的4项指标分布在：妇女与教育2项、妇女与法律1项、儿童与安全1项。"
+    ) in text
     domain_rows = [r for r in tables[1][1:] if r[0] != "合计"]
     assert [r[1] for r in domain_rows] == DOMAINS
     absent = [r[1] for r in domain_rows if r[2] == "0"]
-    assert absent == ["妇女与经济", "妇女参与决策和管理", "妇女与社会保障", "妇女与环境"]
-    assert f"两个纲要共{len(domain_rows)}个领域，其中{'、'.join(absent)}{len(absent)}个领域" in text
+    # every outline main goal is part of the 两纲 plan, so no domain is without indicators
+    assert absent == []
+    assert "两个纲要的15个领域在两纲目标表中均有指标。" in text
     verdicts = Counter(r[-1] for r in tables[2][1:])
     assert (
         f"可比较的指标{len(tables[2]) - 1}项，其中好于全国{verdicts['好于全国']}项、不及全国{verdicts['不及全国']}项"
@@ -169,11 +173,7 @@ def test_every_domain_paragraph_counts_its_table(document) -> None:
     for domain, parts in sections.items():
         text = parts[0][1]
         tables = [v for k, v in parts if k == "t"]
-        if domain in ("妇女与经济", "妇女参与决策和管理", "妇女与社会保障", "妇女与环境"):
-            assert text == f"两纲目标表中暂无{domain}领域的指标，本次未作评估；待补充本领域的指标和目标后纳入。"
-            assert tables == []
-            continue
-        (table,) = tables
+        (table,) = tables  # every domain has indicators in the 两纲 plan
         rows = table[1:]
         status = Counter(r[-1].split(" ", 1)[-1] for r in rows)
         with_data = sum(1 for r in rows if r[4])
@@ -190,8 +190,10 @@ def test_every_domain_paragraph_counts_its_table(document) -> None:
             assert float(rate.group(1)) == round(int(rate.group(2)) / int(rate.group(3)) * 100, 1)
     health = sections["儿童与健康"][0][1]
     assert health == (
-        "儿童与健康领域纳入评估的指标28项：达标7项、未达标1项、向好2项、无数据15项、目标待设定3项。"
-        "有数据的指标10项，达标率87.5%（7项 ÷ 8项）。未达预期的指标：初中生近视率（未达标）。"
+        # 未达标 6 = 3 进度正常 (on course, not named) + the 3 named below as 未达预期
+        "儿童与健康领域纳入评估的指标28项：达标18项、未达标6项、向好3项、目标待设定1项。"
+        "有数据的指标28项，达标率75.0%（18项 ÷ 24项）。未达预期的指标：儿童超重、肥胖（未达标）；"
+        "初中生近视率（未达标）；高中阶段学生近视率（未达标）。"
     )
 
 
@@ -214,14 +216,13 @@ def test_annex_rows_equal_the_progress_table(document, inputs) -> None:
         "牵头单位",
         "目标来源",
     ]
-    assert len(rows) == 116
+    assert len(rows) == 161
     assert Counter(r[9] for r in rows) == {
-        "— 无数据": 91,
-        "✔ 达标": 9,
-        "… 目标待设定": 8,
-        "↗ 向好": 6,
-        "✖ 未达标": 1,
-        "↘ 未向好": 1,
+        "✔ 达标": 118,
+        "… 目标待设定": 18,
+        "↗ 向好": 13,
+        "✖ 未达标": 8,
+        "→ 持平": 4,
     }
     progress = midterm.evaluation(inputs.result, CITY, inputs.companions).table
     expected = [[r["领域"], r["指标"], r["评价状态"], r["牵头单位"] or ""] for r in progress.iter_rows(named=True)]
@@ -232,7 +233,10 @@ def test_annex_rows_equal_the_progress_table(document, inputs) -> None:
 
 def test_problems_name_the_lead_unit_and_suggestions_are_placeholders(document) -> None:
     problems = [t for k, t in part_of(document, "三、存在的问题", "四、下一步工作建议") if k == "p"]
-    assert "儿童与健康（1项）：初中生近视率（牵头单位：教育局）。" in problems
+    assert (
+        "儿童与健康（3项）：儿童超重、肥胖（牵头单位：卫生健康委）；初中生近视率（牵头单位：教育局）；"
+        "高中阶段学生近视率（牵头单位：教育局）。"
+    ) in problems
     assert "儿童与安全（1项）：婴幼儿配方乳粉食品安全抽检合格率（牵头单位：市场监管局）。" in problems
     assert "本次评估中没有退步的指标。" in problems
     suggestions = [t for k, t in part_of(document, "四、下一步工作建议", "附表") if k == "p"]
@@ -259,7 +263,7 @@ def test_official_layout(document) -> None:
         for name in ("Normal", "Heading 1", "Heading 2", "Heading 3")
     }
     assert fonts == {"Normal": "仿宋", "Heading 1": "黑体", "Heading 2": "黑体", "Heading 3": "黑体"}
-    assert len(document.inline_shapes) == 5  # one chart per domain with values
+    assert len(document.inline_shapes) == 15  # one chart per domain with values
 
 
 def test_report_without_sample_data_has_no_mark(city: report_content.Report) -> None:
@@ -272,7 +276,7 @@ def test_district_report_and_zip(inputs: report.ReportInputs) -> None:
     boshan = report.build(inputs, BOSHAN, made_on=DAY, charts=False, org="博山区妇儿工委办")
     doc = docx.Document(io.BytesIO(report_docx.document_bytes(boshan)))
     body = blocks(doc)
-    assert next(t for k, t in body if k == "p" and t.startswith("全")).startswith("全区纳入评估的116项指标中")
+    assert next(t for k, t in body if k == "p" and t.startswith("全")).startswith("全区纳入评估的161项指标中")
     assert [t.split(". ", 1)[1] for k, t in body if k == "h3"] == DOMAINS
     assert "编制单位：博山区妇儿工委办" in [p.text for p in doc.paragraphs]
     assert [c for c, _ in inputs.districts()] == [
@@ -299,7 +303,7 @@ def test_region_file_is_the_pages_deferred_download(built_db: Path) -> None:
     doc = docx.Document(io.BytesIO(data))
     assert doc.paragraphs[0].text == "博山区两纲实施情况中期评估报告（初稿）"
     assert "编制单位：博山区妇儿工委办" in [p.text for p in doc.paragraphs]
-    assert any(t.startswith("全区纳入评估的116项指标中，提前实现") for t in (p.text for p in doc.paragraphs))
+    assert any(t.startswith("全区纳入评估的161项指标中，提前实现") for t in (p.text for p in doc.paragraphs))
 
 
 def test_command_line_writes_a_report(built_db: Path, tmp_path: Path, capsys) -> None:
@@ -364,13 +368,13 @@ def _run(*command: str) -> str:
 
 def test_pdf_pages_text_and_fonts(city_pdf: Path) -> None:
     info = dict(line.split(":", 1) for line in _run("pdfinfo", str(city_pdf)).splitlines() if ":" in line)
-    assert int(info["Pages"]) == 32
+    assert int(info["Pages"]) == 37
     # LibreOffice spaces Latin text apart from Chinese (“116 项”); compare without the spacing
     text = re.sub(r"\s+", "", _run("pdftotext", "-layout", str(city_pdf), "-"))
     for phrase in (
         "淄博市两纲实施情况中期评估报告（初稿）",
         "一、总体情况",
-        "全市纳入评估的116项指标中",
+        "全市纳入评估的161项指标中",
         "附表1",
         "示例数据，仅供演示",
         "初中生近视率（牵头单位：教育局）",
@@ -386,4 +390,4 @@ def test_pdf_pages_text_and_fonts(city_pdf: Path) -> None:
 def test_pdf_pages_render_to_images(city_pdf: Path, tmp_path: Path) -> None:
     _run("pdftoppm", "-r", "30", "-png", str(city_pdf), str(tmp_path / "page"))
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) == 32 and all(p.stat().st_size > 1000 for p in pages)
+    assert len(pages) == 37 and all(p.stat().st_size > 1000 for p in pages)
