@@ -105,8 +105,20 @@ def record(db_path: Path, a: Assessment, *, actor: str, today: date | None = Non
             "INSERT INTO audit_log (changed_at, actor, action, file, submission_id, unit_code, indicator_code,"
             " region_code, year, breakdown, old_value, new_value, detail) VALUES (?, ?, 'assess', ?, ?, ?, ?, ?, ?,"
             " ?, ?, ?, ?)",
-            [now, actor, file, sub_id, OFFICE_UNIT, a.indicator_code, a.region_code, a.year, TOTAL, old, value,
-             f"评定为{a.verdict}；依据：{note}"],
+            [
+                now,
+                actor,
+                file,
+                sub_id,
+                OFFICE_UNIT,
+                a.indicator_code,
+                a.region_code,
+                a.year,
+                TOTAL,
+                old,
+                value,
+                f"评定为{a.verdict}；依据：{note}",
+            ],
         )
         return f"已记录：{name}（{region}，{a.year}年）评定为{a.verdict}，第{revision}版", True
 

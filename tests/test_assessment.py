@@ -35,15 +35,21 @@ def test_a_judgement_counts_and_a_later_one_is_a_revision(work_db: Path) -> None
     assert second.endswith("评定为已实现，第3版")
     item = engine.run(work_db, "两纲", 2024, "370300").item(GOAL, "370300")
     assert (item["latest_value"], item["status"]) == (1.0, "achieved")
-    audit = rows(work_db, f"SELECT actor, action, old_value, new_value, detail FROM audit_log "
-                          f"WHERE indicator_code = '{GOAL}' AND action = 'assess' ORDER BY id")
+    audit = rows(
+        work_db,
+        f"SELECT actor, action, old_value, new_value, detail FROM audit_log "
+        f"WHERE indicator_code = '{GOAL}' AND action = 'assess' ORDER BY id",
+    )
     assert audit == [
         (OFFICE, "assess", 1.0, 0.0, "评定为未实现；依据：宣传覆盖不足"),
         (OFFICE, "assess", 0.0, 1.0, "评定为已实现；依据：年度考核通过"),
     ]
     # nothing is overwritten: both judgements stay
-    kept = rows(work_db, f"SELECT value, note FROM observation WHERE indicator_code = '{GOAL}' "
-                         "AND region_code = '370300' AND year = 2024 ORDER BY revision")
+    kept = rows(
+        work_db,
+        f"SELECT value, note FROM observation WHERE indicator_code = '{GOAL}' "
+        "AND region_code = '370300' AND year = 2024 ORDER BY revision",
+    )
     assert kept == [(1.0, None), (0.0, "宣传覆盖不足"), (1.0, "年度考核通过")]
 
 
