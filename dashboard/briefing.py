@@ -71,7 +71,7 @@ class Headline:
     @property
     def coverage_text(self) -> str:
         """"有数据 N / M": items with a value of all items counted."""
-        return f"{int(self.counts['n_with_data'])} / {int(self.counts['n_items'])} {self.unit_word}"
+        return f"{int(self.counts['n_with_data'])}/{int(self.counts['n_items'])}"
 
     @property
     def rate_basis_text(self) -> str:

@@ -288,8 +288,15 @@ def optional_result(
         return None
 
 
-def result_banner(result: _engine.ProgressResult) -> None:
-    """The publication basis, and 示例数据 / 示例目标 notices whenever the numbers rest on them."""
+def result_banner(result: _engine.ProgressResult, *, compact: bool = False) -> None:
+    """The publication basis, and 示例数据 / 示例目标 notices whenever the numbers rest on them
+    (one caption line on a wall display, where every line of height counts)."""
+    if compact:
+        marks = [result.basis_caption]
+        marks += ["示例数据：区县数据为程序生成的演示数据"] if result.sample_data else []
+        marks += ["部分为示例目标（非官方）"] if result.sample_targets else []
+        st.caption("；".join(marks))
+        return
     st.caption(result.basis_caption)
     if result.sample_data:
         st.info("示例数据：本页的区县数据为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。",
@@ -377,7 +384,7 @@ _BIG_SCREEN_CSS = """
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {display: none !important;}
 [data-testid="stMainBlockContainer"], .block-container {padding: 1rem 2rem 1rem 2rem !important;
     max-width: 100% !important;}
-h1 {font-size: 3rem !important;}
+h1 {font-size: 2.4rem !important; padding-top: 0 !important;}
 h2, h3 {font-size: 2.1rem !important;}
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 2.8rem !important;
     line-height: 1.15 !important;}

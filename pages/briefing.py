@@ -31,20 +31,23 @@ st.caption(f"{result.plan.name}（{result.plan.full_name}） · 报告年份 {re
            f"评价标签：{result.label_set_name}")
 for notice in screen_notices:
     st.warning(ui.md_escape(notice), icon=":material/link_off:")
-ui.result_banner(result)
+ui.result_banner(result, compact=screen.big)
 
 # --- headline cards ------------------------------------------------------------------------------
 # a 1920-wide wall takes all cards on one line and keeps the charts above the fold
 # coverage stands beside the rate with the same weight: a rate over few indicators says little
+# the wall leaves out statuses nobody has: the cards shown still add up to the total stated under them
+status_cards = [(f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts if n or not screen.big]
 ui.metric_cards([("监测指标", head.indicators, f"{result.plan.name}的指标数；统计口径：{head.basis}"),
-                 ("有数据", head.coverage_text, "报告年份及以前有数值的项数 / 全部项数"),
+                 ("有数据", head.coverage_text, f"报告年份及以前有数值的{head.unit_word}数 / 全部{head.unit_word}数"),
                  ("达标率", head.rate_text, f"{head.rate_basis_text}。{result.rate_rule}"),
-                 *((f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts)],
+                 *status_cards],
                 one_line=screen.big)
 st.caption(head.total_line)
 ui.status_legend(b.styles)
 st.markdown(briefing.progress_line(head))
-st.caption(f"{head.counts['rate_note']}。")
+if not screen.big:
+    st.caption(f"{head.counts['rate_note']}。")
 if not screen.big:
     st.caption("计算状态明细：" + "　".join(f"{name} {n}{head.unit_word}" for name, n in head.rule_counts))
 
@@ -55,7 +58,7 @@ if screen.big:
     with charts_area:
         left, middle = st.columns(2, gap="large")
     with left:
-        ui.plotly(figures.for_wall(ranking_fig, height=390), key="wall_ranking")
+        ui.plotly(figures.for_wall(ranking_fig, height=360), key="wall_ranking")
     with middle:
 
         @st.fragment(run_every=screen.rotate or None)
@@ -70,14 +73,14 @@ if screen.big:
             fig = charts.status_bars(b.panels[domain], group="region_name", colours=colours, order=order,
                                      title=f"{domain}（{index + 1}/{len(b.wall_domains)}）")
             fig = figures.category_order(fig, list(b.district_names))
-            ui.plotly(figures.for_wall(fig, height=390), key="wall_domain")
+            ui.plotly(figures.for_wall(fig, height=360), key="wall_domain")
 
         rotating_domain()
     with map_area:
         maps_slot(result)
     with charts_area:
         # under the two charts, so the whole briefing fits a 1920×1080 wall
-        st.markdown(briefing.watch_line(b.fell_behind, 4, has_previous=b.has_previous))
+        st.markdown(briefing.watch_line(b.fell_behind, 3, has_previous=b.has_previous))
     if st.button("退出大屏", key="leave_big_screen", icon=":material/close_fullscreen:"):
         del st.query_params["screen"]
         st.rerun()
