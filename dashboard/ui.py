@@ -28,9 +28,10 @@ T = TypeVar("T")
 _DB_PATH_KEY = "fuer_db_path"
 
 
-# Every ASCII punctuation mark CommonMark lets a backslash escape, plus Streamlit's own
-# :colour[…] / :material/icon: / $latex$ syntax, which all start from one of these.
-_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:&")
+# The marks that make inline markdown (links, images, emphasis, code, HTML, entities) and
+# Streamlit's own :colour[…] / :material/icon: / $latex$ syntax; CommonMark lets a backslash
+# escape each. Text is one line, so block syntax (lists, headings) cannot hide anything.
+_MD_SPECIAL = frozenset("\\`*_[]()<>~$:&#")
 # GFM turns bare https://…, www.… and a@b.c into links even when every mark is escaped; a
 # zero-width space after these breaks the pattern without changing what a person reads.
 _ZWSP = "\u200b"
