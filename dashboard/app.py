@@ -47,7 +47,6 @@ PAGES = [
     st.Page(PAGES_DIR / "districts.py", title="区县对比", icon=":material/compare:"),
     st.Page(PAGES_DIR / "units.py", title="成员单位", icon=":material/groups:"),
     st.Page(PAGES_DIR / "midterm.py", title="中期评估", icon=":material/assignment:"),
-    st.Page(PAGES_DIR / "data.py", title="数据", icon=":material/database:"),
     st.Page(PAGES_DIR / "maps.py", title="地图", icon=":material/map:"),
 ]
 # Role gating (issue 6): with users configured, sign-in first; 数据填报 for units and the office,
@@ -60,6 +59,7 @@ PAGES = auth_ui.gate(
     PAGES,
     upload=st.Page(PAGES_DIR / "upload.py", title="数据填报", icon=":material/upload_file:"),
     review=st.Page(PAGES_DIR / "review.py", title="审核", icon=":material/fact_check:"),
+    data=st.Page(PAGES_DIR / "data.py", title="数据", icon=":material/database:"),
     public=[BRIEFING],
 )
 page = st.navigation(PAGES)

@@ -10,6 +10,7 @@ unit can only load its own indicators is enforced again in `etl.load_returns.loa
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import defaultdict, deque
@@ -21,10 +22,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from etl.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, workflow_setting
 
-# Which roles may open the pages that change data. Reading pages are open to every signed-in user.
+# Which roles may open the pages that change data, and 数据 (every table, other units' raw rows,
+# rejections and audit trail included). Other reading pages are open to every signed-in user.
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "upload": frozenset({ROLE_UNIT, ROLE_OFFICE}),
     "review": frozenset({ROLE_OFFICE}),
+    "data": frozenset({ROLE_OFFICE}),
 }
 
 _HASHER = PasswordHasher()
@@ -59,18 +62,20 @@ class SignedIn:
 
 
 class SignInThrottle:
-    """Backoff after failed sign-ins, per user name and browser session, plus a per-user cap.
+    """Short, capped delays after failed sign-ins; never a lockout of the real user.
 
-    The first `free` failures cost nothing; each further one doubles the wait (from `base`
-    seconds up to `max_wait`). A session that is thrown away to dodge the wait gains nothing:
-    more than `user_limit` failures for one user within `window` seconds, from any sessions,
-    block that user until the oldest of them leaves the window.
+    Per user name and browser session: the first `free` failures cost nothing, each further
+    one doubles the wait (from `base` seconds up to `max_wait`). Across sessions: once a user
+    name has `user_limit` failures within `window` seconds (someone guessing from many sessions),
+    every attempt for it waits `user_delay` seconds after the previous failure. A guesser is
+    slowed to one try per `user_delay`; the real user, in their own session, waits at most
+    that long — never the whole window.
     """
 
-    def __init__(self, *, free: int = 3, base: float = 2.0, max_wait: float = 900.0, user_limit: int = 20,
-                 window: float = 900.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *, free: int = 3, base: float = 2.0, max_wait: float = 30.0, user_limit: int = 20,
+                 window: float = 900.0, user_delay: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.free, self.base, self.max_wait = free, base, max_wait
-        self.user_limit, self.window, self.clock = user_limit, window, clock
+        self.user_limit, self.window, self.user_delay, self.clock = user_limit, window, user_delay, clock
         self._lock = threading.Lock()
         self._session: dict[tuple[str, str], tuple[int, float]] = {}  # → (failures, last failure)
         self._user: dict[str, deque[float]] = defaultdict(deque)
@@ -89,7 +94,7 @@ class SignInThrottle:
                 recent.popleft()
             waits = [0.0]
             if len(recent) >= self.user_limit:
-                waits.append(self.window - (now - recent[0]))
+                waits.append(self.user_delay - (now - recent[-1]))
             failures, last = self._session.get((name, session_id), (0, 0.0))
             if failures >= self.free:
                 delay = min(self.base * 2 ** (failures - self.free), self.max_wait)
@@ -142,7 +147,8 @@ def sign_in(config: UsersConfig, username: str, password: str, *, session_id: st
     username = username.strip()
     wait = throttle.wait_seconds(username, session_id)
     if wait > 0:
-        return SignInResult(None, f"登录失败次数过多，请 {wait:.0f} 秒后再试。", wait)
+        # whole seconds, rounded up: "0 秒" would tell the user to retry when they may not
+        return SignInResult(None, f"登录失败次数过多，请 {max(1, math.ceil(wait))} 秒后再试。", wait)
     user = config.users.get(username)
     if not password or not _verify(user.password_hash if user else None, password) or user is None:
         throttle.failed(username, session_id)

@@ -131,11 +131,11 @@ def account_box(user: User) -> None:
     st.sidebar.button("退出登录", on_click=sign_out, key="signout", icon=":material/logout:")
 
 
-def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page,
+def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, data: st.Page,
          public: Sequence[st.Page] = ()) -> list[st.Page]:
     """The pages this session may see, for st.navigation.
 
-    No users configured: the reading pages as before, and no way to change data. Users
+    No users configured: the reading pages and 数据 as before, and no way to change data. Users
     configured: the sign-in page (plus `public`, e.g. the briefing, when the office enabled
     `public_briefing`) until someone signs in; then the reading pages plus the pages the role
     allows. Each page checks the role again itself (`require`).
@@ -144,7 +144,7 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page,
     if not config.configured and not oidc_configured():
         st.sidebar.caption("尚未配置用户：各页面只读开放，数据填报与审核未开放"
                            "（用 python -m etl user add 添加用户）。")
-        return list(read_pages)
+        return [*read_pages, data]
     user = current_user(config)
     if user is None:
         shown = list(public) if config.public_briefing else []
@@ -152,6 +152,8 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page,
                                 default=not shown)]
     account_box(user)
     pages = list(read_pages)
+    if auth.may(user, "data"):
+        pages.append(data)
     if auth.may(user, "upload"):
         pages.append(upload)
     if auth.may(user, "review"):
@@ -159,10 +161,15 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page,
     return pages
 
 
-def require(page: str) -> User:
-    """The signed-in user if their role may open `page` (auth.PAGE_ROLES); otherwise stop here."""
+def require(page: str, *, open_without_users: bool = False) -> User | None:
+    """The signed-in user if their role may open `page` (auth.PAGE_ROLES); otherwise stop here.
+
+    `open_without_users`: a reading page that stays open (None) while no users are configured.
+    """
     config = users_config()
     if not config.configured and not oidc_configured():
+        if open_without_users:
+            return None
         st.info("尚未配置用户，数据填报与审核未开放。请妇儿工委办用 python -m etl user add 添加用户。")
         st.stop()
     user = current_user(config)

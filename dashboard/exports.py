@@ -5,6 +5,7 @@ Plain functions over polars frames (no Streamlit), so they are unit-tested direc
 
 from __future__ import annotations
 
+import math
 import re
 
 import polars as pl
@@ -98,7 +99,7 @@ def workbook_bytes(sheets: dict[str, pl.DataFrame], *, title: str, note: str = "
         ws.write_row(header, 0, frame.columns, head_fmt)
         for i, row in enumerate(frame.iter_rows(), start=header + 1):
             for j, value in enumerate(row):
-                if value is None:
+                if value is None or (isinstance(value, float) and not math.isfinite(value)):
                     ws.write_blank(i, j, None, cell_fmt)
                 elif isinstance(value, bool):
                     ws.write_string(i, j, "是" if value else "否", cell_fmt)

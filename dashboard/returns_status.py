@@ -71,6 +71,16 @@ RULE_LABELS: dict[str, str] = {
     "orphan_breakdown": "分组行缺少所属指标",
     "breakdown_conflict": "行列分组不一致",
     "override_conflict": "指定值与表内标题不符",
+    "future_year": "年份晚于当前年份",
+    "indicator_name_mismatch": "指标代码与名称不一致",
+    "region_name_mismatch": "地区代码与名称不一致",
+    "region_code_too_fine": "区划代码指向乡镇或村",
+    "no_values": "没有填写数值",
+    "reader_error": "内容格式异常",
+    "too_many_cells": "单元格过多",
+    "unpacked_too_large": "解压后过大",
+    "too_slow": "处理超时",
+    "too_much_memory": "所需内存过大",
 }
 ACTION_LABELS = {"load": "载入", "withdraw": "撤回", "checked": "标记已核对", "approved": "审核通过（锁定）",
                  "unlocked": "解锁"}

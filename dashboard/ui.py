@@ -7,6 +7,7 @@ wires their results into widgets.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -29,9 +30,12 @@ T = TypeVar("T")
 _DB_PATH_KEY = "fuer_db_path"
 
 
-# Every ASCII punctuation mark CommonMark lets a backslash escape, plus Streamlit's own
-# :colour[…] / :material/icon: / $latex$ syntax, which all start from one of these.
-_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:&")
+# The marks that make inline markdown (links, images, emphasis, code, HTML, entities) and
+# Streamlit's own :colour[…] / :material/icon: / $latex$ syntax; CommonMark lets a backslash
+# escape each. Text is one line, so block syntax (lists, headings) cannot hide anything.
+_MD_SPECIAL = frozenset("\\`*[]()<>~$:&#")
+# "_" only makes emphasis at a word's edge; inside a word (报表_2024) it stays as typed.
+_EDGE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 # GFM turns bare https://…, www.… and a@b.c into links even when every mark is escaped; a
 # zero-width space after these breaks the pattern without changing what a person reads.
 _ZWSP = "\u200b"
@@ -45,7 +49,8 @@ def md_escape(text: object) -> str:
     s = " ".join(str(text).splitlines())
     for needle, broken in _AUTOLINK_BREAKS:
         s = s.replace(needle, broken)
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+    s = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+    return _EDGE_UNDERSCORE.sub(r"\\_", s)
 
 
 def unexpected_error(exc: Exception) -> None:

@@ -6,7 +6,6 @@ writing one file's submission, raw rows, observations (as revisions), findings a
 
 from __future__ import annotations
 
-import csv
 import getpass
 import hashlib
 import shutil
@@ -331,8 +330,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
         read = read_return(path, year=year, region=region)
     except UnreadableFile as exc:
         return _failed(report, "unreadable", str(exc), safety_findings, row=exc.row)
-    except (csv.Error, ValueError, OverflowError, RecursionError, UnicodeError) as exc:
-        # A reader library tripping over hostile content must not reach the clerk as a traceback.
+    except Exception as exc:  # noqa: BLE001 - hostile content may trip any reader library
+        # never a traceback for the clerk or the command line: a finding that names the file
         return _failed(report, "reader_error",
                        f"文件“{path.name}”无法读取：内容格式异常（{type(exc).__name__}），未载入任何数值。"
                        "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8（逗号分隔）”再上传。", safety_findings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def write_template(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, re
         ws.write_row(i, 0, [r["indicator_code"], r["indicator_name"], r["unit"], r["region_code"],
                             r["region_name"], str(year), "" if r["breakdown"] == "合计" else r["breakdown"]], locked)
         ws.write_blank(i, 7, None, fill)
-        if r["last_value"] is None:
+        # a non-finite value stored before entry refused them must not break the template
+        if r["last_value"] is None or not math.isfinite(r["last_value"]):
             ws.write_blank(i, 8, None, hint)
         else:
             ws.write_number(i, 8, r["last_value"], hint)

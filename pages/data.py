@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data_tables, ui
+from dashboard import auth_ui, data_tables, ui
 
+# every table, other units' raw rows and audit trail included: the office only, once users exist
+auth_ui.require("data", open_without_users=True)
 db_path = ui.db_path()
 st.title("数据")
 st.caption("每个载入的文件、被拒绝的数据及原因、校验发现；数据库中的每一张表都可以下载。")
@@ -28,5 +30,5 @@ names = ui.cached_frame(data_tables.table_names, db_path)
 name = st.selectbox("选择表", names, key="data_table")
 if name:
     frame = data_tables.table_frame(db_path, name)
-    st.caption(f"{name}：{frame.height} 行")
+    st.caption(f"{ui.md_escape(name)}：{frame.height} 行")
     ui.table_with_download(frame, f"{name}.csv")

@@ -83,8 +83,10 @@ def test_minus_zero_is_stored_as_zero(work_db: Path) -> None:
     assert report.accepted == 1
     con = duckdb.connect(str(work_db), read_only=True)
     try:
-        text = con.sql("SELECT CAST(value AS VARCHAR) FROM observation_current WHERE indicator_code = "
-                       "'W-HEALTH-01-F1' AND region_code = '370303' AND year = 2024 AND breakdown = '合计'").fetchall()
+        text = con.sql(
+            "SELECT CAST(value AS VARCHAR) FROM observation_current WHERE indicator_code = "
+            "'W-HEALTH-01-F1' AND region_code = '370303' AND year = 2024 AND breakdown = '合计'"
+        ).fetchall()
     finally:
         con.close()
     assert text == [("0.0",)]
@@ -116,8 +118,9 @@ def test_too_many_cells_is_refused(work_db: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_another_units_indicator_under_a_unit_is_refused(work_db: Path) -> None:
     before = observations(work_db)
-    report = submit_file(work_db, FIXTURES / "other_units_indicator_under_a_unit.csv", unit="health",
-                         actor=OFFICE, today=TODAY)
+    report = submit_file(
+        work_db, FIXTURES / "other_units_indicator_under_a_unit.csv", unit="health", actor=OFFICE, today=TODAY
+    )
     assert errors(report) == [("not_own_indicator", 2, "F")]
     assert "由教育局牵头" in report.findings[-1].message
     assert observations(work_db) == before
@@ -138,3 +141,46 @@ def test_owners_approval_locks_the_value_whoever_loads_it(work_db: Path, unit: s
     report = submit_file(work_db, fixture, unit=unit, actor=OFFICE, today=TODAY)
     assert errors(report) == [] and report.accepted == 1
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.9
+
+
+# --- crashes ---------------------------------------------------------------------------------
+
+
+def test_command_line_reports_a_bad_csv_without_a_traceback(work_db: Path, capsys: pytest.CaptureFixture) -> None:
+    from etl.__main__ import main
+
+    before = observations(work_db)
+    assert main(["load", "--unit", "卫生健康委", str(FIXTURES / "cell_over_csv_field_limit.csv")]) == 1
+    out = capsys.readouterr()
+    shown = out.out + out.err
+    assert "Traceback" not in shown and "_csv.Error" not in shown
+    assert "131,072" in shown
+    assert observations(work_db) == before
+
+
+def test_reader_library_failure_is_a_finding(work_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.layouts
+
+    def explode(*_args, **_kwargs):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(etl.layouts, "read_workbook", explode)
+    report = submit_file(work_db, FIXTURES / "twelve_digit_county_code.csv", unit="health", today=TODAY)
+    assert errors(report) == [("reader_error", None, None)]
+    assert "内容格式异常（KeyError）" in report.message
+
+
+def test_a_stored_infinite_value_does_not_break_the_template_or_exports(work_db: Path, tmp_path: Path) -> None:
+    """Data stored before entry refused inf must not stop a unit from downloading its template."""
+    from dashboard.exports import workbook_bytes
+    from etl.template import write_template
+
+    con = duckdb.connect(str(work_db))
+    try:
+        con.execute("UPDATE observation SET value = 'inf'::DOUBLE WHERE indicator_code = 'C-EDU-02' AND year = 2024")
+        assert write_template(con, "education", 2025, "370300", tmp_path / "模板.xlsx") > 0
+        frame = con.sql("SELECT value FROM observation WHERE indicator_code = 'C-EDU-02' AND year = 2024").pl()
+    finally:
+        con.close()
+    assert frame.height > 0
+    assert workbook_bytes({"数值": frame}, title="导出").startswith(b"PK")

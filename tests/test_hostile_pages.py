@@ -57,7 +57,7 @@ def test_stored_file_name_is_shown_as_text_when_withdrawn(work_db: Path, account
     office.button(key="review_withdraw").click().run()
     assert not office.exception, [e.value for e in office.exception]
     [notice] = [s.value for s in office.success]
-    assert "\\[点此查看详情\\]\\(https\\:evil\\.example\\)\\.csv" in notice
+    assert "\\[点此查看详情\\]\\(https\\:evil.example\\).csv" in notice
     no_link(office)
 
 
@@ -68,7 +68,7 @@ def test_reflected_url_parameter_is_shown_as_text() -> None:
     assert not at.exception, [e.value for e in at.exception]
     warnings = [w.value for w in at.warning]
     assert any("请点此重新登录" in w for w in warnings), rendered(at)
-    assert any("\\[请点此重新登录\\]\\(https\\:\u200b//evil" in w for w in warnings)
+    assert any("\\[请点此重新登录\\]\\(https\\:\u200b//evil.example/login\\)" in w for w in warnings)
     no_link(at)
 
 

@@ -116,13 +116,19 @@ def test_pages_follow_roles(work_db: Path, accounts) -> None:
 
     leader = signed_in("lead01", accounts["lead01"])
     assert any("领导驾驶舱" in t.value for t in leader.title)  # the default page
-    for page in ("../pages/upload.py", "../pages/review.py"):
+    for page in ("../pages/upload.py", "../pages/review.py", "../pages/data.py"):
         with pytest.raises(ValueError):
             leader.switch_page(page)
 
     unit = signed_in("edu01", accounts["edu01"])
-    with pytest.raises(ValueError):
-        unit.switch_page("../pages/review.py")
+    for page in ("../pages/review.py", "../pages/data.py"):  # 数据 holds every unit's raw rows
+        with pytest.raises(ValueError):
+            unit.switch_page(page)
+
+    office = signed_in("office01", accounts["office01"])
+    office.switch_page("../pages/data.py").run()
+    assert not office.exception, [e.value for e in office.exception]
+    assert [t.value for t in office.title] == ["数据"]
     unit.button(key="signout").click().run()
     assert [t.value for t in unit.title] == ["登录"]
 

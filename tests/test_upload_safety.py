@@ -184,3 +184,24 @@ def test_staged_upload_keeps_the_name_but_not_the_path_and_cleans_up() -> None:
         assert path.name == "报表.csv" and path.read_bytes() == b"a,b\n"
         folder = path.parent
     assert not folder.exists()
+
+
+def test_unpacked_size_is_capped_at_a_multiple_of_the_upload_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.upload_safety
+
+    data = workbook_bytes([["C-EDU-02", "学前教育毛入园率", "370303", "张店区", "2024", 97.0, ""]] * 2000)
+    assert inspect_bytes("大.xlsx", data, max_bytes=len(data)).ok  # unpacks to less than 10× its size
+    monkeypatch.setattr(etl.upload_safety, "UNPACKED_FACTOR", 2)
+    report = inspect_bytes("大.xlsx", data, max_bytes=len(data))
+    assert errors(report) == ["unpacked_too_large"]
+    assert "上传上限的 2 倍" in report.findings[0].message
+
+
+def test_cells_per_workbook_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.upload_safety
+
+    monkeypatch.setattr(etl.upload_safety, "MAX_CELLS", 20)
+    data = workbook_bytes([["C-EDU-02", "学前教育毛入园率", "370303", "张店区", "2024", 97.0, ""]] * 3)
+    report = inspect_bytes("多.xlsx", data)
+    assert [(f.rule, f.sheet, f.row, f.column) for f in report.errors] == [("too_many_cells", "填报表", None, None)]
+    assert "单元格超过 20 个" in report.errors[0].message

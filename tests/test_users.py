@@ -96,7 +96,8 @@ def test_sign_in_checks_the_hash_and_never_says_which_part_was_wrong(tmp_path: P
 
 def test_failed_sign_ins_back_off_per_user_and_session() -> None:
     now = [1000.0]
-    t = auth.SignInThrottle(free=3, base=2.0, max_wait=60.0, user_limit=16, window=900.0, clock=lambda: now[0])
+    t = auth.SignInThrottle(free=3, base=2.0, max_wait=30.0, user_limit=16, window=900.0, user_delay=5.0,
+                            clock=lambda: now[0])
     for _ in range(3):
         assert t.wait_seconds("u", "s1") == 0
         t.failed("u", "s1")
@@ -105,15 +106,44 @@ def test_failed_sign_ins_back_off_per_user_and_session() -> None:
     assert t.wait_seconds("u", "s1") == 4.0  # then 4 s, 8 s … up to max_wait
     for _ in range(10):
         t.failed("u", "s1")
-    assert t.wait_seconds("u", "s1") == 60.0
+    assert t.wait_seconds("u", "s1") == 30.0
     assert t.wait_seconds("u", "s2") == 0  # another browser session starts afresh …
     t.failed("U ", "s2")
     t.failed("u", "s2")
-    assert t.wait_seconds("u", "s3") == 900.0  # … until the user's cap (16 in 15 minutes) blocks every session
-    now[0] += 901
+    # … but past the user's cap (16 in 15 minutes) every session waits a short, fixed delay
+    assert t.wait_seconds("u", "s3") == 5.0
+    now[0] += 5
     assert t.wait_seconds("u", "s3") == 0
+    now[0] += 901
     t.succeeded("u", "s1")
     assert t.wait_seconds("u", "s1") == 0
+
+
+def test_an_attack_never_locks_the_real_user_out_for_long() -> None:
+    """A guesser hammering from fresh sessions for an hour: the real user, in a session of their
+    own, never has to wait more than the short per-user delay."""
+    now = [0.0]
+    t = auth.SignInThrottle(clock=lambda: now[0])
+    longest = 0.0
+    for second in range(3600):
+        now[0] = float(second)
+        attacker = f"attacker-{second}"
+        if t.wait_seconds("office01", attacker) == 0:
+            t.failed("office01", attacker)
+        longest = max(longest, t.wait_seconds("office01", "real-user"))
+    assert longest == 5.0
+
+
+def test_the_wait_message_never_says_zero_seconds(tmp_path: Path) -> None:
+    now = [100.0]
+    t = auth.SignInThrottle(free=1, base=2.0, clock=lambda: now[0])
+    path = tmp_path / "users.toml"
+    users.set_user(path, "office01", role="office", password=new_password())
+    config = users.load_users(path)
+    auth.sign_in(config, "office01", "wrong-password", session_id="s", throttle=t)
+    now[0] += 1.9  # 0.1 s left
+    blocked = auth.sign_in(config, "office01", "wrong-password", session_id="s", throttle=t)
+    assert blocked.message == "登录失败次数过多，请 1 秒后再试。"
 
 
 def test_a_throttled_user_is_refused_even_with_the_right_password(tmp_path: Path) -> None:
