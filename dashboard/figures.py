@@ -23,7 +23,8 @@ def tidy(fig: go.Figure) -> go.Figure:
 def category_order(fig: go.Figure, categories: list[str]) -> go.Figure:
     """Fix the y-axis categories to `categories` (top to bottom on charts.status_bars, whose
     y-axis is reversed): a stacked bar otherwise orders them by first appearance per trace."""
-    fig.update_yaxes(categoryorder="array", categoryarray=categories)
+    # every category labelled: plotly would otherwise skip every other name when rows are tight
+    fig.update_yaxes(categoryorder="array", categoryarray=categories, tickmode="array", tickvals=categories)
     return fig
 
 

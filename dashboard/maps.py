@@ -397,7 +397,7 @@ def legend_html(measure: Measure, counts: dict[str, int] | None = None,
     items.append((scheme.no_data_colour, NO_DATA))
     parts = [_swatch(c, f"{label}（{counts[label]}个区县）" if counts and label in counts else label)
              for c, label in items]
-    out = (f'<div style="font-size:0.9rem;line-height:1.6"><b>{html.escape(measure.label)}</b>'
+    out = (f'<div class="fuer-map-legend" style="font-size:0.9rem;line-height:1.6"><b>{html.escape(measure.label)}</b>'
            f"（区县着色，分级界限含下限）<br/>{''.join(parts)}")
     if points:
         out += "<br/>" + "".join(_swatch(c, text, round_=True) for c, text in points)

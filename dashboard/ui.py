@@ -397,6 +397,7 @@ h2, h3 {font-size: 2.1rem !important;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {font-size: 1.25rem !important;}
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.55rem;}
 .fuer-legend {font-size: 1.5rem;}
+.fuer-map-legend {font-size: 1.25rem !important;}
 </style>
 """
 

@@ -27,8 +27,8 @@ colours = present.label_colours(b.styles)
 order = [s.label for s in b.styles]
 
 st.title(f"领导驾驶舱 · {head.region_name}")
-st.caption(f"{result.plan.name}（{result.plan.full_name}） · 报告年份 {result.report_year} 年 · "
-           f"评价标签：{result.label_set_name}")
+plan_name = result.plan.name if screen.big else f"{result.plan.name}（{result.plan.full_name}）"
+st.caption(f"{plan_name} · 报告年份 {result.report_year} 年 · 评价标签：{result.label_set_name}")
 for notice in screen_notices:
     st.warning(ui.md_escape(notice), icon=":material/link_off:")
 ui.result_banner(result, compact=screen.big)
@@ -77,7 +77,7 @@ if screen.big:
 
         rotating_domain()
     with map_area:
-        maps_slot(result)
+        maps_slot(result, wall=True)
     with charts_area:
         # under the two charts, so the whole briefing fits a 1920×1080 wall
         st.markdown(briefing.watch_line(b.fell_behind, 3, has_previous=b.has_previous))

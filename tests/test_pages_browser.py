@@ -81,7 +81,9 @@ def test_page_in_chromium(name: str, app_url: str, chromium_browser) -> None:
             )
             assert overflow <= 0, f"the wall scrolls by {overflow}px"
             legend = page.locator(".fuer-legend").first
-            assert float(legend.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")) >= 20
+            for selector in (".fuer-legend", ".fuer-map-legend"):  # legend text at least 20 px
+                size = page.locator(selector).first.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+                assert size >= 20, (selector, size)
             for element in (legend, page.get_by_role("button", name="退出大屏")):
                 box = element.bounding_box()
                 assert box is not None and box["y"] + box["height"] <= height, box
