@@ -85,7 +85,7 @@ def test_minus_zero_is_stored_as_zero(work_db: Path) -> None:
     try:
         text = con.sql(
             "SELECT CAST(value AS VARCHAR) FROM observation_current WHERE indicator_code = "
-            "'W-HEALTH-01-F1' AND region_code = '370303' AND year = 2024 AND breakdown = '合计'"
+            "'W-HEALTH-01-F1' AND region_code = '370303' AND year = 2025 AND breakdown = '合计'"
         ).fetchall()
     finally:
         con.close()
@@ -95,13 +95,13 @@ def test_minus_zero_is_stored_as_zero(work_db: Path) -> None:
 def test_excel_unicode_text_export_is_read(work_db: Path) -> None:
     report = submit_file(work_db, FIXTURES / "excel_unicode_text_utf16.txt", unit="health", today=TODAY)
     assert errors(report) == [] and report.accepted == 1
-    assert current_value(work_db, "W-HEALTH-M1", "370303", 2024) == 96.5
+    assert current_value(work_db, "W-HEALTH-M1", "370303", 2025) == 96.5
 
 
 def test_twelve_digit_county_code_is_read_as_the_county(work_db: Path) -> None:
     report = submit_file(work_db, FIXTURES / "twelve_digit_county_code.csv", unit="health", today=TODAY)
     assert errors(report) == [] and report.accepted == 1
-    assert current_value(work_db, "W-HEALTH-M1", "370303", 2024) == 96.5
+    assert current_value(work_db, "W-HEALTH-M1", "370303", 2025) == 96.5
 
 
 def test_too_many_cells_is_refused(work_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
