@@ -65,3 +65,37 @@ def test_the_office_judges_a_qualitative_goal(work_db: Path, accounts) -> None:
     at.button(key="FormSubmitter:assess_goal-保存评定").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("评定为未实现" in s.value for s in at.success), [e.value for e in at.error]
+
+
+def test_a_partial_unreviewed_return_changes_nothing_a_leader_sees(work_db: Path, accounts, tmp_path: Path) -> None:
+    from long_returns import long_csv
+
+    from etl.load_returns import submit_file
+
+    before = signed_in("lead01", accounts["lead01"])
+    shown_before = {m.label: m.value for m in before.metric}
+    worse_before = [m.value for m in before.markdown if "较上年变差" in m.value]
+    f = long_csv(
+        tmp_path / "卫健委_2025.csv",
+        [
+            ["C-HEALTH-04", "", "370303", "", "2025", "9.9", ""],
+            ["W-HEALTH-M1", "", "370303", "", "2025", "0.953", ""],
+        ],
+    )
+    report = submit_file(work_db, f, unit="health", enforce_unit=True, actor="卫健委（health01）")
+    assert report.accepted >= 1
+
+    after = signed_in("lead01", accounts["lead01"])
+    assert {m.label: m.value for m in after.metric} == shown_before
+    assert [m.value for m in after.markdown if "较上年变差" in m.value] == worse_before
+    # the year a leader opens on is the latest year whose reviewed values reach 80 %: still 2023
+    assert after.query_params.get("year") in (None, "2023")
+    assert any("报告年份 2023 年" in c for c in captions(after))
+
+    office = signed_in("office01", accounts["office01"], year="2025", region="370303")
+    office.selectbox(key="view_basis").select("all").run()
+    assert not office.exception
+    assert any("含待审核数据" in c for c in captions(office))
+    # the typo is on the office's screen, marked as not reviewed
+    cells = [str(v) for frame in office.dataframe for v in frame.value.to_numpy().ravel()]
+    assert "9.9（2025年）（待审核）" in cells
