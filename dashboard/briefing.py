@@ -385,8 +385,9 @@ def watch_line(fell: pl.DataFrame, n: int, *, has_previous: bool = True) -> str:
 
 def direction_note(result: ProgressResult) -> str:
     """Why direction targets are not in the 达标率 (shown under the headline)."""
-    n = present.totals(result.items).filter(pl.col("target_kind").is_in(DIRECTION_KINDS)).height
-    return f"方向性目标（逐步提高/降低）按较基期变化评价，单列，不计入达标率分母（本规划共 {n} 项次）。"
+    direction = present.totals(result.items).filter(pl.col("target_kind").is_in(DIRECTION_KINDS))
+    n = direction.get_column("indicator_code").n_unique()
+    return f"方向性目标（逐步提高/降低）按较基期变化评价，单列，不计入达标率分母（本规划共 {n} 项指标）。"
 
 
 # --- the page's one call ---------------------------------------------------------------------

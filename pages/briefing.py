@@ -38,11 +38,14 @@ ui.result_banner(result, compact=screen.big)
 # coverage stands beside the rate with the same weight: a rate over few indicators says little
 # the wall leaves out statuses nobody has: the cards shown still add up to the total stated under them
 status_cards = [(f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts if n or not screen.big]
-ui.metric_cards([("监测指标", head.indicators, f"{result.plan.name}的指标数；统计口径：{head.basis}"),
-                 ("有数据", head.coverage_text, f"报告年份及以前有数值的{head.unit_word}数 / 全部{head.unit_word}数"),
-                 ("达标率", head.rate_text, f"{head.rate_basis_text}。{result.rate_rule}"),
-                 *status_cards],
-                one_line=screen.big)
+key_cards = [("监测指标", head.indicators, f"{result.plan.name}的指标数；统计口径：{head.basis}"),
+             ("有数据", head.coverage_text, f"报告年份及以前有数值的{head.unit_word}数 / 全部{head.unit_word}数"),
+             ("达标率", head.rate_text, f"{head.rate_basis_text}。{result.rate_rule}")]
+if screen.big:
+    ui.metric_cards([*key_cards, *status_cards], one_line=True)
+else:  # beside the sidebar: the three key numbers on a line of their own, wide enough for "161/161"
+    ui.metric_cards(key_cards, one_line=True)
+    ui.metric_cards(status_cards, per_line=8)
 st.caption(head.total_line)
 ui.status_legend(b.styles)
 st.markdown(briefing.progress_line(head))
