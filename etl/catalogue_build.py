@@ -2,7 +2,7 @@
 
     python -m etl.catalogue_build [REFERENCE_DIR] [DATA_DIR]
 
-Reads shared/reference/ (two outline files, two 十四五 files, the health commission's 2030
+Reads data/reference/ (two outline files, two 十四五 files, the health commission's 2030
 targets), applies the judgements in `etl.catalogue_rules`, checks the result with
 `etl.catalogue.check_catalogue` and writes:
 
@@ -693,7 +693,7 @@ def build_catalogue_files(reference_dir: Path, data_dir: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     root = Path(__file__).resolve().parent.parent
-    reference = Path(args[0]) if args else root.parent / "shared" / "reference"
+    reference = Path(args[0]) if args else root / "data" / "reference"
     data = Path(args[1]) if len(args) > 1 else root / "data"
     try:
         build_catalogue_files(reference, data)

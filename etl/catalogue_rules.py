@@ -1,6 +1,6 @@
 """Manual judgements behind the indicator catalogue, as small commented tables.
 
-`etl.catalogue_build` reads the reference CSVs (shared/reference/) and applies these tables;
+`etl.catalogue_build` reads the reference CSVs (data/reference/) and applies these tables;
 re-running it reproduces the committed files in data/ exactly. Change a judgement here, rebuild,
 and review the diff of data/ — never edit the generated CSVs by hand and then rebuild.
 

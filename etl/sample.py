@@ -58,7 +58,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etl import bounds, geo, settings
+from etl import bounds, geo
 from etl.records import TOTAL
 
 YEARS = tuple(range(2020, 2025))
@@ -240,9 +240,8 @@ def _direction(kind: str | None) -> str | None:
 
 
 def _reference_dirs(data_dir: Path) -> list[Path]:
-    # Only used while data/catalogue/ is missing: the national reference files live beside
-    # the design notes during development; a copy under data/reference/ wins when present.
-    return [data_dir / "reference", settings.REPO_ROOT.parent / "shared" / "reference"]
+    # Only used while data/catalogue/ is missing: the national reference files it is built from
+    return [data_dir / "reference"]
 
 
 def _from_reference(data_dir: Path) -> dict[str, IndicatorInfo]:

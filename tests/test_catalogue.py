@@ -1,7 +1,7 @@
 """The committed indicator catalogue (data/) against the national reference files.
 
-The reference CSVs live beside the design notes (shared/reference/); tests that need them are
-skipped with a reason when that directory is not there.
+The reference CSVs ship in data/reference/ with their sources, so every test here runs in a fresh
+clone, the byte-for-byte rebuild included.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ from etl.catalogue import (
 from etl.catalogue_build import build_catalogue_files
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"参考资料目录不存在：{REFERENCE}")
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 WOMEN = "women_outline_2021_2030.csv"
 CHILDREN = "children_outline_2021_2030.csv"
@@ -106,7 +105,6 @@ def test_loader_rejects_bad_number(tmp_path: Path) -> None:
 # --- indicators ------------------------------------------------------------------------------
 
 
-@needs_reference
 def test_every_outline_row_is_an_indicator(cat: Catalogue) -> None:
     names = dict(cat.indicators.select("code", "name").iter_rows())
     outlines = dict(cat.indicators.select("code", "outline").iter_rows())
@@ -118,7 +116,6 @@ def test_every_outline_row_is_an_indicator(cat: Catalogue) -> None:
             assert outlines[r["code"]] == outline
 
 
-@needs_reference
 def test_children_row_types_are_derived(cat: Catalogue) -> None:
     types = dict(cat.indicators.select("code", "row_type").iter_rows())
     for r in _ref(CHILDREN):
@@ -248,7 +245,6 @@ def _same(a: str, b: float) -> bool:
     return bool(a) and abs(float(a) - b) < 1e-9
 
 
-@needs_reference
 def test_every_valued_target_traces_to_the_reference(cat: Catalogue) -> None:
     outline = {r["code"]: r for r in _ref(WOMEN) + _ref(CHILDREN)}
     ministry = _ref(MINISTRY)
@@ -292,7 +288,6 @@ def test_every_valued_target_traces_to_the_reference(cat: Catalogue) -> None:
             ), code
 
 
-@needs_reference
 def test_liangang_targets_follow_the_outlines(cat: Catalogue) -> None:
     ministry_codes = {m["code"] for m in _ref(MINISTRY) if m["code"]}
     for r in _ref(WOMEN) + _ref(CHILDREN):
@@ -317,7 +312,6 @@ def test_liangang_targets_follow_the_outlines(cat: Catalogue) -> None:
     assert (pending["value"], pending["verified"]) == (None, False)
 
 
-@needs_reference
 def test_ministry_targets_are_labelled_as_such(cat: Catalogue) -> None:
     rows = _ref(MINISTRY)
     for r in rows:
@@ -445,7 +439,6 @@ def test_shared_names_are_documented(cat: Catalogue) -> None:
 # --- national values -------------------------------------------------------------------------
 
 
-@needs_reference
 def test_national_values_copy_every_cell(cat: Catalogue) -> None:
     got = {
         (c, y): (v, n)
@@ -518,7 +511,6 @@ def test_check_catalogue_rejects_unlabelled_samples(cat: Catalogue, samples: pl.
     assert "示例目标" in problems and "已核实" in problems
 
 
-@needs_reference
 def test_rebuild_reproduces_committed_files(tmp_path: Path) -> None:
     build_catalogue_files(REFERENCE, tmp_path)
     rels = [rel for rel, _ in FILES.values()] + [SAMPLE_TARGETS_FILE]
