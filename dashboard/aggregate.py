@@ -3,7 +3,7 @@ completeness and timeliness.
 
 Pure functions over polars frames (no Streamlit, no database).
 
-达标率 (DESIGN.md, "Progress rules"): achieved ÷ indicators with data and a numeric or
+达标率: achieved ÷ indicators with data and a numeric or
 qualitative target. Counts are over indicators (the 合计 breakdown of each indicator ×
 region; breakdown rows such as 城镇/农村 are details of the same indicator, not more
 indicators). Every item falls in exactly one of four buckets, so the buckets add up to

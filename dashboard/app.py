@@ -49,7 +49,7 @@ PAGES = [
     st.Page(PAGES_DIR / "midterm.py", title="中期评估", icon=":material/assignment:"),
     st.Page(PAGES_DIR / "maps.py", title="地图", icon=":material/map:"),
 ]
-# Role gating (issue 6): with users configured, sign-in first; 数据填报 for units and the office,
+# Role gating: with users configured, sign-in first; 数据填报 for units and the office,
 # 审核 for the office. The pages check the role again themselves; without a users file the app
 # stays read-only as before.
 from dashboard import auth_ui  # noqa: E402

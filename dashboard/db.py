@@ -1,11 +1,11 @@
 """Read-only access to the published DuckDB snapshot.
 
 The ETL publishes a new database by building it aside and `os.replace`-ing it over the live
-file (DESIGN.md, "Writes and concurrency"). The app therefore keys its connection on the live
+file (etl.store). The app therefore keys its connection on the live
 file's identity: while the identity is unchanged every caller shares one read-only connection;
 once a new snapshot appears, the old connection is closed and the new file opened.
 
-Two DuckDB facts shape this module (TECH-NOTES.md):
+Two DuckDB facts shape this module:
 - In one process, opening a path while an older connection to it is still open returns the
   *old* cached database, so the old connection must be closed before the new one is opened.
 - A connection is not safe to share between threads; each query uses its own cursor.

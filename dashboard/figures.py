@@ -1,4 +1,4 @@
-"""Finishing touches on the plotly figures of dashboard.charts, for the issue-4 pages.
+"""Finishing touches on the plotly figures of dashboard.charts, for the dashboard pages.
 
 charts.py builds the figures; these functions only adjust layout so that long Chinese axis
 labels (领域, 区县, 指标 names) are never clipped and a wall display can read them.

@@ -1,6 +1,6 @@
 """Status labels: stable status codes → label, colour, order, symbol and shape, per label set.
 
-Wording is configuration, not code (DESIGN.md, "Progress rules"): offices use different label
+Wording is configuration, not code: offices use different label
 sets, so the engine only emits ASCII status codes and this module maps them through
 `data/config/status_labels.toml`, which an office can edit. The file is checked strictly:
 an unknown key or status code, a missing label or a malformed colour is an error with a

@@ -3,7 +3,7 @@
 No Streamlit here. Three things shape this module:
 
 - No basemap and no external request by default: `map_provider=None` keeps the "__MAP_STYLE__"
-  placeholder that tells Streamlit's frontend to draw no map tiles at all (TECH-NOTES). An
+  placeholder that tells Streamlit's frontend to draw no map tiles at all. An
   optional tile URL from settings adds raster tiles as BitmapLayers, one per tile, because
   Streamlit's JSON layer catalogue cannot express a TileLayer's sub-layer function.
 - Small payloads: pydeck's own `to_json` indents (≈5× larger for GeoJSON); `CompactDeck`

@@ -9,7 +9,7 @@ Two kinds of status wording meet here:
   which is what an office reports and what colours mean; always shown with its symbol so it
   reads without colour;
 - the *rule name* of the computed status (STATUS_RULE_NAMES: 进度正常, 进度滞后…), the names
-  DESIGN.md gives the progress rules. It is shown next to the label as "计算状态" so a reader
+  of the progress rules. It is shown next to the label as "计算状态" so a reader
   can tell *why* an item got its label — several rules share one label in most label sets.
 """
 

@@ -1,7 +1,7 @@
 """The progress engine: status, progress, trend and data flags per indicator × region × breakdown.
 
 Pure functions over polars frames — no Streamlit, no database — implementing the rules of
-DESIGN.md ("Progress rules"). Every status comes with the inputs and intermediates it was
+the product's progress rules. Every status comes with the inputs and intermediates it was
 computed from (baseline, latest value and year, target, τ, ρ, trend, growth ratio), so a page
 can always answer "why is this red".
 

@@ -183,7 +183,7 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
     return state
 
 
-# --- engine results and shared page widgets (issue 4: the dashboard pages) ----------------------
+# --- engine results and shared page widgets -----------------------------------------------------
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _cached_result(

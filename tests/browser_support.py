@@ -19,7 +19,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# Debian's Chromium, headless, with nothing that reaches out on its own (TECH-NOTES)
+# Debian's Chromium, headless, with nothing that reaches out on its own
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -1,4 +1,4 @@
-"""The pure modules behind the issue-4 pages, on a result small enough to check by hand.
+"""The pure modules behind the dashboard pages, on a result small enough to check by hand.
 
 The worked numbers are in tests/page_fixtures.py: two districts (甲区 D1, 乙县 D2), three
 indicators, base year 2020, target year 2030.

@@ -1,4 +1,4 @@
-"""The issue-4 pages as Streamlit runs them (AppTest), on the embedded default database.
+"""The dashboard pages as Streamlit runs them (AppTest), on the embedded default database.
 
 Every expected number is worked out here from engine.run (or from the by_region rows it
 returns), not read back from the page's own helpers, so a page that shows a different number

@@ -1,4 +1,4 @@
-"""The issue-4 pages in a real browser: they render, show Chinese, draw their charts, and ask
+"""The dashboard pages in a real browser: they render, show Chinese, draw their charts, and ask
 nothing of the internet.
 
 Same approach as tests/test_browser.py: the shared app server on the embedded default database,
