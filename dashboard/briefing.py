@@ -235,11 +235,6 @@ def domain_panels(result: ProgressResult, region: str) -> dict[str, pl.DataFrame
     return panels
 
 
-def domain_by_district(result: ProgressResult, region: str, domain: str) -> pl.DataFrame:
-    """One domain's rotating panel (see domain_panels)."""
-    return domain_panels(result, region)[domain]
-
-
 def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
     """The districts under `region` ranked by 达标率 (the engine's order and tie-break)."""
     keep = set(districts_of(result, region))

@@ -183,12 +183,6 @@ def plan_info(db_path: Path, plan: str) -> PlanInfo:
     )
 
 
-def available_years(db_path: Path) -> list[int]:
-    """Years that have at least one current value, ascending."""
-    frame = db.query(db_path, "SELECT DISTINCT year FROM observation_current ORDER BY year")
-    return [int(y) for y in frame.get_column("year").to_list()]
-
-
 def _scope(regions: pl.DataFrame, region: str | None) -> list[str]:
     codes = regions.get_column("code").to_list()
     if region is None:

@@ -6,7 +6,6 @@ Plain functions over polars frames (no Streamlit), so they are unit-tested direc
 from __future__ import annotations
 
 import math
-import re
 
 import polars as pl
 
@@ -14,15 +13,7 @@ import polars as pl
 # tab and carriage return are included because spreadsheets strip them and then evaluate.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
-UTF8_BOM = b"\xef\xbb\xbf"
 PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?%?$"
-
-
-def neutralise(text: str | None) -> str | None:
-    """Prefix a single quote to text a spreadsheet would treat as a formula."""
-    if text is not None and text.startswith(FORMULA_PREFIXES) and not re.match(PLAIN_NUMBER, text):
-        return "'" + text
-    return text
 
 
 def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:

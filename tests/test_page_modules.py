@@ -153,7 +153,7 @@ def test_fell_behind_since_last_year(now, before) -> None:
 
 
 def test_domain_panel_for_the_wall(now) -> None:
-    panel = briefing.domain_by_district(now, CITY, "教育")
+    panel = briefing.domain_panels(now, CITY)["教育"]
     assert panel.rows() == [("甲区", "达标", 1), ("乙县", "未达标", 1)]
     assert briefing.districts_in_order(now, CITY) == ["甲区", "乙县"]
 
