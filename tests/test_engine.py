@@ -19,13 +19,9 @@ YEAR = 2024
 
 
 @pytest.fixture(scope="module")
-def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from etl.build import build_database
-
-    tmp = tmp_path_factory.mktemp("engine")
-    path = tmp / "x.duckdb"
-    build_database(path, sample_dir=tmp / "s")
-    yield path
+def db_path(built_db: Path) -> Path:
+    """The shared default database (read only here)."""
+    yield built_db
     db.close_all()
 
 
