@@ -203,10 +203,14 @@ class _Guard:
     locked_owner: dict[Key, str]  # current values inside an approved return → that unit
     responsible: dict[str, tuple[list[str], list[str]]]  # indicator → (lead names, shared names)
     owners: dict[str, list[str]]  # indicator → its lead unit codes: their approval locks it
+    unit_indicators: frozenset[str] = frozenset()  # what the loading unit leads or shares
 
     def lock_holder(self, key: Key, year: int) -> str | None:
-        """The unit whose approved return for `year` locks `key`, whoever is loading it."""
-        if self.unit and (self.unit, year) in self.approved:
+        """The unit whose approved return for `year` locks `key`, whoever is loading it: the
+        loading unit's own approved return for the indicators it is responsible for, the
+        indicator's lead unit, or the unit that sent the current value. The loading unit's
+        approval never locks an indicator it has nothing to do with."""
+        if self.unit and (self.unit, year) in self.approved and key[0] in self.unit_indicators:
             return self.unit
         for owner in self.owners.get(key[0], ()):
             if (owner, year) in self.approved:
@@ -240,8 +244,9 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
         for code, u, role in roles.iter_rows():
             lead, shared = responsible.setdefault(code, ([], []))
             (lead if role == "lead" else shared).append(names.get(u, u))
+    mine = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
     return _Guard(unit, names, own, approved, {(a, b, c, d): u for a, b, c, d, u in locked.iter_rows()},
-                  responsible, owners)
+                  responsible, owners, mine)
 
 
 def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, guard: _Guard) -> list[Finding]:

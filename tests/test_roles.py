@@ -95,3 +95,15 @@ def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) 
     report = submit_file(work_db, f)
     assert report.accepted == 2 and report.rejected == 0
     assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == 79.9
+
+
+def test_an_inferred_units_approval_does_not_lock_another_units_indicator(work_db: Path, tmp_path: Path) -> None:
+    """A bulk file without --unit is attributed to its most common lead unit (卫生健康委 here,
+    approved for 2024); that approval must not lock 教育局's C-EDU-02, whose 2024 return is pending."""
+    f = long_csv(tmp_path / "汇总.csv", [["W-HEALTH-01", "", "370303", "", "2025", "80.1", ""],
+                                          ["W-HEALTH-01", "", "370304", "", "2025", "79.6", ""],
+                                          ["C-EDU-02", "", "370303", "", "2024", "97.9", ""]])
+    report = submit_file(work_db, f)
+    assert [x.rule for x in report.findings if x.severity == "error"] == []
+    assert report.accepted == 3
+    assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.9
