@@ -33,7 +33,8 @@ EMPTY = frozenset({"", "-", "—", "——", "/", "无", "空"})
 _UNITS: tuple[tuple[str, str], ...] = (
     ("1/10万", "1/10万"),
     ("/10万", "1/10万"),
-    ("个百分点", "%"),
+    ("个百分点", "百分点"),
+    ("百分点", "百分点"),
     ("%", "%"),
     ("‰", "‰"),
     ("岁", "岁"),
@@ -43,6 +44,7 @@ _UNITS: tuple[tuple[str, str], ...] = (
     ("所", "所"),
     ("年", "年"),
 )
+PARSED_UNITS = frozenset(unit for _, unit in _UNITS)
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(re.escape(w) for w, _ in _UNITS) + r")?")
 _TOLERANCE = re.compile(r"[（(]?±\s*(\d+(?:\.\d+)?)\s*(?:个百分点|%|‰|/10万)?[）)]?")
 
@@ -242,9 +244,11 @@ def render(
     """Canonical wording that parse_target_text reads back to the same kind, value and tolerance."""
 
     def num(x: float) -> str:
-        return f"{x:g}" if abs(x) < 1e15 else repr(x)
+        text = repr(float(x))
+        return text[:-2] if text.endswith(".0") else text
 
-    u = "/10万" if unit == "1/10万" else (unit or "")  # 12/10万, as plans write it
+    # 12/10万, as plans write it; a unit the parser does not read (1/万, 万个) is left out
+    u = "/10万" if unit == "1/10万" else (unit if unit in PARSED_UNITS else "")
     if kind == "at_least" and value is not None:
         return f"≥{num(value)}{u}"
     if kind == "at_most" and value is not None:
