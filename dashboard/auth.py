@@ -25,6 +25,7 @@ from etl.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, workflow_settin
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "upload": frozenset({ROLE_UNIT, ROLE_OFFICE}),
     "review": frozenset({ROLE_OFFICE}),
+    "targets": frozenset({ROLE_OFFICE}),  # the office's own plan targets
 }
 
 _HASHER = PasswordHasher()

@@ -132,7 +132,7 @@ def account_box(user: User) -> None:
 
 
 def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page,
-         public: Sequence[st.Page] = ()) -> list[st.Page]:
+         public: Sequence[st.Page] = (), targets: st.Page | None = None) -> list[st.Page]:
     """The pages this session may see, for st.navigation.
 
     No users configured: the reading pages as before, and no way to change data. Users
@@ -156,6 +156,8 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page,
         pages.append(upload)
     if auth.may(user, "review"):
         pages.append(review)
+    if targets is not None and auth.may(user, "targets"):
+        pages.append(targets)
     return pages
 
 
