@@ -60,6 +60,7 @@ PAGES = auth_ui.gate(
     upload=st.Page(PAGES_DIR / "upload.py", title="数据填报", icon=":material/upload_file:"),
     review=st.Page(PAGES_DIR / "review.py", title="审核", icon=":material/fact_check:"),
     data=st.Page(PAGES_DIR / "data.py", title="数据", icon=":material/database:"),
+    targets=st.Page(PAGES_DIR / "targets.py", title="规划目标", icon=":material/flag:"),
     public=[BRIEFING],
 )
 page = st.navigation(PAGES)

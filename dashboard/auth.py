@@ -28,6 +28,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "upload": frozenset({ROLE_UNIT, ROLE_OFFICE}),
     "review": frozenset({ROLE_OFFICE}),
     "data": frozenset({ROLE_OFFICE}),
+    "targets": frozenset({ROLE_OFFICE}),  # the office's own plan targets
 }
 
 _HASHER = PasswordHasher()

@@ -132,7 +132,7 @@ def account_box(user: User) -> None:
 
 
 def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, data: st.Page,
-         public: Sequence[st.Page] = ()) -> list[st.Page]:
+         public: Sequence[st.Page] = (), targets: st.Page | None = None) -> list[st.Page]:
     """The pages this session may see, for st.navigation.
 
     No users configured: the reading pages and 数据 as before, and no way to change data. Users
@@ -158,6 +158,8 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, dat
         pages.append(upload)
     if auth.may(user, "review"):
         pages.append(review)
+    if targets is not None and auth.may(user, "targets"):
+        pages.append(targets)
     return pages
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from dashboard import aggregate, db, labels, progress, publication, targets
+from dashboard import aggregate, db, labels, plan_targets, progress, publication, targets
 from etl import bounds, settings
 
 # The display columns joined beside a code column, in the order they follow it.
@@ -455,9 +455,10 @@ def run(
     regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
     scope = _scope(regions, region)
     indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
+    table = plan_targets.target_table(db_path)  # the office's latest revisions included
     raw_targets = targets.with_interim_targets(
-        db.query(db_path, "SELECT * FROM target WHERE plan_code = $plan", {"plan": info.code}),
-        db.query(db_path, "SELECT * FROM target WHERE plan_code <> $plan", {"plan": info.code}),
+        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code = $plan", {"plan": info.code}),
+        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code <> $plan", {"plan": info.code}),
         plan_target_year=info.target_year,
         report_year=report_year,
     )

@@ -1,4 +1,4 @@
-"""Command line: python -m etl {build,load,template,region} — see README.md."""
+"""Command line: python -m etl {build,load,template,region,targets,…} — see README.md."""
 
 from __future__ import annotations
 
@@ -43,12 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
 
-    from etl import approval, assessment, users  # sign-in users; approve / unlock / withdraw; 定性 goals
+    from etl import approval, assessment, target_cli, users  # sign-in users; approve / unlock / withdraw; 定性 goals
     from etl.places import register_cli as register_places
 
     users.register_cli(sub)
     approval.register_cli(sub)
     assessment.register_cli(sub)
+    target_cli.register_cli(sub)  # the office's plan target table
     register_places(sub)
     return p
 
@@ -87,9 +88,17 @@ def cmd_load(args: argparse.Namespace, console: Console) -> int:
         def change(con):
             # the same safety checks as in-app uploads (macros, external links, zip bombs); the
             # size limit is the app's upload limit and does not apply to the office's own command line
-            out = load_files(con, args.files, unit=args.unit, year=args.year, region=args.for_region,
-                             on_file=lambda r: progress.advance(task), actor=default_actor(), safety=True,
-                             max_bytes=2**40)
+            out = load_files(
+                con,
+                args.files,
+                unit=args.unit,
+                year=args.year,
+                region=args.for_region,
+                on_file=lambda r: progress.advance(task),
+                actor=default_actor(),
+                safety=True,
+                max_bytes=2**40,
+            )
             return out, any(r.status == "loaded" for r in out)
 
         try:
@@ -134,9 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.region:
             os.environ[settings.SETTINGS["region"].env] = args.region
         report = build_database(with_samples=not args.no_samples)
-        console.print(f"已生成 {report.db_path}：指标 {report.indicators} 项，目标 {report.targets} 条，"
-                      f"地区 {report.regions} 个，全国数据 {report.national_values} 个，"
-                      f"示例报表 {len(report.sample_files)} 份")
+        console.print(
+            f"已生成 {report.db_path}：指标 {report.indicators} 项，目标 {report.targets} 条，"
+            f"地区 {report.regions} 个，全国数据 {report.national_values} 个，"
+            f"示例报表 {len(report.sample_files)} 份"
+        )
         bad = [r for r in report.sample_files if r.status == "failed" or r.rejected]
         for r in bad:
             console.print(f"[yellow]示例报表问题：{r.message}[/]")

@@ -45,7 +45,7 @@ def _check(con: duckdb.DuckDBPyConnection, a: Assessment, today: date) -> tuple[
     """(indicator name, region name), or AssessmentError."""
     rows = con.sql(
         "SELECT i.name, i.unit, bool_or(t.kind = 'qualitative') FROM indicator i "
-        "LEFT JOIN target t ON t.indicator_code = i.code WHERE i.code = $c GROUP BY ALL",
+        "LEFT JOIN target_effective t ON t.indicator_code = i.code WHERE i.code = $c GROUP BY ALL",
         params={"c": a.indicator_code},
     ).fetchall()
     if not rows:

@@ -22,6 +22,7 @@ import duckdb
 import polars as pl
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+ADDITIONS_MARKER = "-- additions --"
 T = TypeVar("T")
 
 
@@ -76,6 +77,8 @@ def publish(
         try:
             if fresh or not db_path.exists():
                 con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            else:
+                ensure_additions(con)
             con.begin()
             try:
                 result, changed = change(con)
@@ -97,6 +100,13 @@ def publish(
             raise RuntimeError("检查点后仍有未写入的日志文件，已放弃发布")
         os.replace(tmp, db_path)
         return result
+
+
+def ensure_additions(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a database built before them the schema's idempotent additions (the section of
+    schema.sql after ADDITIONS_MARKER)."""
+    text = SCHEMA_SQL.read_text(encoding="utf-8")
+    con.execute(text[text.index(ADDITIONS_MARKER):])
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType],

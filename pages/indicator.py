@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, present, ui
+from dashboard import charts, present, target_editor, ui
 from dashboard import indicator_detail as detail_mod
 
 view, options = ui.page_view()
@@ -82,3 +82,10 @@ st.caption("更正后的报表作为新版本载入，旧值保留；“现行�
 ui.table_csv(ui.cached_call(detail_mod.revision_history, path, code, view.region),
              present.file_name(f"{d.code}_修订记录", d.region_name, result.report_year),
              note=present.UNROUNDED_NOTE, empty_text=f"{d.region_name}没有这个指标的数值记录。")
+
+st.subheader("目标及修改记录")
+st.caption("两纲、十四五为国家规划目标（随系统提供，只读）；两规为本地规划目标，由妇儿工委办制定，每次修改都保留"
+           "（版本 0 为随系统提供的目标）。")
+ui.table_csv(ui.cached_call(target_editor.history_table, path, code),
+             present.file_name(f"{d.code}_目标修改记录", result.plan.name, result.report_year),
+             note=present.UNROUNDED_NOTE, empty_text="该指标没有目标记录。")

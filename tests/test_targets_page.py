@@ -1,0 +1,128 @@
+"""The 规划目标 page in the app (AppTest): only the office may open it; an edit needs a reason
+and becomes a revision; an upload shows the parsed targets beside the wording before import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import db, target_editor
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+PAGE = "../pages/targets.py"
+SAMPLE = Path(__file__).parent / "fixtures" / "plan" / "lianggui_targets.csv"
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    db.close_all()
+
+
+def signed_in(username: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120).run()
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(password)
+    at.button(key="signin_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _revisions(path: Path) -> list[tuple]:
+    db.close_all()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        sql = "SELECT indicator_code, value, actor, reason, origin FROM target_revision ORDER BY id"
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_only_the_office_may_open_the_target_editor(work_db: Path, accounts) -> None:
+    for name in ("lead01", "edu01"):
+        at = signed_in(name, accounts[name])
+        with pytest.raises(ValueError):  # not registered for these roles
+            at.switch_page(PAGE)
+    office = signed_in("office01", accounts["office01"])
+    office.switch_page(PAGE).run()
+    assert not office.exception, [e.value for e in office.exception]
+    assert [t.value for t in office.title] == ["规划目标"]
+    assert office.selectbox(key="targets_plan").value == "lianggui"
+    assert office.selectbox(key="targets_plan").options == [
+        "两规（本地规划（工委办制定））",
+        "十四五（国家规划（只读））",
+        "两纲（国家规划（只读））",
+    ]
+    [editor] = office.data_editor
+    assert editor.editing_mode == "dynamic"
+    # the national plans are shown read-only
+    office.selectbox(key="targets_plan").select("liangang").run()
+    assert not office.data_editor
+    assert "国家规划目标只读" in office.info[0].value
+
+
+def test_an_edit_needs_a_reason_and_becomes_a_revision(work_db: Path, accounts) -> None:
+    current = target_editor.editor_frame(work_db, "lianggui")
+    row = current.get_column("指标代码").to_list().index("C-WELFARE-08")
+    at = signed_in("office01", accounts["office01"])
+    at.switch_page(PAGE).run()
+    at.session_state["targets_editor"] = {"edited_rows": {row: {"目标值": 97.0}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="targets_save").click().run()
+    assert [e.value for e in at.error] == ["请填写修改原因"]
+    assert _revisions(work_db) == []
+
+    at.session_state["targets_editor"] = {"edited_rows": {row: {"目标值": 97.0}}, "added_rows": [], "deleted_rows": []}
+    at.text_input(key="targets_edit_reason").input("市政府常务会议调整").run()
+    at.button(key="targets_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.success] == ["已保存：新增或修改目标 1 条，未变 0 条"]
+    assert _revisions(work_db) == [("C-WELFARE-08", 97.0, "测试office01（office01）", "市政府常务会议调整", "在线编辑")]
+
+
+def test_upload_shows_parsed_targets_then_imports(work_db: Path, accounts) -> None:
+    at = signed_in("office01", accounts["office01"])
+    at.switch_page(PAGE).run()
+    at.file_uploader[0].upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    preview = at.dataframe[0].value
+    first = preview.iloc[0]
+    assert (first["原文"], first["解析类型"], first["解析值"], first["结果"]) == ("≥55%", "不低于", 55.0, "可导入")
+    assert _revisions(work_db) == []  # nothing saved before the office confirms
+    at.button(key="targets_import").click().run()
+    assert [e.value for e in at.success] == ["已导入：新增或修改目标 5 条，未变 0 条，未导入 6 处（见上表）。"]
+    assert [r[0] for r in _revisions(work_db)] == [
+        "W-HEALTH-03",
+        "W-HEALTH-03",
+        "W-HEALTH-02",
+        "C-WELFARE-08",
+        "W-HEALTH-01",
+    ]
+
+
+def test_indicator_page_shows_the_target_history(work_db: Path) -> None:
+    from datetime import datetime
+
+    from etl.target_revisions import TargetChange, save
+
+    change = TargetChange(
+        "lianggui", "C-WELFARE-08", None, 2030, kind="at_least", value=97.0, source="淄博市儿童发展规划"
+    )
+    save(work_db, [change], actor="office01", reason="中期调整", when=datetime(2026, 5, 1, 9, 30))
+    history = target_editor.history_table(work_db, "C-WELFARE-08")
+    assert history.select("规划", "版本", "目标类型", "目标值", "修改人", "修改时间", "原因或说明").rows() == [
+        ("两纲", 0, "提高", None, "随系统提供", "—", "核实：表述经报道核对"),
+        ("两规", 0, "不低于", 95.0, "示例目标（随系统提供）", "—", "示例目标，仅供演示；请替换为本地规划目标"),
+        ("两规", 1, "不低于", 97.0, "office01", "2026-05-01 09:30", "中期调整"),
+    ]
+    db.close_all()
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["plan"] = "两规"
+    at.query_params["indicator"] = "C-WELFARE-08"
+    at.switch_page("../pages/indicator.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "目标及修改记录" in [s.value for s in at.subheader]
+    shown = "\n".join(frame.value.to_string() for frame in at.dataframe)
+    assert "中期调整" in shown and "office01" in shown
