@@ -74,7 +74,8 @@ def prepare(folder: Path, rows: int, wide_cells: int) -> dict[str, str]:
     con = duckdb.connect(str(db))
     try:
         con.executemany(
-            "INSERT INTO region VALUES (?, ?, ?, 'county', ?)", [(c, n, n.removesuffix("县"), HOME) for c, n in districts]
+            "INSERT INTO region VALUES (?, ?, ?, 'county', ?)",
+            [(c, n, n.removesuffix("县"), HOME) for c, n in districts],
         )
         # a province back-filling its history has approved nothing yet: without this every value
         # of 2020–2024 would be refused as locked by the sample's approvals
@@ -108,8 +109,13 @@ def prepare(folder: Path, rows: int, wide_cells: int) -> dict[str, str]:
             sheet.write_row(r, 3, [float(_value(unit, r + j)) for j in range(len(columns))])
             r += 1
     book.close()
-    return {"db": str(db), "csv": str(csv_path), "xlsx": str(xlsx_path),
-            "districts": str(n_districts), "wide_cells": str((r - 1) * len(columns))}
+    return {
+        "db": str(db),
+        "csv": str(csv_path),
+        "xlsx": str(xlsx_path),
+        "districts": str(n_districts),
+        "wide_cells": str((r - 1) * len(columns)),
+    }
 
 
 def _child(task: str, paths: dict[str, str]) -> dict[str, float]:
@@ -153,13 +159,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fuer-bench-etl-") as tmp:
         paths = prepare(Path(tmp), args.rows, args.wide_cells)
         size_mb = Path(paths["csv"]).stat().st_size / 1e6
-        print(f"长表 CSV：{args.rows} 行，{size_mb:.1f} MB；宽表 xlsx：{paths['wide_cells']} 个数值；"
-              f"合成区县 {paths['districts']} 个")
+        print(
+            f"长表 CSV：{args.rows} 行，{size_mb:.1f} MB；宽表 xlsx：{paths['wide_cells']} 个数值；"
+            f"合成区县 {paths['districts']} 个"
+        )
         results = {}
         for task in ("duckdb read_csv", "load csv", "load xlsx"):
             out = subprocess.run(
                 [sys.executable, __file__, "--child", task, "--paths", json.dumps(paths)],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if out.returncode != 0:
                 print(out.stdout, out.stderr, file=sys.stderr)
@@ -168,8 +178,10 @@ def main() -> int:
         base = results["duckdb read_csv"]["wall_s"]
         print(f"{'参与者':<16}{'数值':>9}{'墙钟 s':>9}{'CPU s':>8}{'峰值 MB':>9}{'÷ read_csv':>12}")
         for task, r in results.items():
-            print(f"{task:<16}{r['values']:>9}{r['wall_s']:>9.2f}{r['cpu_s']:>8.2f}{r['peak_mb']:>9.0f}"
-                  f"{r['wall_s'] / base:>12.1f}")
+            print(
+                f"{task:<16}{r['values']:>9}{r['wall_s']:>9.2f}{r['cpu_s']:>8.2f}{r['peak_mb']:>9.0f}"
+                f"{r['wall_s'] / base:>12.1f}"
+            )
     return 0
 
 
