@@ -104,7 +104,7 @@ def target_text(row: Mapping[str, Any]) -> str:
             text = f"{TARGET_PENDING}（暂按“{text}”评价）"
     elif kind in THRESHOLD_KINDS and value is None and kind != "band":
         text = TARGET_PENDING
-    elif kind == QUALITATIVE and value != 1:
+    elif kind == QUALITATIVE and value != 1 and not row.get("unit"):
         # a goal without a measure is judged by the office (已实现/未实现), never 目标待设定
         text = QUALITATIVE_TEXT
     elif verified is False:

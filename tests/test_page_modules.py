@@ -325,3 +325,11 @@ def test_rounding_note_when_the_shown_value_seems_to_meet_the_target() -> None:
     assert detail.rounding_note({**item, "achieved": True, "latest_value": 95.0}) == ""
     lower = {"latest_value": 5.04, "target_value": 5.0, "target_kind": "at_most", "decimals": 1, "achieved": False}
     assert "5.04" in detail.rounding_note(lower)
+
+
+def test_a_qualitative_goal_is_judged_not_pending() -> None:
+    goal = {"target_kind": "qualitative", "target_value": None, "unit": None, "target_verified": False}
+    assert present.target_text(goal) == "定性目标（工委办评定）"
+    # a rate whose outline goal is worded qualitatively still needs a number: 目标待设定
+    rate = {"target_kind": "qualitative", "target_value": None, "unit": "1/10万", "target_verified": False}
+    assert present.target_text(rate) == "目标待设定"
