@@ -36,6 +36,20 @@ class Match:
     fan_out: bool = False  # several indicators that are the same measure: load into each
 
 
+class _Memo:
+    """resolve() remembered per text: a return names the same few indicators and regions on
+    thousands of rows, and each lookup normalises and tries several spellings."""
+
+    def resolve(self, text: str | None) -> Match:
+        cache = self.__dict__.setdefault("_resolved", {})
+        if text not in cache:
+            cache[text] = self._resolve(text)
+        return cache[text]
+
+    def _resolve(self, text: str | None) -> Match:
+        raise NotImplementedError
+
+
 # What a return writes for the whole of the home region, by the home region's level.
 WHOLE_REGION = {"city": ("全市",), "county": ("全县", "全区")}
 WHOLE_REGION_WORDS = frozenset(w for words in WHOLE_REGION.values() for w in words)
@@ -50,7 +64,7 @@ def _county_of_long_code(code: str) -> str | None:
     return code[:6] if _LONG_CODE.match(code) and code.endswith("000000") else None
 
 
-class RegionLookup:
+class RegionLookup(_Memo):
     def __init__(self, regions: pl.DataFrame) -> None:
         self._by_code: dict[str, str] = {}
         self._by_name: dict[str, set[str]] = defaultdict(set)
@@ -72,7 +86,7 @@ class RegionLookup:
     def name(self, code: str) -> str:
         return self._by_code.get(code, code)
 
-    def resolve(self, text: str | None) -> Match:
+    def _resolve(self, text: str | None) -> Match:
         s = squash(text)
         if s.endswith(".0"):  # a code that went through Excel as a number
             s = s[:-2]
@@ -107,7 +121,7 @@ class RegionLookup:
         return difflib.get_close_matches(squash(text), names, n=n, cutoff=0.3)
 
 
-class IndicatorLookup:
+class IndicatorLookup(_Memo):
     def __init__(self, indicators: pl.DataFrame, aliases: pl.DataFrame) -> None:
         self._codes = {c.upper(): c for c in indicators["code"]}
         self._units = dict(zip(indicators["code"], indicators["unit"], strict=True))
@@ -117,7 +131,7 @@ class IndicatorLookup:
         self._aliases = {squash(a): c for a, c in aliases.select("alias", "indicator_code").iter_rows()}
         self._display = sorted({*indicators["name"], *aliases["alias"]})
 
-    def resolve(self, text: str | None) -> Match:
+    def _resolve(self, text: str | None) -> Match:
         s = squash(text)
         if s.upper() in self._codes:
             return Match((self._codes[s.upper()],), "code")
