@@ -246,7 +246,7 @@ def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
         "有数据": lambda r: f"{r['n_with_data']} / {r['n_items']}",
         "达标": lambda r: r["rate_numerator"],
         "达标率分母": lambda r: r["rate_denominator"],
-        "退步或变差": lambda r: r["n_backslide"],
+        "退步或未向好": lambda r: r["n_backslide"],
         "无数据": lambda r: r["excluded_no_data"],
         "方向性目标": lambda r: r["excluded_direction"],
         "目标待设定": lambda r: r["excluded_target_pending"],

@@ -122,7 +122,7 @@ def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
         ("得而复失", "是" if item["lost"] else "否",
          f"{item['last_achieved_year']}年曾达标" if item["last_achieved_year"] else ""),
         ("说明", item["reason"], ""),
-        ("数据提示", item["flags"], "跳变、超出合理范围或经过修订的数值"),
+        ("数据提示", present.flags_text(item["flags"]), "跳变、超出合理范围或经过修订的数值"),
     ]
     return pl.DataFrame(
         {"项目": [r[0] for r in rows], "数值": [r[1] for r in rows], "说明": [r[2] for r in rows]},
@@ -195,13 +195,20 @@ def detail(
 
 
 def add_projection(fig: go.Figure, d: IndicatorDetail) -> go.Figure:
-    """A dotted segment from the latest value to the trend projection at the target year."""
+    """The fitted trend line, dotted, from the latest year to the projection at the target year.
+
+    It starts on the line (not at the latest value), so its slope is the slope the table states;
+    a projection held at a bound ends at the bound."""
     item = d.item
     if item["trend_projection"] is None or item["latest_year"] is None or item["target_year"] is None:
         return fig
+    slope = item.get("trend_slope")
+    start = item["latest_value"]
+    if slope is not None and not item.get("trend_capped"):
+        start = item["trend_projection"] - slope * (item["target_year"] - item["latest_year"])
     fig.add_trace(go.Scatter(
         x=[item["latest_year"], item["target_year"]],
-        y=[item["latest_value"], item["trend_projection"]],
+        y=[start, item["trend_projection"]],
         name=f"{d.region_name} 趋势预测", mode="lines+markers",
         line={"dash": "dot", "color": "#7f7f7f"}, marker={"symbol": ["circle-open", "star"], "size": 10},
         hovertemplate=f"%{{x}}年：%{{y:.{d.decimals}f}}<extra>趋势预测</extra>",

@@ -26,4 +26,4 @@ def maps_slot(result: ProgressResult, *, wall: bool = False) -> None:
         st.markdown(maps.legend_html(measure, coverage.class_counts(districts, measure.scheme)),
                     unsafe_allow_html=True)
         if not wall:
-            st.caption("点击「地图」页的“达标率”主题可查看各区县的分子、分母和历年变化。")
+            st.caption("点击「地图」页的“达标率”主题可查看各区县的分子和分母。")

@@ -16,9 +16,10 @@ import polars as pl
 
 from dashboard import aggregate, exports, present
 from dashboard.engine import ProgressResult
-from dashboard.progress import DIRECTION_STATUSES
+from dashboard.progress import DIRECTION_KINDS, DIRECTION_STATUSES
 
-BEHIND = ("lagging", "regressing", "not_achieved", "worsening")
+# what the summary's "进度滞后或退步" counts: the two statuses of those names, nothing else
+BEHIND = ("lagging", "regressing")
 SUMMARY_TOTAL = "合计"
 
 
@@ -59,13 +60,12 @@ def conclusion(row: Mapping[str, Any]) -> str:
         change = row["change_since_base"]
         parts.append(f"较基期{'+' if change >= 0 else ''}{present.number(change, d)}")  # "−" when down
     if status != "achieved" and row.get("trend_projection") is not None and row.get("trend_on_track") is not None:
-        if status in DIRECTION_STATUSES:  # a direction target has no line to reach
-            verdict = "趋势向好" if row["trend_on_track"] else "趋势未向好"
-        else:
-            verdict = "可达标" if row["trend_on_track"] else "难以达标"
+        # a direction target has no line to reach, and its status already says 向好/持平/未向好:
+        # a second verdict from the trend line could only repeat or contradict it
+        verdict = "" if status in DIRECTION_STATUSES else ("，可达标" if row["trend_on_track"] else "，难以达标")
         capped = "（直线外推超出合理范围，取边界值）" if row.get("trend_capped") else ""
         parts.append(
-            f"按当前趋势{row['target_year']}年预计{present.number(row['trend_projection'], d)}{capped}，{verdict}"
+            f"按当前趋势{row['target_year']}年预计{present.number(row['trend_projection'], d)}{capped}{verdict}"
         )
     if row.get("lost"):
         parts.append(f"{row['last_achieved_year']}年曾达标，现未达标")
@@ -102,7 +102,9 @@ def narrative(
     text += "。"
     behind = [(d, n) for d, n in behind_by_domain if n]
     if behind:
-        text += "进度滞后或退步的指标主要在" + "、".join(f"{d}（{n}项）" for d, n in behind[:3]) + "。"
+        # every domain is named, so the parts add up to the total stated
+        total = sum(n for _d, n in behind)
+        text += f"进度滞后或退步的指标{total}项，分布在" + "、".join(f"{d}（{n}项）" for d, n in behind) + "。"
     if off_trend:
         text += f"按当前趋势，尚未达标的指标中有{off_trend}项预计到{target_year}年难以达标。"
     return text
@@ -154,7 +156,9 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
     def target_for(year: int):
         def build(r: Mapping[str, Any]) -> str | None:
             if year == main_year:
-                return present.target_text(r)
+                # an item judged against an interim target has no target of its own for this year
+                interim = r.get("target_year") is not None and r["target_year"] != main_year
+                return present.TARGET_PENDING if interim else present.target_text(r)
             t = extra[year].get(r["indicator_code"])
             return None if t is None else present.target_text({**t, "decimals": r["decimals"]})
         return build
@@ -163,7 +167,7 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         parts = []
         for year in years:
             t = r if year == main_year else extra[year].get(r["indicator_code"])
-            if t is not None:
+            if t is not None and not (t is r and r.get("target_year") not in (None, main_year)):
                 parts.append(f"{year}年：{present.target_source(t)}")
         return "；".join(parts)
 
@@ -216,8 +220,11 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         .group_by("domain", maintain_order=True).len()
         .sort("len", descending=True, maintain_order=True)
     )
+    # "难以达标" is said only of items with a line to reach (not of direction targets)
     off_trend = items.filter(
-        (pl.col("status").cast(pl.String) != "achieved") & (pl.col("trend_on_track") == False)  # noqa: E712
+        (pl.col("status").cast(pl.String) != "achieved")
+        & (pl.col("trend_on_track") == False)  # noqa: E712
+        & ~pl.col("target_kind").is_in(list(DIRECTION_KINDS)).fill_null(False)
     ).height
     text = narrative(
         present.scope_word(name, level),

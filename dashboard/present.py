@@ -35,7 +35,7 @@ STATUS_RULE_NAMES: Mapping[str, str] = {
     "not_achieved": "未实现",
     "improving": "向好",
     "stable": "持平",
-    "worsening": "变差（方向性目标）",
+    "worsening": "未向好（方向性目标）",
     "no_data": "无数据",
     "not_assessable": "无法评估",
     "target_pending": "目标待设定",
@@ -146,6 +146,20 @@ def status_cell(row: Mapping[str, Any]) -> str:
 
 def rule_name(status: str | None) -> str:
     return STATUS_RULE_NAMES.get(status or "", status or "")
+
+
+FLAG_LABELS: Mapping[str, str] = {
+    "jump": "较上年变化异常大",
+    "out_of_range": "超出合理范围",
+    "revised": "数值经过修订",
+}
+
+
+def flags_text(flags: str | None) -> str | None:
+    """The engine's flag codes ("jump|revised") in Chinese: "较上年变化异常大、数值经过修订"."""
+    if not flags:
+        return None
+    return "、".join(FLAG_LABELS.get(code, code) for code in flags.split("|"))
 
 
 def pending_mark(row: Mapping[str, Any]) -> str:
@@ -276,7 +290,7 @@ ITEM_COLUMNS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "趋势预测": lambda r: rounded(r["trend_projection"], r["decimals"]),
     "按趋势可达标": lambda r: None if r["trend_on_track"] is None else ("是" if r["trend_on_track"] else "否"),
     "说明": lambda r: r["reason"],
-    "数据提示": lambda r: r["flags"],
+    "数据提示": lambda r: flags_text(r["flags"]),
     "牵头单位": lambda r: r["lead_unit"],
 }
 

@@ -116,7 +116,7 @@ else:
                  empty_text="没有指标较上年变差。")
 
 st.subheader("各区县达标率排名")
-st.caption("并列时依次比较：达标率分母大者在前、退步或变差少者在前、行政区划代码小者在前。")
+st.caption("并列时依次比较：达标率分母大者在前、退步或未向好（较基期）少者在前、行政区划代码小者在前。")
 ui.table_csv(b.ranking_table, present.file_name("区县达标率排名", head.region_name, view.year),
              note=present.COUNT_NOTE, height="content")
 st.caption(b.direction_note)

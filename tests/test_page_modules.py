@@ -183,7 +183,7 @@ def test_narrative_from_numbers_only() -> None:
                              [("儿童与健康", 2), ("妇女与教育", 0)], 1, 2030)
     assert text == (
         "全市10项指标中，提前实现3项、滞后2项。达标率60.0%（达到数值或定性目标的3项 ÷ 有数据且有数值或定性目标的5项）"
-        "；另有方向性目标2项按较基期变化评价，不计入达标率。进度滞后或退步的指标主要在儿童与健康（2项）。"
+        "；另有方向性目标2项按较基期变化评价，不计入达标率。进度滞后或退步的指标2项，分布在儿童与健康（2项）。"
         "按当前趋势，尚未达标的指标中有1项预计到2030年难以达标。"
     )
     empty = midterm.narrative("全市", 4, [("无数据", 4)], None, 0, 0, 0, [], 0, 2030)
@@ -201,7 +201,7 @@ def test_midterm_of_each_district(now) -> None:
     assert d2.narrative == (
         # the direction target without data is one of the 无数据, counted once: 2 + 1 = 3
         "全县3项指标中，未达标2项、无数据1项。达标率0.0%（达到数值或定性目标的0项 ÷ 有数据且有数值或定性目标的2项）"
-        "。进度滞后或退步的指标主要在健康（1项）、教育（1项）。"
+        "。进度滞后或退步的指标2项，分布在健康（1项）、教育（1项）。"
         "按当前趋势，尚未达标的指标中有1项预计到2030年难以达标。"
     )
     conclusions = dict(zip(d2.table["指标"], d2.table["评估结论"], strict=True))
@@ -209,7 +209,7 @@ def test_midterm_of_each_district(now) -> None:
     assert conclusions["每千人口托位数"] == "无数据，无法评估"
     d1_conclusions = dict(zip(d1.table["指标"], d1.table["评估结论"], strict=True))
     assert d1_conclusions["学前教育毛入园率"] == "达标；2024年已达到目标"
-    assert d1_conclusions["每千人口托位数"] == "向好；较基期+5.0；按当前趋势2030年预计61.8，趋势向好"
+    assert d1_conclusions["每千人口托位数"] == "向好；较基期+5.0；按当前趋势2030年预计61.8"
     row = d1.table.row(0, named=True)
     assert (row["领域"], row["序号"], row["基期值（2020年）"], row["最新值"], row["2030年目标"]) == (
         "健康", 1, 14.0, 13.0, "≤12.0")
@@ -333,3 +333,49 @@ def test_a_qualitative_goal_is_judged_not_pending() -> None:
     # a rate whose outline goal is worded qualitatively still needs a number: 目标待设定
     rate = {"target_kind": "qualitative", "target_value": None, "unit": "1/10万", "target_verified": False}
     assert present.target_text(rate) == "目标待设定"
+
+
+def test_no_conclusion_contradicts_its_status(built_db) -> None:
+    from dashboard import engine
+
+    result = engine.run(built_db, "两纲", 2024, "370300")
+    for region in ("370300", "370302", "370323"):
+        table = midterm.evaluation(result, region).table
+        for status, verdict in table.select("评价状态", "评估结论").rows():
+            label = status.split(" ", 1)[-1]
+            assert verdict.startswith(label), (region, status, verdict)
+            if label in ("持平", "未向好"):
+                assert "向好" not in verdict.removeprefix(label), (region, verdict)
+            if label == "达标":
+                assert "难以达标" not in verdict, (region, verdict)
+        # "难以达标" in the summary counts exactly the rows that say so
+        said = midterm.evaluation(result, region).narrative
+        rows = sum("难以达标" in v for v in table["评估结论"])
+        if rows:
+            assert f"尚未达标的指标中有{rows}项预计到2030年难以达标" in said, (region, said)
+        else:
+            assert "难以达标" not in said
+
+
+def test_data_flags_are_shown_in_chinese() -> None:
+    from dashboard.progress_codes import FLAG_CODES
+
+    assert set(present.FLAG_LABELS) == set(FLAG_CODES)
+    assert present.flags_text("jump|revised") == "较上年变化异常大、数值经过修订"
+    assert present.flags_text(None) is None
+
+
+def test_the_trend_segment_has_the_stated_slope() -> None:
+    from types import SimpleNamespace
+
+    import plotly.graph_objects as go
+
+    from dashboard import indicator_detail
+
+    # 高青 婴儿死亡率: latest 5.6 (2024), slope −0.21 a year, projection 3.6 at 2030
+    item = {"trend_projection": 3.6, "trend_slope": -0.21, "latest_year": 2024, "target_year": 2030,
+            "latest_value": 5.6, "trend_capped": False}
+    fig = indicator_detail.add_projection(go.Figure(), SimpleNamespace(item=item, region_name="高青县", decimals=1))
+    (trace,) = fig.data
+    assert list(trace.x) == [2024, 2030]
+    assert [round(y, 2) for y in trace.y] == [4.86, 3.6]  # 3.6 + 0.21 × 6 on the line, not the 5.6 observed

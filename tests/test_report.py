@@ -368,7 +368,7 @@ def _run(*command: str) -> str:
 
 def test_pdf_pages_text_and_fonts(city_pdf: Path) -> None:
     info = dict(line.split(":", 1) for line in _run("pdfinfo", str(city_pdf)).splitlines() if ":" in line)
-    assert int(info["Pages"]) == 37
+    assert int(info["Pages"]) == 36
     # LibreOffice spaces Latin text apart from Chinese (“116 项”); compare without the spacing
     text = re.sub(r"\s+", "", _run("pdftotext", "-layout", str(city_pdf), "-"))
     for phrase in (
@@ -390,4 +390,4 @@ def test_pdf_pages_text_and_fonts(city_pdf: Path) -> None:
 def test_pdf_pages_render_to_images(city_pdf: Path, tmp_path: Path) -> None:
     _run("pdftoppm", "-r", "30", "-png", str(city_pdf), str(tmp_path / "page"))
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert len(pages) == 37 and all(p.stat().st_size > 1000 for p in pages)
+    assert len(pages) == 36 and all(p.stat().st_size > 1000 for p in pages)
