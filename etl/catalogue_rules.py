@@ -160,7 +160,8 @@ UNIT_DECIMALS: dict[str, int] = {
     "家": 0,
     "万个": 1,
     "万条": 1,
-    "亿人": 2,
+    # a city's insured women are a few ten-thousandths of 亿人: 2 decimals would show 0.00
+    "亿人": 4,
 }
 DEFAULT_DECIMALS = 0  # no unit: a goal without a measure, or qualitative (1 = 是)
 
