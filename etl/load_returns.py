@@ -44,6 +44,9 @@ class FileReport:
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
     dry_run: bool = False  # a preview: checked against the database, nothing saved
+    # every value the load saves: indicator_code, region_code, year, breakdown, value, current
+    # (the value it replaces, if any), last_year (same value a year earlier), sheet, row, column
+    values: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -200,18 +203,27 @@ class _Guard:
     unit_names: dict[str, str]
     own: frozenset[str] | None  # indicators the unit leads or shares; None = not enforced
     approved: dict[tuple[str, int], tuple[str, datetime]]  # (unit, year) → approver, when
-    locked_owner: dict[Key, str]  # current values inside an approved return → that unit
+    # current values → (the unit that sent it, the audit id of its load; None = before the log)
+    current_owner: dict[Key, tuple[str | None, int | None]]
     responsible: dict[str, tuple[list[str], list[str]]]  # indicator → (lead names, shared names)
     owners: dict[str, list[str]]  # indicator → its lead unit codes: their approval locks it
+    approval_mark: dict[tuple[str, int], int] = field(default_factory=dict)  # (unit, year) → audit id
 
     def lock_holder(self, key: Key, year: int) -> str | None:
-        """The unit whose approved return for `year` locks `key`, whoever is loading it."""
-        if self.unit and (self.unit, year) in self.approved:
-            return self.unit
-        for owner in self.owners.get(key[0], ()):
-            if (owner, year) in self.approved:
-                return owner
-        return self.locked_owner.get(key)
+        """The unit whose approved return for `year` locks `key`, whoever is loading it.
+
+        An approval locks the values it approved: those current when it was given. A blank
+        (no current value) and a value sent after the approval (补报, awaiting review) are open.
+        """
+        if key not in self.current_owner:
+            return None
+        sender, loaded = self.current_owner[key]
+        for unit in (self.unit, *self.owners.get(key[0], ()), sender):
+            if unit and (unit, year) in self.approved:
+                mark = self.approval_mark.get((unit, year))
+                if loaded is None or mark is None or loaded < mark:
+                    return unit
+        return None
 
 
 def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool) -> _Guard:
@@ -223,10 +235,12 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
             owners.setdefault(code, []).append(u)
     approved = {(u, y): (a, t) for u, y, a, t in _frame(
         con, "SELECT unit_code, year, actor, acted_at FROM approval_current WHERE state = 'approved'").iter_rows()}
-    locked = _frame(con, """
-        SELECT o.indicator_code, o.region_code, o.year, o.breakdown, o.unit_code
-        FROM observation_current o JOIN approval_current a
-          ON a.unit_code = o.unit_code AND a.year = o.year AND a.state = 'approved'""")
+    # the audit log's ids order loads and approvals in one sequence (timestamps may be back-dated)
+    current = _frame(con, """
+        WITH loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL)
+        SELECT o.indicator_code, o.region_code, o.year, o.breakdown, o.unit_code, loads.lid
+        FROM observation_current o LEFT JOIN loads ON loads.submission_id = o.submission_id""")
+    marks = _frame(con, "SELECT unit_code, year, max(id) AS aid FROM audit_log WHERE action = 'approved' GROUP BY ALL")
     own = None
     responsible: dict[str, tuple[list[str], list[str]]] = {}
     if enforce_unit:
@@ -240,8 +254,8 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
         for code, u, role in roles.iter_rows():
             lead, shared = responsible.setdefault(code, ([], []))
             (lead if role == "lead" else shared).append(names.get(u, u))
-    return _Guard(unit, names, own, approved, {(a, b, c, d): u for a, b, c, d, u in locked.iter_rows()},
-                  responsible, owners)
+    return _Guard(unit, names, own, approved, {(a, b, c, d): (u, lid) for a, b, c, d, u, lid in current.iter_rows()},
+                  responsible, owners, {(u, y): aid for u, y, aid in marks.iter_rows()})
 
 
 def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, guard: _Guard) -> list[Finding]:
@@ -363,6 +377,13 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     report.accepted = len({(o.sheet, o.row, o.column) for o in checked.observations})
     report.rejected = len({(r.sheet, r.row, r.column) for r in checked.rejected})
     report.missing = checked.missing
+    report.values = [
+        {"indicator_code": o.indicator_code, "region_code": o.region_code, "year": o.year, "breakdown": o.breakdown,
+         "value": o.value, "current": ctx.current.get((o.indicator_code, o.region_code, o.year, o.breakdown)),
+         "last_year": ctx.current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown)),
+         "sheet": o.sheet, "row": o.row, "column": o.column}
+        for o in checked.observations
+    ]
     _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
                       f"拒绝{report.rejected}个，空缺{report.missing}个")
