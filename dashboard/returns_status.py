@@ -171,9 +171,9 @@ def deadline(year: int) -> date:
     return aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline")).due(year)
 
 
-# What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule)
-# for every indicator it leads, whatever plan it belongs to, in the report year only.
-RETURN_RULE = aggregate.CompletenessRule(plan_indicators_only=False)
+# What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule),
+# the same 应报 as the 成员单位 page and the template, in the report year only.
+RETURN_RULE = aggregate.DEFAULT_RULE
 
 
 def expected_values(db_path: Path, year: int) -> pl.DataFrame:

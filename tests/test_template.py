@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import polars as pl
 import pytest
 
 from etl.load_returns import preview_file
@@ -101,3 +102,17 @@ def test_filled_and_edited_template_loads_into_every_shared_indicator(
         ("W-HEALTH-M2", "370302", 85.5),
         ("W-HEALTH-M2", "370303", 91.2),
     ]
+
+
+def test_owed_means_one_thing_on_every_page(work_db: Path, health_template) -> None:
+    """成员单位 (the engine), 审核 / 数据填报 (returns_status) and the template count the same
+    应报 for 卫生健康委 in one year: 38 measures × 8 districts."""
+    from dashboard import engine, returns_status
+
+    _, rows = health_template
+    review = returns_status.completeness(work_db, 2024).filter(pl.col("unit_code") == "health")["expected"].item()
+    for plan in ("两纲", "十四五"):
+        cells = engine.run(work_db, plan, 2024, "370300").completeness_cells
+        units_page = cells.filter((pl.col("unit_code") == "health") & (pl.col("year") == 2024)).height
+        assert units_page == 304, plan
+    assert review == 304 and rows == 304
