@@ -1,4 +1,5 @@
-"""A member unit's return template: one row per value it owes, with the indicator's unit,
+"""A member unit's return template: one row per value it owes (each indicator × district, after
+a row for the home region's own figure), with the indicator's unit,
 decimals and 统计口径 beside it, and a 填报说明 sheet (deadline, 口径 per indicator, contacts).
 
 Value cells carry Excel data validation (a number within the indicator's bounds, etl.bounds);
@@ -59,9 +60,14 @@ def owed_rows(con: duckdb.DuckDBPyConnection, unit_code: str, region: str) -> pl
 def template_rows(
     con: duckdb.DuckDBPyConnection, unit_code: str, year: int, region: str, owed: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """One row per owed value (`owed`: indicator_code, region_code; default owed_rows), indicators
-    sharing a name and unit merged into one row, with last year's value and the bounds."""
+    """One row per owed value (`owed`: indicator_code, region_code; default owed_rows) after one
+    row for the home region's own figure, indicators sharing a name and unit merged into one row,
+    with last year's value and the bounds."""
     owed = owed_rows(con, unit_code, region) if owed is None else owed.select("indicator_code", "region_code")
+    # the home region's own figure (a city's rate is not the sum of its districts') is asked for
+    # too, one row per indicator above its districts; it is not one of the owed district values
+    home = owed.select("indicator_code").unique(maintain_order=True).with_columns(pl.lit(region).alias("region_code"))
+    owed = pl.concat([home, owed.filter(pl.col("region_code") != region)])
     rows = con.sql(
         """
         WITH owed_cells AS (SELECT unnest($codes) AS indicator_code, unnest($regions) AS region_code),
@@ -80,9 +86,14 @@ def template_rows(
                max(c.outline) AS outline, min(c.domain) AS domain, min(c.code) AS first_code
         FROM cells c JOIN region g ON g.code = c.region_code
         GROUP BY c.name, c.unit, c.region_code, g.name
-        ORDER BY outline DESC, domain, first_code, c.region_code
+        ORDER BY outline DESC, domain, first_code, c.region_code <> $region, c.region_code
         """,
-        params={"year": year, "codes": owed["indicator_code"].to_list(), "regions": owed["region_code"].to_list()},
+        params={
+            "year": year,
+            "region": region,
+            "codes": owed["indicator_code"].to_list(),
+            "regions": owed["region_code"].to_list(),
+        },
     ).pl()
     pairs = [
         bounds.value_bounds(u, lo, hi) for u, lo, hi in rows.select("unit", "plausible_min", "plausible_max").rows()
@@ -199,6 +210,7 @@ def _write_instructions(wb: xlsxwriter.Workbook, rows: pl.DataFrame, unit_code: 
             "留空即为缺报。数值须在该指标的合理范围内，百分比按百分数填写（95.3，不是 0.953）。",
         ),
         ("同一指标", "两纲中名称和单位相同的指标只列一行，指标代码写作“代码1/代码2”，所填数值同时计入这些指标。"),
+        ("全市（全县）行", "每个指标的第一行是本级的汇总数（不是各区县相加），请按统计口径填写；应报数值按区县计算。"),
     ]
     for i, (k, v) in enumerate(lines):
         ws.write(i, 0, k, bold)

@@ -47,16 +47,29 @@ def data_rows(ws, n: int) -> list[list]:
 def test_one_row_per_owed_value_and_shared_measures_once(health_template) -> None:
     path, n = health_template
     # 卫生健康委 leads 40 measurable indicators; 婚前医学检查率 and 产前筛查率 are each listed in both
-    # outlines, so 38 measures × 8 county-level districts
-    assert n == 304
+    # outlines, so 38 measures × 8 county-level districts = 304 owed values, plus the city's own
+    # figure for each of the 38 measures
+    assert n == 342
     ws = openpyxl.load_workbook(path)["填报表"]
     assert [c.value for c in ws[3]] == TEMPLATE_HEADER
     rows = data_rows(ws, n)
-    assert len({(r[0], r[5]) for r in rows}) == 304  # no duplicate rows
+    assert len({(r[0], r[5]) for r in rows}) == 342  # no duplicate rows
+    assert len([r for r in rows if r[5] != "370300"]) == 304
     premarital = [r for r in rows if r[1] == "婚前医学检查率"]
-    assert len(premarital) == 8 and {r[0] for r in premarital} == {"W-HEALTH-M2/C-HEALTH-06b"}
+    assert len(premarital) == 9 and {r[0] for r in premarital} == {"W-HEALTH-M2/C-HEALTH-06b"}
+    assert premarital[0][6] == "淄博市"  # the city's own figure first
     assert {r[2] for r in premarital} == {"%"} and {r[3] for r in premarital} == {1}
-    assert {r[6] for r in rows} == {"淄川区", "张店区", "博山区", "临淄区", "周村区", "桓台县", "高青县", "沂源县"}
+    assert {r[6] for r in rows} == {
+        "淄博市",
+        "淄川区",
+        "张店区",
+        "博山区",
+        "临淄区",
+        "周村区",
+        "桓台县",
+        "高青县",
+        "沂源县",
+    }
 
 
 def test_value_cells_are_validated_and_labels_protected(health_template) -> None:
@@ -75,10 +88,10 @@ def test_value_cells_are_validated_and_labels_protected(health_template) -> None
 def test_instructions_sheet(health_template) -> None:
     path, _ = health_template
     ws = openpyxl.load_workbook(path)["填报说明"]
-    cells = {r[0].value: r[1].value for r in ws.iter_rows(max_row=6)}
+    cells = {r[0].value: r[1].value for r in ws.iter_rows(max_row=7)}
     assert cells["报送截止日"] == "2026年03月31日" and cells["填报单位"] == "卫生健康委"
     assert "本单位联系人" in cells
-    header = [c.value for c in ws[8]]
+    header = [c.value for c in ws[9]]  # after seven lines and a blank one
     assert header == ["指标代码", "指标名称", "计量单位", "小数位数", "合理范围", "统计口径"]
 
 
@@ -89,9 +102,9 @@ def test_filled_and_edited_template_loads_into_every_shared_indicator(
     wb = openpyxl.load_workbook(path)
     ws = wb["填报表"]
     ws.protection.sheet = False  # a clerk who removed the protection and edited a label
-    ws["J4"] = 85.5
-    ws["B5"] = "婚前医学检查率"  # unchanged text retyped
-    ws["J5"] = 91.2
+    ws["J5"] = 85.5  # row 4 is the city's own figure; 5 and 6 are 淄川区 and 张店区
+    ws["B6"] = "婚前医学检查率"  # unchanged text retyped
+    ws["J6"] = 91.2
     filled = tmp_path / "已填.xlsx"
     wb.save(filled)
     report = preview_file(work_db, filled, unit="health", enforce_unit=True)
@@ -115,4 +128,4 @@ def test_owed_means_one_thing_on_every_page(work_db: Path, health_template) -> N
         cells = engine.run(work_db, plan, 2024, "370300").completeness_cells
         units_page = cells.filter((pl.col("unit_code") == "health") & (pl.col("year") == 2024)).height
         assert units_page == 304, plan
-    assert review == 304 and rows == 304
+    assert review == 304 and rows == 304 + 38  # the template adds the city's own figure per measure
