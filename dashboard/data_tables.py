@@ -9,6 +9,7 @@ import polars as pl
 
 from dashboard.db import query
 from dashboard.returns_status import RULE_LABELS
+from etl import plausibility
 
 KIND_ZH = {"return": "成员单位报表", "reference": "国家参考数据", "courtyard": "美丽庭院",
            "child_friendly": "儿童友好社区/儿童之家", "community_count": "村（社区）数"}
@@ -39,8 +40,7 @@ def submissions_table(db_path: Path) -> pl.DataFrame:
     )
 
 
-# the preview's plausibility rules (etl.plausibility): values that look wrong but were loaded
-OUTLIER_RULES = ("jump_from_last_year", "far_from_districts", "looks_like_fraction", "at_bound_edge")
+OUTLIER_RULES = plausibility.RULES  # values that may be wrong: the preview's plausibility warnings
 
 
 def recent_loads(db_path: Path, limit: int = 10) -> pl.DataFrame:

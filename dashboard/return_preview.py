@@ -12,6 +12,7 @@ import polars as pl
 
 from dashboard import db
 from dashboard.returns_status import RULE_LABELS, expected_values
+from etl import plausibility
 from etl.load_returns import FileReport
 from etl.records import SEVERITY_WARNING, TOTAL
 
@@ -63,6 +64,20 @@ def preview_values(db_path: Path, report: FileReport) -> pl.DataFrame:
             }
         )
     return pl.DataFrame(rows, schema=_SCHEMA)
+
+
+SUSPICIOUS_RULES = plausibility.RULES  # values that may be wrong: the preview's plausibility warnings
+
+
+def suspicious_count(report: FileReport) -> int:
+    """How many cells of the file carry a plausibility warning."""
+    return len(
+        {
+            (f.sheet, f.row, f.column)
+            for f in report.findings
+            if f.severity == SEVERITY_WARNING and f.rule in SUSPICIOUS_RULES
+        }
+    )
 
 
 def owed_after(db_path: Path, unit_code: str, year: int, report: FileReport | None = None) -> tuple[int, int]:

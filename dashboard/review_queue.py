@@ -14,10 +14,10 @@ import polars as pl
 
 from dashboard import returns_status
 from dashboard.return_preview import completeness_label
+from etl import plausibility
 
 AWAITING = ("partial", "received", "checked", "unlocked", "resubmitted")
-# the preview's plausibility rules: a value that looks wrong, as opposed to a remark on the file
-OUTLIER_RULES = ("jump_from_last_year", "far_from_districts", "looks_like_fraction", "at_bound_edge")
+OUTLIER_RULES = plausibility.RULES  # values that may be wrong: the preview's plausibility warnings
 
 _FINDINGS = """
 SELECT f.rule, f.severity, f.sheet, f.row_no, f.col, f.message, f.submission_id
@@ -78,6 +78,19 @@ def queue(db_path: Path, today: date | None = None) -> pl.DataFrame:
             }
         )
     return pl.DataFrame(rows).sort("since", "unit_name", "year")
+
+
+def entry(frame: pl.DataFrame, unit_code: str, year: int) -> dict[str, object]:
+    """One return of the queue as a dict (unit_name, state_label, completeness, counts …)."""
+    return frame.filter((pl.col("unit_code") == unit_code) & (pl.col("year") == year)).row(0, named=True)
+
+
+def choices(frame: pl.DataFrame) -> dict[tuple[str, int], str]:
+    """(unit, year) → label, in queue order, for the page's picker."""
+    return {
+        (u, y): f"{n} · {y}年 · {c}"
+        for u, y, n, c in frame.select("unit_code", "year", "unit_name", "completeness").iter_rows()
+    }
 
 
 def queue_table(frame: pl.DataFrame) -> pl.DataFrame:

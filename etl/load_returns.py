@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from etl import bounds
-from etl.records import OFFICE_UNIT, SEVERITY_ERROR, Finding, Observation, UnreadableFile
+from etl.records import OFFICE_UNIT, SEVERITY_ERROR, SEVERITY_WARNING, Finding, Observation, UnreadableFile
 from etl.store import insert_rows
 from etl.text import squash
 from etl.validate import CheckResult, Context, Key, Rejected, check_values
@@ -371,9 +371,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     refused = _apply_guard(path.name, checked, raw_rows, ctx, _guard(con, report.unit, enforce_unit or bool(unit)))
     if refused:
         cells = {(f.sheet, f.row, f.column) for f in refused}
-        # "loaded as a revision" would contradict the refusal of the same cell
+        # "loaded as a revision" or "check this value" would contradict the refusal of the same cell
         report.findings = [f for f in report.findings
-                           if not (f.rule == "revision" and (f.sheet, f.row, f.column) in cells)] + refused
+                           if not (f.severity == SEVERITY_WARNING and (f.sheet, f.row, f.column) in cells)] + refused
     report.accepted = len({(o.sheet, o.row, o.column) for o in checked.observations})
     report.rejected = len({(r.sheet, r.row, r.column) for r in checked.rejected})
     report.missing = checked.missing
@@ -386,7 +386,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     ]
     _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
-                      f"拒绝{report.rejected}个，空缺{report.missing}个")
+                      f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个")
     return report
 
 
@@ -436,7 +436,7 @@ def preview_file(db_path: Path, path: Path, **options) -> FileReport:
     if report.status == "loaded":
         report.submission_id = None  # nothing was saved; the number would be assigned on loading
         report.message = (f"{report.file}：预检（尚未保存）— 可载入{report.accepted}个数值"
-                          f"（其中修订{report.revisions}个），拒绝{report.rejected}个，空缺{report.missing}个")
+                          f"（其中修订{report.revisions}个），拒绝{report.rejected}个，标为无数据（—）{report.missing}个")
     return report
 
 

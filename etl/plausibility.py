@@ -23,6 +23,8 @@ from etl import bounds, settings
 from etl.records import SEVERITY_WARNING, Finding, Observation
 
 Key = tuple[str, str, int, str]
+# the rule codes of the warnings below: a value that may be wrong (as opposed to a remark on the file)
+RULES = ("jump_from_last_year", "far_from_districts", "looks_like_fraction", "at_bound_edge")
 MIN_PEERS = 4  # fewer districts than this give no meaningful spread
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import polars as pl
 import streamlit as st
 
 from dashboard import auth_ui, returns_status, review_queue, ui
@@ -71,11 +70,9 @@ if waiting.height == 0:
 else:
     st.caption(f"共 {waiting.height} 份，按报送时间从早到晚排列；完整性为已报 / 应报数值（缺报含模板中留空的格子）。")
     ui.table_with_download(review_queue.queue_table(waiting), "待审核报表.csv")
-    picks = [(u, y) for u, y in waiting.select("unit_code", "year").iter_rows()]
-    labels = {(u, y): f"{n} · {y}年 · {c}" for u, y, n, c in
-              waiting.select("unit_code", "year", "unit_name", "completeness").iter_rows()}
-    pick = st.selectbox("审核哪一份", picks, format_func=labels.get, key="review_pick")
-    row = waiting.filter((pl.col("unit_code") == pick[0]) & (pl.col("year") == pick[1])).row(0, named=True)
+    labels = review_queue.choices(waiting)
+    pick = st.selectbox("审核哪一份", list(labels), format_func=labels.get, key="review_pick")
+    row = review_queue.entry(waiting, *pick)
     st.markdown(f"**{ui.md_escape(row['unit_name'])}{row['year']}年报表**：{ui.md_escape(row['state_label'])}；"
                 f"完整性 {row['completeness']}；疑似异常值 {row['outliers']} 个，其他提醒 {row['warnings']} 条")
     ui.table_with_download(ui.cached_call(review_queue.return_values, db_path, pick[0], pick[1]),

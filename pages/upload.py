@@ -63,7 +63,9 @@ if withdrawn is not None:
 result = st.session_state.pop("upload_result", None)
 if result is not None:
     if result.status == "loaded":
-        st.success(f"已载入（提交编号 {result.submission_id}）：{ui.md_escape(result.message)}",
+        filled, owed = return_preview.owed_after(db_path, unit_code, year)
+        st.success(f"已载入（提交编号 {result.submission_id}）：{ui.md_escape(result.message)}。"
+                   f"本单位{year}年报表：{return_preview.completeness_label(filled, owed)}",
                    icon=":material/check_circle:")
     else:
         st.error(ui.md_escape(result.message))
@@ -133,8 +135,9 @@ if report.status == "loaded":
     st.markdown("**将保存的数值**（请逐一核对；“提醒”列的数值请确认无误）")
     ui.table_with_download(return_preview.preview_values(db_path, report),
                            f"将保存的数值_{Path(uploaded.name).stem}.csv", empty_text="没有可保存的数值。")
-    if counts["warning"]:
-        st.warning(f"有 {counts['warning']} 条提醒（见下表）：提醒不阻止载入，请核对后再确认。",
+    suspicious = return_preview.suspicious_count(report)
+    if suspicious:
+        st.warning(f"有 {suspicious} 个数值疑似填写有误（见“提醒”列和下表）：提醒不阻止载入，请逐一核对后再确认。",
                    icon=":material/warning:")
 
 st.markdown("**检查结果**")
@@ -148,7 +151,10 @@ if info.height:
 if report.status == "loaded":
     if report.changed == 0:
         st.caption("没有任何数值会改变（没有可载入的数值，或与已载入的数据完全相同），无需载入。")
-    if st.button("确认载入", type="primary", disabled=report.changed == 0, key="upload_confirm",
+    checked = True
+    if return_preview.suspicious_count(report):
+        checked = st.checkbox("我已核对疑似有误的数值，确认无误", key="upload_ack_warnings")
+    if st.button("确认载入", type="primary", disabled=report.changed == 0 or not checked, key="upload_confirm",
                  icon=":material/cloud_upload:"):
         try:
             with st.spinner("正在载入……"), staged_upload(uploaded.name, uploaded.getvalue()) as path:

@@ -53,7 +53,12 @@ def test_preview_lists_values_with_last_year_and_warns(work_db: Path, accounts) 
     # every other owed value of 教育局's 2025 return is still blank: counted as 缺报
     owed = int(metrics(at)["缺报"]) + 2
     assert f"部分报送 2 / {owed}" in shown
-    assert not at.button(key="upload_confirm").disabled  # warnings never block
+    # warnings never block: the clerk confirms having checked them
+    assert at.button(key="upload_confirm").disabled
+    at.checkbox(key="upload_ack_warnings").check().run()
+    assert not at.button(key="upload_confirm").disabled
+    at.button(key="upload_confirm").click().run()
+    assert current_value(work_db, "C-EDU-02", "370303", 2025) == 0.953
 
 
 def test_review_queue_approve_with_blanks_then_top_up_and_withdrawal(work_db: Path, accounts) -> None:
