@@ -221,8 +221,9 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, dat
         shown = list(public) if config.public_briefing else []
         rest = [p for p in [*read_pages, upload, review, data] if p not in shown]
         if shown:
-            return [*shown, *(st.Page(sign_in_page, title="登录", icon=":material/login:", url_path=p.url_path)
-                              for p in rest if p.url_path)]
+            signin = st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="signin")
+            return [*shown, signin, *(st.Page(sign_in_page, title="登录", icon=":material/login:", url_path=p.url_path)
+                                      for p in rest if p.url_path)]
         return signed_out(rest)
     account_box(user)
     pages = list(read_pages)
