@@ -9,9 +9,10 @@ The rules (thresholds are settings, see etl.settings and README):
   above `outlier_z` in magnitude; needs at least 4 districts and a non-zero MAD
   (Iglewicz & Hoaglin, the score DHIS2's outlier detection also offers);
 - a percentage written as a fraction: a % value in (0, 1] whose reference (last year, else the
-  districts' median) is above 1, or that has no reference at all;
+  districts' median) is at least FRACTION_SCALE times larger (0.953 against 94.1);
 - the edge of its bounds (etl.bounds.value_bounds): within `bounds_edge_pct` % of the span from
-  the upper bound, or from a lower bound other than 0.
+  the upper bound, or from a lower bound other than 0, when its reference is not at the edge
+  too (or there is no reference).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ Key = tuple[str, str, int, str]
 # the rule codes of the warnings below: a value that may be wrong (as opposed to a remark on the file)
 RULES = ("jump_from_last_year", "far_from_districts", "looks_like_fraction", "at_bound_edge")
 MIN_PEERS = 4  # fewer districts than this give no meaningful spread
+FRACTION_SCALE = 20  # a reference this many times the value: the value is on a 0–1 scale, not 0–100
 
 
 def thresholds() -> tuple[float, float, float]:
@@ -44,6 +46,11 @@ def modified_z(x: float, values: list[float]) -> float | None:
     if mad == 0:
         return None
     return 0.6745 * (x - med) / mad
+
+
+def _at_edge(x: float, low: float, high: float, margin: float) -> bool:
+    # a zero lower bound is where rates and counts naturally sit (no deaths this year)
+    return x >= high - margin or (low != 0 and x <= low + margin)
 
 
 def _fmt(x: float) -> str:
@@ -85,8 +92,8 @@ def plausibility_findings(
         districts = list(peers[(o.indicator_code, o.year, o.breakdown)].values())
         median = statistics.median(districts) if len(districts) >= MIN_PEERS else None
         reference = last if last is not None else median
-        if unit == "%" and 0 < o.value <= 1 and (reference is None or reference > 1):
-            basis = "" if reference is None else f"（参考值 {_fmt(reference)}%）"
+        if unit == "%" and 0 < o.value <= 1 and reference is not None and reference >= FRACTION_SCALE * o.value:
+            basis = f"（参考值 {_fmt(reference)}%）"
             warn(
                 o,
                 "looks_like_fraction",
@@ -116,8 +123,10 @@ def plausibility_findings(
                 )
         low, high = bounds.value_bounds(ind.unit, ind.plausible_min, ind.plausible_max)
         margin = (high - low) * edge_pct / 100
-        # a zero lower bound is where rates and counts naturally sit (no deaths this year): no warning
-        if o.value >= high - margin or (low != 0 and o.value <= low + margin):
+
+        # an indicator that always sits at its edge (住院分娩率 99.9 %) is not a mistake: only a
+        # value that moved there from its last year (or the districts' median) is
+        if _at_edge(o.value, low, high, margin) and (reference is None or not _at_edge(reference, low, high, margin)):
             warn(
                 o,
                 "at_bound_edge",

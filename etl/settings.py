@@ -79,7 +79,8 @@ SETTINGS: dict[str, Setting] = {
             "bounds_edge_pct",
             "FUER_BOUNDS_EDGE_PCT",
             "0.5",
-            "预检提醒：数值距合理范围上限（或不为 0 的下限）不超过范围宽度的该百分比时提醒核对",
+            "预检提醒：数值距合理范围上限（或不为 0 的下限）不超过范围宽度的该百分比、"
+            "而上年数值（或各区县中位数）不在边缘时提醒核对",
         ),
         Setting("upload_max_mb", "FUER_UPLOAD_MAX_MB", "10", "上传报表的大小上限（MB）"),
         Setting("session_minutes", "FUER_SESSION_MINUTES", "480", "登录后最长多少分钟需重新登录"),

@@ -95,3 +95,17 @@ def test_unknown_district_points_at_the_district_column() -> None:
     out = check([value])
     assert [(f.row, f.column, f.rule) for f in out.findings] == [(9, "E", "unknown_region")]
     assert "第9行E列" in out.findings[0].message
+
+
+def test_an_indicator_that_always_sits_at_its_edge_is_quiet() -> None:
+    # 99.9 % last year and 99.95 % now: where this rate lives, not a mistake; 99.8 % after 80 % is one
+    quiet = check([rv("学前教育毛入园率", "99.95")], {("C-EDU-02", "370303", 2024, "合计"): 99.9})
+    assert warnings(quiet) == []
+    moved = check([rv("学前教育毛入园率", "99.8")], {("C-EDU-02", "370303", 2024, "合计"): 80.0})
+    assert warnings(moved) == [(5, "at_bound_edge")]
+
+
+def test_a_small_percentage_is_not_taken_for_a_fraction() -> None:
+    # 0.8 % after 1.2 % is a small rate; 0.953 after 94.1 % is a fraction (94.1 ≥ 20 × 0.953)
+    out = check([rv("学前教育毛入园率", "0.8")], {("C-EDU-02", "370303", 2024, "合计"): 1.2})
+    assert warnings(out) == []
