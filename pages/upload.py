@@ -47,10 +47,11 @@ left.metric("报送状态", status["state_label"], border=True)
 middle.metric("完整率", "—" if status["rate"] is None else f"{status['rate']}%",
               help="本单位牵头指标 × 各区县的合计数值中，已有数值的比例", border=True)
 right.metric("报送截止日", f"{status['deadline']:%Y-%m-%d}", border=True)
-if status["state_code"] == "approved":
+if status["state_code"] in ("approved", "resubmitted"):
     st.warning(f"{ui.md_escape(unit_name)}{year}年报表已由{ui.md_escape(status['actor'])}"
                f"于{status['acted_at']:%Y-%m-%d %H:%M}审核通过，"
-               "数据已锁定，上传的修改会被拒绝。如需更正，请联系妇儿工委办（工委办）解锁。",
+               "已审核的数值已锁定，上传的修改会被拒绝（如需更正，请联系妇儿工委办解锁）；"
+               "缺报的数值仍可补报，补报后由工委办审核。",
                icon=":material/lock:")
 
 withdrawn = ui.cached_call(review_queue.withdrawal_notice, db_path, unit_code, year)
