@@ -69,12 +69,15 @@ def resubmitted(con: duckdb.DuckDBPyConnection, unit_code: str, year: int) -> li
 
     Loads and approvals share the audit log's id sequence, which orders them even where the
     approval's timestamp was back-dated (the demo's)."""
+    ids = received_submissions(con, unit_code, year)
+    if not ids:
+        return []
     rows = con.sql("""
         WITH mark AS (SELECT max(id) AS aid FROM audit_log WHERE action = 'approved' AND unit_code = $u AND year = $y),
              loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL)
         SELECT DISTINCT l.submission_id FROM loads l, mark
         WHERE mark.aid IS NOT NULL AND l.lid > mark.aid AND list_contains($ids, l.submission_id)
-        ORDER BY 1""", params={"u": unit_code, "y": year, "ids": received_submissions(con, unit_code, year)}).fetchall()
+        ORDER BY 1""", params={"u": unit_code, "y": year, "ids": ids}).fetchall()
     return [r[0] for r in rows]
 
 
