@@ -249,17 +249,20 @@ def district_ranking(by_region: pl.DataFrame, district_codes: Sequence[str]) -> 
 class CompletenessRule:
     """Which indicator × district × year values are expected of a member unit.
 
-    Default: the unit's lead (牵头) indicators that have a unit of measure (the numeric ones the
-    office collects in its templates; 定性 indicators are judged by the office, not reported),
-    restricted to the indicators the plan being evaluated has a target for; the 合计 value of
-    every county-level district in scope; every year from the plan's base year to the report
-    year. Each expected value then belongs to exactly one unit.
+    Default — the one meaning of 应报 on every page and in the return template: the unit's lead
+    (牵头) indicators that have a unit of measure (the numeric ones the office collects in its
+    templates; 定性 indicators are judged by the office, not reported), whatever plan they
+    belong to (a unit sends one return, not one per plan); a measure both outlines list under
+    one name and unit (产前筛查率) is one value, owed once; the 合计 value of every county-level
+    district in scope; every year from the plan's base year to the report year. Each expected
+    value then belongs to exactly one unit.
     """
 
     roles: tuple[str, ...] = ("lead",)
     numeric_only: bool = True
-    plan_indicators_only: bool = True
+    plan_indicators_only: bool = False
     region_level: str = "county"
+    one_per_measure: bool = True  # indicators sharing name and unit: one value (the first code)
     first_year: int | None = None  # None: the plan's base year
 
     def describe(self) -> str:
@@ -270,6 +273,8 @@ class CompletenessRule:
             parts.append("有计量单位（数值型）")
         if self.plan_indicators_only:
             parts.append("且本规划设有目标")
+        if self.one_per_measure:
+            parts.append("两纲同名同单位的指标只计一次")
         return "、".join(parts) + "；每个区县、每年一个“合计”数值"
 
 
@@ -318,7 +323,11 @@ def expected_cells(
     (of measure). `plan_indicators`: the plan's indicators (used when rule.plan_indicators_only).
     """
     links = indicator_units.filter(pl.col("role").is_in(list(rule.roles)))
-    chosen = indicators.select("indicator_code", "unit")
+    name = next((c for c in ("indicator_name", "name") if c in indicators.columns), None)
+    chosen = indicators.select("indicator_code", "unit", *([name] if name else []))
+    if rule.one_per_measure and name:
+        # the template's one row feeds every code of the measure: the first code stands for it
+        chosen = chosen.sort("indicator_code").unique([name, "unit"], keep="first", maintain_order=True)
     if rule.numeric_only:
         chosen = chosen.filter(pl.col("unit").is_not_null() & (pl.col("unit").str.strip_chars() != ""))
     if rule.plan_indicators_only and plan_indicators is not None:

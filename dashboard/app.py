@@ -63,7 +63,13 @@ PAGES = auth_ui.gate(
     targets=st.Page(PAGES_DIR / "targets.py", title="规划目标", icon=":material/flag:"),
     public=[BRIEFING],
 )
-page = st.navigation(PAGES)
+# Streamlit answers an unknown address with an English dialog; ours says it in Chinese. Its
+# navigation calls this module-level function by name, so replacing it is enough.
+import streamlit.commands.navigation as _st_navigation  # noqa: E402
+
+_st_navigation.send_page_not_found = auth_ui.note_page_not_found
+ui.chinese_widget_chrome()
+page = auth_ui.navigate(PAGES)
 try:
     page.run()
 except Exception as exc:  # noqa: BLE001 - anything a page did not handle gets the app's own notice

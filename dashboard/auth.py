@@ -10,12 +10,18 @@ unit can only load its own indicators is enforced again in `etl.load_returns.loa
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import math
+import os
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -164,3 +170,66 @@ def user_for_email(config: UsersConfig, email: str | None) -> User | None:
         return None
     wanted = email.strip().lower()
     return next((u for u in config.users.values() if u.email and u.email.strip().lower() == wanted), None)
+
+
+# --- a sign-in that survives a reload or a new tab ------------------------------------------------
+# The browser keeps a short-lived token in a cookie: "v1.<user>.<started>.<issued>.<hmac>",
+# signed with a server-side key (HMAC-SHA256). `started` bounds the session's whole length
+# (session_minutes); `issued`, renewed on every page run, bounds idle time (session_idle_minutes).
+# Signing out revokes every token of that user issued before it in this process.
+
+SESSION_COOKIE = "fuer_session"
+_REVOKED: dict[str, float] = {}  # username → when they signed out
+
+
+def session_secret(path: Path) -> bytes:
+    """The server's token key, kept next to the users file (created once, owner-only)."""
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+def _sign(secret: bytes, payload: str) -> str:
+    return hmac.new(secret, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def session_token(secret: bytes, username: str, started: float, issued: float) -> str:
+    """A signed token naming `username`, for the session cookie."""
+    name = base64.urlsafe_b64encode(username.encode("utf-8")).decode("ascii").rstrip("=")
+    payload = f"v1.{name}.{int(started)}.{int(issued)}"
+    return f"{payload}.{_sign(secret, payload)}"
+
+
+def read_session_token(secret: bytes, token: str | None, now: float, *, max_age: float,
+                       idle: float) -> tuple[str, float] | None:
+    """(username, started) of a valid token; None when forged, malformed, expired or revoked."""
+    parts = (token or "").split(".")
+    if len(parts) != 5 or parts[0] != "v1":
+        return None
+    payload, signature = ".".join(parts[:4]), parts[4]
+    if not hmac.compare_digest(_sign(secret, payload), signature):
+        return None
+    try:
+        username = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)).decode("utf-8")
+        started, issued = float(parts[2]), float(parts[3])
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if now - started > max_age or now - issued > idle or issued > now + 60:
+        return None
+    if started <= _REVOKED.get(username, -math.inf):
+        return None
+    return username, started
+
+
+def revoke_sessions(username: str, now: float) -> None:
+    """Signing out ends every session of `username` begun until now, in this app process."""
+    _REVOKED[username] = now

@@ -14,11 +14,52 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard import auth, ui
-from etl.users import User, UsersConfig, UsersFileError, load_users
+from dashboard import auth, db, ui
+from etl.users import User, UsersConfig, UsersFileError, load_users, users_file
 
 SESSION_KEY = "fuer_signed_in"
 NOTICE_KEY = "fuer_sign_in_notice"
+CLEAR_COOKIE_KEY = "fuer_clear_cookie"
+NOT_FOUND_KEY = "fuer_page_not_found"
+
+
+def _secret() -> bytes:
+    path = users_file()
+    return auth.session_secret(path.with_name(path.name + ".session-key"))
+
+
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(auth.SESSION_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser request behind this run (tests, bare mode)
+        return None
+
+
+def _restore(config: UsersConfig, now: float) -> auth.SignedIn | None:
+    """The session a valid cookie stands for (a reload or a new tab), else None."""
+    max_age, idle = auth.session_limits()
+    found = auth.read_session_token(_secret(), _cookie_token(), now, max_age=max_age, idle=idle)
+    if found is None or found[0] not in config.users:
+        return None
+    record = auth.SignedIn(found[0], found[1], now)
+    st.session_state[SESSION_KEY] = record
+    return record
+
+
+def _set_cookie(value: str, max_age: int) -> None:
+    # SameSite=Strict: never sent with another site's request; Secure whenever served over TLS
+    st.sidebar.html(
+        "<script>document.cookie = '" + auth.SESSION_COOKIE + "=" + value + "; Max-Age=" + str(max_age)
+        + "; Path=/; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _keep_cookie(record: auth.SignedIn) -> None:
+    """Renew the signed session cookie on every run: idle time restarts, the maximum does not."""
+    _, idle = auth.session_limits()
+    now = time.time()
+    _set_cookie(auth.session_token(_secret(), record.username, record.started, now), int(idle))
 
 
 def _session_id() -> str:
@@ -67,6 +108,8 @@ def current_user(config: UsersConfig | None = None) -> User | None:
         if record is None or record.username != user.username:
             record = auth.SignedIn(user.username, now, now)
             st.session_state[SESSION_KEY] = record
+    if record is None and not oidc_configured():
+        record = _restore(config, now)
     if record is None:
         return None
     user = config.users.get(record.username)
@@ -87,6 +130,8 @@ def current_user(config: UsersConfig | None = None) -> User | None:
 def sign_in_page() -> None:
     """The 登录 page: a password form, or the OIDC button when a provider is configured."""
     st.title("登录")
+    if st.session_state.pop(CLEAR_COOKIE_KEY, False):
+        _set_cookie("", 0)
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(ui.md_escape(notice))
@@ -119,6 +164,10 @@ def sign_in_page() -> None:
 
 
 def sign_out() -> None:
+    record: auth.SignedIn | None = st.session_state.get(SESSION_KEY)
+    if record is not None:
+        auth.revoke_sessions(record.username, time.time())
+    st.session_state[CLEAR_COOKIE_KEY] = True
     _end_session("您已退出登录。")
     if oidc_configured():
         st.logout()
@@ -126,9 +175,31 @@ def sign_out() -> None:
 
 def account_box(user: User) -> None:
     """Who is signed in, in the sidebar, with the sign-out button."""
-    unit = f" · {user.unit_code}" if user.unit_code else ""
+    unit = f" · {unit_name(user.unit_code)}" if user.unit_code else ""
     st.sidebar.caption(f"已登录：{user.display_name}（{user.role_label}{unit}）")
     st.sidebar.button("退出登录", on_click=sign_out, key="signout", icon=":material/logout:")
+    record = st.session_state.get(SESSION_KEY)
+    if record is not None and not oidc_configured():
+        _keep_cookie(record)
+
+
+def unit_name(code: str) -> str:
+    """A member unit's name for people (卫生健康委, not health)."""
+    try:
+        name = db.scalar(ui.db_path(), "SELECT name FROM member_unit WHERE code = $c", {"c": code})
+    except Exception:  # noqa: BLE001 - no database yet: the code is better than nothing
+        name = None
+    return name or code
+
+
+def signed_out(pages: Sequence[st.Page]) -> list[st.Page]:
+    """Every page's address answers with the sign-in form while nobody is signed in, so a deep
+    link (/indicator?…) keeps its path and parameters and opens once the user has signed in."""
+    out = []
+    for i, page in enumerate(pages):
+        out.append(st.Page(sign_in_page, title="登录", icon=":material/login:", url_path=page.url_path or "signin",
+                           default=i == 0))
+    return out
 
 
 def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, data: st.Page,
@@ -148,8 +219,12 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, dat
     user = current_user(config)
     if user is None:
         shown = list(public) if config.public_briefing else []
-        return [*shown, st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="signin",
-                                default=not shown)]
+        rest = [p for p in [*read_pages, upload, review, data] if p not in shown]
+        if shown:
+            signin = st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="signin")
+            return [*shown, signin, *(st.Page(sign_in_page, title="登录", icon=":material/login:", url_path=p.url_path)
+                                      for p in rest if p.url_path)]
+        return signed_out(rest)
     account_box(user)
     pages = list(read_pages)
     if auth.may(user, "data"):
@@ -182,3 +257,21 @@ def require(page: str, *, open_without_users: bool = False) -> User | None:
         st.error(f"您的角色（{user.role_label}）不能使用此页面。")
         st.stop()
     return user
+
+
+def note_page_not_found(_ctx: object) -> None:
+    """Stands in for Streamlit's own "Page not found" dialog (English): remember it, and the
+    app says so in Chinese above the page it falls back to."""
+    st.session_state[NOT_FOUND_KEY] = True
+
+
+def navigate(pages: list[st.Page]) -> st.Page:
+    """st.navigation over the gated pages: hidden while signed out (every address is the sign-in
+    form then), with a link to sign in beside a public briefing; then the not-found notice."""
+    sign_in = [p for p in pages if p.title == "登录"]
+    page = st.navigation(pages, position="hidden" if sign_in else "sidebar")
+    if sign_in and len(sign_in) < len(pages):
+        st.sidebar.page_link(sign_in[0], label="登录", icon=":material/login:")
+    if st.session_state.pop(NOT_FOUND_KEY, False):
+        st.warning("链接中的页面不存在，或您的账号无权打开该页面，已转到首页。", icon=":material/link_off:")
+    return page

@@ -8,6 +8,8 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.db import query
+from dashboard.returns_status import RULE_LABELS
+from etl import plausibility
 
 KIND_ZH = {"return": "成员单位报表", "reference": "国家参考数据", "courtyard": "美丽庭院",
            "child_friendly": "儿童友好社区/儿童之家", "community_count": "村（社区）数"}
@@ -38,6 +40,40 @@ def submissions_table(db_path: Path) -> pl.DataFrame:
     )
 
 
+OUTLIER_RULES = plausibility.RULES  # values that may be wrong: the preview's plausibility warnings
+
+
+def recent_loads(db_path: Path, limit: int = 10) -> pl.DataFrame:
+    """The latest `limit` loads, newest first, with what their checks found: refused values,
+    suspected outliers and other warnings."""
+    frame = query(db_path, """
+        SELECT s.id, s.file_name, s.kind, coalesce(u.name, '') AS unit, s.loaded_at, s.rows_accepted,
+               s.rows_rejected, s.is_sample,
+               count(f.rule) FILTER (WHERE f.severity = 'warning' AND list_contains($outliers, f.rule)) AS outliers,
+               count(f.rule) FILTER (WHERE f.severity = 'warning' AND NOT list_contains($outliers, f.rule)) AS warnings
+        FROM submission s LEFT JOIN member_unit u ON u.code = s.unit_code
+        LEFT JOIN finding f ON f.submission_id = s.id
+        GROUP BY ALL ORDER BY s.loaded_at DESC, s.id DESC LIMIT $n
+    """, {"outliers": list(OUTLIER_RULES), "n": limit})
+    return frame.select(
+        pl.col("id").alias("提交编号"),
+        pl.col("file_name").alias("文件"),
+        pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")).alias("类别"),
+        pl.col("unit").alias("成员单位"),
+        pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
+        pl.col("rows_accepted").alias("载入数值"),
+        pl.col("rows_rejected").alias("拒绝数值"),
+        pl.col("outliers").alias("疑似异常值"),
+        pl.col("warnings").alias("其他提醒"),
+        pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
+    )
+
+
+def load_findings(db_path: Path, submission_id: int) -> pl.DataFrame:
+    """One load's errors and warnings, in sheet, row and column order."""
+    return findings_table(db_path).filter(pl.col("提交编号") == submission_id)
+
+
 def rejected_rows_table(db_path: Path) -> pl.DataFrame:
     """Every rejected value with its file, place, raw cells and Chinese reason."""
     frame = query(db_path, """
@@ -64,7 +100,7 @@ def findings_table(db_path: Path, *, include_info: bool = False) -> pl.DataFrame
         pl.col("row_no").alias("行"),
         pl.col("col").alias("列"),
         pl.col("severity").replace_strict(SEVERITY_ZH, default=pl.col("severity")).alias("严重程度"),
-        pl.col("rule").alias("规则"),
+        pl.col("rule").replace_strict(RULE_LABELS, default=pl.col("rule")).alias("规则"),
         pl.col("message").alias("说明"),
     )
 

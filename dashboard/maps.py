@@ -437,6 +437,13 @@ class MapView:
     plan: str | None
 
 
+# names people and other pages use for the map themes (the data tables, the DESIGN notes)
+THEME_ALIASES: dict[str, str] = {
+    "child_friendly": "child", "儿童友好": "child", "儿童之家": "child", "child_home": "child",
+    "beautiful_courtyard": "courtyard", "美丽庭院覆盖率": "courtyard", "attainment_rate": "attainment",
+}
+
+
 def parse_view(params: dict[str, str], *, years: dict[str, list[int]], districts: list[str],
                plans: list[str]) -> tuple[MapView, list[str]]:
     """Check `theme`, `measure`, `year`, `district` and `plan` query parameters.
@@ -447,9 +454,10 @@ def parse_view(params: dict[str, str], *, years: dict[str, list[int]], districts
     from dashboard.coverage import MEASURES, THEME_MEASURES, THEMES
 
     notices: list[str] = []
-    by_label = {label: key for key, label in THEMES.items()}
+    # a link may name a theme by its key, its label on screen, or the name its data goes by
+    by_label = {label: key for key, label in THEMES.items()} | THEME_ALIASES
     raw_theme = params.get("theme")
-    theme = raw_theme if raw_theme in THEMES else by_label.get(raw_theme or "", "")
+    theme = raw_theme if raw_theme in THEMES else by_label.get((raw_theme or "").strip(), "")
     if not theme:
         if raw_theme:
             notices.append(f"链接中的主题“{raw_theme}”无效，已显示默认主题。")

@@ -56,6 +56,9 @@ RULE_LABELS: dict[str, str] = {
     "percent_over_100": "百分比超过100",
     "out_of_range": "超出合理范围",
     "looks_like_fraction": "疑似小数而非百分数",
+    "jump_from_last_year": "与上年相比跳变",
+    "far_from_districts": "与各区县差异大",
+    "at_bound_edge": "处于合理范围边缘",
     "duplicate_conflict": "重复且数值不同",
     "duplicate_same": "重复（数值相同）",
     "revision": "修订已有数值",
@@ -168,9 +171,9 @@ def deadline(year: int) -> date:
     return aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline")).due(year)
 
 
-# What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule)
-# for every indicator it leads, whatever plan it belongs to, in the report year only.
-RETURN_RULE = aggregate.CompletenessRule(plan_indicators_only=False)
+# What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule),
+# the same 应报 as the 成员单位 page and the template, in the report year only.
+RETURN_RULE = aggregate.DEFAULT_RULE
 
 
 def expected_values(db_path: Path, year: int) -> pl.DataFrame:
@@ -207,18 +210,22 @@ def completeness(db_path: Path, year: int) -> pl.DataFrame:
 
 
 _SQL_STATUS = """
-WITH subs AS (
+WITH loads AS (SELECT submission_id, min(id) AS lid FROM {audit_log} WHERE action = 'load' GROUP BY ALL),
+marks AS (SELECT unit_code, max(id) AS aid FROM {audit_log} WHERE action = 'approved' AND year = $year GROUP BY ALL),
+subs AS (
     SELECT s.unit_code, count(DISTINCT s.id) AS files, min(s.loaded_at) AS first_at, max(s.loaded_at) AS last_at,
-           bool_or(s.is_sample) AS sample
-    FROM submission s JOIN observation o ON o.submission_id = s.id
+           bool_or(s.is_sample) AS sample, max(l.lid) AS last_lid
+    FROM submission s JOIN observation o ON o.submission_id = s.id LEFT JOIN loads l ON l.submission_id = s.id
     WHERE o.year = $year AND s.kind = 'return' AND s.status = 'loaded'
       AND s.id NOT IN (SELECT submission_id FROM {submission_withdrawal})
     GROUP BY s.unit_code
 )
 SELECT u.code AS unit_code, u.name AS unit_name, coalesce(subs.files, 0) AS files, subs.first_at, subs.last_at,
-       coalesce(subs.sample, false) AS sample, a.state, a.actor, a.acted_at, a.reason
+       coalesce(subs.sample, false) AS sample, a.state, a.actor, a.acted_at, a.reason,
+       coalesce(subs.last_lid > m.aid, false) AS resubmitted
 FROM member_unit u
 LEFT JOIN subs ON subs.unit_code = u.code
+LEFT JOIN marks m ON m.unit_code = u.code
 LEFT JOIN {approval_current} a ON a.unit_code = u.code AND a.year = $year
 WHERE u.code IN (SELECT unit_code FROM indicator_unit)
 ORDER BY u.name
@@ -228,8 +235,10 @@ ORDER BY u.name
 def return_status(db_path: Path, year: int, today: date | None = None) -> pl.DataFrame:
     """One row per member unit for `year`: state code and label, files, timeliness, completeness.
 
-    States: none (未报送), received (已报送), checked (已核对 — only while no file came after the
-    check), approved (已审核，锁定), unlocked (已解锁，待重新审核).
+    States: none (未报送), partial (部分报送 n / m: owed values still blank), received (已报送,
+    every owed value in), checked (已核对 — only while no file came after the
+    check), approved (已审核，锁定), resubmitted (补报待审核: a file came after the approval),
+    unlocked (已解锁，待重新审核).
     """
     today = today or date.today()
     due = deadline(year)
@@ -238,14 +247,19 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     frame = frame.join(comp, on="unit_code", how="left").with_columns(
         pl.col("expected").fill_null(0), pl.col("received").fill_null(0))
     state = (
-        pl.when(pl.col("state") == "approved").then(pl.lit("approved"))
+        # a 补报 after approval: its new values wait for review, the approved ones stay locked
+        pl.when((pl.col("state") == "approved") & pl.col("resubmitted")).then(pl.lit("resubmitted"))
+        .when(pl.col("state") == "approved").then(pl.lit("approved"))
         .when(pl.col("state") == "unlocked").then(pl.lit("unlocked"))
         .when(pl.col("files") == 0).then(pl.lit("none"))
         .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at"))).then(pl.lit("checked"))
+        # blank owed values are 缺报: a return with gaps is partial, never simply 已报送
+        .when(pl.col("received") < pl.col("expected")).then(pl.lit("partial"))
         .otherwise(pl.lit("received"))
     )
     labels = {"none": "未报送", "received": STATE_LABELS[None], "checked": STATE_LABELS["checked"],
-              "approved": STATE_LABELS["approved"], "unlocked": STATE_LABELS["unlocked"]}
+              "approved": STATE_LABELS["approved"], "unlocked": STATE_LABELS["unlocked"],
+              "resubmitted": "补报待审核"}
     due_end = datetime(due.year, due.month, due.day, 23, 59, 59)
     started = tracking_start(db_path)
     timely = (
@@ -260,7 +274,9 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     # a unit that leads no measurable indicator and sent nothing owes nothing this year
     frame = frame.filter((pl.col("expected") > 0) | (pl.col("files") > 0))
     return frame.with_columns(state.alias("state_code")).with_columns(
-        pl.col("state_code").replace_strict(labels).alias("state_label"),
+        pl.when(pl.col("state_code") == "partial")
+        .then(pl.format("部分报送 {} / {}", pl.col("received"), pl.col("expected")))
+        .otherwise(pl.col("state_code").replace_strict(labels, default=None)).alias("state_label"),
         timely.alias("timeliness"),
         pl.lit(due).alias("deadline"),
     )

@@ -427,3 +427,21 @@ def cached_view(build: Callable[..., T], key: tuple, *args: Any) -> T:
     """
     name = f"{build.__module__}.{build.__qualname__}"
     return _cached_view(build, name, db.snapshot_id(db_path()), key, args)
+
+
+def chinese_widget_chrome() -> None:
+    """Chinese words for the file uploader's built-in English ("Upload", "10MB per file • XLSX…"):
+    Streamlit has no option for them, so CSS hides the text and writes ours in its place."""
+    from etl.upload_safety import upload_limit_mb
+
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button, [data-testid="stFileUploaderDropzone"] button *'
+        "{font-size:0 !important;}"
+        '[data-testid="stFileUploaderDropzone"] button::after{content:"选择文件";font-size:0.875rem;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] *{font-size:0 !important;}'
+        '[data-testid="stFileUploaderDropzoneInstructions"]::after{content:"'
+        f"单个文件不超过 {upload_limit_mb()} MB · 支持 XLSX、XLS、CSV、TXT"
+        '";font-size:0.875rem;opacity:0.7;}'
+        "</style>"
+    )

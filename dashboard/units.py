@@ -160,13 +160,16 @@ def busiest_unit(db_path: Path) -> str | None:
 
 
 def template_bytes(db_path: Path, unit_code: str, year: int, region: str) -> bytes:
-    """The unit's xlsx return template for `year` (its indicators × the districts of `region`,
-    last year's value as a hint) — the file `python -m etl template` writes, as bytes."""
+    """The unit's xlsx return template for `year` (one row per value it owes, last year's
+    value as a hint) — the file `python -m etl template` writes, as bytes."""
+    from dashboard.returns_status import expected_values  # the one 应报 rule decides the rows
+
+    owed = expected_values(db_path, year).filter(pl.col("unit_code") == unit_code)
     cursor = db.connect(db_path).cursor()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "template.xlsx"
-            write_template(cursor, unit_code, year, region, out)
+            write_template(cursor, unit_code, year, region, out, owed)
             return out.read_bytes()
     finally:
         cursor.close()

@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _summary(console: Console, reports) -> None:
     table = Table(title="载入结果")
-    for col in ("文件", "状态", "载入", "修订", "拒绝", "空缺"):
+    for col in ("文件", "状态", "载入", "修订", "拒绝", "标为无数据"):
         table.add_column(col)
     for r in reports:
         table.add_row(r.file, STATUS_ZH[r.status], str(r.accepted), str(r.revisions), str(r.rejected), str(r.missing))

@@ -64,6 +64,23 @@ def received_submissions(con: duckdb.DuckDBPyConnection, unit_code: str, year: i
     return [r[0] for r in rows]
 
 
+def resubmitted(con: duckdb.DuckDBPyConnection, unit_code: str, year: int) -> list[int]:
+    """Counting submissions of an approved return sent after its approval (补报 awaiting review).
+
+    Loads and approvals share the audit log's id sequence, which orders them even where the
+    approval's timestamp was back-dated (the demo's)."""
+    ids = received_submissions(con, unit_code, year)
+    if not ids:
+        return []
+    rows = con.sql("""
+        WITH mark AS (SELECT max(id) AS aid FROM audit_log WHERE action = 'approved' AND unit_code = $u AND year = $y),
+             loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL)
+        SELECT DISTINCT l.submission_id FROM loads l, mark
+        WHERE mark.aid IS NOT NULL AND l.lid > mark.aid AND list_contains($ids, l.submission_id)
+        ORDER BY 1""", params={"u": unit_code, "y": year, "ids": ids}).fetchall()
+    return [r[0] for r in rows]
+
+
 def _record(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, action: str, actor: str,
             reason: str | None, when: datetime | None = None) -> None:
     now = when or datetime.now()
@@ -82,11 +99,15 @@ def _office_action(db_path: Path, unit: str, year: int, action: str, actor: str,
         received = received_submissions(con, code, year)
         what = f"{name}{year}年报表"
         if action == "approved":
-            if status == "approved":
+            later = resubmitted(con, code, year) if status == "approved" else []
+            if status == "approved" and not later:
                 raise WorkflowError(f"{what}已于 {state[2]:%Y-%m-%d %H:%M} 由{state[1]}审核通过，无需重复审核")
             if not received:
                 raise WorkflowError(f"尚未收到{what}，无法审核")
-            message = f"{what}已审核通过并锁定（{len(received)}个文件）；修改需由{OFFICE_NAME}先解锁"
+            if later:
+                message = f"{what}的补报（{len(later)}个文件）已审核通过并锁定；修改需由{OFFICE_NAME}先解锁"
+            else:
+                message = f"{what}已审核通过并锁定（{len(received)}个文件）；修改需由{OFFICE_NAME}先解锁"
         elif action == "checked":
             if status == "approved":
                 raise WorkflowError(f"{what}已审核锁定，无需再标记核对")
@@ -160,7 +181,7 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
         if unit_code:
             for year in years:
                 state = current_state(con, unit_code, year)
-                if state and state[0] == "approved":
+                if state and state[0] == "approved" and submission_id not in resubmitted(con, unit_code, year):
                     raise WorkflowError(
                         f"{label}含{year}年数据，{_unit_name(con, unit_code)}{year}年报表已审核锁定"
                         f"（{state[1]}，{state[2]:%Y-%m-%d %H:%M}）；请{OFFICE_NAME}先解锁再撤回")

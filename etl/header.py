@@ -63,7 +63,7 @@ _ALIASES: dict[Role, tuple[str, ...]] = {
     Role.TOTAL: ("全市", "合计", "总计", "全区", "全县"),
     Role.OTHER: (
         "数据来源", "责任单位", "牵头单位", "填报单位", "统计口径", "指标解释", "指标说明",
-        "领域", "指标属性", "属性", "目标", "目标值", "规划目标",
+        "领域", "指标属性", "属性", "目标", "目标值", "规划目标", "小数位数", "合理范围",
     ),
 }
 _ROLE_OF: dict[str, Role] = {alias: role for role, names in _ALIASES.items() for alias in names}

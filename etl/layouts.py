@@ -273,8 +273,16 @@ class _RowWalker:
                 indicator_name=indicator_name,
                 region_name=None if vc.region else region_name,
                 raw_cells=raw,
+                region_column=None if vc.region else self._label_column(cells, (Role.REG_CODE, Role.REG_NAME)),
             ))
         return None
+
+    def _label_column(self, cells: tuple[str, ...], roles: tuple[Role, ...]) -> str | None:
+        """The letter of the first of `roles` filled in on this row (else the first the header has)."""
+        present = [r for r in roles if r in self.header.labels]
+        filled = [r for r in present if self.cell(cells, r)]
+        chosen = (filled or present or [None])[0]
+        return None if chosen is None else column_letter(self.header.labels[chosen])
 
     def _has_row_labels(self, cells: tuple[str, ...]) -> bool:
         """Does the row name a district, year or breakdown of its own (so that an empty

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from etl import bounds
-from etl.records import OFFICE_UNIT, SEVERITY_ERROR, Finding, Observation, UnreadableFile
+from etl.records import OFFICE_UNIT, SEVERITY_ERROR, SEVERITY_WARNING, Finding, Observation, UnreadableFile
 from etl.store import insert_rows
 from etl.text import squash
 from etl.validate import CheckResult, Context, Key, Rejected, check_values
@@ -44,6 +44,9 @@ class FileReport:
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
     dry_run: bool = False  # a preview: checked against the database, nothing saved
+    # every value the load saves: indicator_code, region_code, year, breakdown, value, current
+    # (the value it replaces, if any), last_year (same value a year earlier), sheet, row, column
+    values: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -200,22 +203,30 @@ class _Guard:
     unit_names: dict[str, str]
     own: frozenset[str] | None  # indicators the unit leads or shares; None = not enforced
     approved: dict[tuple[str, int], tuple[str, datetime]]  # (unit, year) → approver, when
-    locked_owner: dict[Key, str]  # current values inside an approved return → that unit
+    # current values → (the unit that sent it, the audit id of its load; None = before the log)
+    current_owner: dict[Key, tuple[str | None, int | None]]
     responsible: dict[str, tuple[list[str], list[str]]]  # indicator → (lead names, shared names)
     owners: dict[str, list[str]]  # indicator → its lead unit codes: their approval locks it
     unit_indicators: frozenset[str] = frozenset()  # what the loading unit leads or shares
+    approval_mark: dict[tuple[str, int], int] = field(default_factory=dict)  # (unit, year) → audit id
 
     def lock_holder(self, key: Key, year: int) -> str | None:
-        """The unit whose approved return for `year` locks `key`, whoever is loading it: the
-        loading unit's own approved return for the indicators it is responsible for, the
-        indicator's lead unit, or the unit that sent the current value. The loading unit's
-        approval never locks an indicator it has nothing to do with."""
-        if self.unit and (self.unit, year) in self.approved and key[0] in self.unit_indicators:
-            return self.unit
-        for owner in self.owners.get(key[0], ()):
-            if (owner, year) in self.approved:
-                return owner
-        return self.locked_owner.get(key)
+        """The unit whose approved return for `year` locks `key`, whoever is loading it.
+
+        An approval locks the values it approved: those current when it was given. A blank
+        (no current value) and a value sent after the approval (补报, awaiting review) are open.
+        """
+        if key not in self.current_owner:
+            return None
+        sender, loaded = self.current_owner[key]
+        # the loading unit's own approval never locks an indicator it has nothing to do with
+        mine = (self.unit,) if key[0] in self.unit_indicators else ()
+        for unit in (*mine, *self.owners.get(key[0], ()), sender):
+            if unit and (unit, year) in self.approved:
+                mark = self.approval_mark.get((unit, year))
+                if loaded is None or mark is None or loaded < mark:
+                    return unit
+        return None
 
 
 def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool) -> _Guard:
@@ -227,10 +238,12 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
             owners.setdefault(code, []).append(u)
     approved = {(u, y): (a, t) for u, y, a, t in _frame(
         con, "SELECT unit_code, year, actor, acted_at FROM approval_current WHERE state = 'approved'").iter_rows()}
-    locked = _frame(con, """
-        SELECT o.indicator_code, o.region_code, o.year, o.breakdown, o.unit_code
-        FROM observation_current o JOIN approval_current a
-          ON a.unit_code = o.unit_code AND a.year = o.year AND a.state = 'approved'""")
+    # the audit log's ids order loads and approvals in one sequence (timestamps may be back-dated)
+    current = _frame(con, """
+        WITH loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL)
+        SELECT o.indicator_code, o.region_code, o.year, o.breakdown, o.unit_code, loads.lid
+        FROM observation_current o LEFT JOIN loads ON loads.submission_id = o.submission_id""")
+    marks = _frame(con, "SELECT unit_code, year, max(id) AS aid FROM audit_log WHERE action = 'approved' GROUP BY ALL")
     own = None
     responsible: dict[str, tuple[list[str], list[str]]] = {}
     if enforce_unit:
@@ -245,8 +258,8 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
             lead, shared = responsible.setdefault(code, ([], []))
             (lead if role == "lead" else shared).append(names.get(u, u))
     mine = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
-    return _Guard(unit, names, own, approved, {(a, b, c, d): u for a, b, c, d, u in locked.iter_rows()},
-                  responsible, owners, mine)
+    return _Guard(unit, names, own, approved, {(a, b, c, d): (u, lid) for a, b, c, d, u, lid in current.iter_rows()},
+                  responsible, owners, mine, {(u, y): aid for u, y, aid in marks.iter_rows()})
 
 
 def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, guard: _Guard) -> list[Finding]:
@@ -362,15 +375,22 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     refused = _apply_guard(path.name, checked, raw_rows, ctx, _guard(con, report.unit, enforce_unit or bool(unit)))
     if refused:
         cells = {(f.sheet, f.row, f.column) for f in refused}
-        # "loaded as a revision" would contradict the refusal of the same cell
+        # "loaded as a revision" or "check this value" would contradict the refusal of the same cell
         report.findings = [f for f in report.findings
-                           if not (f.rule == "revision" and (f.sheet, f.row, f.column) in cells)] + refused
+                           if not (f.severity == SEVERITY_WARNING and (f.sheet, f.row, f.column) in cells)] + refused
     report.accepted = len({(o.sheet, o.row, o.column) for o in checked.observations})
     report.rejected = len({(r.sheet, r.row, r.column) for r in checked.rejected})
     report.missing = checked.missing
+    report.values = [
+        {"indicator_code": o.indicator_code, "region_code": o.region_code, "year": o.year, "breakdown": o.breakdown,
+         "value": o.value, "current": ctx.current.get((o.indicator_code, o.region_code, o.year, o.breakdown)),
+         "last_year": ctx.current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown)),
+         "sheet": o.sheet, "row": o.row, "column": o.column}
+        for o in checked.observations
+    ]
     _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
-                      f"拒绝{report.rejected}个，空缺{report.missing}个")
+                      f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个")
     return report
 
 
@@ -420,7 +440,7 @@ def preview_file(db_path: Path, path: Path, **options) -> FileReport:
     if report.status == "loaded":
         report.submission_id = None  # nothing was saved; the number would be assigned on loading
         report.message = (f"{report.file}：预检（尚未保存）— 可载入{report.accepted}个数值"
-                          f"（其中修订{report.revisions}个），拒绝{report.rejected}个，空缺{report.missing}个")
+                          f"（其中修订{report.revisions}个），拒绝{report.rejected}个，标为无数据（—）{report.missing}个")
     return report
 
 

@@ -135,6 +135,14 @@ class IndicatorLookup(_Memo):
         s = squash(text)
         if s.upper() in self._codes:
             return Match((self._codes[s.upper()],), "code")
+        parts = s.upper().split("/")
+        if len(parts) > 1 and all(p in self._codes for p in parts):
+            # the template's one row for a measure both outlines list ("A/B"): load into each,
+            # but only when they are the same measure (one unit)
+            codes = tuple(dict.fromkeys(self._codes[p] for p in parts))
+            if len({self._units[c] for c in codes}) == 1:
+                return Match(codes, "code", fan_out=len(codes) > 1)
+            return Match(codes, "code")
         candidates = [s, _PREFIX.sub("", s)]
         candidates += [_TRAILING_UNIT.sub("", c) for c in candidates]
         for key in candidates:

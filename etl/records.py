@@ -38,6 +38,8 @@ class RawValue:
     indicator_name: str | None = field(default=None, compare=False)
     region_name: str | None = field(default=None, compare=False)
     raw_cells: tuple[str, ...] = field(default=(), compare=False)  # the whole source row
+    # the letter of the column the region came from, when a row names it (not a column header)
+    region_column: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

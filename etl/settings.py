@@ -63,6 +63,25 @@ SETTINGS: dict[str, Setting] = {
             "80",
             "默认报告年份：应报数值（按上述口径）报齐达到该百分比的最近年份；少数单位提前报送的数值不会改变默认年份",
         ),
+        Setting(
+            "outlier_ratio",
+            "FUER_OUTLIER_RATIO",
+            "2",
+            "预检提醒：数值与上年之比超过该倍数（或低于其倒数）时提醒核对",
+        ),
+        Setting(
+            "outlier_z",
+            "FUER_OUTLIER_Z",
+            "3.5",
+            "预检提醒：数值在各区县中的修正 z 分数（0.6745×(数值−中位数)÷绝对中位差）绝对值超过该值时提醒核对",
+        ),
+        Setting(
+            "bounds_edge_pct",
+            "FUER_BOUNDS_EDGE_PCT",
+            "0.5",
+            "预检提醒：数值距合理范围上限（或不为 0 的下限）不超过范围宽度的该百分比、"
+            "而上年数值（或各区县中位数）不在边缘时提醒核对",
+        ),
         Setting("upload_max_mb", "FUER_UPLOAD_MAX_MB", "10", "上传报表的大小上限（MB）"),
         Setting("session_minutes", "FUER_SESSION_MINUTES", "480", "登录后最长多少分钟需重新登录"),
         Setting("session_idle_minutes", "FUER_SESSION_IDLE_MINUTES", "60", "无操作多少分钟后需重新登录"),

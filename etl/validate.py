@@ -15,6 +15,7 @@ import polars as pl
 from etl import bounds
 from etl.lookup import WHOLE_REGION_WORDS, IndicatorLookup, RegionLookup
 from etl.numbers import parse_number, parse_year, unit_key
+from etl.plausibility import plausibility_findings
 from etl.records import (
     SEVERITY_ERROR,
     SEVERITY_INFO,
@@ -54,6 +55,8 @@ class Context:
     current: dict[Key, float] = field(default_factory=dict)  # observation_current values
     # No value may be for a year after this one: a 2024 return cannot know 2030.
     latest_year: int = field(default_factory=lambda: date.today().year)
+    # the region the dashboard is for (its parent is not loaded): not one of the districts
+    home_regions: frozenset[str] = frozenset()
 
     @classmethod
     def from_frames(
@@ -72,8 +75,11 @@ class Context:
             )
             for r in indicators.iter_rows(named=True)
         }
+        codes = set(regions["code"].to_list())
+        home = frozenset(c for c, p in regions.select("code", "parent_code").iter_rows() if p not in codes) \
+            if "parent_code" in regions.columns else frozenset()
         return cls(IndicatorLookup(indicators, aliases), RegionLookup(regions), info,
-                   years[0], years[1], current or {}, (today or date.today()).year)
+                   years[0], years[1], current or {}, (today or date.today()).year, home)
 
 
 @dataclass(frozen=True)
@@ -97,8 +103,10 @@ def _where(v: RawValue) -> str:
     return f"{v.file} 工作表“{v.sheet}”第{v.row}行{v.column}列"
 
 
-def _finding(v: RawValue, rule: str, severity: str, message: str) -> Finding:
-    return Finding(v.file, v.sheet, v.row, v.column, rule, severity, f"{_where(v)}：{message}")
+def _finding(v: RawValue, rule: str, severity: str, message: str, column: str | None = None) -> Finding:
+    col = column or v.column
+    where = f"{v.file} 工作表“{v.sheet}”第{v.row}行{col}列"
+    return Finding(v.file, v.sheet, v.row, col, rule, severity, f"{where}：{message}")
 
 
 def _breakdown(v: RawValue) -> str | None:
@@ -112,10 +120,10 @@ class _Checker:
         self.ctx = ctx
         self.out = CheckResult()
 
-    def reject(self, v: RawValue, rule: str, message: str) -> None:
-        f = _finding(v, rule, SEVERITY_ERROR, message)
+    def reject(self, v: RawValue, rule: str, message: str, column: str | None = None) -> None:
+        f = _finding(v, rule, SEVERITY_ERROR, message, column)
         self.out.findings.append(f)
-        self.out.rejected.append(Rejected(v.sheet, v.row, v.column, v.raw_cells, f.message))
+        self.out.rejected.append(Rejected(v.sheet, v.row, f.column or v.column, v.raw_cells, f.message))
 
     def note(self, v: RawValue, rule: str, severity: str, message: str) -> None:
         self.out.findings.append(_finding(v, rule, severity, message))
@@ -146,7 +154,9 @@ class _Checker:
             return []
         if not reg.codes:
             hint = "、".join(ctx.regions.suggest(v.region)) or "无"
-            self.reject(v, "unknown_region", f"地区“{v.region or ''}”无法识别（相近的地区：{hint}）")
+            # the district cell is what needs fixing, not the value beside it
+            self.reject(v, "unknown_region", f"地区“{v.region or ''}”无法识别（相近的地区：{hint}）",
+                        v.region_column)
             return []
         if len(reg.codes) > 1:
             names = "、".join(f"{ctx.regions.name(c)}({c})" for c in reg.codes)
@@ -290,4 +300,6 @@ def check_values(values: list[RawValue], ctx: Context) -> CheckResult:
             chk.note(v, "revision", SEVERITY_WARNING,
                      f"与已载入数值不同：{old:g} → {o.value:g}，作为新修订载入，原值保留")
         chk.out.observations.append(o)
+    chk.out.findings.extend(plausibility_findings(values[0].file if values else "", chk.out.observations, ctx.info,
+                                                  ctx.current, home_regions=ctx.home_regions))
     return chk.out

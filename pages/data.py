@@ -12,7 +12,16 @@ db_path = ui.db_path()
 st.title("数据")
 st.caption("每个载入的文件、被拒绝的数据及原因、校验发现；数据库中的每一张表都可以下载。")
 
-st.subheader("载入记录")
+st.subheader("最近的载入及检查结果")
+recent = ui.cached_frame(data_tables.recent_loads, db_path)
+ui.table_with_download(recent, "最近的载入.csv", empty_text="尚未载入任何文件。")
+if recent.height:
+    labels = {i: f"{i} · {f} · {t}" for i, f, t in recent.select("提交编号", "文件", "载入时间").iter_rows()}
+    chosen = st.selectbox("查看一次载入的检查结果", list(labels), format_func=labels.get, key="data_recent")
+    ui.table_with_download(ui.cached_call(data_tables.load_findings, db_path, chosen), f"检查结果_{chosen}.csv",
+                           empty_text="这次载入没有错误或提醒。")
+
+st.subheader("全部载入记录")
 ui.table_with_download(ui.cached_frame(data_tables.submissions_table, db_path), "载入记录.csv",
                        empty_text="尚未载入任何文件。")
 

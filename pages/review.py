@@ -1,6 +1,7 @@
-"""审核: the office's view of each unit's return per year — received / checked / approved,
-completeness and timeliness, the reminder list — with check, approve (lock), unlock and
-withdraw, every value's history and the audit trail.
+"""审核: opens on the queue of returns awaiting review (oldest first, each with its values,
+completeness, warnings and outliers); then each unit's return per year — received / checked /
+approved, completeness and timeliness, the reminder list — with check, approve (lock), unlock
+and withdraw, every value's history and the audit trail.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth_ui, returns_status, ui
+from dashboard import auth_ui, returns_status, review_queue, ui
 from etl import approval
 from etl.store import WriterBusy
 
@@ -36,8 +37,53 @@ def act(action, *args, **kwargs) -> None:
     st.rerun()
 
 
+def approve_button(unit_code: str, unit_name: str, year: int, received: int, expected: int, *, key: str,
+                   disabled: bool = False) -> None:
+    """Approve, asking first when owed values are still blank: approval locks what was sent."""
+    pending = st.session_state.get("review_confirming")
+    if pending == (unit_code, year, key):
+        st.warning(f"{ui.md_escape(unit_name)}{year}年报表尚未报齐（{received} / {expected}，"
+                   f"缺报 {expected - received} 个数值）。审核通过将锁定已报数值，缺报的数值之后仍可补报。"
+                   "确定要审核通过吗？", icon=":material/warning:")
+        yes, no = st.columns(2)
+        if yes.button("确认审核通过", key=f"{key}_confirm", type="primary", icon=":material/lock:"):
+            st.session_state.pop("review_confirming", None)
+            act(approval.approve, unit_code, year)
+        if no.button("取消", key=f"{key}_cancel"):
+            st.session_state.pop("review_confirming", None)
+            st.rerun()
+        return
+    if st.button("审核通过并锁定", key=key, type="primary", icon=":material/lock:", disabled=disabled):
+        if received < expected:
+            st.session_state["review_confirming"] = (unit_code, year, key)
+            st.rerun()
+        act(approval.approve, unit_code, year)
+
+
 # reruns come with every widget change: the queries are cached per database snapshot (and day)
 today = date.today()
+
+st.subheader("待审核的报表")
+waiting = ui.cached_call(review_queue.queue, db_path, today)
+if waiting.height == 0:
+    st.info("没有待审核的报表。", icon=":material/inbox:")
+else:
+    st.caption(f"共 {waiting.height} 份，按报送时间从早到晚排列；完整性为已报 / 应报数值（缺报含模板中留空的格子）。")
+    ui.table_with_download(review_queue.queue_table(waiting), "待审核报表.csv")
+    labels = review_queue.choices(waiting)
+    pick = st.selectbox("审核哪一份", list(labels), format_func=labels.get, key="review_pick")
+    row = review_queue.entry(waiting, *pick)
+    st.markdown(f"**{ui.md_escape(row['unit_name'])}{row['year']}年报表**：{ui.md_escape(row['state_label'])}；"
+                f"完整性 {row['completeness']}；疑似异常值 {row['outliers']} 个，其他提醒 {row['warnings']} 条")
+    ui.table_with_download(ui.cached_call(review_queue.return_values, db_path, pick[0], pick[1]),
+                           f"{row['unit_name']}_{row['year']}年数值.csv", empty_text="没有现行数值。")
+    found = ui.cached_call(review_queue.return_findings, db_path, pick[0], pick[1])
+    if found.height:
+        with st.expander(f"提醒与疑似异常值（{found.height} 条）"):
+            ui.table_with_download(found, f"{row['unit_name']}_{row['year']}年提醒.csv")
+    approve_button(pick[0], row["unit_name"], pick[1], row["received"], row["expected"], key="queue_approve")
+
+st.subheader("全部报表")
 years = ui.cached_call(returns_status.report_years, db_path, today)
 year = st.selectbox("报表年度", years, index=years.index(ui.cached_call(returns_status.default_year, db_path, today)),
                     format_func=lambda y: f"{y}年", key="review_year")
@@ -67,10 +113,10 @@ check_col, approve_col = st.columns(2)
 if check_col.button("标记为已核对", key="review_check", icon=":material/task_alt:",
                     disabled=status["state_code"] in ("none", "approved")):
     act(approval.mark_checked, unit_code, year)
-if approve_col.button("审核通过并锁定", key="review_approve", type="primary", icon=":material/lock:",
-                      disabled=status["state_code"] in ("none", "approved")):
-    act(approval.approve, unit_code, year)
-if status["state_code"] == "approved":
+with approve_col:
+    approve_button(unit_code, unit_name, year, status["received"], status["expected"], key="review_approve",
+                   disabled=status["state_code"] in ("none", "approved"))
+if status["state_code"] in ("approved", "resubmitted"):
     with st.form("review_unlock_form", clear_on_submit=True):
         reason = st.text_input("解锁原因（必填，记入审核记录）", key="review_unlock_reason")
         if st.form_submit_button("解锁", icon=":material/lock_open:", key="review_unlock"):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth_ui, db, options, returns_status, ui
+from dashboard import auth_ui, db, options, return_preview, returns_status, review_queue, ui
 from dashboard import units as units_mod
 from etl.bounded import bounded_load
 from etl.load_returns import preview_file, submit_file
@@ -47,16 +47,26 @@ left.metric("报送状态", status["state_label"], border=True)
 middle.metric("完整率", "—" if status["rate"] is None else f"{status['rate']}%",
               help="本单位牵头指标 × 各区县的合计数值中，已有数值的比例", border=True)
 right.metric("报送截止日", f"{status['deadline']:%Y-%m-%d}", border=True)
-if status["state_code"] == "approved":
+if status["state_code"] in ("approved", "resubmitted"):
     st.warning(f"{ui.md_escape(unit_name)}{year}年报表已由{ui.md_escape(status['actor'])}"
                f"于{status['acted_at']:%Y-%m-%d %H:%M}审核通过，"
-               "数据已锁定，上传的修改会被拒绝。如需更正，请联系妇儿工委办（工委办）解锁。",
+               "已审核的数值已锁定，上传的修改会被拒绝（如需更正，请联系妇儿工委办解锁）；"
+               "缺报的数值仍可补报，补报后由工委办审核。",
                icon=":material/lock:")
+
+withdrawn = ui.cached_call(review_queue.withdrawal_notice, db_path, unit_code, year)
+if withdrawn is not None:
+    st.error(f"{year}年报表的提交 {withdrawn['submission_id']}（{ui.md_escape(withdrawn['file'])}，"
+             f"{withdrawn['values']} 个数值）已于 {withdrawn['withdrawn_at']:%Y-%m-%d %H:%M} 由"
+             f"{ui.md_escape(withdrawn['withdrawn_by'])}撤回，原因：{ui.md_escape(withdrawn['reason'])}。"
+             "撤回的数值不再计入；请更正后重新上传。", icon=":material/undo:")
 
 result = st.session_state.pop("upload_result", None)
 if result is not None:
     if result.status == "loaded":
-        st.success(f"已载入（提交编号 {result.submission_id}）：{ui.md_escape(result.message)}",
+        filled, owed = return_preview.owed_after(db_path, unit_code, year)
+        st.success(f"已载入（提交编号 {result.submission_id}）：{ui.md_escape(result.message)}。"
+                   f"本单位{year}年报表：{return_preview.completeness_label(filled, owed)}",
                    icon=":material/check_circle:")
     else:
         st.error(ui.md_escape(result.message))
@@ -111,13 +121,25 @@ else:
                    border=True)
     cols[2].metric("其中修订", report.revisions, help="与已载入数值不同，将作为新版本载入，原值保留", border=True)
     cols[3].metric("拒绝", report.rejected, help="有错误的数值不会载入", border=True)
-    cols[4].metric("空缺", report.missing, help="填写“—”“无”或留空的格子", border=True)
+    filled, owed = return_preview.owed_after(db_path, unit_code, year, report)
+    cols[4].metric("缺报", owed - filled, border=True,
+                   help="本单位应报的数值中，载入后仍没有数值的个数（模板中留空或填“—”的格子都算缺报）")
     cols[5].metric("提醒", counts["warning"], border=True)
+    st.markdown(f"**载入后本单位{year}年报表：{return_preview.completeness_label(filled, owed)}**")
     if report.rejected:
         st.warning(f"有 {report.rejected} 个数值不会载入，原因见下表（按工作表、行、列）。可以修改文件后重新上传，"
                    "也可以先载入其余数值。")
     else:
         st.success("预检通过：没有错误。")
+
+if report.status == "loaded":
+    st.markdown("**将保存的数值**（请逐一核对；“提醒”列的数值请确认无误）")
+    ui.table_with_download(return_preview.preview_values(db_path, report),
+                           f"将保存的数值_{Path(uploaded.name).stem}.csv", empty_text="没有可保存的数值。")
+    suspicious = return_preview.suspicious_count(report)
+    if suspicious:
+        st.warning(f"有 {suspicious} 个数值疑似填写有误（见“提醒”列和下表）：提醒不阻止载入，请逐一核对后再确认。",
+                   icon=":material/warning:")
 
 st.markdown("**检查结果**")
 ui.table_with_download(returns_status.findings_frame(report.findings, severities=("error", "warning")),
@@ -130,7 +152,10 @@ if info.height:
 if report.status == "loaded":
     if report.changed == 0:
         st.caption("没有任何数值会改变（没有可载入的数值，或与已载入的数据完全相同），无需载入。")
-    if st.button("确认载入", type="primary", disabled=report.changed == 0, key="upload_confirm",
+    checked = True
+    if return_preview.suspicious_count(report):
+        checked = st.checkbox("我已核对疑似有误的数值，确认无误", key="upload_ack_warnings")
+    if st.button("确认载入", type="primary", disabled=report.changed == 0 or not checked, key="upload_confirm",
                  icon=":material/cloud_upload:"):
         try:
             with st.spinner("正在载入……"), staged_upload(uploaded.name, uploaded.getvalue()) as path:

@@ -154,14 +154,36 @@ INDICATORS = pl.DataFrame({"indicator_code": ["I1", "I2", "I3", "I4", "I5"], "un
 PLAN = ["I1", "I2", "I3", "I4"]
 
 
+PLAN_ONLY = CompletenessRule(plan_indicators_only=True)
+
+
 def test_expected_cells_default_rule() -> None:
-    # health leads I1, I2 (numeric, in plan) and I3 (qualitative → not expected); it shares I4,
-    # which is education's (lead) to report; I5 is not in the plan.
-    # → health: I1, I2; education: I4 — each × 2 districts × 2 years = 12 cells.
+    # health leads I1, I2 (numeric) and I3 (qualitative → not expected); it shares I4, which is
+    # education's (lead) to report; education also leads I5, outside the plan but still owed:
+    # a unit sends one return whatever the plan.
+    # → health: I1, I2; education: I4, I5 — each × 2 districts × 2 years = 16 cells.
     got = aggregate.expected_cells(LINKS, INDICATORS, ["D1", "D2"], [2023, 2024], plan_indicators=PLAN)
-    assert got.height == 12
+    assert got.height == 16
     pairs = got.select("unit_code", "indicator_code").unique().sort("unit_code", "indicator_code").rows()
-    assert pairs == [("education", "I4"), ("health", "I1"), ("health", "I2")]
+    assert pairs == [("education", "I4"), ("education", "I5"), ("health", "I1"), ("health", "I2")]
+
+
+def test_expected_cells_plan_scoped_rule() -> None:
+    # restricted to the plan's indicators, I5 drops out: 12 cells
+    got = aggregate.expected_cells(LINKS, INDICATORS, ["D1", "D2"], [2023, 2024], rule=PLAN_ONLY,
+                                   plan_indicators=PLAN)
+    assert got.height == 12
+
+
+def test_a_measure_listed_in_both_outlines_is_owed_once() -> None:
+    # 产前筛查率 is W-HEALTH-M3 and C-HEALTH-06c: one value feeds both, so it is owed once
+    links = pl.DataFrame({"indicator_code": ["W-HEALTH-M3", "C-HEALTH-06c", "W-HEALTH-02"],
+                          "unit_code": ["health"] * 3, "role": ["lead"] * 3})
+    indicators = pl.DataFrame({"indicator_code": ["W-HEALTH-M3", "C-HEALTH-06c", "W-HEALTH-02"],
+                               "indicator_name": ["产前筛查率", "产前筛查率", "孕产妇死亡率"],
+                               "unit": ["%", "%", "1/10万"]})
+    got = aggregate.expected_cells(links, indicators, ["D1"], [2024])
+    assert got.select("indicator_code").to_series().to_list() == ["C-HEALTH-06c", "W-HEALTH-02"]
 
 
 def test_expected_cells_rule_is_configurable() -> None:
@@ -181,7 +203,8 @@ def test_completeness_and_timeliness() -> None:
     #   I2 2023 received 2024-02-01 → on time;  I2 2024 not received
     # → 2023: expected 2, received 2, on time 2 (100 %, 100 %);
     #   2024: expected 2, received 1, missing 1, late 1 (50 %, 0 %).
-    expected = aggregate.expected_cells(LINKS, INDICATORS, ["D1"], [2023, 2024], plan_indicators=["I1", "I2"])
+    expected = aggregate.expected_cells(LINKS, INDICATORS, ["D1"], [2023, 2024], rule=PLAN_ONLY,
+                                        plan_indicators=["I1", "I2"])
     received = pl.DataFrame(
         [("I1", "D1", 2023, datetime(2024, 3, 31, 23, 30)), ("I1", "D1", 2024, datetime(2025, 4, 1, 8, 0)),
          ("I2", "D1", 2023, datetime(2024, 2, 1, 9, 0))],

@@ -52,3 +52,19 @@ def test_data_page_renders_history(work_db, tmp_path) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert any("载入记录" in s.value for s in at.subheader)
     assert len(at.dataframe) >= 3
+
+
+def test_data_page_opens_on_recent_loads_and_their_findings(work_db, tmp_path) -> None:
+    _load_bad_return(work_db, tmp_path)
+    recent = data_tables.recent_loads(work_db)
+    newest = recent.row(0, named=True)
+    assert newest["文件"] == "教育局_2024.csv" and newest["拒绝数值"] == 1 and recent.height == 10
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page("../pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.subheader[0].value == "最近的载入及检查结果"
+    first, findings = at.dataframe[0].value, at.dataframe[1].value
+    assert list(first["文件"])[0] == "教育局_2024.csv"
+    # the rules in words, not codes: the formula cell refused, the other value a revision
+    assert list(findings["规则"]) == ["不是数值", "修订已有数值"]

@@ -148,10 +148,13 @@ def test_template_prefilled_then_filled_and_loaded(db, tmp_path, capsys) -> None
     header = grid.rows[header_at][1]
     body = [cells for _, cells in grid.rows[header_at + 1:] if cells[0].startswith(("W-", "C-", "L-"))]
     col = {name: header.index(name) for name in header if name}
+    # one row per value owed: the indicators the unit leads, a measure both outlines list once
     expected_ind = {r[0] for r in q(db, "SELECT i.code FROM indicator i JOIN indicator_unit u"
-                                        " ON u.indicator_code = i.code"
-                                        " WHERE u.unit_code = 'health' AND coalesce(i.unit, '') <> ''")}
-    assert {c[col["指标代码"]] for c in body} == expected_ind
+                                        " ON u.indicator_code = i.code WHERE u.unit_code = 'health'"
+                                        " AND u.role = 'lead' AND coalesce(i.unit, '') <> ''")}
+    codes = {c[col["指标代码"]] for c in body}
+    assert {part for code in codes for part in code.split("/")} == expected_ind
+    assert "W-HEALTH-M3/C-HEALTH-06c" in codes and len(codes) == len(expected_ind) - 2
     districts = {r[0] for r in q(db, "SELECT code FROM region WHERE parent_code = '370300'")}
     # the city's own figure first, then every district
     assert {c[col["地区代码"]] for c in body} == districts | {"370300"}
