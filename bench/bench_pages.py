@@ -101,8 +101,9 @@ def _level(db_path: Path) -> str | None:
 
 def fresh_process(name: str, db_path: Path) -> float:
     env = {**os.environ, "FUER_DB": str(db_path)}
-    out = subprocess.run([sys.executable, __file__, "--child", name], env=env, capture_output=True, text=True,
-                         check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", name], env=env, capture_output=True, text=True, check=True, cwd=REPO
+    )
     return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
 
 
@@ -169,10 +170,14 @@ def main() -> None:
     for name, r in results.items():
         ratios = "/".join(f"{r[k] / base[k]:.1f}" for k in ("cold_process", "cold_cache", "warm"))
         ok = r["cold_cache"] < goal_cold and r["warm"] < goal_warm
-        print(f"{name:<14}{r['cold_process']:>11.2f}s{r['cold_cache']:>11.2f}s{r['warm']:>8.3f}s{ratios:>28}  "
-              f"{'达到' if ok else '未达到'}")
-    print(f"（中位数；冷(新进程) {min(args.repeat, 3)} 次，其余各 {args.repeat} 次；"
-          f"目标：冷 < {goal_cold} s，热 < {goal_warm} s）")
+        print(
+            f"{name:<14}{r['cold_process']:>11.2f}s{r['cold_cache']:>11.2f}s{r['warm']:>8.3f}s{ratios:>28}  "
+            f"{'达到' if ok else '未达到'}"
+        )
+    print(
+        f"（中位数；冷(新进程) {min(args.repeat, 3)} 次，其余各 {args.repeat} 次；"
+        f"目标：冷 < {goal_cold} s，热 < {goal_warm} s）"
+    )
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
     name = f"pages{'_province' if province else ''}.json"

@@ -76,8 +76,17 @@ class Server:
 
     def start(self, timeout: float = 120.0) -> None:
         env = {**os.environ, "FUER_DB": str(self.db_path)}
-        cmd = [sys.executable, "-m", "streamlit", "run", str(self.script), f"--server.port={self.port}",
-               "--server.address=127.0.0.1", "--server.headless=true", "--browser.gatherUsageStats=false"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(self.script),
+            f"--server.port={self.port}",
+            "--server.address=127.0.0.1",
+            "--server.headless=true",
+            "--browser.gatherUsageStats=false",
+        ]
         self.process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -159,8 +168,13 @@ async def _until_finished(ws, deadline: float, on_message=None) -> bool:
 def _connect(port: int):
     from websockets.asyncio.client import connect
 
-    return connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
-                   origin=f"http://127.0.0.1:{port}", max_size=None, open_timeout=SESSION_TIMEOUT)
+    return connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        origin=f"http://127.0.0.1:{port}",
+        max_size=None,
+        open_timeout=SESSION_TIMEOUT,
+    )
 
 
 async def _session(port: int, query: str, hold: asyncio.Event, times: list[float], errors: list[str]) -> None:
@@ -313,22 +327,31 @@ def main() -> None:
         server.stop()
 
     b0 = base["batches"][0]
-    print(f"基线（静态页）：首个会话 {base['first_session']:.2f} s；{b0['sessions']} 个并发会话 p50 {b0['p50']:.2f} s、"
-          f"p95 {b0['p95']:.2f} s，每会话 CPU {b0['cpu_per_session']:.3f} s、内存 {b0['mb_per_session']:.1f} MB")
+    print(
+        f"基线（静态页）：首个会话 {base['first_session']:.2f} s；{b0['sessions']} 个并发会话 p50 {b0['p50']:.2f} s、"
+        f"p95 {b0['p95']:.2f} s，每会话 CPU {b0['cpu_per_session']:.3f} s、内存 {b0['mb_per_session']:.1f} MB"
+    )
     print(f"领导驾驶舱：服务器空闲内存 {brief['rss_idle_mb']:.0f} MB；首个会话（冷）{brief['first_session']:.2f} s")
-    print(f"{'并发会话':>8}{'完成':>6}{'错误':>6}{'p50 s':>8}{'p95 s':>8}{'最长 s':>8}{'CPU s/会话':>12}"
-          f"{'MB/会话':>10}{'RSS MB':>9}  p95 倍数（基线 {b0['sessions']} 会话）")
+    print(
+        f"{'并发会话':>8}{'完成':>6}{'错误':>6}{'p50 s':>8}{'p95 s':>8}{'最长 s':>8}{'CPU s/会话':>12}"
+        f"{'MB/会话':>10}{'RSS MB':>9}  p95 倍数（基线 {b0['sessions']} 会话）"
+    )
     for r in brief["batches"]:
-        print(f"{r['sessions']:>8}{r['finished']:>6}{r['errors']:>6}{r['p50']:>8.2f}{r['p95']:>8.2f}{r['max']:>8.2f}"
-              f"{r['cpu_per_session']:>12.3f}{r['mb_per_session']:>10.1f}{r['rss_mb']:>9.0f}  "
-              f"{r['p95'] / b0['p95']:.1f}×" + (f"  首个错误：{r['first_error']}" if r["errors"] else ""))
-    print(f"大屏（{WALL_QUERY}）开启 {wall['seconds']:.0f} s：片段 {wall['fragments']} 个、间隔 {wall['interval']} s、"
-          f"轮播重跑 {wall['fragment_reruns']} 次；RSS 起 {wall['rss_first']:.0f} MB、止 {wall['rss_last']:.0f} MB、"
-          f"最高 {wall['rss_max']:.0f} MB，后半段增长 {wall['second_half_growth_mb']:+.1f} MB")
+        print(
+            f"{r['sessions']:>8}{r['finished']:>6}{r['errors']:>6}{r['p50']:>8.2f}{r['p95']:>8.2f}{r['max']:>8.2f}"
+            f"{r['cpu_per_session']:>12.3f}{r['mb_per_session']:>10.1f}{r['rss_mb']:>9.0f}  "
+            f"{r['p95'] / b0['p95']:.1f}×" + (f"  首个错误：{r['first_error']}" if r["errors"] else "")
+        )
+    print(
+        f"大屏（{WALL_QUERY}）开启 {wall['seconds']:.0f} s：片段 {wall['fragments']} 个、间隔 {wall['interval']} s、"
+        f"轮播重跑 {wall['fragment_reruns']} 次；RSS 起 {wall['rss_first']:.0f} MB、止 {wall['rss_last']:.0f} MB、"
+        f"最高 {wall['rss_max']:.0f} MB，后半段增长 {wall['second_half_growth_mb']:+.1f} MB"
+    )
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
-    (out / "sessions.json").write_text(json.dumps({"baseline": base, "briefing": brief, "wall": wall},
-                                                  ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "sessions.json").write_text(
+        json.dumps({"baseline": base, "briefing": brief, "wall": wall}, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     if tmp is not None:
         tmp.cleanup()
 

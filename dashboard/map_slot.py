@@ -23,8 +23,9 @@ def maps_slot(result: ProgressResult, *, wall: bool = False, region: str | None 
         parent = tree.filter(pl.col("code") == region).get_column("parent_code").to_list()
         region = parent[0] if parent and parent[0] in tree.get_column("code").to_list() else result.region
     base = ui.cached_call(maps.load_map_base, ui.db_path(), region)
-    names = pl.DataFrame({"district_code": [f["adcode"] for f in base.features],
-                          "district_name": [f["name"] for f in base.features]})
+    names = pl.DataFrame(
+        {"district_code": [f["adcode"] for f in base.features], "district_name": [f["name"] for f in base.features]}
+    )
     ranked = briefing.ranking_of(result, region) if region else result.by_region
     counts = coverage.attainment_by_district(coverage.attainment_input(result, ranked), names)
     districts = coverage.measure_frame(counts, measure)
@@ -33,7 +34,6 @@ def maps_slot(result: ProgressResult, *, wall: bool = False, region: str | None 
     with st.container(border=True, key="briefing_map_slot"):
         st.markdown(f"**各{word}达标率地图 · {result.plan.name} {result.report_year}年**")
         st.pydeck_chart(deck, height=height, alt=f"{base.region_name}各{word}达标率分级地图")
-        st.markdown(maps.legend_html(measure, coverage.class_counts(districts, measure.scheme)),
-                    unsafe_allow_html=True)
+        st.markdown(maps.legend_html(measure, coverage.class_counts(districts, measure.scheme)), unsafe_allow_html=True)
         if not wall:
             st.caption("点击「地图」页的“达标率”主题可查看各区县的分子、分母和历年变化。")

@@ -23,11 +23,17 @@ def view_options(db_path: Path, label_sets: dict[str, str], bases: tuple[str, ..
     """Choices for the view; the home region comes first so it is the default. `bases`: the
     publication bases the user may choose, the default first; each gets its default year."""
     home = home_region(db_path)
-    plans = query(db_path, "SELECT code, name FROM plan ORDER BY CASE code WHEN 'liangang' THEN 0 "
-                           "WHEN 'lianggui' THEN 1 ELSE 2 END")
+    plans = query(
+        db_path,
+        "SELECT code, name FROM plan ORDER BY CASE code WHEN 'liangang' THEN 0 WHEN 'lianggui' THEN 1 ELSE 2 END",
+    )
     regions = query(db_path, f"{SUBTREE} SELECT code, name FROM tree ORDER BY code <> $h, code", {"h": home})
-    years = query(db_path, f"{SUBTREE} SELECT DISTINCT o.year FROM observation_current o JOIN tree "
-                           "ON tree.code = o.region_code ORDER BY 1", {"h": home})
+    years = query(
+        db_path,
+        f"{SUBTREE} SELECT DISTINCT o.year FROM observation_current o JOIN tree "
+        "ON tree.code = o.region_code ORDER BY 1",
+        {"h": home},
+    )
     indicators = query(db_path, "SELECT code, name FROM indicator ORDER BY code")
     units = query(db_path, "SELECT code, name FROM member_unit ORDER BY code")
     return ViewOptions(

@@ -44,14 +44,32 @@ VALUES = {
 
 def _observations() -> pl.DataFrame:
     rows = [
-        {"indicator_code": code, "region_code": region, "breakdown": "合计", "year": year, "value": value,
-         "revision": 1, "submission_id": 1, "is_sample": False}
+        {
+            "indicator_code": code,
+            "region_code": region,
+            "breakdown": "合计",
+            "year": year,
+            "value": value,
+            "revision": 1,
+            "submission_id": 1,
+            "is_sample": False,
+        }
         for (code, region), pair in VALUES.items()
         for year, value in zip((2020, 2024), pair, strict=True)
     ]
-    return pl.DataFrame(rows, schema={"indicator_code": pl.String, "region_code": pl.String,
-                                      "breakdown": pl.String, "year": pl.Int32, "value": pl.Float64,
-                                      "revision": pl.Int32, "submission_id": pl.Int32, "is_sample": pl.Boolean})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator_code": pl.String,
+            "region_code": pl.String,
+            "breakdown": pl.String,
+            "year": pl.Int32,
+            "value": pl.Float64,
+            "revision": pl.Int32,
+            "submission_id": pl.Int32,
+            "is_sample": pl.Boolean,
+        },
+    )
 
 
 def _result() -> engine.ProgressResult:
@@ -59,19 +77,45 @@ def _result() -> engine.ProgressResult:
     chosen = config.label_set("default")
     scope = REGIONS.get_column("code").to_list()
     computed = engine.compute(
-        PLAN, 2024, regions=REGIONS, indicators=INDICATORS.filter(pl.col("indicator_code") != "C"),
-        raw_targets=TARGETS.filter(pl.col("indicator_code") != "C"), observations=_observations(), scope=scope,
-        status_labels=chosen.frame(), growth_labels=config.growth_frame(), region=PROVINCE,
+        PLAN,
+        2024,
+        regions=REGIONS,
+        indicators=INDICATORS.filter(pl.col("indicator_code") != "C"),
+        raw_targets=TARGETS.filter(pl.col("indicator_code") != "C"),
+        observations=_observations(),
+        scope=scope,
+        status_labels=chosen.frame(),
+        growth_labels=config.growth_frame(),
+        region=PROVINCE,
     )
     empty = pl.DataFrame()
     return engine.ProgressResult(
-        plan=PLAN, report_year=2024, region=PROVINCE, label_set=chosen.key, label_set_name=chosen.name,
-        items=computed.items, by_region=computed.by_region, by_domain=computed.by_domain,
-        by_outline=computed.by_outline, by_unit=computed.by_unit, ranking=computed.ranking,
-        completeness=empty, completeness_by_unit=empty, completeness_cells=empty, observations=_observations(),
-        targets=computed.targets, labels=chosen.frame(), growth_labels=config.growth_frame(), rate_rule="",
-        growth_method="", completeness_rule="", deadline_rule="", snapshot="levels", sample_data=False,
-        sample_targets=False, regions=REGIONS,
+        plan=PLAN,
+        report_year=2024,
+        region=PROVINCE,
+        label_set=chosen.key,
+        label_set_name=chosen.name,
+        items=computed.items,
+        by_region=computed.by_region,
+        by_domain=computed.by_domain,
+        by_outline=computed.by_outline,
+        by_unit=computed.by_unit,
+        ranking=computed.ranking,
+        completeness=empty,
+        completeness_by_unit=empty,
+        completeness_cells=empty,
+        observations=_observations(),
+        targets=computed.targets,
+        labels=chosen.frame(),
+        growth_labels=config.growth_frame(),
+        rate_rule="",
+        growth_method="",
+        completeness_rule="",
+        deadline_rule="",
+        snapshot="levels",
+        sample_data=False,
+        sample_targets=False,
+        regions=REGIONS,
     )
 
 

@@ -51,8 +51,9 @@ def test_zibo_inside_the_province_ranks_its_8_counties(result: engine.ProgressRe
     assert briefing.headline(result, PROVINCE).basis == "本级指标（单位：项）"
 
 
-def test_city_values_are_its_own_returns_not_sums_of_county_rates(province_db: Path,
-                                                                  result: engine.ProgressResult) -> None:
+def test_city_values_are_its_own_returns_not_sums_of_county_rates(
+    province_db: Path, result: engine.ProgressResult
+) -> None:
     # 妇女人均预期寿命 of 淄博 is the city's own reported figure: in the range of its
     # counties' figures (the sample's city figure is their mean), never their sum
     obs = result.observations.filter(
@@ -64,8 +65,9 @@ def test_city_values_are_its_own_returns_not_sums_of_county_rates(province_db: P
     assert county.min() <= city.item() <= county.max()
 
 
-def test_briefing_page_goes_down_from_the_province_to_a_city(province_db: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_briefing_page_goes_down_from_the_province_to_a_city(
+    province_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from streamlit.testing.v1 import AppTest
 
     from dashboard import db
@@ -81,5 +83,5 @@ def test_briefing_page_goes_down_from_the_province_to_a_city(province_db: Path,
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "领导驾驶舱 · 淄博市"
     assert "各区县达标率排名" in [s.value for s in at.subheader]
-    assert at.query_params["region"] == [ZIBO]
+    assert at.query_params["region"] == ZIBO  # the link now opens the city
     db.close_all()
