@@ -46,6 +46,17 @@ def ranked_level(
     return kids or [region]
 
 
+def counties_under(tree: pl.DataFrame, region: str) -> list[str]:
+    """Every county-level region below `region` (through its cities for a province), tree order."""
+    out, level = [], children(tree, region)
+    while level:
+        counties = set(tree.filter(pl.col("code").is_in(level) & (pl.col("level") == "county")).get_column("code"))
+        out += [c for c in level if c in counties]
+        level = [k for c in level if c not in counties for k in children(tree, c)]
+    order = {c: i for i, c in enumerate(tree.get_column("code").to_list())}
+    return sorted(out, key=order.__getitem__)
+
+
 def level_word(tree: pl.DataFrame, codes: Sequence[str]) -> str:
     """市 / 区县 … for a set of regions of one level (区县 when mixed or unknown)."""
     levels = set(tree.filter(pl.col("code").is_in(list(codes))).get_column("level").to_list())

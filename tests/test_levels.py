@@ -160,3 +160,11 @@ def test_a_city_in_a_province_view_ranks_its_counties() -> None:
     # where the province view can go down to: both cities have counties
     assert briefing.drill_targets(result, PROVINCE) == {CITY2: "另一市", CITY1: "示例市"}
     assert briefing.drill_targets(result, CITY1) == {}
+
+
+def test_counties_under_a_province_go_through_its_cities() -> None:
+    from dashboard import levels
+
+    assert levels.counties_under(REGIONS, PROVINCE) == [K21, K11, K12]
+    assert levels.counties_under(REGIONS, CITY1) == [K11, K12]
+    assert levels.counties_under(REGIONS, K11) == []

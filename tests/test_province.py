@@ -85,3 +85,11 @@ def test_briefing_page_goes_down_from_the_province_to_a_city(
     assert "各区县达标率排名" in [s.value for s in at.subheader]
     assert at.query_params["region"] == ZIBO  # the link now opens the city
     db.close_all()
+
+
+def test_a_unit_at_province_level_owes_returns_for_every_county(result: engine.ProgressResult) -> None:
+    from dashboard import units
+
+    view = units.unit_view(result, "health", "卫生健康委", PROVINCE)
+    assert view.matrix.height == 136
+    assert units.unit_view(result, "health", "卫生健康委", ZIBO).matrix.height == 8
