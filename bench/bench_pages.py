@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="database to read (default: build the embedded default)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--region", help="build this region (e.g. 370000 山东) instead of the default; its goals apply")
+    parser.add_argument("--only", help="comma-separated page names to measure (the baseline is always measured)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -154,7 +155,8 @@ def main() -> None:
     goal_cold, goal_warm = GOALS["province" if province else "city"]
 
     results: dict[str, dict[str, float]] = {}
-    for name in TARGETS:
+    wanted = {n.strip() for n in args.only.split(",")} if args.only else set(TARGETS)
+    for name in [n for n in TARGETS if n in wanted or n == "基线（静态表格）"]:
         print(f"measuring {name} …", file=sys.stderr)
         process = [fresh_process(name, db_path) for _ in range(min(args.repeat, 3))]
         cold, warm = in_process(name, args.repeat)

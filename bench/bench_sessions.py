@@ -73,6 +73,7 @@ class Server:
     db_path: Path
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen | None = None
+    options: tuple[str, ...] = ()  # extra `streamlit run` options, e.g. --server.fileWatcherType=none
 
     def start(self, timeout: float = 120.0) -> None:
         env = {**os.environ, "FUER_DB": str(self.db_path)}
@@ -86,6 +87,7 @@ class Server:
             "--server.address=127.0.0.1",
             "--server.headless=true",
             "--browser.gatherUsageStats=false",
+            *self.options,
         ]
         self.process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
@@ -283,8 +285,10 @@ def _cold(port: int, query: str) -> float:
     return asyncio.run(one())
 
 
-def _measure(script: Path, db_path: Path, sizes: list[int], query: str) -> dict[str, object]:
-    server = Server(script, db_path)
+def _measure(
+    script: Path, db_path: Path, sizes: list[int], query: str, options: tuple[str, ...] = ()
+) -> dict[str, object]:
+    server = Server(script, db_path, options=options)
     server.start()
     try:
         rss_idle = server.rss_mb()
@@ -301,7 +305,14 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="database to read (default: build the embedded default)")
     parser.add_argument("--sessions", default="10,25,50", help="concurrent session counts, comma-separated")
     parser.add_argument("--wall-seconds", type=float, default=300.0, help="how long the wall screen stays open")
+    parser.add_argument(
+        "--file-watcher",
+        default="auto",
+        choices=["auto", "none"],
+        help="server.fileWatcherType: auto (Streamlit's default, each session watches the source files) or none",
+    )
     args = parser.parse_args()
+    options = (f"--server.fileWatcherType={args.file_watcher}",)
     sizes = [int(x) for x in args.sessions.split(",") if x.strip()]
 
     tmp = None
@@ -315,10 +326,10 @@ def main() -> None:
         build_database(db_path, sample_dir=Path(tmp.name) / "samples")
 
     print("baseline page …", file=sys.stderr)
-    base = _measure(BASELINE, db_path, sizes[:1], "")
+    base = _measure(BASELINE, db_path, sizes[:1], "", options)
     base.pop("server").stop()
     print("briefing …", file=sys.stderr)
-    brief = _measure(APP, db_path, sizes, "")
+    brief = _measure(APP, db_path, sizes, "", options)
     server = brief.pop("server")
     try:
         print(f"wall screen for {args.wall_seconds:.0f} s …", file=sys.stderr)
@@ -342,14 +353,18 @@ def main() -> None:
             f"{r['cpu_per_session']:>12.3f}{r['mb_per_session']:>10.1f}{r['rss_mb']:>9.0f}  "
             f"{r['p95'] / b0['p95']:.1f}×" + (f"  首个错误：{r['first_error']}" if r["errors"] else "")
         )
+
+    def mb(x: float | None, sign: str = "") -> str:
+        return "—" if x is None else f"{x:{sign}.1f} MB"
+
     print(
         f"大屏（{WALL_QUERY}）开启 {wall['seconds']:.0f} s：片段 {wall['fragments']} 个、间隔 {wall['interval']} s、"
-        f"轮播重跑 {wall['fragment_reruns']} 次；RSS 起 {wall['rss_first']:.0f} MB、止 {wall['rss_last']:.0f} MB、"
-        f"最高 {wall['rss_max']:.0f} MB，后半段增长 {wall['second_half_growth_mb']:+.1f} MB"
+        f"轮播重跑 {wall['fragment_reruns']} 次；RSS 起 {mb(wall['rss_first'])}、止 {mb(wall['rss_last'])}、"
+        f"最高 {mb(wall['rss_max'])}，后半段增长 {mb(wall['second_half_growth_mb'], '+')}"
     )
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
-    (out / "sessions.json").write_text(
+    (out / f"sessions_{args.file_watcher}.json").write_text(
         json.dumps({"baseline": base, "briefing": brief, "wall": wall}, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     if tmp is not None:

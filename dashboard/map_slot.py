@@ -35,5 +35,9 @@ def maps_slot(result: ProgressResult, *, wall: bool = False, region: str | None 
         st.markdown(f"**各{word}达标率地图 · {result.plan.name} {result.report_year}年**")
         st.pydeck_chart(deck, height=height, alt=f"{base.region_name}各{word}达标率分级地图")
         st.markdown(maps.legend_html(measure, coverage.class_counts(districts, measure.scheme)), unsafe_allow_html=True)
+        rollups = ranked.filter(pl.col("rollup") > 0) if "rollup" in ranked.columns else ranked.clear()
+        if rollups.height:
+            pooled = "、".join(rollups.get_column("region_name").cast(pl.String).to_list())
+            st.caption(f"{pooled}没有本级可评价的指标，按所辖下级地区的指标合计（项次）着色。")
         if not wall:
             st.caption("点击「地图」页的“达标率”主题可查看各区县的分子、分母和历年变化。")
