@@ -3,22 +3,23 @@
 Pure functions of ProgressResults (no Streamlit, no database). Counting is delegated to
 dashboard.aggregate so the 达标率 here follows the one denominator rule of the engine.
 
-Which items the headline counts ("basis"): the chosen region's own items when it has any
-assessed item; otherwise, when it has districts, the district items summed as 项次
-(indicator × district). A city office usually reports district returns before it has city
-values of its own (the embedded sample is like that), and a headline of "0 of 0" would hide
-every district's progress. The basis is always stated next to the numbers.
+Which items the headline counts ("basis", dashboard.levels): the chosen region's own items
+when it has any assessed item; otherwise a roll-up of the nearest level below with assessed
+items, pooled as 项次 (indicator × region). A city office usually reports district returns
+before it has city values of its own, and a headline of "0 of 0" would hide every district's
+progress. The basis is always stated next to the numbers. A view ranks the level below the
+chosen region: a province its cities, a city (also inside a province's result) its counties.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
-from dashboard import aggregate, present
+from dashboard import aggregate, levels, present
 from dashboard.engine import ProgressResult
 from dashboard.progress import DIRECTION_KINDS, MEASURED_STATUSES
 
@@ -35,7 +36,7 @@ STATUS_RANK: dict[str, int] = {
     "regressing": 3,
     "worsening": 3,
 }
-OWN_BASIS = "本级指标"
+OWN_BASIS = levels.OWN_BASIS
 # The year-on-year list: named apart from the status 退步 (moved away from the target since the
 # base year), since it counts something else.
 WORSE_THAN_LAST_YEAR = "较上年变差的指标"
@@ -48,12 +49,17 @@ class Headline:
     region_code: str
     region_name: str
     region_level: str | None
-    basis: str  # 本级指标（单位：项） or "所辖N个区县合计（按指标×区县计，单位：项次）"
+    basis: str  # 本级指标（单位：项） or "所辖N个市合计（按指标×市计，单位：项次）"
     indicators: int  # indicators tracked (distinct indicator codes)
-    districts: int  # districts summed (0 for 本级)
+    districts: int  # regions pooled in a roll-up (0 for 本级)
     counts: dict[str, Any]  # one aggregate row (aggregate.AGGREGATE_COLUMNS)
     label_counts: tuple[tuple[present.LabelStyle, int], ...]
     rule_counts: tuple[tuple[str, int], ...]
+
+    @property
+    def is_rollup(self) -> bool:
+        """The counts pool the regions below (the region has no assessed item of its own)."""
+        return self.districts > 0
 
     @property
     def rate(self) -> float | None:
@@ -90,34 +96,55 @@ def region_row(result: ProgressResult, region: str) -> dict[str, Any] | None:
     return rows.row(0, named=True) if rows.height else None
 
 
-def districts_of(result: ProgressResult, region: str) -> list[str]:
-    """The county-level districts under `region`, in ranking order.
-
-    The run is rooted at the home region (result.region), so its ranking holds exactly the
-    home region's districts; a district stands for itself.
-    """
+def tree(result: ProgressResult) -> pl.DataFrame:
+    """The regions of the result (code, level, parent_code …); a result made without them (by
+    hand, in tests) is read as its region with the ranked districts below it."""
+    if result.regions is not None:
+        return result.regions
     codes = result.ranking.get_column("region_code").to_list()
-    if region in codes:
-        return [region]
+    return pl.DataFrame(
+        {"code": [result.region or "", *codes], "level": [None, *["county"] * len(codes)],
+         "parent_code": [None, *[result.region or ""] * len(codes)]},
+        schema={"code": pl.String, "level": pl.String, "parent_code": pl.String},
+    )
+
+
+def ranking_of(result: ProgressResult, region: str) -> pl.DataFrame:
+    """The level below `region` ranked by 达标率 (levels.ranking): the engine's ranking for the
+    result's own region, otherwise ranked here from the same aggregates (a city in a province's
+    result ranks its counties)."""
     if result.region is None or region == result.region:
-        return codes
-    return []
+        return result.ranking
+    if result.regions is None:  # a district of a hand-made result stands for itself
+        return result.ranking.filter(pl.col("region_code") == region)
+    codes = levels.ranked_level(result.regions, region, result.regions.get_column("code").to_list())
+    return levels.ranking(result.by_region, result.items, result.regions, codes)
 
 
-def _assessed(counts: dict[str, Any]) -> int:
-    """Items with a value and a usable target (everything but 无数据 and 目标待设定)."""
-    return int(counts["n_items"]) - int(counts["n_no_data"]) - int(counts["n_target_pending"])
+def districts_of(result: ProgressResult, region: str) -> list[str]:
+    """The regions one level below `region` (or the region itself when nothing is below it),
+    in ranking order."""
+    return ranking_of(result, region).get_column("region_code").to_list()
+
+
+def drill_targets(result: ProgressResult, region: str) -> dict[str, str]:
+    """The ranked regions that have regions below them (a province view's cities), code → name,
+    in ranking order: where a view can go down to."""
+    t = tree(result)
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    return {c: names.get(c, c) for c in districts_of(result, region) if c != region and levels.children(t, c)}
+
+
+def level_word(result: ProgressResult, region: str) -> str:
+    """市 or 区县: what the level below `region` is called."""
+    return levels.level_word(tree(result), districts_of(result, region))
 
 
 def basis_items(result: ProgressResult, region: str) -> tuple[pl.DataFrame, str, int]:
-    """The 合计 items the headline counts, the basis text and the number of districts summed."""
-    own = present.totals(result.items).filter(pl.col("region_code") == region)
-    row = region_row(result, region)
-    districts = [d for d in districts_of(result, region) if d != region]
-    if (row is not None and _assessed(row) > 0) or not districts:
-        return own, f"{OWN_BASIS}（单位：项）", 0
-    items = present.totals(result.items).filter(pl.col("region_code").is_in(districts))
-    return items, f"所辖{len(districts)}个区县合计（按指标×区县计，单位：项次）", len(districts)
+    """The 合计 items the headline counts, the basis text and the number of regions pooled."""
+    b = levels.basis(result.items, tree(result), region)
+    items = present.totals(result.items).filter(pl.col("region_code").is_in(list(b.codes)))
+    return items, b.text, b.rollup
 
 
 def headline(result: ProgressResult, region: str) -> Headline:
@@ -236,12 +263,12 @@ def domain_panels(result: ProgressResult, region: str) -> dict[str, pl.DataFrame
 
 
 def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
-    """The districts under `region` ranked by 达标率 (the engine's order and tie-break)."""
-    keep = set(districts_of(result, region))
-    ranked = result.ranking.filter(pl.col("region_code").is_in(keep))
+    """The level below `region` ranked by 达标率 (the engine's order and tie-break); a 口径
+    column names every roll-up when some region has no assessed item of its own."""
+    ranked = ranking_of(result, region)
     columns = {
         "排名": lambda r: r["rank"],
-        "区县": lambda r: r["region_name"],
+        level_word(result, region): lambda r: r["region_name"],
         "达标率": lambda r: present.percent(r["attainment_rate"]) or "—",
         "有数据": lambda r: f"{r['n_with_data']} / {r['n_items']}",
         "达标": lambda r: r["rate_numerator"],
@@ -251,15 +278,17 @@ def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
         "方向性目标": lambda r: r["excluded_direction"],
         "目标待设定": lambda r: r["excluded_target_pending"],
     }
-    schema = {k: pl.Int64 for k in columns if k not in ("区县", "达标率", "有数据")}
+    if "rollup" in ranked.columns and ranked.get_column("rollup").fill_null(0).sum() > 0:
+        columns["口径"] = lambda r: "本级" if not r["rollup"] else r["basis"]
+    text = {level_word(result, region), "达标率", "有数据", "口径"}
+    schema = {k: pl.Int64 for k in columns if k not in text}
     return present.rows_table(ranked.iter_rows(named=True), columns, schema)
 
 
 def ranking_bars(result: ProgressResult, region: str) -> pl.DataFrame:
     """region_name, value (达标率), text ("90.0%（9/10）") for charts.ranking_bar, worst first."""
-    keep = set(districts_of(result, region))
     # worst first: charts.ranking_bar draws the first row at the bottom, so ties keep rank order
-    ranked = result.ranking.filter(pl.col("region_code").is_in(keep)).reverse()
+    ranked = ranking_of(result, region).reverse()
     return pl.DataFrame(
         {
             "region_name": ranked.get_column("region_name").to_list(),
@@ -405,6 +434,8 @@ class BriefingView:
     panels: dict[str, pl.DataFrame]  # domain → per-district label counts (the wall's rotation)
     district_names: tuple[str, ...]
     direction_note: str
+    level_word: str = "区县"  # what the ranked level is called: 市 or 区县
+    drill: dict[str, str] = field(default_factory=dict)  # ranked regions with regions below them
 
 
 def view(current: ProgressResult, previous: ProgressResult | None, region: str) -> BriefingView:
@@ -425,6 +456,8 @@ def view(current: ProgressResult, previous: ProgressResult | None, region: str) 
         panels=domain_panels(current, region),
         district_names=tuple(districts_in_order(current, region)),
         direction_note=direction_note(current),
+        level_word=level_word(current, region),
+        drill=drill_targets(current, region),
     )
 
 

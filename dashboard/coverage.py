@@ -422,12 +422,14 @@ def region_of(db_path: Path) -> str:
 
 
 def districts_of(db_path: Path, region_code: str) -> pl.DataFrame:
-    """County-level districts under the region (the region itself when it is a county)."""
+    """County-level districts under the region, a province's through its cities (the region
+    itself when it is a county)."""
     frame = db.query(
         db_path,
+        "WITH RECURSIVE below(code) AS (SELECT code FROM region WHERE code = $r "
+        "UNION ALL SELECT r.code FROM region r JOIN below b ON r.parent_code = b.code) "
         "SELECT code AS district_code, name AS district_name, short_name FROM region "
-        "WHERE (parent_code = $r AND level = 'county') "
-        "   OR (code = $r AND level = 'county') ORDER BY code",
+        "WHERE level = 'county' AND code IN (SELECT code FROM below) ORDER BY code",
         {"r": region_code},
     )
     return frame
@@ -476,7 +478,7 @@ def load_place_data(db_path: Path) -> PlaceData:
     counts = db.query(db_path, f"SELECT * EXCLUDE (submission_id) FROM ({current_sql(COMMUNITY_COUNT)}) "
                                "ORDER BY district_code, year")
     try:
-        boundaries = geo.load_boundaries(settings.DATA_DIR, region)
+        boundaries = geo.load_county_boundaries(settings.DATA_DIR, region)
     except geo.RegionError:
         boundaries = {"features": []}
     courtyard = courtyard.with_columns(location_checks(courtyard, boundaries))
@@ -496,10 +498,12 @@ def observation_years(db_path: Path) -> list[int]:
     return [int(y) for y in frame["year"].to_list()]
 
 
-def attainment_input(result: ProgressResult) -> pl.DataFrame:
+def attainment_input(result: ProgressResult, counts: pl.DataFrame | None = None) -> pl.DataFrame:
     """region_code, achieved, assessed and the excluded counts (no_data, direction_only,
-    target_pending) from the engine's per-region aggregate, renamed for the map."""
-    return result.by_region.select("region_code", *(pl.col(k).alias(v) for k, v in _ENGINE_COLUMNS.items()))
+    target_pending) from the engine's per-region aggregate (or `counts`, rows of the same
+    columns such as a ranking), renamed for the map."""
+    frame = result.by_region if counts is None else counts
+    return frame.select("region_code", *(pl.col(k).alias(v) for k, v in _ENGINE_COLUMNS.items()))
 
 
 _ENGINE_COLUMNS = {"rate_numerator": "achieved", "rate_denominator": "assessed",

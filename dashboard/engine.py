@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from dashboard import aggregate, db, labels, plan_targets, progress, publication, targets
+from dashboard import aggregate, db, labels, levels, plan_targets, progress, publication, targets
 from etl import bounds, settings
 
 # The display columns joined beside a code column, in the order they follow it.
@@ -92,7 +92,9 @@ class ProgressResult:
         (城镇/农村, 女/男 …) in the same order.
     by_region / by_domain / by_outline / by_unit: status counts and 达标率
         (aggregate.GROUPINGS keys and attributes + aggregate.AGGREGATE_COLUMNS), 合计 rows only.
-    ranking: the county-level districts in scope ranked by 达标率 (aggregate.district_ranking).
+    ranking: the level below the region in scope (its cities for a province, its counties for
+        a city; every county when region is None) ranked by 达标率 (levels.ranking: own items,
+        or a labelled roll-up for a region without assessed items of its own).
     completeness: unit × district × year (unit_code, unit_name, region_code, region_name,
         year, deadline, + aggregate.COMPLETENESS_COLUMNS); completeness_by_unit: unit × year;
         completeness_cells: every expected value (aggregate.completeness_cells + names).
@@ -133,6 +135,8 @@ class ProgressResult:
     # domains), whether the plan has items in it or not
     domains: tuple[str, ...] = ()
     pending_values: int = 0  # current values in scope ≤ report year still 待审核 (counted or not)
+    # the regions in scope (levels.TREE_COLUMNS), for walking from a region to the level below
+    regions: pl.DataFrame | None = None
 
     @property
     def basis_caption(self) -> str:
@@ -369,6 +373,7 @@ def compute(
     district_level: str = "county",
     indicator_codes: Sequence[str] | None = None,
     region_codes: Sequence[str] | None = None,
+    region: str | None = None,
 ) -> Computed:
     """Targets → items → aggregates from frames already loaded (what `run` does after its
     queries; the benchmark calls it on a synthetic national dataset).
@@ -377,7 +382,8 @@ def compute(
     catalogue order; raw_targets: target-table rows of the plan; observations: current values
     (see dashboard.progress); scope: the region codes to evaluate, in display order;
     indicator_codes / region_codes: when the observations carry indicator_index / region_index
-    (as _SQL_OBSERVATIONS gives them), the lists they index (progress.year_matrix).
+    (as _SQL_OBSERVATIONS gives them), the lists they index (progress.year_matrix); region: the
+    root of the scope, whose level below is ranked (levels.ranked_level).
     """
     # target rows in catalogue order, so the items come out by indicator (catalogue order),
     # then region (scope order)
@@ -411,7 +417,9 @@ def compute(
         by_domain=groupings["by_domain"],
         by_outline=groupings["by_outline"],
         by_unit=groupings["by_unit"],
-        ranking=aggregate.district_ranking(groupings["by_region"], districts),
+        ranking=levels.ranking(
+            groupings["by_region"], items, regions, levels.ranked_level(regions, region, scope, district_level)
+        ),
         districts=districts,
     )
 
@@ -488,6 +496,7 @@ def run(
         district_level=completeness_rule.region_level,
         indicator_codes=plan_indicators,
         region_codes=scope,
+        region=region,
     )
     observations = observations.drop("indicator_index", "region_index")
     items, resolved = computed.items, computed.targets
@@ -532,6 +541,7 @@ def run(
         tracking_start=started,
         basis=basis,
         pending_values=pending_values,
+        regions=regions.filter(pl.col("code").is_in(scope)),
         domains=tuple(indicators.get_column("domain").unique(maintain_order=True).drop_nulls().to_list()),
     )
 

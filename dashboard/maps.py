@@ -112,17 +112,19 @@ def map_base(boundaries: dict[str, Any], region_code: str = "", region_name: str
     return MapBase(region_code, region_name, tuple(features), tuple(labels), (minx, miny, maxx, maxy))
 
 
-def load_map_base(db_path: Path) -> MapBase:
-    """MapBase of the region the database was built for (boundaries from data/regions/)."""
+def load_map_base(db_path: Path, region: str | None = None, counties: bool = False) -> MapBase:
+    """MapBase of `region` (default: the region the database was built for) from data/regions/:
+    the level below it, or with `counties` every county in it (a province's place maps)."""
     from dashboard import coverage, db
     from etl import geo, settings
 
-    region = coverage.region_of(db_path)
+    region = region or coverage.region_of(db_path)
     names = db.query(db_path, "SELECT code, name, short_name FROM region")
     short = dict(zip(names["code"], names["short_name"], strict=True))
     full = dict(zip(names["code"], names["name"], strict=True))
+    load = geo.load_county_boundaries if counties else geo.load_boundaries
     try:
-        boundaries = geo.load_boundaries(settings.DATA_DIR, region)
+        boundaries = load(settings.DATA_DIR, region)
     except geo.RegionError:
         boundaries = {"features": []}
     return map_base(boundaries, region, full.get(region, region), short)

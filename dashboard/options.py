@@ -8,6 +8,11 @@ from dashboard import publication, report_year
 from dashboard.db import query, scalar
 from dashboard.view_state import ViewOptions
 
+# The home region and every region below it (a province's cities and their counties), as `tree`.
+SUBTREE = """WITH RECURSIVE tree(code, name) AS (
+    SELECT code, name FROM region WHERE code = $h
+    UNION ALL SELECT r.code, r.name FROM region r JOIN tree t ON r.parent_code = t.code)"""
+
 
 def home_region(db_path: Path) -> str:
     """The region the database was built for (the city or county the office serves)."""
@@ -18,13 +23,17 @@ def view_options(db_path: Path, label_sets: dict[str, str], bases: tuple[str, ..
     """Choices for the view; the home region comes first so it is the default. `bases`: the
     publication bases the user may choose, the default first; each gets its default year."""
     home = home_region(db_path)
-    plans = query(db_path, "SELECT code, name FROM plan ORDER BY CASE code WHEN 'liangang' THEN 0 "
-                           "WHEN 'lianggui' THEN 1 ELSE 2 END")
-    regions = query(db_path, "SELECT code, name FROM region WHERE code = $h OR parent_code = $h "
-                             "ORDER BY code <> $h, code", {"h": home})
-    years = query(db_path, "SELECT DISTINCT o.year FROM observation_current o JOIN region r "
-                           "ON r.code = o.region_code WHERE r.code = $h OR r.parent_code = $h ORDER BY 1",
-                  {"h": home})
+    plans = query(
+        db_path,
+        "SELECT code, name FROM plan ORDER BY CASE code WHEN 'liangang' THEN 0 WHEN 'lianggui' THEN 1 ELSE 2 END",
+    )
+    regions = query(db_path, f"{SUBTREE} SELECT code, name FROM tree ORDER BY code <> $h, code", {"h": home})
+    years = query(
+        db_path,
+        f"{SUBTREE} SELECT DISTINCT o.year FROM observation_current o JOIN tree "
+        "ON tree.code = o.region_code ORDER BY 1",
+        {"h": home},
+    )
     indicators = query(db_path, "SELECT code, name FROM indicator ORDER BY code")
     units = query(db_path, "SELECT code, name FROM member_unit ORDER BY code")
     return ViewOptions(

@@ -71,9 +71,14 @@ def reported_shares(db_path: Path, districts: list[str], basis: str) -> dict[int
 
 
 def districts_of(db_path: Path, region: str) -> list[str]:
-    """County-level districts under `region`, or the region itself when it has none."""
+    """County-level districts under `region` (a province's through its cities), or the region
+    itself when it has none."""
     frame = db.query(
-        db_path, "SELECT code FROM region WHERE parent_code = $r AND level = 'county' ORDER BY code", {"r": region}
+        db_path,
+        "WITH RECURSIVE below(code, level) AS (SELECT code, level FROM region WHERE parent_code = $r "
+        "UNION ALL SELECT r.code, r.level FROM region r JOIN below b ON r.parent_code = b.code) "
+        "SELECT code FROM below WHERE level = 'county' ORDER BY code",
+        {"r": region},
     )
     codes = frame.get_column("code").to_list()
     return codes or [region]

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard import aggregate, db, present
+from dashboard import aggregate, db, levels, present
 from dashboard.engine import ProgressResult
 from etl.template import write_template
 
@@ -46,6 +46,10 @@ def _pct(num: int, den: int) -> float | None:
 
 
 def _scope(result: ProgressResult, region: str) -> list[str]:
+    """The county-level districts a unit reports for under `region` (returns are per county,
+    also in a province), or the region itself when nothing is below it."""
+    if result.regions is not None:
+        return levels.counties_under(result.regions, region) or [region]
     districts = result.ranking.get_column("region_code").to_list()
     return [region] if region in districts else districts
 

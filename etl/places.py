@@ -616,6 +616,9 @@ class DistrictShapes:
 
         features: list[dict[str, Any]] = []
         for path in sorted(Path(data_dir).glob("regions/*/boundaries.geojson")):
+            # a province's boundaries are its cities: its counties.geojson holds the districts
+            counties = path.with_name("counties.geojson")
+            path = counties if counties.exists() else path
             features += json.loads(path.read_text(encoding="utf-8")).get("features", [])
         return cls(features)
 

@@ -55,6 +55,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -352,6 +353,17 @@ def districts_of(data_dir: Path, region_code: str) -> list[District]:
     return [District(c, n, s) for c, n, s in rows.select("code", "name", "short_name").iter_rows()]
 
 
+def tree_of(data_dir: Path, region_code: str) -> list[tuple[District, list[District]]]:
+    """A province's cities, each with its counties (empty for a city or county region)."""
+    regions = geo.load_regions(data_dir, region_code)
+    rows = list(regions.select("code", "name", "short_name", "level", "parent_code").iter_rows())
+    kids: dict[str, list[District]] = {}
+    for code, name, short, _level, parent in rows:
+        kids.setdefault(parent, []).append(District(code, name, short))
+    tree = [(city, kids.get(city.code, [])) for city in kids.get(region_code, [])]
+    return tree if any(counties for _city, counties in tree) else []
+
+
 def profiles_of(districts: list[District], seed: int) -> dict[str, float]:
     if all(d.code in PROFILES for d in districts):
         return {d.code: PROFILES[d.code] for d in districts}
@@ -547,15 +559,21 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
         if row.decimals is not None:
             info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
     units = load_unit_names(data_dir)
-    districts = districts_of(data_dir, region_code)
+    tree = tree_of(data_dir, region_code)
+    # a province: the counties of all its cities are the districts the values are drawn for
+    districts = [d for _city, counties in tree for d in counties] or districts_of(data_dir, region_code)
     profiles = profiles_of(districts, seed)
-    boundaries = geo.load_boundaries(data_dir, region_code)
+    boundaries = geo.load_county_boundaries(data_dir, region_code)
 
     places = build_places(districts, boundaries, profiles, seed)
     derived = derived_values(places, {c: info[c] for c in info if c in DERIVED})
     values = generate_values(spec, info, districts, profiles, seed, derived)
     columns = districts
-    if not (len(districts) == 1 and districts[0].code == region_code):
+    if tree:
+        values.update(_province_values(spec, info, tree, values, places, region_code))
+        name = geo.load_regions(data_dir, region_code).item(0, "name")
+        columns = [District(region_code, name, name), *(city for city, _ in tree), *districts]
+    elif not (len(districts) == 1 and districts[0].code == region_code):
         # a city's return carries its own 全市 figure first, then the districts
         whole_derived = whole_places(places, {c: info[c] for c in info if c in DERIVED}, region_code)
         values.update(whole_region_values(spec, info, districts, values, region_code, whole_derived))
@@ -575,16 +593,40 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
         unit_name = units.get(unit_code, unit_code)
         path = out_dir / f"示例数据_{unit_name}_{YEARS[0]}-{YEARS[-1]}.xlsx"
         codes = [r.indicator_code for r in rows]
-        if rows[0].layout == "long":
+        layout = "long" if tree else rows[0].layout
+        if layout == "long":
             # a long return names codes, so a measure both outlines list needs a row for each;
             # the wide layouts name it once and the loader counts it for both
             codes = [c for code in codes for c in (code, *twins.get(code, ()))]
         years = tuple(y for y in YEARS if (unit_code, y) != NOT_REPORTED)
-        write_return(path, unit_name, rows[0].layout, [info[c] for c in codes], columns, years,
+        write_return(path, unit_name, layout, [info[c] for c in codes], columns, years,
                      values, CREATED)
         written.append(path)
     written += write_places(places, out_dir)
     return written
+
+
+def _province_values(spec: list[SpecRow], info: dict[str, IndicatorInfo],
+                     tree: list[tuple[District, list[District]]],
+                     values: dict[tuple[str, str, int, str], float | None], places: Any,
+                     province: str) -> dict[tuple[str, str, int, str], float | None]:
+    """Each city's own figures from its counties, then the province's from its cities — the
+    same rule as a city's 全市 figure (whole_region_values), one level at a time."""
+    from etl.sample_places import Places
+    from etl.sample_places import whole_region_values as whole_places
+
+    derived_info = {c: info[c] for c in info if c in DERIVED}
+    out: dict[tuple[str, str, int, str], float | None] = {}
+    for city, counties in tree:
+        codes = [d.code for d in counties]
+        mine = Places(*(frame.filter(pl.col("district_code").is_in(codes)) for frame in
+                        (places.courtyard, places.child_friendly, places.community_count)))
+        out.update(whole_region_values(spec, info, counties, values, city.code,
+                                       whole_places(mine, derived_info, city.code)))
+    cities = [city for city, _ in tree]
+    out.update(whole_region_values(spec, info, cities, {**values, **out}, province,
+                                   whole_places(places, derived_info, province)))
+    return out
 
 
 def twins_of(spec: list[SpecRow], info: dict[str, IndicatorInfo]) -> dict[str, tuple[str, ...]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import briefing, charts, figures, present, ui
+from dashboard.drill import drill_down
 from dashboard.map_slot import maps_slot
 
 screen, screen_notices = briefing.parse_screen({k: st.query_params.get(k) for k in ("screen", "rotate")})
@@ -54,7 +55,8 @@ if not screen.big:
 if not screen.big:
     st.caption("计算状态明细：" + "　".join(f"{name} {n}{head.unit_word}" for name, n in head.rule_counts))
 
-ranking_fig = charts.ranking_bar(b.ranking_bars, value="value", label="达标率（%）", title="各区县达标率排名")
+ranking_fig = charts.ranking_bar(b.ranking_bars, value="value", label="达标率（%）",
+                                 title=f"各{b.level_word}达标率排名")
 
 if screen.big:
     charts_area, map_area = st.columns([10, 4], gap="large")
@@ -80,7 +82,7 @@ if screen.big:
 
         rotating_domain()
     with map_area:
-        maps_slot(result, wall=True)
+        maps_slot(result, wall=True, region=view.region)
     with charts_area:
         # under the two charts, so the whole briefing fits a 1920×1080 wall
         st.markdown(briefing.watch_line(b.fell_behind, 3, has_previous=b.has_previous))
@@ -94,7 +96,7 @@ left, right = st.columns(2, gap="medium")
 with left:
     ui.plotly(ranking_fig, key="ranking")
 with right:
-    maps_slot(result)
+    maps_slot(result, region=view.region)
 
 left, right = st.columns(2, gap="medium")
 with left:
@@ -115,10 +117,11 @@ else:
     ui.table_csv(b.fell_behind, present.file_name("较上年变差的指标", head.region_name, view.year),
                  empty_text="没有指标较上年变差。")
 
-st.subheader("各区县达标率排名")
+st.subheader(f"各{b.level_word}达标率排名")
 st.caption("并列时依次比较：达标率分母大者在前、退步或未向好（较基期）少者在前、行政区划代码小者在前。")
-ui.table_csv(b.ranking_table, present.file_name("区县达标率排名", head.region_name, view.year),
+ui.table_csv(b.ranking_table, present.file_name(f"{b.level_word}达标率排名", head.region_name, view.year),
              note=present.COUNT_NOTE, height="content")
+drill_down(b.drill, key="briefing_drill")
 st.caption(b.direction_note)
 if st.button("大屏模式", key="enter_big_screen", icon=":material/fullscreen:",
              help="大字号、无侧栏，各领域自动轮播，适合会议室大屏；链接加 screen=big 即可直接打开。"):

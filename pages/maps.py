@@ -16,7 +16,7 @@ FILL_KEY, LABEL_KEY, POINT_KEY, HOME_KEY = "maps_fill", "maps_labels", "maps_poi
 
 db_path = ui.db_path()
 data = ui.cached_frame(coverage.load_place_data, db_path)
-base = ui.cached_frame(maps.load_map_base, db_path)
+base = ui.cached_call(maps.load_map_base, db_path, None, True)  # every county, at any level
 plans = ui.cached_frame(engine.plans, db_path)
 years = {
     coverage.COURTYARD_THEME: data.years(coverage.COURTYARD_THEME),

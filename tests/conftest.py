@@ -13,6 +13,16 @@ from etl import users
 from etl.build import build_database
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Province builds take about a minute: they run only when asked for (-m province)."""
+    if "province" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="省级示例构建较慢：用 pytest -m province 运行")
+    for item in items:
+        if "province" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _no_real_users_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read an office's real users file; the ones that need users write their own."""

@@ -129,8 +129,43 @@ def test_write_province_lists_its_cities(tmp_path: Path) -> None:
     geo.write_region("620000", tmp_path, tolerance=0.01)
     regions = geo.load_regions(tmp_path, "620000")
     assert regions.row(0) == ("620000", "甘肃省", "甘肃省", "province", "100000")
-    assert "620300" in regions["code"].to_list()
-    assert set(regions["level"][1:]) == {"city"}
+    cities = regions.filter(regions["parent_code"] == "620000")
+    assert "620300" in cities["code"].to_list()
+    assert set(cities["level"]) == {"city"}
+    # 金昌市's two counties come with it, under their city
+    jinchang = regions.filter(regions["parent_code"] == "620300")
+    assert jinchang.select("code", "level").rows() == [("620302", "county"), ("620321", "county")]
+
+
+@needs_cnmaps
+def test_shandong_registers_the_whole_tree(tmp_path: Path) -> None:
+    out = geo.write_region("370000", tmp_path)
+    regions = geo.load_regions(tmp_path, "370000")
+    assert regions.height == 1 + 16 + 136
+    assert regions.row(0) == ("370000", "山东省", "山东省", "province", "100000")
+    levels = regions.group_by("level").len().sort("level").rows()
+    assert levels == [("city", 16), ("county", 136), ("province", 1)]
+    parent = dict(regions.select("code", "parent_code").iter_rows())
+    assert parent["370300"] == "370000"
+    assert parent["370323"] == "370300"  # 沂源县 → 淄博市
+    assert parent["370102"] == "370100"  # 历下区 → 济南市
+    assert parent["371726"] == "371700"  # 鄄城县 → 菏泽市
+    cities = set(regions.filter(regions["level"] == "city")["code"])
+    counties = regions.filter(regions["level"] == "county")
+    assert set(counties["parent_code"]) == cities
+    # the map of the level below holds the cities; every county is on the province's county map
+    assert len(json.loads((out / geo.BOUNDARIES).read_text("utf-8"))["features"]) == 16
+    assert len(geo.load_county_boundaries(tmp_path, "370000")["features"]) == 136
+    # each city is registered as if alone: its own tree and a map of its counties
+    zibo = geo.load_regions(tmp_path, "370300")
+    assert zibo.height == 9 and zibo.item(0, "parent_code") == "370000"
+    assert len(geo.load_boundaries(tmp_path, "370300")["features"]) == 8
+
+
+def test_shipped_shandong_tree_matches_regenerated_counts() -> None:
+    regions = geo.load_regions(DATA, "370000")
+    assert regions.height == 153
+    assert regions.filter(regions["level"] == "county").height == 136
 
 
 @needs_cnmaps
