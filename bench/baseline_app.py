@@ -12,8 +12,9 @@ import streamlit as st
 
 st.set_page_config(page_title="基线", layout="wide")
 
-TABLE = pl.DataFrame({"区县": [f"区县{i}" for i in range(20)], "数值": [float(i) for i in range(20)],
-                      "年份": [2024] * 20})
+TABLE = pl.DataFrame(
+    {"区县": [f"区县{i}" for i in range(20)], "数值": [float(i) for i in range(20)], "年份": [2024] * 20}
+)
 
 
 def baseline() -> None:

@@ -54,8 +54,39 @@ from dashboard import engine, labels, progress, targets  # noqa: E402
 
 BASE_YEAR, TARGET_YEAR = 2020, 2030
 YEARS = list(range(BASE_YEAR, TARGET_YEAR + 1))
-PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
-             54, 61, 62, 63, 64, 65]
+PROVINCES = [
+    11,
+    12,
+    13,
+    14,
+    15,
+    21,
+    22,
+    23,
+    31,
+    32,
+    33,
+    34,
+    35,
+    36,
+    37,
+    41,
+    42,
+    43,
+    44,
+    45,
+    46,
+    50,
+    51,
+    52,
+    53,
+    54,
+    61,
+    62,
+    63,
+    64,
+    65,
+]
 CONTENDERS = ("polars_engine", "polars_step", "duckdb_step", "pandas_step", "pandas_rules")
 STEP_CONTENDERS = ("polars_step", "duckdb_step", "pandas_step")
 PLAN = engine.PlanInfo("liangang", "两纲", "synthetic", "national", BASE_YEAR, TARGET_YEAR)
@@ -81,8 +112,9 @@ def make_regions(n_counties: int) -> pl.DataFrame:
         for j in range(1, n + 1):
             code = f"{city[:4]}{j:02d}"
             rows.append((code, f"县{code}", "county", city))
-    return pl.DataFrame(rows, schema={"code": pl.String, "name": pl.String, "level": pl.String,
-                                      "parent_code": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"code": pl.String, "name": pl.String, "level": pl.String, "parent_code": pl.String}, orient="row"
+    )
 
 
 def make_indicators() -> pl.DataFrame:
@@ -123,8 +155,9 @@ def make_targets(regions: pl.DataFrame, rng: np.random.Generator) -> pl.DataFram
     return pl.concat([raw, pl.DataFrame(extra, schema=raw.schema)])
 
 
-def make_observations(indicators: pl.DataFrame, raw_targets: pl.DataFrame, counties: list[str],
-                      rng: np.random.Generator) -> pl.DataFrame:
+def make_observations(
+    indicators: pl.DataFrame, raw_targets: pl.DataFrame, counties: list[str], rng: np.random.Generator
+) -> pl.DataFrame:
     national = raw_targets.filter(pl.col("region_code").is_null())
     kind_of = dict(zip(national["indicator_code"], national["kind"], strict=True))
     value_of = dict(zip(national["indicator_code"], national["value"], strict=True))
@@ -167,8 +200,16 @@ def make_observations(indicators: pl.DataFrame, raw_targets: pl.DataFrame, count
     return pl.concat(frames)
 
 
-def _long(codes: list[str], counties: list[str], i_idx: np.ndarray, c_idx: np.ndarray, y_idx: np.ndarray,
-          values: np.ndarray, breakdown: str, rng: np.random.Generator) -> pl.DataFrame:
+def _long(
+    codes: list[str],
+    counties: list[str],
+    i_idx: np.ndarray,
+    c_idx: np.ndarray,
+    y_idx: np.ndarray,
+    values: np.ndarray,
+    breakdown: str,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
     n = len(values)
     return pl.DataFrame(
         {
@@ -198,8 +239,13 @@ def generate(out: Path, n_counties: int, seed: int = 20260401) -> dict[str, int]
     raw_targets.write_parquet(out / "targets.parquet")
     resolved.write_parquet(out / "resolved.parquet")
     observations.write_parquet(out / "observations.parquet")
-    return {"counties": len(counties), "indicators": indicators.height, "observations": observations.height,
-            "target_rows": raw_targets.height, "resolved": resolved.height}
+    return {
+        "counties": len(counties),
+        "indicators": indicators.height,
+        "observations": observations.height,
+        "target_rows": raw_targets.height,
+        "resolved": resolved.height,
+    }
 
 
 # --- contenders (each runs in its own process) ---------------------------------------------------
@@ -234,11 +280,15 @@ def pandas_step(obs, tg, year: int):  # noqa: ANN001, ANN201 - pandas frames
     latest = latest.rename(columns={"year": "latest_year", "value": "latest_value"})
     base = f.loc[f["year"] == BASE_YEAR, keys + ["value"]].rename(columns={"value": "baseline_value"})
     out = latest.merge(base, on=keys, how="left").merge(
-        tg[["indicator_code", "region_code", "target_kind", "target_value"]], on=["indicator_code", "region_code"],
+        tg[["indicator_code", "region_code", "target_kind", "target_value"]],
+        on=["indicator_code", "region_code"],
         how="left",
     )
-    ratio_ok = out["target_kind"].isin(["at_least", "at_most"]) & (out["target_value"] != out["baseline_value"]) \
+    ratio_ok = (
+        out["target_kind"].isin(["at_least", "at_most"])
+        & (out["target_value"] != out["baseline_value"])
         & out["baseline_value"].notna()
+    )
     out["rho_raw"] = np.where(
         ratio_ok, (out["latest_value"] - out["baseline_value"]) / (out["target_value"] - out["baseline_value"]), np.nan
     )
@@ -251,8 +301,7 @@ def pandas_rules(obs, tg, year: int):  # noqa: ANN001, ANN201 - pandas frames
     baseline, baseline met) and the least-squares trend: the straightforward pandas way."""
     step, f = pandas_step(obs, tg, year)
     keys = ["indicator_code", "region_code", "breakdown"]
-    out = step.merge(tg.drop(columns=["target_kind", "target_value"]), on=["indicator_code", "region_code"],
-                     how="left")
+    out = step.merge(tg.drop(columns=["target_kind", "target_value"]), on=["indicator_code", "region_code"], how="left")
     v, vb, t, kind = out["latest_value"], out["baseline_value"], out["target_value"], out["target_kind"]
     tau = ((out["latest_year"] - BASE_YEAR) / (out["target_year"] - BASE_YEAR)).clip(0, 1)
     low = out["target_band_low"].fillna(t - out["target_tolerance"])
@@ -288,19 +337,35 @@ def pandas_rules(obs, tg, year: int):  # noqa: ANN001, ANN201 - pandas frames
             direction & (sign * change > 0),
             direction,
         ],
-        ["target_pending", "achieved", "not_achieved", "not_assessable", "regressing", "on_track", "lagging",
-         "regressing", "not_assessable", "stable", "improving", "worsening"],
+        [
+            "target_pending",
+            "achieved",
+            "not_achieved",
+            "not_assessable",
+            "regressing",
+            "on_track",
+            "lagging",
+            "regressing",
+            "not_assessable",
+            "stable",
+            "improving",
+            "worsening",
+        ],
         default="target_pending",
     )
     g = f[f["year"] >= BASE_YEAR].assign(x=lambda a: a["year"] - BASE_YEAR)
     g = g.assign(xy=g["x"] * g["value"], xx=g["x"] * g["x"])
-    sums = g.groupby(keys, sort=False).agg(n=("x", "size"), sx=("x", "sum"), sy=("value", "sum"),
-                                           sxy=("xy", "sum"), sxx=("xx", "sum")).reset_index()
+    sums = (
+        g.groupby(keys, sort=False)
+        .agg(n=("x", "size"), sx=("x", "sum"), sy=("value", "sum"), sxy=("xy", "sum"), sxx=("xx", "sum"))
+        .reset_index()
+    )
     out = out.assign(tau=tau, rho=rho, achieved=achieved, status=status).merge(sums, on=keys, how="left")
     slope = (out["n"] * out["sxy"] - out["sx"] * out["sy"]) / (out["n"] * out["sxx"] - out["sx"] ** 2)
     out["trend_slope"] = slope.where(out["n"] >= 3)
-    out["trend_projection"] = (out["sy"] + out["trend_slope"] * ((TARGET_YEAR - BASE_YEAR) * out["n"] - out["sx"])) \
-        / out["n"]
+    out["trend_projection"] = (
+        out["sy"] + out["trend_slope"] * ((TARGET_YEAR - BASE_YEAR) * out["n"] - out["sx"])
+    ) / out["n"]
     return out
 
 
@@ -316,10 +381,14 @@ def worker(name: str, data: Path, runs: int, year: int, out: Path) -> dict[str, 
         # each with its positions in the plan's sorted indicator list and in the scope (the
         # query's joins give them)
         plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
-        listed = pl.DataFrame({"indicator_code": plan_indicators, "indicator_index": range(len(plan_indicators))},
-                              schema={"indicator_code": pl.String, "indicator_index": pl.Int32})
-        in_scope = pl.DataFrame({"region_code": scope, "region_index": range(len(scope))},
-                                schema={"region_code": pl.String, "region_index": pl.Int32})
+        listed = pl.DataFrame(
+            {"indicator_code": plan_indicators, "indicator_index": range(len(plan_indicators))},
+            schema={"indicator_code": pl.String, "indicator_index": pl.Int32},
+        )
+        in_scope = pl.DataFrame(
+            {"region_code": scope, "region_index": range(len(scope))},
+            schema={"region_code": pl.String, "region_index": pl.Int32},
+        )
         observations = (
             pl.scan_parquet(data / "observations.parquet")
             .join(listed.lazy(), on="indicator_code", how="inner")
@@ -330,10 +399,19 @@ def worker(name: str, data: Path, runs: int, year: int, out: Path) -> dict[str, 
         status_labels, growth_labels = config.label_set().frame(), config.growth_frame()
 
         def call() -> object:
-            return engine.compute(PLAN, year, regions=regions, indicators=indicators, raw_targets=raw_targets,
-                                  observations=observations, scope=scope, status_labels=status_labels,
-                                  growth_labels=growth_labels, indicator_codes=plan_indicators,
-                                  region_codes=scope)
+            return engine.compute(
+                PLAN,
+                year,
+                regions=regions,
+                indicators=indicators,
+                raw_targets=raw_targets,
+                observations=observations,
+                scope=scope,
+                status_labels=status_labels,
+                growth_labels=growth_labels,
+                indicator_codes=plan_indicators,
+                region_codes=scope,
+            )
     elif name == "polars_step":
         observations = pl.read_parquet(data / "observations.parquet")
         resolved = pl.read_parquet(data / "resolved.parquet")
@@ -437,20 +515,38 @@ def main(argv: list[str] | None = None) -> int:
         data = args.keep or Path(tmp) / "data"
         start = time.perf_counter()
         facts = generate(data, n_counties)
-        print(f"synthetic data: {facts['counties']:,} counties × {facts['indicators']} indicators × "
-              f"{YEARS[0]}–{YEARS[-1]} → {facts['observations']:,} observations, {facts['target_rows']} target rows "
-              f"→ {facts['resolved']:,} resolved indicator × county targets ({time.perf_counter() - start:.1f} s)")
+        print(
+            f"synthetic data: {facts['counties']:,} counties × {facts['indicators']} indicators × "
+            f"{YEARS[0]}–{YEARS[-1]} → {facts['observations']:,} observations, {facts['target_rows']} target rows "
+            f"→ {facts['resolved']:,} resolved indicator × county targets ({time.perf_counter() - start:.1f} s)"
+        )
         print(f"report year {args.year}; each contender: 1 cold run + median of {args.runs} warm runs, own process")
-        print(f"machine: {os.cpu_count()} CPUs, load average before the runs {os.getloadavg()[0]:.2f} "
-              "(other work on the machine inflates wall-clock times; CPU seconds are the contender's own)\n")
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average before the runs {os.getloadavg()[0]:.2f} "
+            "(other work on the machine inflates wall-clock times; CPU seconds are the contender's own)\n"
+        )
         contenders = args.only.split(",") if args.only else list(CONTENDERS)
         results, outputs = {}, {}
         for name in contenders:
             out = Path(tmp) / f"{name}.parquet"
             proc = subprocess.run(
-                [sys.executable, __file__, "--worker", name, "--data", str(data), "--runs", str(args.runs),
-                 "--year", str(args.year), "--out", str(out)],
-                capture_output=True, text=True, check=False,
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    name,
+                    "--data",
+                    str(data),
+                    "--runs",
+                    str(args.runs),
+                    "--year",
+                    str(args.year),
+                    "--out",
+                    str(out),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if proc.returncode != 0:
                 print(proc.stderr, file=sys.stderr)
@@ -463,8 +559,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"\n{'contender':<15}{'cold s':>9}{'warm median s':>15}{'CPU s (warm)':>14}{'peak MB':>10}{'rows':>12}")
         for name, r in results.items():
-            print(f"{name:<15}{r['cold']:>9.3f}{r['median']:>15.3f}{r['cpu_median']:>14.3f}{r['peak_mb']:>10.0f}"
-                  f"{r['rows'] or 0:>12,}")
+            print(
+                f"{name:<15}{r['cold']:>9.3f}{r['median']:>15.3f}{r['cpu_median']:>14.3f}{r['peak_mb']:>10.0f}"
+                f"{r['rows'] or 0:>12,}"
+            )
 
         ok = True
         if len(outputs) == len(STEP_CONTENDERS):
@@ -473,8 +571,10 @@ def main(argv: list[str] | None = None) -> int:
                 ok = False
                 print("\nstep outputs DIFFER:\n  " + "\n  ".join(problems))
             else:
-                print(f"\nstep outputs identical across {', '.join(STEP_CONTENDERS)} "
-                      f"({results['duckdb_step']['rows']:,} rows, values bit for bit)")
+                print(
+                    f"\nstep outputs identical across {', '.join(STEP_CONTENDERS)} "
+                    f"({results['duckdb_step']['rows']:,} rows, values bit for bit)"
+                )
         print()
         if "duckdb_step" in results:
             base = results["duckdb_step"]["median"]
@@ -488,8 +588,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"goal: memory < 1 GB: {full['peak_mb']:.0f} MB → {'met' if full['peak_mb'] < 1024 else 'NOT met'}")
         if "polars_step" in results and "duckdb_step" in results:
             a, b = results["polars_step"]["median"], results["duckdb_step"]["median"]
-            print(f"goal: polars step no slower than DuckDB SQL: {a:.3f} s vs {b:.3f} s → "
-                  f"{'met' if a <= b else 'NOT met'}")
+            print(
+                f"goal: polars step no slower than DuckDB SQL: {a:.3f} s vs {b:.3f} s → "
+                f"{'met' if a <= b else 'NOT met'}"
+            )
         return 0 if ok else 1
 
 

@@ -166,8 +166,13 @@ def status_codes(items: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
     lost = items.get_column("lost").fill_null(False).to_numpy()
     return status, direction, lost, items.get_column("latest_value").is_not_null().to_numpy()
 
+
 def grouped_status_counts(
-    status: np.ndarray, direction: np.ndarray, lost: np.ndarray, has_value: np.ndarray, group: np.ndarray,
+    status: np.ndarray,
+    direction: np.ndarray,
+    lost: np.ndarray,
+    has_value: np.ndarray,
+    group: np.ndarray,
     n_groups: int,
 ) -> tuple[np.ndarray, pl.DataFrame]:
     """status_counts for items already numbered by group (`group`: 0 … n_groups − 1 per item).
@@ -235,9 +240,7 @@ def district_ranking(by_region: pl.DataFrame, district_codes: Sequence[str]) -> 
             nulls_last=True,
         )
     )
-    ranked = pl.when(pl.col("attainment_rate").is_not_null()).then(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
-    )
+    ranked = pl.when(pl.col("attainment_rate").is_not_null()).then(pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
     frame = frame.with_columns(ranked.alias("rank"))
     return frame.select("rank", *[c for c in frame.columns if c != "rank"])
 
@@ -332,9 +335,11 @@ def expected_cells(
         chosen = chosen.filter(pl.col("unit").is_not_null() & (pl.col("unit").str.strip_chars() != ""))
     if rule.plan_indicators_only and plan_indicators is not None:
         chosen = chosen.filter(pl.col("indicator_code").is_in(list(plan_indicators)))
-    pairs = links.join(chosen.select("indicator_code"), on="indicator_code", how="semi").select(
-        "unit_code", "indicator_code"
-    ).unique(maintain_order=True)
+    pairs = (
+        links.join(chosen.select("indicator_code"), on="indicator_code", how="semi")
+        .select("unit_code", "indicator_code")
+        .unique(maintain_order=True)
+    )
     grid = pl.DataFrame(
         {"region_code": [d for d in districts for _y in years], "year": [y for _d in districts for y in years]},
         schema={"region_code": pl.String, "year": pl.Int32},
@@ -362,9 +367,9 @@ def completeness_cells(
     due = expected.select(pl.col("year").unique()).with_columns(
         pl.col("year").map_elements(deadline.due, return_dtype=pl.Date).alias("deadline")
     )
-    got = received.select(
-        "indicator_code", "region_code", pl.col("year").cast(pl.Int32), "first_received_at"
-    ).unique(["indicator_code", "region_code", "year"], keep="first")
+    got = received.select("indicator_code", "region_code", pl.col("year").cast(pl.Int32), "first_received_at").unique(
+        ["indicator_code", "region_code", "year"], keep="first"
+    )
     return (
         expected.with_columns(pl.col("year").cast(pl.Int32))
         .join(got, on=["indicator_code", "region_code", "year"], how="left", maintain_order="left")
@@ -379,8 +384,15 @@ def completeness_cells(
             .alias("on_time"),
         )
         .select(
-            "unit_code", "indicator_code", "region_code", "year", "received", "first_received_at", "deadline",
-            "tracked", "on_time",
+            "unit_code",
+            "indicator_code",
+            "region_code",
+            "year",
+            "received",
+            "first_received_at",
+            "deadline",
+            "tracked",
+            "on_time",
         )
     )
 
@@ -419,9 +431,7 @@ def completeness_summary(cells: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame
             pl.when(pl.col("expected") > 0)
             .then(pl.col("received") / pl.col("expected") * 100.0)
             .alias("completeness_pct"),
-            pl.when(pl.col("tracked") > 0)
-            .then(pl.col("on_time") / pl.col("tracked") * 100.0)
-            .alias("timeliness_pct"),
+            pl.when(pl.col("tracked") > 0).then(pl.col("on_time") / pl.col("tracked") * 100.0).alias("timeliness_pct"),
         )
         .select(*by, *COMPLETENESS_COLUMNS)
         .sort(list(by))

@@ -79,8 +79,17 @@ class SignInThrottle:
     that long — never the whole window.
     """
 
-    def __init__(self, *, free: int = 3, base: float = 2.0, max_wait: float = 30.0, user_limit: int = 20,
-                 window: float = 900.0, user_delay: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        free: int = 3,
+        base: float = 2.0,
+        max_wait: float = 30.0,
+        user_limit: int = 20,
+        window: float = 900.0,
+        user_delay: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.free, self.base, self.max_wait = free, base, max_wait
         self.user_limit, self.window, self.user_delay, self.clock = user_limit, window, user_delay, clock
         self._lock = threading.Lock()
@@ -148,8 +157,9 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def sign_in(config: UsersConfig, username: str, password: str, *, session_id: str,
-            throttle: SignInThrottle = THROTTLE) -> SignInResult:
+def sign_in(
+    config: UsersConfig, username: str, password: str, *, session_id: str, throttle: SignInThrottle = THROTTLE
+) -> SignInResult:
     """Check a user name and password; failures are throttled and never say which part was wrong."""
     username = username.strip()
     wait = throttle.wait_seconds(username, session_id)
@@ -209,8 +219,9 @@ def session_token(secret: bytes, username: str, started: float, issued: float) -
     return f"{payload}.{_sign(secret, payload)}"
 
 
-def read_session_token(secret: bytes, token: str | None, now: float, *, max_age: float,
-                       idle: float) -> tuple[str, float] | None:
+def read_session_token(
+    secret: bytes, token: str | None, now: float, *, max_age: float, idle: float
+) -> tuple[str, float] | None:
     """(username, started) of a valid token; None when forged, malformed, expired or revoked."""
     parts = (token or "").split(".")
     if len(parts) != 5 or parts[0] != "v1":

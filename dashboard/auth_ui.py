@@ -49,7 +49,12 @@ def _restore(config: UsersConfig, now: float) -> auth.SignedIn | None:
 def _set_cookie(value: str, max_age: int) -> None:
     # SameSite=Strict: never sent with another site's request; Secure whenever served over TLS
     st.sidebar.html(
-        "<script>document.cookie = '" + auth.SESSION_COOKIE + "=" + value + "; Max-Age=" + str(max_age)
+        "<script>document.cookie = '"
+        + auth.SESSION_COOKIE
+        + "="
+        + value
+        + "; Max-Age="
+        + str(max_age)
         + "; Path=/; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
         unsafe_allow_javascript=True,
     )
@@ -141,8 +146,10 @@ def sign_in_page() -> None:
             st.error(f"账号 {ui.md_escape(st.user.get('email') or '')} 尚未在用户配置中登记，请联系妇儿工委办开通。")
             st.button("退出", on_click=st.logout, key="oidc_logout")
         elif importlib.util.find_spec("authlib") is None:  # st.login needs it (streamlit[auth])
-            st.error("已配置统一身份认证（secrets.toml 的 [auth]），但服务器未安装 Authlib，暂时无法登录。"
-                     "请管理员安装 streamlit[auth] 的依赖。")
+            st.error(
+                "已配置统一身份认证（secrets.toml 的 [auth]），但服务器未安装 Authlib，暂时无法登录。"
+                "请管理员安装 streamlit[auth] 的依赖。"
+            )
         else:
             st.button("使用统一身份认证登录", on_click=st.login, key="oidc_login", type="primary")
         return
@@ -197,13 +204,23 @@ def signed_out(pages: Sequence[st.Page]) -> list[st.Page]:
     link (/indicator?…) keeps its path and parameters and opens once the user has signed in."""
     out = []
     for i, page in enumerate(pages):
-        out.append(st.Page(sign_in_page, title="登录", icon=":material/login:", url_path=page.url_path or "signin",
-                           default=i == 0))
+        out.append(
+            st.Page(
+                sign_in_page, title="登录", icon=":material/login:", url_path=page.url_path or "signin", default=i == 0
+            )
+        )
     return out
 
 
-def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, data: st.Page,
-         public: Sequence[st.Page] = (), targets: st.Page | None = None) -> list[st.Page]:
+def gate(
+    read_pages: Sequence[st.Page],
+    *,
+    upload: st.Page,
+    review: st.Page,
+    data: st.Page,
+    public: Sequence[st.Page] = (),
+    targets: st.Page | None = None,
+) -> list[st.Page]:
     """The pages this session may see, for st.navigation.
 
     No users configured: the reading pages and 数据 as before, and no way to change data. Users
@@ -213,8 +230,7 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, dat
     """
     config = users_config()
     if not config.configured and not oidc_configured():
-        st.sidebar.caption("尚未配置用户：各页面只读开放，数据填报与审核未开放"
-                           "（用 python -m etl user add 添加用户）。")
+        st.sidebar.caption("尚未配置用户：各页面只读开放，数据填报与审核未开放（用 python -m etl user add 添加用户）。")
         return [*read_pages, data]
     user = current_user(config)
     if user is None:
@@ -222,8 +238,15 @@ def gate(read_pages: Sequence[st.Page], *, upload: st.Page, review: st.Page, dat
         rest = [p for p in [*read_pages, upload, review, data] if p not in shown]
         if shown:
             signin = st.Page(sign_in_page, title="登录", icon=":material/login:", url_path="signin")
-            return [*shown, signin, *(st.Page(sign_in_page, title="登录", icon=":material/login:", url_path=p.url_path)
-                                      for p in rest if p.url_path)]
+            return [
+                *shown,
+                signin,
+                *(
+                    st.Page(sign_in_page, title="登录", icon=":material/login:", url_path=p.url_path)
+                    for p in rest
+                    if p.url_path
+                ),
+            ]
         return signed_out(rest)
     account_box(user)
     pages = list(read_pages)

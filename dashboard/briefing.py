@@ -76,7 +76,7 @@ class Headline:
 
     @property
     def coverage_text(self) -> str:
-        """"有数据 N / M": items with a value of all items counted."""
+        """ "有数据 N / M": items with a value of all items counted."""
         return f"{int(self.counts['n_with_data'])}/{int(self.counts['n_items'])}"
 
     @property
@@ -103,8 +103,11 @@ def tree(result: ProgressResult) -> pl.DataFrame:
         return result.regions
     codes = result.ranking.get_column("region_code").to_list()
     return pl.DataFrame(
-        {"code": [result.region or "", *codes], "level": [None, *["county"] * len(codes)],
-         "parent_code": [None, *[result.region or ""] * len(codes)]},
+        {
+            "code": [result.region or "", *codes],
+            "level": [None, *["county"] * len(codes)],
+            "parent_code": [None, *[result.region or ""] * len(codes)],
+        },
         schema={"code": pl.String, "level": pl.String, "parent_code": pl.String},
     )
 
@@ -190,8 +193,9 @@ def _domain_status(result: ProgressResult, region: str) -> pl.DataFrame:
     )
 
 
-def _label_rows(counts: pl.DataFrame, key: str, styles: Sequence[present.LabelStyle],
-                names: Mapping[str, str] | None = None) -> pl.DataFrame:
+def _label_rows(
+    counts: pl.DataFrame, key: str, styles: Sequence[present.LabelStyle], names: Mapping[str, str] | None = None
+) -> pl.DataFrame:
     """Long form of status-count rows: columns <key>, label, n (non-zero label counts only)."""
     rows = [
         {key: (names or {}).get(row[key], row[key]), "label": style.label, "n": n}
@@ -217,8 +221,8 @@ def domain_table(result: ProgressResult, region: str, *, counts: pl.DataFrame | 
         columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
     columns["合计"] = lambda r: int(r["n_items"])
     columns["有数据"] = lambda r: f"{int(r['n_with_data'])} / {int(r['n_items'])}"
-    columns["达标率"] = lambda r: present.percent(r["attainment_rate"]) or (
-        "本规划无此领域指标" if not r["n_items"] else "—"
+    columns["达标率"] = lambda r: (
+        present.percent(r["attainment_rate"]) or ("本规划无此领域指标" if not r["n_items"] else "—")
     )
     columns["达标率分母"] = lambda r: int(r["rate_denominator"])
     schema = {k: pl.Int64 for k in columns if k not in ("领域", "达标率", "有数据")}
@@ -334,10 +338,13 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
     scope = set(districts_of(current, region)) | {region}
     now = present.totals(current.items).filter(pl.col("region_code").is_in(scope))
     before = present.totals(previous.items).select(
-        "indicator_code", "region_code",
+        "indicator_code",
+        "region_code",
         pl.col("status").cast(pl.String).alias("prev_status"),
-        pl.col("status_label").alias("prev_label"), pl.col("status_symbol").alias("prev_symbol"),
-        pl.col("latest_value").alias("prev_value"), pl.col("latest_year").alias("prev_year"),
+        pl.col("status_label").alias("prev_label"),
+        pl.col("status_symbol").alias("prev_symbol"),
+        pl.col("latest_value").alias("prev_value"),
+        pl.col("latest_year").alias("prev_year"),
     )
     joined = now.join(before, on=["indicator_code", "region_code"], how="inner", maintain_order="left")
     picked: list[tuple[int, int, dict[str, Any], str]] = []
@@ -349,8 +356,10 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
             change = f"{present.rule_name(prev)} → {present.rule_name(status)}"
             if row["lost"] and prev == "achieved":
                 change += "（得而复失）"
-        elif status != "achieved" and status == prev and _moved_away(
-            row["target_kind"], row["latest_value"], row["prev_value"], row
+        elif (
+            status != "achieved"
+            and status == prev
+            and _moved_away(row["target_kind"], row["latest_value"], row["prev_value"], row)
         ):
             change = f"仍{present.rule_name(status)}，数值较上年远离目标"
         else:
@@ -370,8 +379,10 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
             "本年状态": present.status_cell,
             "变化": lambda r: r["_change"],
             "上年值": lambda r: present.value_with_year(r["prev_value"], r["prev_year"], r["decimals"]),
-            "最新值": lambda r: (present.value_with_year(r["latest_value"], r["latest_year"], r["decimals"]) or "")
-            + present.pending_mark(r),
+            "最新值": lambda r: (
+                (present.value_with_year(r["latest_value"], r["latest_year"], r["decimals"]) or "")
+                + present.pending_mark(r)
+            ),
             "目标": present.target_text,
             "目标来源": present.target_source,
         },

@@ -40,20 +40,43 @@ def trend_figure(
     fig = go.Figure()
     fmt = f"%{{y:.{decimals}f}}"
     for (name,), part in series.sort("year").group_by("region_name", maintain_order=True):
-        fig.add_trace(go.Scatter(x=part["year"].to_list(), y=part["value"].to_list(), name=str(name),
-                                 mode="lines+markers", hovertemplate=fmt))
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"].to_list(),
+                y=part["value"].to_list(),
+                name=str(name),
+                mode="lines+markers",
+                hovertemplate=fmt,
+            )
+        )
     if national is not None and national.height:
         nat = national.sort("year")
-        fig.add_trace(go.Scatter(x=nat["year"].to_list(), y=nat["value"].to_list(), name="全国",
-                                 mode="lines+markers", line={"dash": "dot", "color": NATIONAL_COLOUR},
-                                 marker={"symbol": "diamond"}, hovertemplate=fmt))
+        fig.add_trace(
+            go.Scatter(
+                x=nat["year"].to_list(),
+                y=nat["value"].to_list(),
+                name="全国",
+                mode="lines+markers",
+                line={"dash": "dot", "color": NATIONAL_COLOUR},
+                marker={"symbol": "diamond"},
+                hovertemplate=fmt,
+            )
+        )
     if target is not None:
-        fig.add_hline(y=target, line={"color": TARGET_COLOUR, "dash": "dash"},
-                      annotation_text=f"{target_label} {target:.{decimals}f}", annotation_position="top left")
+        fig.add_hline(
+            y=target,
+            line={"color": TARGET_COLOUR, "dash": "dash"},
+            annotation_text=f"{target_label} {target:.{decimals}f}",
+            annotation_position="top left",
+        )
     for year, label in ((base_year, "基期"), (target_year, "目标年")):
         if year is not None:
-            fig.add_vline(x=year, line={"color": "#999999", "dash": "dot", "width": 1},
-                          annotation_text=f"{label} {year}", annotation_position="top")
+            fig.add_vline(
+                x=year,
+                line={"color": "#999999", "dash": "dot", "width": 1},
+                annotation_text=f"{label} {year}",
+                annotation_position="top",
+            )
     if target_year is not None:
         years = series["year"].to_list() + [target_year]
         fig.update_xaxes(range=[min(years) - 0.5, max(years) + 0.5])
@@ -81,10 +104,22 @@ def status_heatmap(
     scale = []
     for lab, k in index.items():  # discrete bands: each label owns a flat slice of the scale
         scale += [[k / (n + 1), colours[lab]], [(k + 1) / (n + 1), colours[lab]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=regions, y=indicators, text=text, texttemplate="%{text}", zmin=-0.5, zmax=n + 0.5,
-        colorscale=scale, showscale=False, xgap=2, ygap=2, hovertemplate="%{y}<br>%{x}：%{text}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=regions,
+            y=indicators,
+            text=text,
+            texttemplate="%{text}",
+            zmin=-0.5,
+            zmax=n + 0.5,
+            colorscale=scale,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y}<br>%{x}：%{text}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig = _layout(fig, title, None, height or max(300, 26 * len(indicators) + 120))
     fig.update_layout(hovermode="closest", xaxis={"side": "top", "title": "", "dtick": None})
@@ -94,23 +129,41 @@ def status_heatmap(
 def ranking_bar(frame: pl.DataFrame, *, value: str, label: str, title: str) -> go.Figure:
     """Horizontal bar of a rate per region, best first (columns region_name, value, text)."""
     data = frame.sort(value, descending=False, nulls_last=False)
-    fig = go.Figure(go.Bar(x=data[value].to_list(), y=data["region_name"].to_list(), orientation="h",
-                           text=data["text"].to_list(), textposition="auto", marker={"color": "#2f6db5"},
-                           hovertemplate="%{y}：%{text}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=data[value].to_list(),
+            y=data["region_name"].to_list(),
+            orientation="h",
+            text=data["text"].to_list(),
+            textposition="auto",
+            marker={"color": "#2f6db5"},
+            hovertemplate="%{y}：%{text}<extra></extra>",
+        )
+    )
     fig = _layout(fig, title, None, max(260, 34 * data.height + 100))
     fig.update_layout(xaxis={"title": label, "dtick": None}, hovermode="closest")
     return fig
 
 
-def status_bars(counts: pl.DataFrame, *, group: str, colours: dict[str, str], order: list[str],
-                title: str) -> go.Figure:
+def status_bars(
+    counts: pl.DataFrame, *, group: str, colours: dict[str, str], order: list[str], title: str
+) -> go.Figure:
     """Stacked bars of status counts per group (columns group, label, n)."""
     fig = go.Figure()
     for lab in order:
         part = counts.filter(pl.col("label") == lab)
         if part.height:
-            fig.add_trace(go.Bar(y=part[group].to_list(), x=part["n"].to_list(), name=lab, orientation="h",
-                                 marker={"color": colours[lab]}, text=part["n"].to_list(), textposition="inside"))
+            fig.add_trace(
+                go.Bar(
+                    y=part[group].to_list(),
+                    x=part["n"].to_list(),
+                    name=lab,
+                    orientation="h",
+                    marker={"color": colours[lab]},
+                    text=part["n"].to_list(),
+                    textposition="inside",
+                )
+            )
     fig = _layout(fig, title, None, max(260, 30 * counts[group].n_unique() + 120))
     fig.update_layout(barmode="stack", xaxis={"title": "指标数", "dtick": None}, hovermode="closest")
     fig.update_yaxes(autorange="reversed")

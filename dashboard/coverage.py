@@ -113,21 +113,66 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
-        Measure("courtyard_coverage", COURTYARD_THEME, "美丽庭院覆盖率", "courtyard_households",
-                "rural_households", "美丽庭院户数", "农村户数", "户", ClassScheme((60, 80, 95), _GREENS, _POINTS),
-                "美丽庭院覆盖率 = 美丽庭院户数 ÷ 农村户数（区县内各村当年数据合计）。"),
-        Measure("premium_share", COURTYARD_THEME, "精品（示范）户占比", "premium_households",
-                "courtyard_households", "精品（示范）户数", "美丽庭院户数", "户", ClassScheme((10, 20, 30), _GREENS),
-                "精品（示范）户占比 = 精品（示范）户数 ÷ 美丽庭院户数（只计填报了精品户数的村）。"),
-        Measure("friendly_share", CHILD_THEME, "儿童友好社区占比", "friendly", "communities",
-                "已命名儿童友好社区", "城市社区数", "个", ClassScheme((10, 20, 30), _GREENS),
-                "儿童友好社区占比 = 当年及以前已命名（未撤销）的儿童友好社区数 ÷ 城市社区数。"),
-        Measure("home_coverage", CHILD_THEME, "儿童之家覆盖率", "homes", "places",
-                "建有儿童之家的村和社区", "行政村和社区数", "个", ClassScheme((60, 80, 90), _GREENS),
-                "儿童之家覆盖率 = 当年及以前建成（未撤销）的儿童之家数 ÷（行政村数 + 社区数）。"),
-        Measure("attainment", ATTAINMENT_THEME, "达标率", "achieved", "assessed", "达标指标数",
-                "可评估指标数", "项", ClassScheme((60, 80, 95), _RED_TO_GREEN),
-                "达标率 = 已达标指标数 ÷ 有数据且有数值或定性目标的指标数；无数据指标单列。"),
+        Measure(
+            "courtyard_coverage",
+            COURTYARD_THEME,
+            "美丽庭院覆盖率",
+            "courtyard_households",
+            "rural_households",
+            "美丽庭院户数",
+            "农村户数",
+            "户",
+            ClassScheme((60, 80, 95), _GREENS, _POINTS),
+            "美丽庭院覆盖率 = 美丽庭院户数 ÷ 农村户数（区县内各村当年数据合计）。",
+        ),
+        Measure(
+            "premium_share",
+            COURTYARD_THEME,
+            "精品（示范）户占比",
+            "premium_households",
+            "courtyard_households",
+            "精品（示范）户数",
+            "美丽庭院户数",
+            "户",
+            ClassScheme((10, 20, 30), _GREENS),
+            "精品（示范）户占比 = 精品（示范）户数 ÷ 美丽庭院户数（只计填报了精品户数的村）。",
+        ),
+        Measure(
+            "friendly_share",
+            CHILD_THEME,
+            "儿童友好社区占比",
+            "friendly",
+            "communities",
+            "已命名儿童友好社区",
+            "城市社区数",
+            "个",
+            ClassScheme((10, 20, 30), _GREENS),
+            "儿童友好社区占比 = 当年及以前已命名（未撤销）的儿童友好社区数 ÷ 城市社区数。",
+        ),
+        Measure(
+            "home_coverage",
+            CHILD_THEME,
+            "儿童之家覆盖率",
+            "homes",
+            "places",
+            "建有儿童之家的村和社区",
+            "行政村和社区数",
+            "个",
+            ClassScheme((60, 80, 90), _GREENS),
+            "儿童之家覆盖率 = 当年及以前建成（未撤销）的儿童之家数 ÷（行政村数 + 社区数）。",
+        ),
+        Measure(
+            "attainment",
+            ATTAINMENT_THEME,
+            "达标率",
+            "achieved",
+            "assessed",
+            "达标指标数",
+            "可评估指标数",
+            "项",
+            ClassScheme((60, 80, 95), _RED_TO_GREEN),
+            "达标率 = 已达标指标数 ÷ 有数据且有数值或定性目标的指标数；无数据指标单列。",
+        ),
     )
 }
 THEME_MEASURES: dict[str, tuple[str, ...]] = {
@@ -138,8 +183,11 @@ THEME_MEASURES: dict[str, tuple[str, ...]] = {
 def percent(numerator: str, denominator: str) -> pl.Expr:
     """100 · numerator ÷ denominator, null when the denominator is 0 or missing."""
     num, den = pl.col(numerator), pl.col(denominator)
-    return pl.when(den.is_not_null() & (den > 0) & num.is_not_null()).then(
-        100.0 * num.cast(pl.Float64) / den.cast(pl.Float64)).otherwise(None)
+    return (
+        pl.when(den.is_not_null() & (den > 0) & num.is_not_null())
+        .then(100.0 * num.cast(pl.Float64) / den.cast(pl.Float64))
+        .otherwise(None)
+    )
 
 
 def classify(frame: pl.DataFrame, scheme: ClassScheme, value: str = "value") -> pl.DataFrame:
@@ -173,21 +221,39 @@ def courtyard_by_district(courtyard: pl.DataFrame, districts: pl.DataFrame, year
         # 精品 share only over villages that state it, so a blank is not read as 0
         pl.col("premium_households").sum(),
         pl.col("premium_households").count().alias("premium_reported"),
-        pl.col("courtyard_households").filter(pl.col("premium_households").is_not_null()).sum()
+        pl.col("courtyard_households")
+        .filter(pl.col("premium_households").is_not_null())
+        .sum()
         .alias("courtyard_with_premium"),
     )
-    out = _base(districts).join(sums, on="district_code", how="left").with_columns(
-        pl.lit(year, dtype=pl.Int32).alias("year"),
-        pl.col("villages_reported").fill_null(0),
-        pl.when(pl.col("premium_reported") > 0).then(pl.col("premium_households")).otherwise(None)
-        .alias("premium_households"),
+    out = (
+        _base(districts)
+        .join(sums, on="district_code", how="left")
+        .with_columns(
+            pl.lit(year, dtype=pl.Int32).alias("year"),
+            pl.col("villages_reported").fill_null(0),
+            pl.when(pl.col("premium_reported") > 0)
+            .then(pl.col("premium_households"))
+            .otherwise(None)
+            .alias("premium_households"),
+        )
     )
     return out.with_columns(
         percent("courtyard_households", "rural_households").alias("coverage"),
         percent("premium_households", "courtyard_with_premium").alias("premium_share"),
-    ).select("district_code", "district_name", "year", "villages_reported", "rural_households",
-             "courtyard_households", "premium_households", "premium_reported", "courtyard_with_premium",
-             "coverage", "premium_share")
+    ).select(
+        "district_code",
+        "district_name",
+        "year",
+        "villages_reported",
+        "rural_households",
+        "courtyard_households",
+        "premium_households",
+        "premium_reported",
+        "courtyard_with_premium",
+        "coverage",
+        "premium_share",
+    )
 
 
 def village_points(courtyard: pl.DataFrame, year: int, scheme: ClassScheme | None = None) -> pl.DataFrame:
@@ -203,12 +269,12 @@ def village_points(courtyard: pl.DataFrame, year: int, scheme: ClassScheme | Non
 
 def named_by(child: pl.DataFrame, year: int) -> pl.DataFrame:
     """Places that count in `year`: status 已命名 and named in or before it."""
-    return child.filter((pl.col("status") == NAMED) & pl.col("year_named").is_not_null()
-                        & (pl.col("year_named") <= year))
+    return child.filter(
+        (pl.col("status") == NAMED) & pl.col("year_named").is_not_null() & (pl.col("year_named") <= year)
+    )
 
 
-def child_by_district(child: pl.DataFrame, counts: pl.DataFrame, districts: pl.DataFrame,
-                      year: int) -> pl.DataFrame:
+def child_by_district(child: pl.DataFrame, counts: pl.DataFrame, districts: pl.DataFrame, year: int) -> pl.DataFrame:
     """One row per district for `year`.
 
     Columns: district_code, district_name, year, villages, communities, places (村 + 社区),
@@ -238,14 +304,25 @@ def child_by_district(child: pl.DataFrame, counts: pl.DataFrame, districts: pl.D
         percent("friendly", "communities").alias("friendly_share"),
         *[percent(f"friendly_{lvl}", "communities").alias(f"friendly_share_{lvl}") for lvl in LEVELS],
         percent("homes", "places").alias("home_coverage"),
-    ).select("district_code", "district_name", "year", "villages", "communities", "places", *count_cols,
-             "friendly_share", *[f"friendly_share_{lvl}" for lvl in LEVELS], "home_coverage")
+    ).select(
+        "district_code",
+        "district_name",
+        "year",
+        "villages",
+        "communities",
+        "places",
+        *count_cols,
+        "friendly_share",
+        *[f"friendly_share_{lvl}" for lvl in LEVELS],
+        "home_coverage",
+    )
 
 
 def community_points(child: pl.DataFrame, year: int, kind: str = FRIENDLY) -> pl.DataFrame:
     """Named places of one kind that count in `year` and have coordinates."""
     return named_by(child, year).filter(
-        (pl.col("kind") == kind) & pl.col("lon").is_not_null() & pl.col("lat").is_not_null())
+        (pl.col("kind") == kind) & pl.col("lon").is_not_null() & pl.col("lat").is_not_null()
+    )
 
 
 # --- 达标率 -----------------------------------------------------------------------------------
@@ -269,9 +346,13 @@ def attainment_by_district(frame: pl.DataFrame, districts: pl.DataFrame | None =
 
 # --- one measure, the way maps and tables use it ---------------------------------------------
 
-_VALUE_COLUMN = {"courtyard_coverage": "coverage", "premium_share": "premium_share",
-                 "friendly_share": "friendly_share", "home_coverage": "home_coverage",
-                 "attainment": "attainment"}
+_VALUE_COLUMN = {
+    "courtyard_coverage": "coverage",
+    "premium_share": "premium_share",
+    "friendly_share": "friendly_share",
+    "home_coverage": "home_coverage",
+    "attainment": "attainment",
+}
 # premium_share's denominator is the 美丽庭院 households of villages that state 精品 numbers
 _DENOMINATOR_COLUMN = {"premium_share": "courtyard_with_premium"}
 
@@ -281,7 +362,8 @@ def measure_frame(by_district: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     value = _VALUE_COLUMN[measure.key]
     den = _DENOMINATOR_COLUMN.get(measure.key, measure.denominator)
     frame = by_district.select(
-        "district_code", "district_name",
+        "district_code",
+        "district_name",
         *(["year"] if "year" in by_district.columns else []),
         pl.col(measure.numerator).alias("numerator"),
         pl.col(den).alias("denominator"),
@@ -294,10 +376,10 @@ def with_total(by_district: pl.DataFrame, code: str, name: str) -> pl.DataFrame:
     """`by_district` plus one row for the whole region: counts summed, every rate recomputed
     from the sums (a ratio of sums, as an office computes the city figure; never a mean of
     district rates). A count that no district reported stays empty."""
-    counts = [c for c, dtype in by_district.schema.items()
-              if dtype.is_integer() and c != "year" and c not in _RATES]
+    counts = [c for c, dtype in by_district.schema.items() if dtype.is_integer() and c != "year" and c not in _RATES]
     total = by_district.select(
-        pl.lit(code).alias("district_code"), pl.lit(name).alias("district_name"),
+        pl.lit(code).alias("district_code"),
+        pl.lit(name).alias("district_name"),
         *(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).alias(c) for c in counts),
         *([pl.col("year").first()] if "year" in by_district.columns else []),
     ).with_columns(
@@ -326,33 +408,53 @@ def district_table(by_district: pl.DataFrame, measure: Measure) -> pl.DataFrame:
         return pl.col(col).round(1)
 
     if measure.theme == COURTYARD_THEME:
-        cols = {"coverage": pct("coverage").alias("美丽庭院覆盖率（%）"),
-                "premium_share": pct("premium_share").alias("精品占比（%）"),
-                "": [pl.col("villages_reported").alias("上报村数"), pl.col("rural_households").alias("农村户数"),
-                     pl.col("courtyard_households").alias("美丽庭院户数"),
-                     pl.col("premium_households").alias("精品（示范）户数")]}
+        cols = {
+            "coverage": pct("coverage").alias("美丽庭院覆盖率（%）"),
+            "premium_share": pct("premium_share").alias("精品占比（%）"),
+            "": [
+                pl.col("villages_reported").alias("上报村数"),
+                pl.col("rural_households").alias("农村户数"),
+                pl.col("courtyard_households").alias("美丽庭院户数"),
+                pl.col("premium_households").alias("精品（示范）户数"),
+            ],
+        }
     elif measure.theme == CHILD_THEME:
-        levels = [pl.col(f"friendly_{lvl}").alias(f"其中{lvl}") for lvl in LEVELS
-                  if frame[f"friendly_{lvl}"].sum() > 0]
-        cols = {"friendly_share": pct("friendly_share").alias("儿童友好社区占比（%）"),
-                "home_coverage": pct("home_coverage").alias("儿童之家覆盖率（%）"),
-                "": [pl.col("friendly").alias("儿童友好社区"), *levels, pl.col("homes").alias("儿童之家"),
-                     pl.col("villages").alias("行政村数"), pl.col("communities").alias("社区数")]}
+        levels = [pl.col(f"friendly_{lvl}").alias(f"其中{lvl}") for lvl in LEVELS if frame[f"friendly_{lvl}"].sum() > 0]
+        cols = {
+            "friendly_share": pct("friendly_share").alias("儿童友好社区占比（%）"),
+            "home_coverage": pct("home_coverage").alias("儿童之家覆盖率（%）"),
+            "": [
+                pl.col("friendly").alias("儿童友好社区"),
+                *levels,
+                pl.col("homes").alias("儿童之家"),
+                pl.col("villages").alias("行政村数"),
+                pl.col("communities").alias("社区数"),
+            ],
+        }
     else:
-        extra = [pl.col(c).alias(_EXTRA_COUNT_LABELS.get(c, c)) for c in frame.columns
-                 if c not in ("district_code", "district_name", "achieved", "assessed", "attainment",
-                              "class_label")]
-        cols = {"attainment": pct("attainment").alias("达标率（%）"),
-                "": [pl.col("achieved").alias("达标指标数"), pl.col("assessed").alias("可评估指标数"), *extra]}
+        extra = [
+            pl.col(c).alias(_EXTRA_COUNT_LABELS.get(c, c))
+            for c in frame.columns
+            if c not in ("district_code", "district_name", "achieved", "assessed", "attainment", "class_label")
+        ]
+        cols = {
+            "attainment": pct("attainment").alias("达标率（%）"),
+            "": [pl.col("achieved").alias("达标指标数"), pl.col("assessed").alias("可评估指标数"), *extra],
+        }
     # the measure on the map first, then its class, then the other measure and the counts
     value = _VALUE_COLUMN[measure.key]
     others = [expr for key, expr in cols.items() if key not in ("", value)]
-    return frame.select(pl.col("district_name").alias("区县"), cols[value],
-                        pl.col("class_label").alias("分级"), *others, *cols[""])
+    return frame.select(
+        pl.col("district_name").alias("区县"), cols[value], pl.col("class_label").alias("分级"), *others, *cols[""]
+    )
 
 
-_EXTRA_COUNT_LABELS = {"no_data": "无数据指标数", "direction_only": "方向性目标指标数",
-                       "target_pending": "目标待设定指标数", "not_assessable": "无法评估指标数"}
+_EXTRA_COUNT_LABELS = {
+    "no_data": "无数据指标数",
+    "direction_only": "方向性目标指标数",
+    "target_pending": "目标待设定指标数",
+    "not_assessable": "无法评估指标数",
+}
 
 
 def district_history(by_year: list[pl.DataFrame], measure: Measure, district_code: str) -> pl.DataFrame:
@@ -471,12 +573,19 @@ def load_place_data(db_path: Path) -> PlaceData:
     region = region_of(db_path)
     name = db.scalar(db_path, "SELECT name FROM region WHERE code = $r", {"r": region}) or region
     districts = districts_of(db_path, region)
-    courtyard = db.query(db_path, f"SELECT * EXCLUDE (submission_id) FROM ({current_sql(COURTYARD)}) "
-                                  "ORDER BY district_code, village_code, village_name, year")
-    child = db.query(db_path, f"SELECT * EXCLUDE (submission_id) FROM ({current_sql(CHILD_FRIENDLY)}) "
-                              "ORDER BY district_code, kind, community_name")
-    counts = db.query(db_path, f"SELECT * EXCLUDE (submission_id) FROM ({current_sql(COMMUNITY_COUNT)}) "
-                               "ORDER BY district_code, year")
+    courtyard = db.query(
+        db_path,
+        f"SELECT * EXCLUDE (submission_id) FROM ({current_sql(COURTYARD)}) "
+        "ORDER BY district_code, village_code, village_name, year",
+    )
+    child = db.query(
+        db_path,
+        f"SELECT * EXCLUDE (submission_id) FROM ({current_sql(CHILD_FRIENDLY)}) "
+        "ORDER BY district_code, kind, community_name",
+    )
+    counts = db.query(
+        db_path, f"SELECT * EXCLUDE (submission_id) FROM ({current_sql(COMMUNITY_COUNT)}) ORDER BY district_code, year"
+    )
     try:
         boundaries = geo.load_county_boundaries(settings.DATA_DIR, region)
     except geo.RegionError:
@@ -493,8 +602,11 @@ def misplaced(frame: pl.DataFrame) -> pl.DataFrame:
 
 def observation_years(db_path: Path) -> list[int]:
     """Years with current values in some district (the report years 达标率 can be asked for)."""
-    frame = db.query(db_path, "SELECT DISTINCT year FROM observation_current o JOIN region r "
-                              "ON r.code = o.region_code WHERE r.level = 'county' ORDER BY year")
+    frame = db.query(
+        db_path,
+        "SELECT DISTINCT year FROM observation_current o JOIN region r "
+        "ON r.code = o.region_code WHERE r.level = 'county' ORDER BY year",
+    )
     return [int(y) for y in frame["year"].to_list()]
 
 
@@ -506,9 +618,13 @@ def attainment_input(result: ProgressResult, counts: pl.DataFrame | None = None)
     return frame.select("region_code", *(pl.col(k).alias(v) for k, v in _ENGINE_COLUMNS.items()))
 
 
-_ENGINE_COLUMNS = {"rate_numerator": "achieved", "rate_denominator": "assessed",
-                   "excluded_no_data": "no_data", "excluded_direction": "direction_only",
-                   "excluded_target_pending": "target_pending"}
+_ENGINE_COLUMNS = {
+    "rate_numerator": "achieved",
+    "rate_denominator": "assessed",
+    "excluded_no_data": "no_data",
+    "excluded_direction": "direction_only",
+    "excluded_target_pending": "target_pending",
+}
 
 
 def coordinate_issues(data: PlaceData, theme: str, year: int) -> tuple[pl.DataFrame, int]:

@@ -77,9 +77,7 @@ def close_all() -> None:
         _connections.clear()
 
 
-def query(
-    db_path: Path | str, sql: str, params: list[Any] | dict[str, Any] | None = None
-) -> pl.DataFrame:
+def query(db_path: Path | str, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
     """Run one read-only query on the current snapshot and return a polars frame."""
     for attempt in (1, 2):
         con = connect(db_path)

@@ -61,8 +61,14 @@ def heatmap_cells(result: ProgressResult, domain: str = ALL_DOMAINS, only_with_d
         for r in items.iter_rows(named=True)
     ]
     frame = pl.DataFrame(
-        rows, schema={"region_name": pl.String, "indicator_name": pl.String, "label": pl.String, "text": pl.String,
-                      "_o": pl.Int64},
+        rows,
+        schema={
+            "region_name": pl.String,
+            "indicator_name": pl.String,
+            "label": pl.String,
+            "text": pl.String,
+            "_o": pl.Int64,
+        },
     )
     # districts in code order along the axis, indicators in catalogue order
     return frame.sort("_o", maintain_order=True).drop("_o")
@@ -76,8 +82,8 @@ def matrix_table(result: ProgressResult, domain: str = ALL_DOMAINS, only_with_da
     first: dict[str, dict[str, Any]] = {}
     for r in items.iter_rows(named=True):
         value = present.number(r["latest_value"], r["decimals"])
-        cells.setdefault(r["indicator_code"], {})[r["region_code"]] = (
-            present.status_cell(r) + (f" {value}" if value is not None else "")
+        cells.setdefault(r["indicator_code"], {})[r["region_code"]] = present.status_cell(r) + (
+            f" {value}" if value is not None else ""
         )
         first.setdefault(r["indicator_code"], r)
     data: dict[str, list[str | None]] = {"指标代码": [], "指标": [], "单位": [], "目标": [], "目标来源": []}
@@ -112,8 +118,21 @@ def scorecard(result: ProgressResult, district: str, only_with_data: bool = True
         items = items.filter(pl.col("latest_value").is_not_null())
     table = present.item_table(
         items.sort("status_order", maintain_order=True),
-        ["领域", "指标", "单位", "基期值", "最新值", "最新年份", "目标", "目标来源", "状态", "计算状态", "进度ρ（%）",
-         "时间进度τ（%）", "说明"],
+        [
+            "领域",
+            "指标",
+            "单位",
+            "基期值",
+            "最新值",
+            "最新年份",
+            "目标",
+            "目标来源",
+            "状态",
+            "计算状态",
+            "进度ρ（%）",
+            "时间进度τ（%）",
+            "说明",
+        ],
     )
     return Scorecard(head, rank, result.ranking.get_column("rank").drop_nulls().len(), table)
 
@@ -139,15 +158,19 @@ def comparison(
     for code, name, res in compared:
         row = res.by_domain.filter((pl.col("region_code") == code) & (pl.col("domain") == domain))
         r = row.row(0, named=True) if row.height else None
-        rate_rows.append({
-            "地区": name,
-            "达标率": present.percent(r["attainment_rate"]) if r else None,
-            "达标": int(r["rate_numerator"]) if r else 0,
-            "达标率分母": int(r["rate_denominator"]) if r else 0,
-            "无数据": int(r["excluded_no_data"]) if r else 0,
-        })
-    rates = pl.DataFrame(rate_rows, schema={"地区": pl.String, "达标率": pl.String, "达标": pl.Int64,
-                                            "达标率分母": pl.Int64, "无数据": pl.Int64})
+        rate_rows.append(
+            {
+                "地区": name,
+                "达标率": present.percent(r["attainment_rate"]) if r else None,
+                "达标": int(r["rate_numerator"]) if r else 0,
+                "达标率分母": int(r["rate_denominator"]) if r else 0,
+                "无数据": int(r["excluded_no_data"]) if r else 0,
+            }
+        )
+    rates = pl.DataFrame(
+        rate_rows,
+        schema={"地区": pl.String, "达标率": pl.String, "达标": pl.Int64, "达标率分母": pl.Int64, "无数据": pl.Int64},
+    )
 
     base = present.totals(result.items).filter((pl.col("region_code") == district) & (pl.col("domain") == domain))
     columns: dict[str, Any] = {
@@ -164,7 +187,8 @@ def comparison(
         columns[f"{name} 最新值"] = lambda r, c=code: _latest(lookups[c].get(r["indicator_code"]))
         columns[f"{name} 状态"] = lambda r, c=code: _status(lookups[c].get(r["indicator_code"]))
     rows = [
-        r for r in base.iter_rows(named=True)
+        r
+        for r in base.iter_rows(named=True)
         if not only_with_data
         or any((lookups[c].get(r["indicator_code"]) or {}).get("latest_value") is not None for c in lookups)
     ]

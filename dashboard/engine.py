@@ -29,7 +29,7 @@ _LABEL_COLUMNS = {
     "status": ("status_label", "status_colour", "status_order", "status_symbol", "status_shape"),
     "growth_category": ("growth_label",),
 }
-_RULE_COLUMNS = progress.RESULT_COLUMNS[progress.RESULT_COLUMNS.index("target_year") + 1:]
+_RULE_COLUMNS = progress.RESULT_COLUMNS[progress.RESULT_COLUMNS.index("target_year") + 1 :]
 
 ITEM_COLUMNS: tuple[str, ...] = (
     "plan_code",
@@ -235,9 +235,7 @@ WHERE o.year <= $year
 
 
 def _first_received_sql(has_withdrawal: bool) -> str:
-    withdrawn = (
-        "AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)" if has_withdrawal else ""
-    )
+    withdrawn = "AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)" if has_withdrawal else ""
     # the submission that first supplied each value: the earliest loaded (not withdrawn) one
     return f"""
     SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
@@ -255,8 +253,9 @@ def tracking_start(db_path: Path) -> date | None:
     return value.date() if value is not None else None
 
 
-def _aggregates(items: pl.DataFrame, keys: _ItemKeys, regions: pl.DataFrame,
-                indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def _aggregates(
+    items: pl.DataFrame, keys: _ItemKeys, regions: pl.DataFrame, indicators: pl.DataFrame
+) -> dict[str, pl.DataFrame]:
     """The four aggregate tables (aggregate.GROUPINGS), with names joined from small tables.
 
     Every grouping is region × attributes of the indicator, so each 合计 item gets an integer
@@ -321,11 +320,9 @@ class _ItemKeys:
     region_row: np.ndarray
 
     @classmethod
-    def of(cls, items: pl.DataFrame, indicators: pl.DataFrame, regions: pl.DataFrame,
-           scope: list[str]) -> _ItemKeys:
+    def of(cls, items: pl.DataFrame, indicators: pl.DataFrame, regions: pl.DataFrame, scope: list[str]) -> _ItemKeys:
         indicator_table = indicators.unique("indicator_code", keep="first", maintain_order=True)
-        region_table = regions.rename({"code": "region_code"}).unique("region_code", keep="first",
-                                                                      maintain_order=True)
+        region_table = regions.rename({"code": "region_code"}).unique("region_code", keep="first", maintain_order=True)
         scope_codes = pl.Series(list(dict.fromkeys(scope)), dtype=pl.String)
         in_scope = _positions(items.get_column("region_code"), scope_codes)
         if in_scope.size and in_scope.max() >= len(scope_codes):
@@ -397,8 +394,14 @@ def compute(
         ordered, regions, plan_code=info.code, plan_target_year=info.target_year, region_codes=scope
     )
     evaluated = progress.compute_progress(
-        observations, resolved, indicators, base_year=info.base_year, report_year=report_year, config=config,
-        indicator_codes=indicator_codes, region_codes=region_codes,
+        observations,
+        resolved,
+        indicators,
+        base_year=info.base_year,
+        report_year=report_year,
+        config=config,
+        indicator_codes=indicator_codes,
+        region_codes=region_codes,
     )
     keys = _ItemKeys.of(evaluated, indicators, regions, scope)
     items = _decorate(evaluated, keys, status_labels, growth_labels, info, report_year)
@@ -528,9 +531,11 @@ def run(
         rate_rule=aggregate.RATE_RULE,
         growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
         completeness_rule=completeness_rule.describe(),
-        deadline_rule=deadline.describe() + (
+        deadline_rule=deadline.describe()
+        + (
             f"；{started.year}年{started.month}月{started.day}日起在本系统报送，此前已过截止日的年份为历史补录，不计及时率"
-            if started else ""
+            if started
+            else ""
         ),
         snapshot=snapshot,
         sample_data=bool(items.get_column("data_is_sample").any()) if items.height else False,
@@ -588,17 +593,23 @@ def _decorate(
     names = keys.indicator_table.select(
         "indicator_name", "outline", "domain", "unit", "decimals", "lead_unit_code", "lead_unit"
     )
-    region_names = keys.region_table.select(
-        pl.col("name").alias("region_name"), pl.col("level").alias("region_level")
-    )
+    region_names = keys.region_table.select(pl.col("name").alias("region_name"), pl.col("level").alias("region_level"))
     added = pl.concat(
         [
             _gather(names, keys.indicator, ("indicator_name", "outline", "domain", "unit", "lead_unit")),
             _gather(region_names, keys.region_row, ("region_name",)),
-            _lookup(computed.get_column("status"), status_labels, "status",
-                    ("status_label", "status_colour", "status_symbol", "status_shape")),
-            _lookup(computed.get_column("growth_category"), growth_labels.select("growth_category", "growth_label"),
-                    "growth_category", ("growth_label",)),
+            _lookup(
+                computed.get_column("status"),
+                status_labels,
+                "status",
+                ("status_label", "status_colour", "status_symbol", "status_shape"),
+            ),
+            _lookup(
+                computed.get_column("growth_category"),
+                growth_labels.select("growth_category", "growth_label"),
+                "growth_category",
+                ("growth_label",),
+            ),
         ],
         how="horizontal",
     )

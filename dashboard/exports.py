@@ -69,12 +69,14 @@ def workbook_bytes(sheets: dict[str, pl.DataFrame], *, title: str, note: str = "
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                   "nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
+    )
     title_fmt = wb.add_format({"bold": True, "font_size": 14})
     note_fmt = wb.add_format({"italic": True, "font_color": "#666666"})
-    head_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                              "valign": "vcenter", "align": "center"})
+    head_fmt = wb.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter", "align": "center"}
+    )
     cell_fmt = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     used: set[str] = set()
     for name, frame in sheets.items():

@@ -30,8 +30,11 @@ def category_order(fig: go.Figure, categories: list[str]) -> go.Figure:
 
 def for_wall(fig: go.Figure, scale: float = 1.5, height: int | None = None) -> go.Figure:
     """The same figure with type large enough for a wall display."""
-    fig.update_layout(font={"size": round(14 * scale)}, title={"font": {"size": round(18 * scale)}},
-                      height=height or int((fig.layout.height or 420) * 1.1))
+    fig.update_layout(
+        font={"size": round(14 * scale)},
+        title={"font": {"size": round(18 * scale)}},
+        height=height or int((fig.layout.height or 420) * 1.1),
+    )
     fig.update_traces(textfont={"size": round(14 * scale)}, selector={"type": "bar"})
     if len(fig.data) > 1:
         # stacked bars carry their counts; the axis title would collide with the large legend

@@ -71,8 +71,9 @@ class IndicatorDetail:
         if self.item["latest_value"] is not None:
             return None
         if self.series.height:
-            return (f"{self.region_name}本级暂无这个指标的数值；图中为各区县数值，"
-                    "可在侧栏“地区”中选择区县查看其评价依据。")
+            return (
+                f"{self.region_name}本级暂无这个指标的数值；图中为各区县数值，可在侧栏“地区”中选择区县查看其评价依据。"
+            )
         return f"{self.region_name}暂无这个指标的数值。"
 
 
@@ -112,15 +113,23 @@ def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
         ("较基期变化", present.number(item["change_since_base"], d), "最新值 − 基期值"),
         ("时间进度 τ", present.share(item["tau"]), "(最新年份 − 基期年) ÷ (目标年 − 基期年)"),
         ("进度 ρ", present.share(item["rho"]), "(v − v_B) ÷ (目标 − v_B)；ρ ≥ τ 为进度正常"),
-        ("趋势斜率（每年）", present.number(item["trend_slope"], (d or 0) + 2),
-         f"最小二乘，{item['trend_points']} 个数据点"),
-        (f"趋势预测（{item['target_year']}年）", present.number(item["trend_projection"], d),
-         "按当前趋势外推" + ("；直线外推超出合理范围，取边界值" if item.get("trend_capped") else "")),
+        (
+            "趋势斜率（每年）",
+            present.number(item["trend_slope"], (d or 0) + 2),
+            f"最小二乘，{item['trend_points']} 个数据点",
+        ),
+        (
+            f"趋势预测（{item['target_year']}年）",
+            present.number(item["trend_projection"], d),
+            "按当前趋势外推" + ("；直线外推超出合理范围，取边界值" if item.get("trend_capped") else ""),
+        ),
         ("按当前趋势可达标", _yes_no(item["trend_on_track"]), ""),
-        ("国际方法（增长率比）", present.number(item["growth_ratio"], 2),
-         growth or (item.get("growth_reason") or "")),
-        ("得而复失", "是" if item["lost"] else "否",
-         f"{item['last_achieved_year']}年曾达标" if item["last_achieved_year"] else ""),
+        ("国际方法（增长率比）", present.number(item["growth_ratio"], 2), growth or (item.get("growth_reason") or "")),
+        (
+            "得而复失",
+            "是" if item["lost"] else "否",
+            f"{item['last_achieved_year']}年曾达标" if item["last_achieved_year"] else "",
+        ),
         ("说明", item["reason"], ""),
         ("数据提示", present.flags_text(item["flags"]), "跳变、超出合理范围或经过修订的数值"),
     ]
@@ -172,8 +181,22 @@ def detail(
     # every region of the run (the home region, then its districts)
     table = present.item_table(
         all_items,
-        ["地区", "基期值", "最新值", "最新年份", "目标", "目标来源", "状态", "计算状态", "进度ρ（%）", "时间进度τ（%）",
-         "趋势预测", "按趋势可达标", "说明", "数据提示"],
+        [
+            "地区",
+            "基期值",
+            "最新值",
+            "最新年份",
+            "目标",
+            "目标来源",
+            "状态",
+            "计算状态",
+            "进度ρ（%）",
+            "时间进度τ（%）",
+            "趋势预测",
+            "按趋势可达标",
+            "说明",
+            "数据提示",
+        ],
     )
     return IndicatorDetail(
         code=code,
@@ -206,13 +229,17 @@ def add_projection(fig: go.Figure, d: IndicatorDetail) -> go.Figure:
     start = item["latest_value"]
     if slope is not None and not item.get("trend_capped"):
         start = item["trend_projection"] - slope * (item["target_year"] - item["latest_year"])
-    fig.add_trace(go.Scatter(
-        x=[item["latest_year"], item["target_year"]],
-        y=[start, item["trend_projection"]],
-        name=f"{d.region_name} 趋势预测", mode="lines+markers",
-        line={"dash": "dot", "color": "#7f7f7f"}, marker={"symbol": ["circle-open", "star"], "size": 10},
-        hovertemplate=f"%{{x}}年：%{{y:.{d.decimals}f}}<extra>趋势预测</extra>",
-    ))
+    fig.add_trace(
+        go.Scatter(
+            x=[item["latest_year"], item["target_year"]],
+            y=[start, item["trend_projection"]],
+            name=f"{d.region_name} 趋势预测",
+            mode="lines+markers",
+            line={"dash": "dot", "color": "#7f7f7f"},
+            marker={"symbol": ["circle-open", "star"], "size": 10},
+            hovertemplate=f"%{{x}}年：%{{y:.{d.decimals}f}}<extra>趋势预测</extra>",
+        )
+    )
     return fig
 
 

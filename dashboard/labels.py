@@ -191,9 +191,7 @@ def parse_labels(text: str, source: str = "标签配置") -> LabelConfig:
         sets=MappingProxyType(sets),
         international_title=str(international.get("title", "")).strip(),
         international_note=str(international.get("note", "")).strip(),
-        growth=_styles(
-            international.get("categories"), GROWTH_CATEGORIES, "[international.categories]", "分档代码"
-        ),
+        growth=_styles(international.get("categories"), GROWTH_CATEGORIES, "[international.categories]", "分档代码"),
     )
 
 

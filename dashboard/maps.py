@@ -32,9 +32,16 @@ from shapely.geometry import mapping, shape
 from dashboard.coverage import NO_DATA, ClassScheme, Measure
 
 DISTRICT_LAYER, VILLAGE_LAYER, COMMUNITY_LAYER, HOME_LAYER, LABEL_LAYER = (
-    "districts", "villages", "communities", "homes", "labels")
-CJK_FONT = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
-            '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif')
+    "districts",
+    "villages",
+    "communities",
+    "homes",
+    "labels",
+)
+CJK_FONT = (
+    '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
+    '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
+)
 # Colours of community points by level (not a class scheme: levels are categories).
 LEVEL_COLOURS: dict[str, str] = {"国家级": "#c0392b", "省级": "#e67e22", "市级": "#2e86c1", "县级": "#8e44ad"}
 UNSTATED_LEVEL_COLOUR = "#7f8c8d"
@@ -49,14 +56,13 @@ class CompactDeck(pdk.Deck):
     """A Deck whose JSON (what Streamlit sends) has no indentation and keeps UTF-8 text."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
-                          ensure_ascii=False)
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
 def hex_rgb(colour: str, alpha: int | None = None) -> list[int]:
-    """"#78c679" → [120, 198, 121] (+ alpha)."""
+    """ "#78c679" → [120, 198, 121] (+ alpha)."""
     c = colour.lstrip("#")
-    rgb = [int(c[i:i + 2], 16) for i in (0, 2, 4)]
+    rgb = [int(c[i : i + 2], 16) for i in (0, 2, 4)]
     return rgb if alpha is None else [*rgb, alpha]
 
 
@@ -86,11 +92,14 @@ class MapBase:
         return [f["adcode"] for f in self.features]
 
 
-def map_base(boundaries: dict[str, Any], region_code: str = "", region_name: str = "",
-             short_names: dict[str, str] | None = None) -> MapBase:
+def map_base(
+    boundaries: dict[str, Any], region_code: str = "", region_name: str = "", short_names: dict[str, str] | None = None
+) -> MapBase:
     """Simplify for display (only when the extent is large), round, and place one label each."""
-    geoms = [(str(f["properties"]["adcode"]), str(f["properties"].get("name", "")), shape(f["geometry"]))
-             for f in boundaries.get("features", [])]
+    geoms = [
+        (str(f["properties"]["adcode"]), str(f["properties"].get("name", "")), shape(f["geometry"]))
+        for f in boundaries.get("features", [])
+    ]
     if not geoms:
         return MapBase(region_code, region_name, (), (), (73.0, 18.0, 135.0, 54.0))
     minx, miny, maxx, maxy = shapely.union_all([g for _, _, g in geoms]).bounds
@@ -102,8 +111,13 @@ def map_base(boundaries: dict[str, Any], region_code: str = "", region_name: str
         if tolerance > _SHIPPED_TOLERANCE:
             geom = shapely.simplify(geom, tolerance, preserve_topology=True)
         gj = mapping(geom)
-        features.append({"adcode": code, "name": name,
-                         "geometry": {"type": gj["type"], "coordinates": _round(gj["coordinates"], decimals)}})
+        features.append(
+            {
+                "adcode": code,
+                "name": name,
+                "geometry": {"type": gj["type"], "coordinates": _round(gj["coordinates"], decimals)},
+            }
+        )
         # the largest part's representative point: inside the polygon, unlike a centroid
         parts = getattr(geom, "geoms", [geom])
         point = max(parts, key=lambda p: p.area).representative_point()
@@ -130,8 +144,9 @@ def load_map_base(db_path: Path, region: str | None = None, counties: bool = Fal
     return map_base(boundaries, region, full.get(region, region), short)
 
 
-def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = DEFAULT_SIZE,
-             padding: float = 0.06) -> pdk.ViewState:
+def fit_view(
+    bounds: tuple[float, float, float, float], size: tuple[int, int] = DEFAULT_SIZE, padding: float = 0.06
+) -> pdk.ViewState:
     """Centre and zoom that show `bounds` whole in a map of `size` pixels (Web Mercator)."""
     minx, miny, maxx, maxy = bounds
 
@@ -145,8 +160,13 @@ def fit_view(bounds: tuple[float, float, float, float], size: tuple[int, int] = 
     zoom = math.log2(min(width / (512 * dx), height / (512 * dy)))
     centre_y = (merc(miny) + merc(maxy)) / 2
     lat = math.degrees(2 * math.atan(math.exp(centre_y)) - math.pi / 2)
-    return pdk.ViewState(longitude=round((minx + maxx) / 2, 5), latitude=round(lat, 5),
-                         zoom=round(max(min(zoom, 16.0), 2.0), 2), pitch=0, bearing=0)
+    return pdk.ViewState(
+        longitude=round((minx + maxx) / 2, 5),
+        latitude=round(lat, 5),
+        zoom=round(max(min(zoom, 16.0), 2.0), 2),
+        pitch=0,
+        bearing=0,
+    )
 
 
 # --- tooltips ---------------------------------------------------------------------------------
@@ -167,28 +187,43 @@ def district_detail(row: dict[str, Any], measure: Measure, year: int | None, ext
     if row.get("value") is None:
         if not den:
             lines.append(f"（{measure.denominator_label}为 0 或未上报）")
-    lines.append(f"{measure.numerator_label} ÷ {measure.denominator_label}：{_n(num)} ÷ {_n(den)} "
-                 f"{measure.count_word}")
+    lines.append(f"{measure.numerator_label} ÷ {measure.denominator_label}：{_n(num)} ÷ {_n(den)} {measure.count_word}")
     if extra:
         lines.append(extra)
-    lines.append(f"{year}年 · 分级：{row.get('class_label', NO_DATA)}" if year else
-                 f"分级：{row.get('class_label', NO_DATA)}")
+    lines.append(
+        f"{year}年 · 分级：{row.get('class_label', NO_DATA)}" if year else f"分级：{row.get('class_label', NO_DATA)}"
+    )
     return "\n".join(lines)
 
 
 TOOLTIP = {
     "html": "<b>{name}</b><br/>{d}",
-    "style": {"whiteSpace": "pre-line", "fontFamily": CJK_FONT, "fontSize": "13px", "lineHeight": "1.5",
-              "backgroundColor": "rgba(255,255,255,0.96)", "color": "#1f2933", "border": "1px solid #c9ced6",
-              "borderRadius": "4px", "padding": "6px 8px"},
+    "style": {
+        "whiteSpace": "pre-line",
+        "fontFamily": CJK_FONT,
+        "fontSize": "13px",
+        "lineHeight": "1.5",
+        "backgroundColor": "rgba(255,255,255,0.96)",
+        "color": "#1f2933",
+        "border": "1px solid #c9ced6",
+        "borderRadius": "4px",
+        "padding": "6px 8px",
+    },
 }
 
 
 # --- layers -----------------------------------------------------------------------------------
 
 
-def district_layer(base: MapBase, districts: pl.DataFrame, measure: Measure, year: int | None, *,
-                   filled: bool = True, extra: dict[str, str] | None = None) -> pdk.Layer:
+def district_layer(
+    base: MapBase,
+    districts: pl.DataFrame,
+    measure: Measure,
+    year: int | None,
+    *,
+    filled: bool = True,
+    extra: dict[str, str] | None = None,
+) -> pdk.Layer:
     """GeoJsonLayer of the districts coloured by class (grey for 无数据), pickable for selection."""
     rows = {r["district_code"]: r for r in districts.iter_rows(named=True)}
     features = []
@@ -197,13 +232,30 @@ def district_layer(base: MapBase, districts: pl.DataFrame, measure: Measure, yea
         colour = row.get("class_colour") or measure.scheme.no_data_colour
         # an almost transparent fill when colouring is off keeps the districts clickable
         fill = hex_rgb(colour, _FILL_ALPHA) if filled else [255, 255, 255, 1]
-        features.append({"type": "Feature", "geometry": f["geometry"], "properties": {
-            "adcode": f["adcode"], "name": row.get("district_name") or f["name"], "fill": fill,
-            "d": district_detail(row, measure, year, (extra or {}).get(f["adcode"]))}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": f["geometry"],
+                "properties": {
+                    "adcode": f["adcode"],
+                    "name": row.get("district_name") or f["name"],
+                    "fill": fill,
+                    "d": district_detail(row, measure, year, (extra or {}).get(f["adcode"])),
+                },
+            }
+        )
     return pdk.Layer(
-        "GeoJsonLayer", data={"type": "FeatureCollection", "features": features}, id=DISTRICT_LAYER,
-        get_fill_color="properties.fill", get_line_color=[90, 98, 110, 255], line_width_min_pixels=1.2,
-        stroked=True, filled=True, pickable=True, auto_highlight=True, highlight_color=[255, 255, 255, 90],
+        "GeoJsonLayer",
+        data={"type": "FeatureCollection", "features": features},
+        id=DISTRICT_LAYER,
+        get_fill_color="properties.fill",
+        get_line_color=[90, 98, 110, 255],
+        line_width_min_pixels=1.2,
+        stroked=True,
+        filled=True,
+        pickable=True,
+        auto_highlight=True,
+        highlight_color=[255, 255, 255, 90],
     )
 
 
@@ -215,22 +267,43 @@ def selected_layer(base: MapBase, code: str) -> pdk.Layer | None:
     feature = next((f for f in base.features if f["adcode"] == code), None)
     if feature is None:
         return None
-    data = {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "geometry": feature["geometry"], "properties": {}}]}
-    return pdk.Layer("GeoJsonLayer", data=data, id=SELECTED_LAYER, filled=False, stroked=True,
-                     get_line_color=[17, 24, 39, 255], line_width_min_pixels=3, pickable=False)
+    data = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": feature["geometry"], "properties": {}}],
+    }
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=data,
+        id=SELECTED_LAYER,
+        filled=False,
+        stroked=True,
+        get_line_color=[17, 24, 39, 255],
+        line_width_min_pixels=3,
+        pickable=False,
+    )
 
 
 def label_layer(base: MapBase) -> pdk.Layer:
     """District names in a CJK font, white halo, overlapping labels dropped at small zooms."""
     data = [{"p": [lon, lat], "t": text} for _, text, lon, lat in base.labels]
     return pdk.Layer(
-        "TextLayer", data=data, id=LABEL_LAYER, get_position="p", get_text="t",
-        get_size=14, size_units=pdk.types.String("pixels"), get_color=[31, 41, 51, 255],
-        character_set=pdk.types.String("auto"), font_family=pdk.types.String(CJK_FONT),
-        font_weight=pdk.types.String("bold"), font_settings={"sdf": True}, outline_width=3,
-        outline_color=[255, 255, 255, 230], get_text_anchor=pdk.types.String("middle"),
-        get_alignment_baseline=pdk.types.String("center"), pickable=False,
+        "TextLayer",
+        data=data,
+        id=LABEL_LAYER,
+        get_position="p",
+        get_text="t",
+        get_size=14,
+        size_units=pdk.types.String("pixels"),
+        get_color=[31, 41, 51, 255],
+        character_set=pdk.types.String("auto"),
+        font_family=pdk.types.String(CJK_FONT),
+        font_weight=pdk.types.String("bold"),
+        font_settings={"sdf": True},
+        outline_width=3,
+        outline_color=[255, 255, 255, 230],
+        get_text_anchor=pdk.types.String("middle"),
+        get_alignment_baseline=pdk.types.String("center"),
+        pickable=False,
         extensions=[{"@@type": "CollisionFilterExtension"}],
     )
 
@@ -243,19 +316,30 @@ def village_layer(villages: pl.DataFrame, scheme: ClassScheme, names: dict[str, 
     for r in villages.iter_rows(named=True):
         households = r["rural_households"] or 0
         place = " · ".join(x for x in (r.get("street"), names.get(r["district_code"])) if x)
-        data.append({
-            "p": [round(r["lon"], 5), round(r["lat"], 5)],
-            "r": round(1.5 + 3.5 * math.sqrt(households / biggest), 1),
-            "c": hex_rgb(scheme.point_colour(r["coverage"])),
-            "dc": r["district_code"],
-            "name": r["village_name"],
-            "d": f"{place}\n美丽庭院 {_n(r['courtyard_households'])} / 农村 {_n(households)} 户"
-                 f"（{_pct(r['coverage'])}）",
-        })
+        data.append(
+            {
+                "p": [round(r["lon"], 5), round(r["lat"], 5)],
+                "r": round(1.5 + 3.5 * math.sqrt(households / biggest), 1),
+                "c": hex_rgb(scheme.point_colour(r["coverage"])),
+                "dc": r["district_code"],
+                "name": r["village_name"],
+                "d": f"{place}\n美丽庭院 {_n(r['courtyard_households'])} / 农村 {_n(households)} 户"
+                f"（{_pct(r['coverage'])}）",
+            }
+        )
     return pdk.Layer(
-        "ScatterplotLayer", data=data, id=VILLAGE_LAYER, get_position="p", get_radius="r",
-        radius_units=pdk.types.String("pixels"), get_fill_color="c", stroked=True,
-        get_line_color=[55, 65, 81, 200], line_width_min_pixels=0.5, pickable=True, auto_highlight=True,
+        "ScatterplotLayer",
+        data=data,
+        id=VILLAGE_LAYER,
+        get_position="p",
+        get_radius="r",
+        radius_units=pdk.types.String("pixels"),
+        get_fill_color="c",
+        stroked=True,
+        get_line_color=[55, 65, 81, 200],
+        line_width_min_pixels=0.5,
+        pickable=True,
+        auto_highlight=True,
         opacity=0.9,  # one layer-wide alpha instead of a fourth number in every point's colour
     )
 
@@ -268,15 +352,27 @@ def community_layer(points: pl.DataFrame, *, homes: bool = False, names: dict[st
         level = r.get("level")
         colour = HOME_COLOUR if homes else LEVEL_COLOURS.get(level or "", UNSTATED_LEVEL_COLOUR)
         place = " · ".join(x for x in (r.get("street"), names.get(r["district_code"])) if x)
-        data.append({
-            "p": [round(r["lon"], 5), round(r["lat"], 5)], "c": hex_rgb(colour), "dc": r["district_code"],
-            "name": r["community_name"],
-            "d": f"{r['kind']} · {level or '未注明级别'} · {r['year_named']}年命名\n{place}",
-        })
+        data.append(
+            {
+                "p": [round(r["lon"], 5), round(r["lat"], 5)],
+                "c": hex_rgb(colour),
+                "dc": r["district_code"],
+                "name": r["community_name"],
+                "d": f"{r['kind']} · {level or '未注明级别'} · {r['year_named']}年命名\n{place}",
+            }
+        )
     return pdk.Layer(
-        "ScatterplotLayer", data=data, id=HOME_LAYER if homes else COMMUNITY_LAYER, get_position="p",
-        get_radius=3 if homes else 5, radius_units=pdk.types.String("pixels"), get_fill_color="c",
-        stroked=True, get_line_color=[255, 255, 255, 255], line_width_min_pixels=1, pickable=True,
+        "ScatterplotLayer",
+        data=data,
+        id=HOME_LAYER if homes else COMMUNITY_LAYER,
+        get_position="p",
+        get_radius=3 if homes else 5,
+        radius_units=pdk.types.String("pixels"),
+        get_fill_color="c",
+        stroked=True,
+        get_line_color=[255, 255, 255, 255],
+        line_width_min_pixels=1,
+        pickable=True,
         auto_highlight=True,
     )
 
@@ -299,8 +395,9 @@ def _tile_corner(x: int, y: int, z: int) -> tuple[float, float]:
     return x / n * 360.0 - 180.0, math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
 
 
-def tile_layers(url: str, bounds: tuple[float, float, float, float], zoom: float,
-                datum: str = "WGS-84") -> list[pdk.Layer]:
+def tile_layers(
+    url: str, bounds: tuple[float, float, float, float], zoom: float, datum: str = "WGS-84"
+) -> list[pdk.Layer]:
     """Raster tiles ({z}/{x}/{y} URL template) covering `bounds`, as one BitmapLayer per tile.
 
     Tiles in WGS-84 / CGCS2000 (天地图) are moved onto GCJ-02, the boundaries' datum, by
@@ -320,26 +417,48 @@ def tile_layers(url: str, bounds: tuple[float, float, float, float], zoom: float
     layers = []
     for x in range(x0, x1 + 1):
         for y in range(y0, y1 + 1):
-            corners = [_tile_corner(x, y + 1, z), _tile_corner(x, y, z), _tile_corner(x + 1, y, z),
-                       _tile_corner(x + 1, y + 1, z)]  # left-bottom, left-top, right-top, right-bottom
+            corners = [
+                _tile_corner(x, y + 1, z),
+                _tile_corner(x, y, z),
+                _tile_corner(x + 1, y, z),
+                _tile_corner(x + 1, y + 1, z),
+            ]  # left-bottom, left-top, right-top, right-bottom
             if datum != "GCJ-02":
                 corners = [wgs84_to_gcj02(lon, lat) for lon, lat in corners]
             tile_url = url.replace("{z}", str(z)).replace("{x}", str(x)).replace("{y}", str(y))
-            layers.append(pdk.Layer(
-                "BitmapLayer", id=f"basemap-{z}-{x}-{y}", image=pdk.types.String(tile_url),
-                bounds=[[round(a, 6), round(b, 6)] for a, b in corners], pickable=False))
+            layers.append(
+                pdk.Layer(
+                    "BitmapLayer",
+                    id=f"basemap-{z}-{x}-{y}",
+                    image=pdk.types.String(tile_url),
+                    bounds=[[round(a, 6), round(b, 6)] for a, b in corners],
+                    pickable=False,
+                )
+            )
     return layers
 
 
 # --- the deck ---------------------------------------------------------------------------------
 
 
-def build_deck(base: MapBase, districts: pl.DataFrame, measure: Measure, year: int | None, *,
-               villages: pl.DataFrame | None = None, communities: pl.DataFrame | None = None,
-               homes: pl.DataFrame | None = None, show_fill: bool = True, show_labels: bool = True,
-               show_points: bool = True, extra: dict[str, str] | None = None, tile_url: str | None = None,
-               tile_datum: str = "WGS-84", selected: str | None = None,
-               size: tuple[int, int] = DEFAULT_SIZE) -> CompactDeck:
+def build_deck(
+    base: MapBase,
+    districts: pl.DataFrame,
+    measure: Measure,
+    year: int | None,
+    *,
+    villages: pl.DataFrame | None = None,
+    communities: pl.DataFrame | None = None,
+    homes: pl.DataFrame | None = None,
+    show_fill: bool = True,
+    show_labels: bool = True,
+    show_points: bool = True,
+    extra: dict[str, str] | None = None,
+    tile_url: str | None = None,
+    tile_datum: str = "WGS-84",
+    selected: str | None = None,
+    size: tuple[int, int] = DEFAULT_SIZE,
+) -> CompactDeck:
     """The map: districts (from `coverage.measure_frame`), optional points, labels, fitted view.
 
     Layer order bottom → top: basemap tiles (only with `tile_url`), districts, points, the
@@ -363,8 +482,13 @@ def build_deck(base: MapBase, districts: pl.DataFrame, measure: Measure, year: i
         layers.append(outline)
     if show_labels:
         layers.append(label_layer(base))
-    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP,
-                       views=[pdk.View(type="MapView", controller=True)])
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        tooltip=TOOLTIP,
+        views=[pdk.View(type="MapView", controller=True)],
+    )
 
 
 def selected_district(selection: Any) -> str | None:
@@ -386,21 +510,30 @@ def selected_district(selection: Any) -> str | None:
 
 def _swatch(colour: str, text: str, *, round_: bool = False) -> str:
     radius = "50%" if round_ else "2px"
-    return (f'<span style="display:inline-flex;align-items:center;margin:0 12px 4px 0;white-space:nowrap">'
-            f'<span style="display:inline-block;width:14px;height:14px;border-radius:{radius};'
-            f'background:{colour};border:1px solid #8a8f98;margin-right:5px"></span>{html.escape(text)}</span>')
+    return (
+        f'<span style="display:inline-flex;align-items:center;margin:0 12px 4px 0;white-space:nowrap">'
+        f'<span style="display:inline-block;width:14px;height:14px;border-radius:{radius};'
+        f'background:{colour};border:1px solid #8a8f98;margin-right:5px"></span>{html.escape(text)}</span>'
+    )
 
 
-def legend_html(measure: Measure, counts: dict[str, int] | None = None,
-                points: list[tuple[str, str]] | None = None, point_note: str | None = None) -> str:
+def legend_html(
+    measure: Measure,
+    counts: dict[str, int] | None = None,
+    points: list[tuple[str, str]] | None = None,
+    point_note: str | None = None,
+) -> str:
     """The classes with their colours (and how many districts fall in each), plus point symbols."""
     scheme = measure.scheme
     items = [(c, label) for c, label in zip(scheme.colours, scheme.labels, strict=True)]
     items.append((scheme.no_data_colour, NO_DATA))
-    parts = [_swatch(c, f"{label}（{counts[label]}个区县）" if counts and label in counts else label)
-             for c, label in items]
-    out = (f'<div class="fuer-map-legend" style="font-size:0.9rem;line-height:1.6"><b>{html.escape(measure.label)}</b>'
-           f"（区县着色，分级界限含下限）<br/>{''.join(parts)}")
+    parts = [
+        _swatch(c, f"{label}（{counts[label]}个区县）" if counts and label in counts else label) for c, label in items
+    ]
+    out = (
+        f'<div class="fuer-map-legend" style="font-size:0.9rem;line-height:1.6"><b>{html.escape(measure.label)}</b>'
+        f"（区县着色，分级界限含下限）<br/>{''.join(parts)}"
+    )
     if points:
         out += "<br/>" + "".join(_swatch(c, text, round_=True) for c, text in points)
     if point_note:
@@ -441,13 +574,19 @@ class MapView:
 
 # names people and other pages use for the map themes (the data tables, the DESIGN notes)
 THEME_ALIASES: dict[str, str] = {
-    "child_friendly": "child", "儿童友好": "child", "儿童之家": "child", "child_home": "child",
-    "beautiful_courtyard": "courtyard", "美丽庭院覆盖率": "courtyard", "attainment_rate": "attainment",
+    "child_friendly": "child",
+    "儿童友好": "child",
+    "儿童之家": "child",
+    "child_home": "child",
+    "beautiful_courtyard": "courtyard",
+    "美丽庭院覆盖率": "courtyard",
+    "attainment_rate": "attainment",
 }
 
 
-def parse_view(params: dict[str, str], *, years: dict[str, list[int]], districts: list[str],
-               plans: list[str]) -> tuple[MapView, list[str]]:
+def parse_view(
+    params: dict[str, str], *, years: dict[str, list[int]], districts: list[str], plans: list[str]
+) -> tuple[MapView, list[str]]:
     """Check `theme`, `measure`, `year`, `district` and `plan` query parameters.
 
     Anything unknown falls back to the default (first theme and measure, latest year, no
@@ -477,8 +616,9 @@ def parse_view(params: dict[str, str], *, years: dict[str, list[int]], districts
         if raw_year.strip().isdigit() and int(raw_year) in options:
             year = int(raw_year)
         else:
-            notices.append(f"链接中的年份“{raw_year}”无效或无数据，已显示{year}年。" if year else
-                           f"链接中的年份“{raw_year}”无效。")
+            notices.append(
+                f"链接中的年份“{raw_year}”无效或无数据，已显示{year}年。" if year else f"链接中的年份“{raw_year}”无效。"
+            )
     raw_district = params.get("district")
     district = raw_district if raw_district in districts else None
     if raw_district and district is None:
@@ -491,9 +631,7 @@ def parse_view(params: dict[str, str], *, years: dict[str, list[int]], districts
 
 
 def basemap_settings() -> tuple[str | None, str]:
-    """(tile URL template or None, its datum) from settings; off unless configured.
-
-    """
+    """(tile URL template or None, its datum) from settings; off unless configured."""
     from etl import settings
 
     def get(name: str) -> str:

@@ -84,7 +84,7 @@ def narrative(
     off_trend: int,
     target_year: int,
 ) -> str:
-    """"全市N项指标中，达标M项…" — every number is an argument, nothing is estimated here.
+    """ "全市N项指标中，达标M项…" — every number is an argument, nothing is estimated here.
 
     label_counts: (label, n) in label order (zero counts are left out of the sentence);
     behind_by_domain: (domain, n of 进度滞后/退步/未实现) largest first; off_trend: items not
@@ -93,8 +93,10 @@ def narrative(
     listed = "、".join(f"{label}{n}项" for label, n in label_counts if n)
     text = f"{scope}{n_indicators}项指标中，{listed or '暂无可评价的指标'}。"
     if denominator:
-        text += (f"达标率{present.percent(rate)}（达到数值或定性目标的{numerator}项 ÷ 有数据且有数值或定性目标的"
-                 f"{denominator}项）")
+        text += (
+            f"达标率{present.percent(rate)}（达到数值或定性目标的{numerator}项 ÷ 有数据且有数值或定性目标的"
+            f"{denominator}项）"
+        )
     else:
         text += "暂无有数据且有数值或定性目标的指标，达标率无法计算"
     if direction:
@@ -161,6 +163,7 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
                 return present.TARGET_PENDING if interim else present.target_text(r)
             t = extra[year].get(r["indicator_code"])
             return None if t is None else present.target_text({**t, "decimals": r["decimals"]})
+
         return build
 
     def sources(r: Mapping[str, Any]) -> str:
@@ -191,10 +194,7 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
     table = present.rows_table(items.iter_rows(named=True), columns, numeric)
     table = table.with_columns(pl.int_range(1, pl.len() + 1).over("领域").cast(pl.Int64).alias("序号"))
     table = table.select("领域", "序号", *[c for c in table.columns if c not in ("领域", "序号")])
-    by_domain = {
-        str(domain): part.drop("领域")
-        for (domain,), part in table.group_by("领域", maintain_order=True)
-    }
+    by_domain = {str(domain): part.drop("领域") for (domain,), part in table.group_by("领域", maintain_order=True)}
 
     styles = present.label_styles(result.labels)
     per_domain = aggregate.status_counts(items, ["domain"])
@@ -202,9 +202,7 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
     summary_rows = list(per_domain.iter_rows(named=True)) + list(total.iter_rows(named=True))
     summary_columns: dict[str, Any] = {"领域": lambda r: r["domain"], "指标数": lambda r: int(r["n_items"])}
     for style in styles:
-        summary_columns[f"{style.symbol} {style.label}"] = (
-            lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
-        )
+        summary_columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
     summary_columns["达标率"] = lambda r: present.percent(r["attainment_rate"])
     summary_columns["达标率分母"] = lambda r: int(r["rate_denominator"])
     summary = present.rows_table(
@@ -217,7 +215,8 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
     t = total.row(0, named=True) if total.height else {c: 0 for c in aggregate.AGGREGATE_COLUMNS}
     behind = (
         items.filter(pl.col("status").cast(pl.String).is_in(BEHIND))
-        .group_by("domain", maintain_order=True).len()
+        .group_by("domain", maintain_order=True)
+        .len()
         .sort("len", descending=True, maintain_order=True)
     )
     # "难以达标" is said only of items with a line to reach (not of direction targets)

@@ -76,9 +76,7 @@ def catalogue_by_domain(db_path: Path) -> pl.DataFrame:
             .alias("outline_rank")
         )
         .sort("outline_rank", "first_row")
-        .with_columns(
-            pl.col("outline").replace_strict(OUTLINE_LABELS, default=pl.col("outline"))
-        )
+        .with_columns(pl.col("outline").replace_strict(OUTLINE_LABELS, default=pl.col("outline")))
     )
     return frame.select(
         pl.col("outline").alias("纲要"),
@@ -125,9 +123,7 @@ def catalogue_table(db_path: Path) -> pl.DataFrame:
     )
     targets = [
         target_display(kind, value, decimals)
-        for kind, value, decimals in zip(
-            frame["target_kind"], frame["target_2030"], frame["decimals"], strict=True
-        )
+        for kind, value, decimals in zip(frame["target_kind"], frame["target_2030"], frame["decimals"], strict=True)
     ]
     return frame.select(
         pl.col("indicator_code").alias("指标代码"),
@@ -135,12 +131,8 @@ def catalogue_table(db_path: Path) -> pl.DataFrame:
         pl.col("domain").alias("领域"),
         pl.col("indicator_name").alias("指标名称"),
         pl.col("unit").alias("计量单位"),
-        pl.col("direction")
-        .replace_strict(DIRECTION_LABELS, default=None, return_dtype=pl.String)
-        .alias("指标方向"),
-        pl.col("target_kind")
-        .replace_strict(TARGET_KIND_LABELS, default=pl.col("target_kind"))
-        .alias("目标类型"),
+        pl.col("direction").replace_strict(DIRECTION_LABELS, default=None, return_dtype=pl.String).alias("指标方向"),
+        pl.col("target_kind").replace_strict(TARGET_KIND_LABELS, default=pl.col("target_kind")).alias("目标类型"),
         pl.Series("2030年目标", targets, dtype=pl.String),
         pl.col("target_text").alias("目标表述"),
         pl.col("target_source").alias("目标来源"),

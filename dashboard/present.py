@@ -140,7 +140,7 @@ def target_source(row: Mapping[str, Any]) -> str:
 
 
 def status_cell(row: Mapping[str, Any]) -> str:
-    """"✔ 达标": the label with its symbol, readable without colour."""
+    """ "✔ 达标": the label with its symbol, readable without colour."""
     return f"{row.get('status_symbol') or ''} {row.get('status_label') or ''}".strip()
 
 
@@ -163,7 +163,7 @@ def flags_text(flags: str | None) -> str | None:
 
 
 def pending_mark(row: Mapping[str, Any]) -> str:
-    """"（待审核）" behind a value that is not reviewed yet (dashboard.publication), else ""."""
+    """ "（待审核）" behind a value that is not reviewed yet (dashboard.publication), else ""."""
     return PENDING_MARK if row.get("review_state") == STATE_PENDING else ""
 
 
@@ -201,8 +201,7 @@ def label_styles(labels: pl.DataFrame) -> tuple[LabelStyle, ...]:
     for row in labels.sort("status_order", maintain_order=True).iter_rows(named=True):
         group = groups.setdefault(
             row["status_label"],
-            {"colour": row["status_colour"], "symbol": row["status_symbol"], "order": row["status_order"],
-             "codes": []},
+            {"colour": row["status_colour"], "symbol": row["status_symbol"], "order": row["status_order"], "codes": []},
         )
         group["codes"].append(str(row["status"]))
     return tuple(
@@ -222,9 +221,7 @@ def label_counts(counts: Mapping[str, Any], styles: Sequence[LabelStyle]) -> lis
 def rule_counts(counts: Mapping[str, Any]) -> list[tuple[str, int]]:
     """The non-zero counts per computed status, with their rule names, in engine order."""
     return [
-        (name, int(counts.get(f"n_{code}") or 0))
-        for code, name in STATUS_RULE_NAMES.items()
-        if counts.get(f"n_{code}")
+        (name, int(counts.get(f"n_{code}") or 0)) for code, name in STATUS_RULE_NAMES.items() if counts.get(f"n_{code}")
     ]
 
 
@@ -246,7 +243,7 @@ def scope_word(name: str, level: str | None) -> str:
 
 
 def file_name(what: str, region_name: str, year: int, ext: str = "csv") -> str:
-    """"中期评估_淄博市_2024.csv": what, where and when, so saved downloads stay findable."""
+    """ "中期评估_淄博市_2024.csv": what, where and when, so saved downloads stay findable."""
     safe = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in f"{what}_{region_name}_{year}")
     return f"{safe}.{ext}"
 
@@ -256,8 +253,11 @@ def totals(items: pl.DataFrame) -> pl.DataFrame:
     return items.filter(pl.col("breakdown") == TOTAL)
 
 
-def rows_table(rows: Iterable[Mapping[str, Any]], columns: Mapping[str, Callable[[Mapping[str, Any]], Any]],
-               schema: Mapping[str, type[pl.DataType] | pl.DataType] | None = None) -> pl.DataFrame:
+def rows_table(
+    rows: Iterable[Mapping[str, Any]],
+    columns: Mapping[str, Callable[[Mapping[str, Any]], Any]],
+    schema: Mapping[str, type[pl.DataType] | pl.DataType] | None = None,
+) -> pl.DataFrame:
     """A frame with Chinese headers built column by column from item rows.
 
     Every column is text unless `schema` says otherwise, so empty cells stay empty and the

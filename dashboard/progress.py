@@ -144,6 +144,7 @@ __all__ = [
 
 # --- rules ---------------------------------------------------------------------------------------
 
+
 def _shortfall(x: pl.Expr) -> pl.Expr:
     """How far x is from meeting the target (≤ eps: met); null for direction-only kinds.
 
@@ -216,16 +217,12 @@ def evaluate_items(
     baseline_met = d_base <= pl.col("_eps")
     baseline_equal = (vb - pl.col("_t")).abs() <= pl.col("_eps")
     change = v - vb
-    stable_tol = pl.max_horizontal(
-        pl.col("target_tolerance").fill_null(0.0), config.stable_tolerance * vb.abs()
-    )
+    stable_tol = pl.max_horizontal(pl.col("target_tolerance").fill_null(0.0), config.stable_tolerance * vb.abs())
     stage4 = [
         achieved_now.alias("_achieved"),
         not_binary.fill_null(False).alias("_not_binary"),
         pl.when(measurable & has_value).then(achieved_now).alias("achieved"),
-        pl.when(has_value & (T > B))
-        .then(((y_latest - B) / (T - B)).clip(0.0, 1.0))
-        .alias("tau"),
+        pl.when(has_value & (T > B)).then(((y_latest - B) / (T - B)).clip(0.0, 1.0)).alias("tau"),
         pl.when(threshold & pl.col("_defined") & has_value & vb.is_not_null() & ~achieved_now & ~baseline_met)
         .then((d_base - d_now) / d_base)
         .alias("rho"),
@@ -234,9 +231,7 @@ def evaluate_items(
         baseline_equal.alias("_baseline_equal"),
         change.alias("change_since_base"),
         stable_tol.alias("_stable_tol"),
-        pl.when(pl.col("_n") >= config.trend_min_points)
-        .then(pl.col("_slope"))
-        .alias("trend_slope"),
+        pl.when(pl.col("_n") >= config.trend_min_points).then(pl.col("_slope")).alias("trend_slope"),
     ]
 
     jump_thr = (
@@ -267,12 +262,7 @@ def evaluate_items(
 
     # growth ratio (UN ESCAP / Open SDG)
     t_growth = (
-        pl.when(threshold & ~band)
-        .then(pl.col("_t"))
-        .when(band & (vb < lo))
-        .then(lo)
-        .when(band & (vb > hi))
-        .then(hi)
+        pl.when(threshold & ~band).then(pl.col("_t")).when(band & (vb < lo)).then(lo).when(band & (vb > hi)).then(hi)
     )
     # +1 when higher is better; a band points towards its nearer edge
     growth_sign = pl.when(band).then((pl.col("_tg") - vb).sign()).otherwise(pl.col("_sign"))
@@ -443,8 +433,15 @@ def compute_progress(
 ) -> pl.DataFrame:
     """Every item's status, progress, trend, growth ratio and flags (RESULT_COLUMNS);
     indicator_codes and region_codes as in year_matrix."""
-    items = year_matrix(observations, targets, base_year=base_year, report_year=report_year, eps=config.eps,
-                        indicator_codes=indicator_codes, region_codes=region_codes)
+    items = year_matrix(
+        observations,
+        targets,
+        base_year=base_year,
+        report_year=report_year,
+        eps=config.eps,
+        indicator_codes=indicator_codes,
+        region_codes=region_codes,
+    )
     # the in-memory engine hands back one chunk per column (the streaming one several, which the
     # callers' later steps would have to copy together)
     return evaluate_items(items, indicators, base_year=base_year, report_year=report_year, config=config).collect(

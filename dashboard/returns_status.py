@@ -85,18 +85,23 @@ RULE_LABELS: dict[str, str] = {
     "too_slow": "处理超时",
     "too_much_memory": "所需内存过大",
 }
-ACTION_LABELS = {"load": "载入", "withdraw": "撤回", "checked": "标记已核对", "approved": "审核通过（锁定）",
-                 "unlocked": "解锁"}
+ACTION_LABELS = {
+    "load": "载入",
+    "withdraw": "撤回",
+    "checked": "标记已核对",
+    "approved": "审核通过（锁定）",
+    "unlocked": "解锁",
+}
 _EMPTY_WORKFLOW = {
     "approval_current": "(SELECT NULL::VARCHAR AS unit_code, NULL::INTEGER AS year, NULL::VARCHAR AS state, "
-                        "NULL::VARCHAR AS actor, NULL::TIMESTAMP AS acted_at, NULL::VARCHAR AS reason WHERE false)",
+    "NULL::VARCHAR AS actor, NULL::TIMESTAMP AS acted_at, NULL::VARCHAR AS reason WHERE false)",
     "submission_withdrawal": "(SELECT NULL::INTEGER AS submission_id, NULL::TIMESTAMP AS withdrawn_at, "
-                             "NULL::VARCHAR AS withdrawn_by, NULL::VARCHAR AS reason WHERE false)",
+    "NULL::VARCHAR AS withdrawn_by, NULL::VARCHAR AS reason WHERE false)",
     "audit_log": "(SELECT NULL::BIGINT AS id, NULL::TIMESTAMP AS changed_at, NULL::VARCHAR AS actor, "
-                 "NULL::VARCHAR AS action, NULL::VARCHAR AS file, NULL::INTEGER AS submission_id, "
-                 "NULL::VARCHAR AS unit_code, NULL::VARCHAR AS indicator_code, NULL::VARCHAR AS region_code, "
-                 "NULL::INTEGER AS year, NULL::VARCHAR AS breakdown, NULL::DOUBLE AS old_value, "
-                 "NULL::DOUBLE AS new_value, NULL::VARCHAR AS detail WHERE false)",
+    "NULL::VARCHAR AS action, NULL::VARCHAR AS file, NULL::INTEGER AS submission_id, "
+    "NULL::VARCHAR AS unit_code, NULL::VARCHAR AS indicator_code, NULL::VARCHAR AS region_code, "
+    "NULL::INTEGER AS year, NULL::VARCHAR AS breakdown, NULL::DOUBLE AS old_value, "
+    "NULL::DOUBLE AS new_value, NULL::VARCHAR AS detail WHERE false)",
 }
 
 
@@ -131,19 +136,28 @@ def default_year(db_path: Path, today: date | None = None) -> int:
 
 def unit_options(db_path: Path) -> dict[str, str]:
     """Member units that are responsible for at least one indicator: code → name."""
-    frame = db.query(db_path, """
+    frame = db.query(
+        db_path,
+        """
         SELECT u.code, u.name FROM member_unit u
-        WHERE u.code IN (SELECT unit_code FROM indicator_unit) ORDER BY u.name""")
+        WHERE u.code IN (SELECT unit_code FROM indicator_unit) ORDER BY u.name""",
+    )
     return dict(frame.iter_rows())
 
 
 def unit_indicators(db_path: Path, unit_code: str) -> pl.DataFrame:
     """The unit's indicators (牵头 first), as it sees them in its template."""
-    frame = db.query(db_path, """
+    frame = db.query(
+        db_path,
+        """
         SELECT i.code, i.name, i.unit, iu.role FROM indicator_unit iu JOIN indicator i ON i.code = iu.indicator_code
-        WHERE iu.unit_code = $u ORDER BY iu.role, i.code""", {"u": unit_code})
+        WHERE iu.unit_code = $u ORDER BY iu.role, i.code""",
+        {"u": unit_code},
+    )
     return frame.select(
-        pl.col("code").alias("指标代码"), pl.col("name").alias("指标名称"), pl.col("unit").alias("计量单位"),
+        pl.col("code").alias("指标代码"),
+        pl.col("name").alias("指标名称"),
+        pl.col("unit").alias("计量单位"),
         pl.col("role").replace_strict({"lead": "牵头", "shared": "责任"}, default=pl.col("role")).alias("职责"),
     )
 
@@ -158,8 +172,11 @@ def district_options(db_path: Path) -> dict[str, str]:
     """Districts of the configured region, then the region itself: code → name."""
     region = settings.region_code()
     # districts first: their values are the ones returns hold
-    frame = db.query(db_path, "SELECT code, name FROM region WHERE code = $r OR parent_code = $r "
-                              "ORDER BY code = $r, code", {"r": region})
+    frame = db.query(
+        db_path,
+        "SELECT code, name FROM region WHERE code = $r OR parent_code = $r ORDER BY code = $r, code",
+        {"r": region},
+    )
     return dict(frame.iter_rows())
 
 
@@ -180,23 +197,43 @@ def expected_values(db_path: Path, year: int) -> pl.DataFrame:
     """unit_code, indicator_code, indicator_name, region_code, region_name, received — one row
     per value owed for `year` under RETURN_RULE; received whoever loaded it, while current."""
     region = settings.region_code()
-    districts = db.query(db_path, "SELECT code AS region_code, name AS region_name FROM region "
-                                  "WHERE parent_code = $r AND level = $level ORDER BY code",
-                         {"r": region, "level": RETURN_RULE.region_level})
+    districts = db.query(
+        db_path,
+        "SELECT code AS region_code, name AS region_name FROM region "
+        "WHERE parent_code = $r AND level = $level ORDER BY code",
+        {"r": region, "level": RETURN_RULE.region_level},
+    )
     links = db.query(db_path, "SELECT indicator_code, unit_code, role FROM indicator_unit")
     indicators = db.query(db_path, "SELECT code AS indicator_code, name AS indicator_name, unit FROM indicator")
-    expected = aggregate.expected_cells(links, indicators, districts["region_code"].to_list(), [year],
-                                        rule=RETURN_RULE)
-    have = db.query(db_path, "SELECT DISTINCT indicator_code, region_code FROM observation_current "
-                             "WHERE year = $year AND breakdown = $total", {"year": year, "total": TOTAL})
+    expected = aggregate.expected_cells(links, indicators, districts["region_code"].to_list(), [year], rule=RETURN_RULE)
+    have = db.query(
+        db_path,
+        "SELECT DISTINCT indicator_code, region_code FROM observation_current "
+        "WHERE year = $year AND breakdown = $total",
+        {"year": year, "total": TOTAL},
+    )
     return (
-        expected.join(have.with_columns(pl.lit(True).alias("received")), on=["indicator_code", "region_code"],
-                      how="left", maintain_order="left")
-        .join(indicators.select("indicator_code", "indicator_name"), on="indicator_code", how="left",
-              maintain_order="left")
+        expected.join(
+            have.with_columns(pl.lit(True).alias("received")),
+            on=["indicator_code", "region_code"],
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            indicators.select("indicator_code", "indicator_name"),
+            on="indicator_code",
+            how="left",
+            maintain_order="left",
+        )
         .join(districts, on="region_code", how="left", maintain_order="left")
-        .select("unit_code", "indicator_code", "indicator_name", "region_code", "region_name",
-                pl.col("received").fill_null(False))
+        .select(
+            "unit_code",
+            "indicator_code",
+            "indicator_name",
+            "region_code",
+            "region_name",
+            pl.col("received").fill_null(False),
+        )
     )
 
 
@@ -205,8 +242,7 @@ def completeness(db_path: Path, year: int) -> pl.DataFrame:
     # timeliness is per file here (return_status), so on_time is not needed per value
     cells = expected_values(db_path, year).with_columns(pl.lit(None, dtype=pl.Boolean).alias("on_time"))
     summary = aggregate.completeness_summary(cells, ["unit_code"])
-    return summary.select("unit_code", "expected", "received",
-                          pl.col("completeness_pct").round(1).alias("rate"))
+    return summary.select("unit_code", "expected", "received", pl.col("completeness_pct").round(1).alias("rate"))
 
 
 _SQL_STATUS = """
@@ -245,21 +281,33 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     frame = _query(db_path, _SQL_STATUS, {"year": year})
     comp = completeness(db_path, year)
     frame = frame.join(comp, on="unit_code", how="left").with_columns(
-        pl.col("expected").fill_null(0), pl.col("received").fill_null(0))
+        pl.col("expected").fill_null(0), pl.col("received").fill_null(0)
+    )
     state = (
         # a 补报 after approval: its new values wait for review, the approved ones stay locked
-        pl.when((pl.col("state") == "approved") & pl.col("resubmitted")).then(pl.lit("resubmitted"))
-        .when(pl.col("state") == "approved").then(pl.lit("approved"))
-        .when(pl.col("state") == "unlocked").then(pl.lit("unlocked"))
-        .when(pl.col("files") == 0).then(pl.lit("none"))
-        .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at"))).then(pl.lit("checked"))
+        pl.when((pl.col("state") == "approved") & pl.col("resubmitted"))
+        .then(pl.lit("resubmitted"))
+        .when(pl.col("state") == "approved")
+        .then(pl.lit("approved"))
+        .when(pl.col("state") == "unlocked")
+        .then(pl.lit("unlocked"))
+        .when(pl.col("files") == 0)
+        .then(pl.lit("none"))
+        .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at")))
+        .then(pl.lit("checked"))
         # blank owed values are 缺报: a return with gaps is partial, never simply 已报送
-        .when(pl.col("received") < pl.col("expected")).then(pl.lit("partial"))
+        .when(pl.col("received") < pl.col("expected"))
+        .then(pl.lit("partial"))
         .otherwise(pl.lit("received"))
     )
-    labels = {"none": "未报送", "received": STATE_LABELS[None], "checked": STATE_LABELS["checked"],
-              "approved": STATE_LABELS["approved"], "unlocked": STATE_LABELS["unlocked"],
-              "resubmitted": "补报待审核"}
+    labels = {
+        "none": "未报送",
+        "received": STATE_LABELS[None],
+        "checked": STATE_LABELS["checked"],
+        "approved": STATE_LABELS["approved"],
+        "unlocked": STATE_LABELS["unlocked"],
+        "resubmitted": "补报待审核",
+    }
     due_end = datetime(due.year, due.month, due.day, 23, 59, 59)
     started = tracking_start(db_path)
     timely = (
@@ -268,7 +316,8 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
         .then(pl.lit("历史补录"))
         .when(pl.col("first_at").is_null())
         .then(pl.lit("逾期未报" if today > due else "未到截止日"))
-        .when(pl.col("first_at") <= due_end).then(pl.lit("按时"))
+        .when(pl.col("first_at") <= due_end)
+        .then(pl.lit("按时"))
         .otherwise(pl.lit("逾期"))
     )
     # a unit that leads no measurable indicator and sent nothing owes nothing this year
@@ -276,7 +325,8 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     return frame.with_columns(state.alias("state_code")).with_columns(
         pl.when(pl.col("state_code") == "partial")
         .then(pl.format("部分报送 {} / {}", pl.col("received"), pl.col("expected")))
-        .otherwise(pl.col("state_code").replace_strict(labels, default=None)).alias("state_label"),
+        .otherwise(pl.col("state_code").replace_strict(labels, default=None))
+        .alias("state_label"),
         timely.alias("timeliness"),
         pl.lit(due).alias("deadline"),
     )
@@ -306,17 +356,31 @@ def unit_status(db_path: Path, unit_code: str, year: int, today: date | None = N
     """`return_status` for one unit as a dict (state_code, state_label, files, rate, actor …)."""
     frame = return_status(db_path, year, today).filter(pl.col("unit_code") == unit_code)
     if frame.height == 0:
-        return {"unit_code": unit_code, "state_code": "none", "state_label": "未报送", "files": 0,
-                "expected": 0, "received": 0, "rate": None, "actor": None, "acted_at": None, "reason": None,
-                "timeliness": "", "deadline": deadline(year)}
+        return {
+            "unit_code": unit_code,
+            "state_code": "none",
+            "state_label": "未报送",
+            "files": 0,
+            "expected": 0,
+            "received": 0,
+            "rate": None,
+            "actor": None,
+            "acted_at": None,
+            "reason": None,
+            "timeliness": "",
+            "deadline": deadline(year),
+        }
     return frame.row(0, named=True)
 
 
 def _missing(db_path: Path, year: int) -> pl.DataFrame:
     """The values still owed for `year`, with the unit's name."""
     units = db.query(db_path, "SELECT code AS unit_code, name AS unit_name FROM member_unit")
-    return (expected_values(db_path, year).filter(~pl.col("received"))
-            .join(units, on="unit_code", how="inner", maintain_order="left"))
+    return (
+        expected_values(db_path, year)
+        .filter(~pl.col("received"))
+        .join(units, on="unit_code", how="inner", maintain_order="left")
+    )
 
 
 def reminder_list(db_path: Path, year: int) -> pl.DataFrame:
@@ -327,8 +391,15 @@ def reminder_list(db_path: Path, year: int) -> pl.DataFrame:
         .agg(pl.len().alias("missing"), pl.col("region_name").sort_by("region_code").str.join("、").alias("regions"))
         .sort("unit_name", "indicator_code")
     )
-    return frame.rename({"unit_name": "成员单位", "indicator_code": "指标代码", "indicator_name": "指标名称",
-                         "missing": "缺报区县数", "regions": "缺报区县"})
+    return frame.rename(
+        {
+            "unit_name": "成员单位",
+            "indicator_code": "指标代码",
+            "indicator_name": "指标名称",
+            "missing": "缺报区县数",
+            "regions": "缺报区县",
+        }
+    )
 
 
 def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
@@ -344,9 +415,14 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
         pl.col("unit_name").alias("成员单位"),
         pl.col("indicators").alias("缺报指标数"),
         pl.col("values").alias("缺报数值数"),
-        pl.format("请{}于{}前报送{}年度指标数据：尚缺{}项指标、{}个区县数值（详见缺报清单）。",
-                  pl.col("unit_name"), pl.lit(f"{due.year}年{due.month}月{due.day}日"), pl.lit(year),
-                  pl.col("indicators"), pl.col("values")).alias("提醒内容"),
+        pl.format(
+            "请{}于{}前报送{}年度指标数据：尚缺{}项指标、{}个区县数值（详见缺报清单）。",
+            pl.col("unit_name"),
+            pl.lit(f"{due.year}年{due.month}月{due.day}日"),
+            pl.lit(year),
+            pl.col("indicators"),
+            pl.col("values"),
+        ).alias("提醒内容"),
     )
 
 
@@ -355,14 +431,18 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
 
 def unit_submissions(db_path: Path, unit_code: str, year: int) -> pl.DataFrame:
     """The unit's files holding values for `year`, withdrawn ones included and marked."""
-    frame = _query(db_path, """
+    frame = _query(
+        db_path,
+        """
         SELECT s.id, s.file_name, s.loaded_at, s.rows_accepted, s.rows_rejected, s.is_sample,
                w.withdrawn_by, w.withdrawn_at, w.reason,
                (SELECT min(a.actor) FROM {audit_log} a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
         FROM submission s LEFT JOIN {submission_withdrawal} w ON w.submission_id = s.id
         WHERE s.unit_code = $u AND s.kind = 'return' AND s.status = 'loaded'
           AND s.id IN (SELECT submission_id FROM observation WHERE year = $y)
-        ORDER BY s.loaded_at DESC, s.id DESC""", {"u": unit_code, "y": year})
+        ORDER BY s.loaded_at DESC, s.id DESC""",
+        {"u": unit_code, "y": year},
+    )
     return frame.select(
         pl.col("id").alias("提交编号"),
         pl.col("file_name").alias("文件"),
@@ -372,9 +452,16 @@ def unit_submissions(db_path: Path, unit_code: str, year: int) -> pl.DataFrame:
         pl.col("rows_rejected").alias("拒绝数值"),
         pl.when(pl.col("withdrawn_at").is_not_null()).then(pl.lit("已撤回")).otherwise(pl.lit("有效")).alias("状态"),
         pl.when(pl.col("withdrawn_at").is_not_null())
-        .then(pl.format("{} 于 {} 撤回：{}", pl.col("withdrawn_by"),
-                        pl.col("withdrawn_at").dt.strftime("%Y-%m-%d %H:%M"), pl.col("reason")))
-        .otherwise(pl.lit("")).alias("撤回说明"),
+        .then(
+            pl.format(
+                "{} 于 {} 撤回：{}",
+                pl.col("withdrawn_by"),
+                pl.col("withdrawn_at").dt.strftime("%Y-%m-%d %H:%M"),
+                pl.col("reason"),
+            )
+        )
+        .otherwise(pl.lit(""))
+        .alias("撤回说明"),
         pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
     )
 
@@ -385,10 +472,13 @@ def withdrawable(db_path: Path, unit_code: str, year: int) -> dict[int, str]:
     return {i: f"{i} · {f} · {t}" for i, f, t in frame.select("提交编号", "文件", "载入时间").iter_rows()}
 
 
-def value_history(db_path: Path, indicator_code: str, region_code: str, year: int,
-                  breakdown: str = "合计") -> pl.DataFrame:
+def value_history(
+    db_path: Path, indicator_code: str, region_code: str, year: int, breakdown: str = "合计"
+) -> pl.DataFrame:
     """Every revision of one value, newest first: value, file, who, when, and whether it counts."""
-    frame = _query(db_path, """
+    frame = _query(
+        db_path,
+        """
         SELECT o.revision, o.value, s.file_name, s.id AS submission_id, coalesce(u.name, '') AS unit_name,
                s.loaded_at, o.sheet, o.cell, o.row_no, w.withdrawn_at IS NOT NULL AS withdrawn,
                o.id = (SELECT observation_id FROM observation_current c
@@ -399,13 +489,18 @@ def value_history(db_path: Path, indicator_code: str, region_code: str, year: in
         LEFT JOIN member_unit u ON u.code = s.unit_code
         LEFT JOIN {submission_withdrawal} w ON w.submission_id = s.id
         WHERE o.indicator_code = $i AND o.region_code = $r AND o.year = $y AND o.breakdown = $b
-        ORDER BY o.revision DESC, o.id DESC""", {"i": indicator_code, "r": region_code, "y": year, "b": breakdown})
+        ORDER BY o.revision DESC, o.id DESC""",
+        {"i": indicator_code, "r": region_code, "y": year, "b": breakdown},
+    )
     return frame.select(
         pl.col("revision").alias("版本"),
         pl.col("value").alias("数值"),
-        pl.when(pl.col("current")).then(pl.lit("现行"))
-        .when(pl.col("withdrawn")).then(pl.lit("已撤回（不计入）"))
-        .otherwise(pl.lit("已被更正")).alias("状态"),
+        pl.when(pl.col("current"))
+        .then(pl.lit("现行"))
+        .when(pl.col("withdrawn"))
+        .then(pl.lit("已撤回（不计入）"))
+        .otherwise(pl.lit("已被更正"))
+        .alias("状态"),
         pl.col("file_name").alias("文件"),
         pl.col("submission_id").alias("提交编号"),
         pl.col("unit_name").alias("成员单位"),
@@ -413,21 +508,27 @@ def value_history(db_path: Path, indicator_code: str, region_code: str, year: in
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
         pl.when(pl.col("cell").is_not_null())
         .then(pl.format("{} {}{}", pl.col("sheet"), pl.col("cell"), pl.col("row_no")))
-        .otherwise(pl.lit("")).alias("单元格"),
+        .otherwise(pl.lit(""))
+        .alias("单元格"),
     )
 
 
-def audit_trail(db_path: Path, *, unit_code: str | None = None, year: int | None = None,
-                limit: int = 2000) -> pl.DataFrame:
+def audit_trail(
+    db_path: Path, *, unit_code: str | None = None, year: int | None = None, limit: int = 2000
+) -> pl.DataFrame:
     """The audit log, newest first, optionally for one unit and/or year."""
-    frame = _query(db_path, """
+    frame = _query(
+        db_path,
+        """
         SELECT a.changed_at, a.actor, a.action, a.file, a.submission_id, coalesce(u.name, a.unit_code) AS unit_name,
                a.indicator_code, i.name AS indicator_name, g.name AS region_name, a.year, a.breakdown,
                a.old_value, a.new_value, a.detail
         FROM {audit_log} a LEFT JOIN member_unit u ON u.code = a.unit_code
         LEFT JOIN indicator i ON i.code = a.indicator_code LEFT JOIN region g ON g.code = a.region_code
         WHERE ($u IS NULL OR a.unit_code = $u) AND ($y IS NULL OR a.year = $y)
-        ORDER BY a.id DESC LIMIT $n""", {"u": unit_code, "y": year, "n": limit})
+        ORDER BY a.id DESC LIMIT $n""",
+        {"u": unit_code, "y": year, "n": limit},
+    )
     return frame.select(
         pl.col("changed_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("时间"),
         pl.col("actor").alias("操作人"),
@@ -445,12 +546,14 @@ def audit_trail(db_path: Path, *, unit_code: str | None = None, year: int | None
     )
 
 
-def findings_frame(findings: list[Finding], *,
-                   severities: tuple[str, ...] = ("error", "warning", "info")) -> pl.DataFrame:
+def findings_frame(
+    findings: list[Finding], *, severities: tuple[str, ...] = ("error", "warning", "info")
+) -> pl.DataFrame:
     """A load's findings for the page: errors first, each with its sheet, row, cell and rule."""
     findings = [f for f in findings if f.severity in severities]
-    rows = sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.sheet or "", f.row or 0,
-                                           f.column or ""))
+    rows = sorted(
+        findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.sheet or "", f.row or 0, f.column or "")
+    )
     return pl.DataFrame(
         {
             "严重程度": [SEVERITY_PREVIEW.get(f.severity, f.severity) for f in rows],
@@ -460,8 +563,14 @@ def findings_frame(findings: list[Finding], *,
             "规则": [RULE_LABELS.get(f.rule, f.rule) for f in rows],
             "说明": [f.message for f in rows],
         },
-        schema={"严重程度": pl.String, "工作表": pl.String, "行": pl.Int64, "列": pl.String, "规则": pl.String,
-                "说明": pl.String},
+        schema={
+            "严重程度": pl.String,
+            "工作表": pl.String,
+            "行": pl.Int64,
+            "列": pl.String,
+            "规则": pl.String,
+            "说明": pl.String,
+        },
     )
 
 

@@ -56,8 +56,9 @@ def ancestor_chains(regions: pl.DataFrame, region_codes: Sequence[str] | None = 
     """region_code, ancestor_code, depth (0 = the region itself, 1 = its parent, …)."""
     parents = regions.select(pl.col("code").alias("ancestor_code"), pl.col("parent_code")).unique("ancestor_code")
     codes = list(dict.fromkeys(region_codes)) if region_codes is not None else regions.get_column("code").to_list()
-    level = pl.DataFrame({"region_code": codes, "ancestor_code": codes}, schema={"region_code": pl.String,
-                                                                                  "ancestor_code": pl.String})
+    level = pl.DataFrame(
+        {"region_code": codes, "ancestor_code": codes}, schema={"region_code": pl.String, "ancestor_code": pl.String}
+    )
     levels = [level.with_columns(pl.lit(0, dtype=pl.Int64).alias("depth"))]
     # one join per level of the parent chain; a cycle in the data stops after as many steps as
     # there are regions
@@ -110,8 +111,11 @@ def resolve_targets(
     )
     # one target year per plan × indicator × region row: the plan's, else the latest
     rows = (
-        rows.sort(["_ind_order", "region_code", "_plan_year", "target_year"], descending=[False, False, True, True],
-                  nulls_last=True)
+        rows.sort(
+            ["_ind_order", "region_code", "_plan_year", "target_year"],
+            descending=[False, False, True, True],
+            nulls_last=True,
+        )
         .unique(["indicator_code", "region_code"], keep="first", maintain_order=True)
         .with_row_index("_row")
     )
@@ -145,11 +149,13 @@ def resolve_targets(
         chosen[at] = specific.get_column("_row").to_numpy()
         depth[at] = specific.get_column("depth").to_numpy()
     filled = np.flatnonzero(chosen >= 0)
-    resolved = pl.DataFrame({
-        "region_code": pl.Series(codes, dtype=pl.String).gather(filled % max(n_regions, 1)),
-        "depth": pl.Series(depth[filled], dtype=pl.Int64),
-        "_row": chosen[filled],
-    })
+    resolved = pl.DataFrame(
+        {
+            "region_code": pl.Series(codes, dtype=pl.String).gather(filled % max(n_regions, 1)),
+            "depth": pl.Series(depth[filled], dtype=pl.Int64),
+            "_row": chosen[filled],
+        }
+    )
     # one chunk: gathering strings from a chunked frame costs several times more
     wide = rows.select("indicator_code", pl.col("region_code").alias("target_region_code"), *RENAMES).rechunk()
     return (

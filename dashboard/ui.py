@@ -62,8 +62,11 @@ def unexpected_error(exc: Exception) -> None:
     """
     incident = uuid.uuid4().hex[:8]
     logging.getLogger("fuer").error("unexpected error %s", incident, exc_info=exc)
-    st.error(f"页面出现意外错误，未完成本次操作（错误编号 {incident}，详情已记入服务器日志）。"
-             "请刷新页面重试；如仍出错，请把错误编号告诉妇儿工委办。", icon=":material/error:")
+    st.error(
+        f"页面出现意外错误，未完成本次操作（错误编号 {incident}，详情已记入服务器日志）。"
+        "请刷新页面重试；如仍出错，请把错误编号告诉妇儿工委办。",
+        icon=":material/error:",
+    )
     if str(st.get_option("client.showErrorDetails")).lower() not in ("none", "false"):
         raise exc
 
@@ -185,6 +188,7 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
 
 # --- engine results and shared page widgets -----------------------------------------------------
 
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def _cached_result(
     db_path: str, snapshot: str, plan: str, year: int, region: str | None, label_set: str, basis: str
@@ -265,8 +269,7 @@ def page_view(
     path = db_path()
     opts = cached_call(_options.view_options, path, label_sets(), allowed_bases())
     if not opts.plans or not opts.regions or not opts.label_sets:
-        st.info("数据库中还没有规划或地区，暂不能计算目标进度。请先运行 python -m etl build。",
-                icon=":material/info:")
+        st.info("数据库中还没有规划或地区，暂不能计算目标进度。请先运行 python -m etl build。", icon=":material/info:")
         st.stop()
     return view_sidebar(opts, fields=fields), opts
 
@@ -304,11 +307,12 @@ def result_banner(result: _engine.ProgressResult, *, compact: bool = False) -> N
         return
     st.caption(result.basis_caption)
     if result.sample_data:
-        st.info("示例数据：本页的区县数据为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。",
-                icon=":material/science:")
+        st.info(
+            "示例数据：本页的区县数据为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。",
+            icon=":material/science:",
+        )
     if result.sample_targets:
-        st.info("示例目标：部分目标为示例目标（非官方），仅供演示，请替换为本地规划目标。",
-                icon=":material/science:")
+        st.info("示例目标：部分目标为示例目标（非官方），仅供演示，请替换为本地规划目标。", icon=":material/science:")
 
 
 def table_csv(
@@ -339,7 +343,7 @@ def metric_cards(cards: list[tuple[str, Any, str | None]], *, one_line: bool = F
     without cutting a number off; more go on two balanced lines (one_line for a wide wall)."""
     n = len(cards) if one_line or len(cards) <= per_line else -(-len(cards) // 2)
     for start in range(0, len(cards), n):
-        for column, (label, value, hint) in zip(st.columns(n), cards[start:start + n], strict=False):
+        for column, (label, value, hint) in zip(st.columns(n), cards[start : start + n], strict=False):
             column.metric(label, value, border=True, help=hint)
 
 
@@ -375,8 +379,9 @@ def param_select(
     raw = view_param(param)
     index = values.index(raw) if raw in choices else 0
     if raw and raw not in choices and raw in known:
-        st.info(f"{what}“{md_escape(raw)}”不在当前规划中，已改为“{md_escape(choices[values[0]])}”。",
-                icon=":material/info:")
+        st.info(
+            f"{what}“{md_escape(raw)}”不在当前规划中，已改为“{md_escape(choices[values[0]])}”。", icon=":material/info:"
+        )
     where = st.sidebar if sidebar else st
     picked = where.selectbox(label, values, index=index, format_func=lambda c: f"{choices[c]}", key=key)
     remember(param, picked)

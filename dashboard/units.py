@@ -57,28 +57,34 @@ def _scope(result: ProgressResult, region: str) -> list[str]:
 def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: str) -> UnitView:
     """The unit's page for `region` (a district, or the home region = all its districts)."""
     scope = _scope(result, region)
-    names = present.totals(result.items).select(
-        "indicator_code", pl.col("indicator_name").cast(pl.String)
-    ).unique("indicator_code", maintain_order=True)
+    names = (
+        present.totals(result.items)
+        .select("indicator_code", pl.col("indicator_name").cast(pl.String))
+        .unique("indicator_code", maintain_order=True)
+    )
     cells = result.completeness_cells.filter(
         (pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope)
     ).join(names, on="indicator_code", how="left", maintain_order="left")
     # the engine's counting rule per year; the unit's totals are their sums
     per_year = aggregate.completeness_summary(cells, ["year", "deadline"])
-    expected, received, on_time, tracked = (int(per_year.get_column(c).sum())
-                                            for c in ("expected", "received", "on_time", "tracked"))
+    expected, received, on_time, tracked = (
+        int(per_year.get_column(c).sum()) for c in ("expected", "received", "on_time", "tracked")
+    )
 
     owes = (
         cells.group_by("indicator_code", "indicator_name", maintain_order=True)
         .agg(pl.len().alias("应报"), pl.col("received").sum().alias("已报"))
         .with_columns((pl.col("应报") - pl.col("已报")).alias("缺报"))
-        .select(pl.col("indicator_code").alias("指标代码"), pl.col("indicator_name").alias("指标"),
-                pl.col("应报").cast(pl.Int64), pl.col("已报").cast(pl.Int64), pl.col("缺报").cast(pl.Int64))
+        .select(
+            pl.col("indicator_code").alias("指标代码"),
+            pl.col("indicator_name").alias("指标"),
+            pl.col("应报").cast(pl.Int64),
+            pl.col("已报").cast(pl.Int64),
+            pl.col("缺报").cast(pl.Int64),
+        )
     )
 
-    summary = result.completeness.filter(
-        (pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope)
-    )
+    summary = result.completeness.filter((pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope))
     years = sorted(summary.get_column("year").unique().to_list())
     matrix_rows: dict[str, dict[str, Any]] = {}
     for r in summary.iter_rows(named=True):
@@ -121,8 +127,21 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
     off = led.filter(pl.col("status").cast(pl.String).is_in(present.OFF_TRACK) | pl.col("lost").fill_null(False))
     off_track = present.item_table(
         off.sort("status_order", maintain_order=True),
-        ["指标", "地区", "基期值", "最新值", "最新年份", "目标", "目标来源", "状态", "计算状态", "进度ρ（%）",
-         "时间进度τ（%）", "趋势预测", "按趋势可达标"],
+        [
+            "指标",
+            "地区",
+            "基期值",
+            "最新值",
+            "最新年份",
+            "目标",
+            "目标来源",
+            "状态",
+            "计算状态",
+            "进度ρ（%）",
+            "时间进度τ（%）",
+            "趋势预测",
+            "按趋势可达标",
+        ],
     )
     flagged = result.items.filter(
         (pl.col("lead_unit_code") == unit_code) & pl.col("region_code").is_in(scope) & pl.col("flags").is_not_null()

@@ -43,13 +43,30 @@ def target_terms(targets: pl.DataFrame, eps: float = 1e-9) -> pl.DataFrame:
         kind.is_in(DIRECTION_KINDS).fill_null(False).alias("_direction"),
         (kind == QUALITATIVE).fill_null(False).alias("_qualitative"),
         (kind == "band").fill_null(False).alias("_band"),
-        pl.when(kind == "at_least").then(t_raw).when(kind == "at_most").then(-inf)
-        .when(kind == "band").then(low).when(kind == QUALITATIVE).then(1.0).alias("_lo"),
-        pl.when(kind == "at_least").then(inf).when(kind == "at_most").then(t_raw)
-        .when(kind == "band").then(high).when(kind == QUALITATIVE).then(1.0).alias("_hi"),
+        pl.when(kind == "at_least")
+        .then(t_raw)
+        .when(kind == "at_most")
+        .then(-inf)
+        .when(kind == "band")
+        .then(low)
+        .when(kind == QUALITATIVE)
+        .then(1.0)
+        .alias("_lo"),
+        pl.when(kind == "at_least")
+        .then(inf)
+        .when(kind == "at_most")
+        .then(t_raw)
+        .when(kind == "band")
+        .then(high)
+        .when(kind == QUALITATIVE)
+        .then(1.0)
+        .alias("_hi"),
         pl.when(kind == "band").then(pl.coalesce(t_raw, (low + high) / 2)).otherwise(t_raw).alias("_t"),
-        pl.when(kind.is_in(("at_least", "increase"))).then(1.0)
-        .when(kind.is_in(("at_most", "decrease"))).then(-1.0).alias("_sign"),
+        pl.when(kind.is_in(("at_least", "increase")))
+        .then(1.0)
+        .when(kind.is_in(("at_most", "decrease")))
+        .then(-1.0)
+        .alias("_sign"),
     )
     lo, hi = pl.col("_lo"), pl.col("_hi")
     return frame.with_columns(
@@ -145,8 +162,9 @@ def year_matrix(
     if n_pairs == 0:
         empty = targets.clear().with_columns(pl.lit(None, dtype=pl.String).alias("breakdown"))
         shape = (len(plan_years), 0)
-        return _with_stats(empty, np.full(shape, np.nan), np.zeros(shape, bool), np.zeros(shape, bool),
-                           plan_years, base_year, detail)
+        return _with_stats(
+            empty, np.full(shape, np.nan), np.zeros(shape, bool), np.zeros(shape, bool), plan_years, base_year, detail
+        )
 
     # Dense codes of the target rows' indicators and regions. pair_of[i, r] is the target row
     # of indicator i in region r; the extra last row and column (−1) are where observations of
@@ -158,8 +176,10 @@ def year_matrix(
     n_i = len(ind_cats)
     region_code = _RegionCoder(targets.get_column("region_code"))
     n_r = region_code.size
-    t_i = np.repeat(runs.get_column("value").cast(ind_enum).to_physical().to_numpy().astype(np.int64),
-                    runs.get_column("len").to_numpy())
+    t_i = np.repeat(
+        runs.get_column("value").cast(ind_enum).to_physical().to_numpy().astype(np.int64),
+        runs.get_column("len").to_numpy(),
+    )
     pair_of = np.full((n_i + 1) * (n_r + 1), -1, dtype=np.int32)
     pair_of[t_i * (n_r + 1) + region_code.targets] = np.arange(n_pairs, dtype=np.int32)
     if np.count_nonzero(pair_of >= 0) != n_pairs:
@@ -171,8 +191,9 @@ def year_matrix(
         indicator = pl.col("indicator_code").cast(ind_enum, strict=False).to_physical().cast(pl.Int32).fill_null(n_i)
     else:
         listed = pl.Series(list(indicator_codes), dtype=pl.String).cast(ind_enum, strict=False)
-        indicator = _by_position("indicator_index", listed.to_physical().cast(pl.Int64).fill_null(n_i).to_numpy(),
-                                 n_i, "indicator_code")
+        indicator = _by_position(
+            "indicator_index", listed.to_physical().cast(pl.Int64).fill_null(n_i).to_numpy(), n_i, "indicator_code"
+        )
     if region_codes is None:
         region = region_code.expr(pl.col("region_code"))
     else:
@@ -202,9 +223,8 @@ def year_matrix(
     # Items: first one 合计 item per target row (in target-row order, with or without data),
     # then one item per other breakdown that has data, in target-row then code-point order.
     # Keeping the 合计 items in target order means the target frame needs no gather for them.
-    split = (
-        obs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "breakdown")
-        .filter(pl.col("breakdown").is_null() | (pl.col("breakdown") != TOTAL))
+    split = obs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "breakdown").filter(
+        pl.col("breakdown").is_null() | (pl.col("breakdown") != TOTAL)
     )
     others = sorted(v for v in split.get_column("breakdown").unique().to_list() if v is not None)
     item = pair.astype(np.int64)
@@ -246,10 +266,12 @@ def year_matrix(
 
     frame = targets.with_columns(pl.lit(TOTAL, dtype=pl.String).alias("breakdown"))
     if len(extra_pairs):
-        frame = pl.concat([
-            frame,
-            targets[extra_pairs].with_columns(pl.Series("breakdown", others, dtype=pl.String).gather(extra_codes)),
-        ])
+        frame = pl.concat(
+            [
+                frame,
+                targets[extra_pairs].with_columns(pl.Series("breakdown", others, dtype=pl.String).gather(extra_codes)),
+            ]
+        )
     return _with_stats(frame, values, revised, sample, years, base_year, detail)
 
 
@@ -288,8 +310,8 @@ class _RegionCoder:
         """Per observation: the parsed number (−1 when not a number) or the Enum code."""
         if self.table is not None:
             return column.str.to_integer(strict=False).fill_null(-1).alias("region_code")
-        return column.cast(self.enum, strict=False).to_physical().cast(pl.Int64).fill_null(self.size).alias(
-            "region_code"
+        return (
+            column.cast(self.enum, strict=False).to_physical().cast(pl.Int64).fill_null(self.size).alias("region_code")
         )
 
     def lookup(self, codes: np.ndarray) -> np.ndarray:
@@ -303,8 +325,15 @@ class _RegionCoder:
 _BLOCK = 16_384
 
 
-def _with_stats(frame: pl.DataFrame, values: np.ndarray, revised: np.ndarray, sample: np.ndarray,
-                years: list[int], base_year: int, detail: bool = True) -> pl.DataFrame:
+def _with_stats(
+    frame: pl.DataFrame,
+    values: np.ndarray,
+    revised: np.ndarray,
+    sample: np.ndarray,
+    years: list[int],
+    base_year: int,
+    detail: bool = True,
+) -> pl.DataFrame:
     """Add STAT_COLUMNS and the plan-year value columns, computed from the years × items
     arrays (`years` runs from the earliest observed year or B, whichever is earlier, to Y)."""
     has = ~np.isnan(values)
@@ -317,17 +346,18 @@ def _with_stats(frame: pl.DataFrame, values: np.ndarray, revised: np.ndarray, sa
 
     latest_year = np.asarray(years, dtype=np.int32)[last]
     if not detail:
-        return frame.hstack([
-            pl.Series("latest_value", np.where(any_value, values[last, items], np.nan), nan_to_null=True),
-            pl.Series("latest_year", latest_year, dtype=pl.Int32).scatter(np.flatnonzero(~any_value), None),
-            pl.Series("baseline_value", values[jb], nan_to_null=True),
-        ])
+        return frame.hstack(
+            [
+                pl.Series("latest_value", np.where(any_value, values[last, items], np.nan), nan_to_null=True),
+                pl.Series("latest_year", latest_year, dtype=pl.Int32).scatter(np.flatnonzero(~any_value), None),
+                pl.Series("baseline_value", values[jb], nan_to_null=True),
+            ]
+        )
     columns = [
         pl.Series("latest_value", np.where(any_value, values[last, items], np.nan), nan_to_null=True),
         pl.Series("latest_year", latest_year, dtype=pl.Int32).scatter(np.flatnonzero(~any_value), None),
         # the value of year latest − 1 (missing when that year has none)
-        pl.Series("previous_value", np.where(any_value & (last >= 1), values[before, items], np.nan),
-                  nan_to_null=True),
+        pl.Series("previous_value", np.where(any_value & (last >= 1), values[before, items], np.nan), nan_to_null=True),
         pl.Series("baseline_value", values[jb], nan_to_null=True),
         pl.Series("_latest_revised", any_value & revised[last, items]),
         pl.Series("_baseline_revised", has[jb] & revised[jb]),

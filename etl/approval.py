@@ -49,18 +49,23 @@ def _unit_name(con: duckdb.DuckDBPyConnection, unit_code: str) -> str:
 
 def current_state(con: duckdb.DuckDBPyConnection, unit_code: str, year: int) -> tuple[str, str, datetime] | None:
     """(state, actor, when) of the latest office action on a unit's return, or None."""
-    rows = con.sql("SELECT state, actor, acted_at FROM approval_current WHERE unit_code = $u AND year = $y",
-                   params={"u": unit_code, "y": year}).fetchall()
+    rows = con.sql(
+        "SELECT state, actor, acted_at FROM approval_current WHERE unit_code = $u AND year = $y",
+        params={"u": unit_code, "y": year},
+    ).fetchall()
     return rows[0] if rows else None
 
 
 def received_submissions(con: duckdb.DuckDBPyConnection, unit_code: str, year: int) -> list[int]:
     """Counting submissions of the unit that hold values for `year` (its return for that year)."""
-    rows = con.sql("""
+    rows = con.sql(
+        """
         SELECT DISTINCT s.id FROM submission s JOIN observation o ON o.submission_id = s.id
         WHERE s.unit_code = $u AND o.year = $y AND s.kind = 'return' AND s.status = 'loaded'
           AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)
-        ORDER BY s.id""", params={"u": unit_code, "y": year}).fetchall()
+        ORDER BY s.id""",
+        params={"u": unit_code, "y": year},
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -72,22 +77,36 @@ def resubmitted(con: duckdb.DuckDBPyConnection, unit_code: str, year: int) -> li
     ids = received_submissions(con, unit_code, year)
     if not ids:
         return []
-    rows = con.sql("""
+    rows = con.sql(
+        """
         WITH mark AS (SELECT max(id) AS aid FROM audit_log WHERE action = 'approved' AND unit_code = $u AND year = $y),
              loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL)
         SELECT DISTINCT l.submission_id FROM loads l, mark
         WHERE mark.aid IS NOT NULL AND l.lid > mark.aid AND list_contains($ids, l.submission_id)
-        ORDER BY 1""", params={"u": unit_code, "y": year, "ids": ids}).fetchall()
+        ORDER BY 1""",
+        params={"u": unit_code, "y": year, "ids": ids},
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def _record(con: duckdb.DuckDBPyConnection, unit_code: str, year: int, action: str, actor: str,
-            reason: str | None, when: datetime | None = None) -> None:
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    unit_code: str,
+    year: int,
+    action: str,
+    actor: str,
+    reason: str | None,
+    when: datetime | None = None,
+) -> None:
     now = when or datetime.now()
-    con.execute("INSERT INTO approval (unit_code, year, action, actor, acted_at, reason) VALUES (?, ?, ?, ?, ?, ?)",
-                [unit_code, year, action, actor, now, reason])
-    con.execute("INSERT INTO audit_log (changed_at, actor, action, unit_code, year, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                [now, actor, action, unit_code, year, reason])
+    con.execute(
+        "INSERT INTO approval (unit_code, year, action, actor, acted_at, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        [unit_code, year, action, actor, now, reason],
+    )
+    con.execute(
+        "INSERT INTO audit_log (changed_at, actor, action, unit_code, year, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        [now, actor, action, unit_code, year, reason],
+    )
 
 
 def _office_action(db_path: Path, unit: str, year: int, action: str, actor: str, reason: str | None) -> ActionResult:
@@ -128,8 +147,14 @@ def _office_action(db_path: Path, unit: str, year: int, action: str, actor: str,
     return publish(Path(db_path), change)
 
 
-def record_approvals(con: duckdb.DuckDBPyConnection, returns: list[tuple[str, int]], *, actor: str,
-                     when: datetime, note: str | None = None) -> int:
+def record_approvals(
+    con: duckdb.DuckDBPyConnection,
+    returns: list[tuple[str, int]],
+    *,
+    actor: str,
+    when: datetime,
+    note: str | None = None,
+) -> int:
     """Approve each (unit, year) return inside a change already under way (the build's), with
     the same approval and audit rows as an office approval; returns how many were recorded."""
     for unit_code, year in returns:
@@ -162,8 +187,9 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
         raise WorkflowError("撤回必须写明原因（将记入审核记录）")
 
     def change(con: duckdb.DuckDBPyConnection) -> tuple[ActionResult, bool]:
-        rows = con.sql("SELECT file_name, kind, status, unit_code FROM submission WHERE id = $i",
-                       params={"i": submission_id}).fetchall()
+        rows = con.sql(
+            "SELECT file_name, kind, status, unit_code FROM submission WHERE id = $i", params={"i": submission_id}
+        ).fetchall()
         if not rows:
             raise WorkflowError(f"没有编号为 {submission_id} 的提交")
         file_name, kind, status, unit_code = rows[0]
@@ -172,19 +198,27 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
             raise WorkflowError(f"{label}不是成员单位报表，不能撤回")
         if status != "loaded":
             raise WorkflowError(f"{label}未成功载入，无需撤回")
-        done = con.sql("SELECT withdrawn_by, withdrawn_at FROM submission_withdrawal WHERE submission_id = $i",
-                       params={"i": submission_id}).fetchall()
+        done = con.sql(
+            "SELECT withdrawn_by, withdrawn_at FROM submission_withdrawal WHERE submission_id = $i",
+            params={"i": submission_id},
+        ).fetchall()
         if done:
             raise WorkflowError(f"{label}已于 {done[0][1]:%Y-%m-%d %H:%M} 由{done[0][0]}撤回")
-        years = [r[0] for r in con.sql("SELECT DISTINCT year FROM observation WHERE submission_id = $i ORDER BY year",
-                                       params={"i": submission_id}).fetchall()]
+        years = [
+            r[0]
+            for r in con.sql(
+                "SELECT DISTINCT year FROM observation WHERE submission_id = $i ORDER BY year",
+                params={"i": submission_id},
+            ).fetchall()
+        ]
         if unit_code:
             for year in years:
                 state = current_state(con, unit_code, year)
                 if state and state[0] == "approved" and submission_id not in resubmitted(con, unit_code, year):
                     raise WorkflowError(
                         f"{label}含{year}年数据，{_unit_name(con, unit_code)}{year}年报表已审核锁定"
-                        f"（{state[1]}，{state[2]:%Y-%m-%d %H:%M}）；请{OFFICE_NAME}先解锁再撤回")
+                        f"（{state[1]}，{state[2]:%Y-%m-%d %H:%M}）；请{OFFICE_NAME}先解锁再撤回"
+                    )
         keys_sql = """
             SELECT c.indicator_code, c.region_code, c.year, c.breakdown, c.value FROM observation_current c
             JOIN (SELECT DISTINCT indicator_code, region_code, year, breakdown FROM observation
@@ -192,21 +226,54 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
               USING (indicator_code, region_code, year, breakdown)"""
         before = {r[:4]: r[4] for r in con.sql(keys_sql, params={"i": submission_id}).fetchall()}
         now = datetime.now()
-        con.execute("INSERT INTO submission_withdrawal VALUES (?, ?, ?, ?)",
-                    [submission_id, now, actor, reason.strip()])
+        con.execute(
+            "INSERT INTO submission_withdrawal VALUES (?, ?, ?, ?)", [submission_id, now, actor, reason.strip()]
+        )
         after = {r[:4]: r[4] for r in con.sql(keys_sql, params={"i": submission_id}).fetchall()}
-        audit = [(now, actor, "withdraw", file_name, submission_id, unit_code, *key, before.get(key), after.get(key),
-                  f"撤回原因：{reason.strip()}")
-                 for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
-        audit.append((now, actor, "withdraw", file_name, submission_id, unit_code, None, None, None, None, None,
-                      None, f"撤回提交 {submission_id}；原因：{reason.strip()}"))
+        audit = [
+            (
+                now,
+                actor,
+                "withdraw",
+                file_name,
+                submission_id,
+                unit_code,
+                *key,
+                before.get(key),
+                after.get(key),
+                f"撤回原因：{reason.strip()}",
+            )
+            for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)
+        ]
+        audit.append(
+            (
+                now,
+                actor,
+                "withdraw",
+                file_name,
+                submission_id,
+                unit_code,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                f"撤回提交 {submission_id}；原因：{reason.strip()}",
+            )
+        )
         con.executemany(
             "INSERT INTO audit_log (changed_at, actor, action, file, submission_id, unit_code, indicator_code,"
             " region_code, year, breakdown, old_value, new_value, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", audit)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            audit,
+        )
         changed = len(audit) - 1
-        return ActionResult(f"{label}已撤回，{changed}个现行数值随之改变（恢复为此前的数值或空缺）；"
-                            "原始数据保留，可在审核记录中查看", changed), True
+        return ActionResult(
+            f"{label}已撤回，{changed}个现行数值随之改变（恢复为此前的数值或空缺）；原始数据保留，可在审核记录中查看",
+            changed,
+        ), True
 
     return publish(Path(db_path), change)
 
@@ -231,18 +298,19 @@ def _run(console: Any, action) -> int:
 
 
 def cmd_approve(args: argparse.Namespace, console: Any) -> int:
-    return _run(console, lambda db: approve(db, args.unit, args.year, actor=args.by or default_actor(),
-                                            note=args.note))
+    return _run(console, lambda db: approve(db, args.unit, args.year, actor=args.by or default_actor(), note=args.note))
 
 
 def cmd_unlock(args: argparse.Namespace, console: Any) -> int:
-    return _run(console, lambda db: unlock(db, args.unit, args.year, actor=args.by or default_actor(),
-                                           reason=args.reason))
+    return _run(
+        console, lambda db: unlock(db, args.unit, args.year, actor=args.by or default_actor(), reason=args.reason)
+    )
 
 
 def cmd_withdraw(args: argparse.Namespace, console: Any) -> int:
-    return _run(console, lambda db: withdraw(db, args.submission_id, actor=args.by or default_actor(),
-                                             reason=args.reason))
+    return _run(
+        console, lambda db: withdraw(db, args.submission_id, actor=args.by or default_actor(), reason=args.reason)
+    )
 
 
 def register_cli(subparsers: Any) -> None:

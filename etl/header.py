@@ -42,19 +42,58 @@ class Role(StrEnum):
 _ALIASES: dict[Role, tuple[str, ...]] = {
     Role.IND_CODE: ("指标代码", "指标编码", "指标编号"),
     Role.IND_NAME: (
-        "指标名称", "指标", "指标名", "指标项", "指标项目", "监测指标", "监测指标名称",
-        "主要指标", "统计指标", "指标内容",
+        "指标名称",
+        "指标",
+        "指标名",
+        "指标项",
+        "指标项目",
+        "监测指标",
+        "监测指标名称",
+        "主要指标",
+        "统计指标",
+        "指标内容",
     ),
-    Role.REG_CODE: ("地区代码", "地区编码", "行政区划代码", "区划代码", "区县代码", "行政区代码",
-                   "统计用区划代码", "统计用区划代码和城乡划分代码"),
+    Role.REG_CODE: (
+        "地区代码",
+        "地区编码",
+        "行政区划代码",
+        "区划代码",
+        "区县代码",
+        "行政区代码",
+        "统计用区划代码",
+        "统计用区划代码和城乡划分代码",
+    ),
     Role.REG_NAME: (
-        "地区名称", "地区", "区县", "县区", "区县名称", "县区名称", "县", "县市区", "行政区划",
-        "行政区划名称", "区域", "所属地区",
+        "地区名称",
+        "地区",
+        "区县",
+        "县区",
+        "区县名称",
+        "县区名称",
+        "县",
+        "县市区",
+        "行政区划",
+        "行政区划名称",
+        "区域",
+        "所属地区",
     ),
     Role.YEAR: ("年份", "年度", "统计年度", "数据年份", "报告年度", "年"),
     Role.VALUE: (
-        "数值", "指标值", "数据", "值", "数据值", "填报值", "统计值", "实际值", "监测值",
-        "完成值", "实际完成值", "本期值", "本年值", "指标数值", "监测数据",
+        "数值",
+        "指标值",
+        "数据",
+        "值",
+        "数据值",
+        "填报值",
+        "统计值",
+        "实际值",
+        "监测值",
+        "完成值",
+        "实际完成值",
+        "本期值",
+        "本年值",
+        "指标数值",
+        "监测数据",
     ),
     Role.UNIT: ("计量单位", "单位"),
     Role.NOTE: ("备注", "说明"),
@@ -62,8 +101,21 @@ _ALIASES: dict[Role, tuple[str, ...]] = {
     Role.SEQ: ("序号", "序", "行次", "栏次", "代码", "编号"),
     Role.TOTAL: ("全市", "合计", "总计", "全区", "全县"),
     Role.OTHER: (
-        "数据来源", "责任单位", "牵头单位", "填报单位", "统计口径", "指标解释", "指标说明",
-        "领域", "指标属性", "属性", "目标", "目标值", "规划目标", "小数位数", "合理范围",
+        "数据来源",
+        "责任单位",
+        "牵头单位",
+        "填报单位",
+        "统计口径",
+        "指标解释",
+        "指标说明",
+        "领域",
+        "指标属性",
+        "属性",
+        "目标",
+        "目标值",
+        "规划目标",
+        "小数位数",
+        "合理范围",
     ),
 }
 _ROLE_OF: dict[str, Role] = {alias: role for role, names in _ALIASES.items() for alias in names}
@@ -83,9 +135,18 @@ _SENTENCE_PUNCT = re.compile(r"[，。；？！,;?!]")
 
 # Breakdown labels → the breakdown they name; TOTAL ("合计") stands for "no breakdown".
 _BREAKDOWNS: dict[str, str] = {
-    "城镇": "城镇", "城镇地区": "城镇", "农村": "农村", "乡村": "农村", "农村地区": "农村",
-    "女": "女", "女性": "女", "男": "男", "男性": "男",
-    "合计": TOTAL, "小计": TOTAL, "总计": TOTAL,
+    "城镇": "城镇",
+    "城镇地区": "城镇",
+    "农村": "农村",
+    "乡村": "农村",
+    "农村地区": "农村",
+    "女": "女",
+    "女性": "女",
+    "男": "男",
+    "男性": "男",
+    "合计": TOTAL,
+    "小计": TOTAL,
+    "总计": TOTAL,
 }
 _BREAKDOWN_PREFIX = re.compile(r"^(?:其中[:：]?|[-—–·•*>]+)")
 
@@ -118,7 +179,7 @@ def role_of(text: str) -> Role | None:
 
 
 def year_of_label(text: str) -> str | None:
-    """"2024" / "2024年" / "２０２４年度" / "2024年(预计)" → "2024"; anything else → None."""
+    """ "2024" / "2024年" / "２０２４年度" / "2024年(预计)" → "2024"; anything else → None."""
     match = _YEAR_LABEL.match(label_key(text))
     return match.group(1) if match else None
 
@@ -286,8 +347,7 @@ def _classify_columns(
     if by_year:
         # Indicators × years: other labels beside the years (a stray district, 目标值) are not
         # values of this table.
-        ignored += [IgnoredColumn(c.index, c.label, "按年份排列的表中此列不是年份，未读取")
-                    for c in by_region]
+        ignored += [IgnoredColumn(c.index, c.label, "按年份排列的表中此列不是年份，未读取") for c in by_region]
         ignored.sort(key=lambda c: c.index)
         return by_year, ignored, "wide_by_year"
     return by_region, ignored, "wide_by_district"
@@ -325,9 +385,7 @@ def _looks_like_group(text: str) -> bool:
     )
 
 
-def _fill_right(
-    top: tuple[str, ...], sub: dict[int, str], label_cols: set[int]
-) -> dict[int, str]:
+def _fill_right(top: tuple[str, ...], sub: dict[int, str], label_cols: set[int]) -> dict[int, str]:
     """Group label over each sub-header column, carrying a merged cell's text rightwards
     (calamine fills only the first cell of a merged range)."""
     groups: dict[int, str] = {}
@@ -377,12 +435,20 @@ _YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)
 # before looking for the year, but keep the rest of the line ("统计年度：2024 报出日期：…").
 _NOT_YEAR = re.compile(r"(?:有效期至?|日期|报出|截止|时间|文号)[^0-9]{0,8}(?:19|20)\d{2}")
 _REGION_LABELS = (
-    "填报地区", "所属地区", "地区名称", "地区代码", "行政区划代码", "行政区划", "地区",
-    "区县", "县区", "县(市、区)", "县(市区)", "区(县)",
+    "填报地区",
+    "所属地区",
+    "地区名称",
+    "地区代码",
+    "行政区划代码",
+    "行政区划",
+    "地区",
+    "区县",
+    "县区",
+    "县(市、区)",
+    "县(市区)",
+    "区(县)",
 )
-_REGION_INLINE = re.compile(
-    "(?:" + "|".join(re.escape(x) for x in _REGION_LABELS) + r")\s*:\s*([^\s:]++)(?!\s*:)"
-)
+_REGION_INLINE = re.compile("(?:" + "|".join(re.escape(x) for x in _REGION_LABELS) + r")\s*:\s*([^\s:]++)(?!\s*:)")
 _UNIT_INLINE = re.compile(r"^(?:计量单位|单位)\s*[:：]\s*(\S+)")
 _YEAR_CELL_LABELS = {"统计年度", "报告年度", "数据年度", "数据年份", "年度", "年份"}
 _UNIT_CELL_LABELS = {"计量单位", "单位"}

@@ -36,10 +36,7 @@ from etl.records import (
     UnreadableFile,
 )
 
-EXPECTED_HEADERS = (
-    "表头需有“指标名称”或“指标代码”列，并有“数值”列、年份列（如“2024年”）"
-    "或地区列（如“张店区”）"
-)
+EXPECTED_HEADERS = "表头需有“指标名称”或“指标代码”列，并有“数值”列、年份列（如“2024年”）或地区列（如“张店区”）"
 
 # Rows under the table that are signatures, dates and notes, matched on their first cell.
 _FOOTER = re.compile(
@@ -68,16 +65,29 @@ def read_return(path: Path, *, year: str | None = None, region: str | None = Non
     result = ReadResult()
     for skipped in workbook.skipped:
         result.findings.append(
-            Finding(path.name, skipped.sheet, None, None, "skipped_sheet", SEVERITY_INFO,
-                    f"文件“{path.name}”的工作表“{skipped.sheet}”{skipped.reason}。")
+            Finding(
+                path.name,
+                skipped.sheet,
+                None,
+                None,
+                "skipped_sheet",
+                SEVERITY_INFO,
+                f"文件“{path.name}”的工作表“{skipped.sheet}”{skipped.reason}。",
+            )
         )
     headers_found = 0
     for grid in workbook.grids:
         header = find_header(grid)
         if header is None:
             result.findings.append(
-                _finding(grid, None, None, "no_header", SEVERITY_INFO,
-                         f"没有找到可识别的表头（{EXPECTED_HEADERS}），已跳过此工作表。")
+                _finding(
+                    grid,
+                    None,
+                    None,
+                    "no_header",
+                    SEVERITY_INFO,
+                    f"没有找到可识别的表头（{EXPECTED_HEADERS}），已跳过此工作表。",
+                )
             )
             continue
         headers_found += 1
@@ -87,9 +97,7 @@ def read_return(path: Path, *, year: str | None = None, region: str | None = Non
         result.sheets_read += sheet.read
     if headers_found == 0:
         names = "、".join(f"“{g.sheet}”" for g in workbook.grids)
-        raise UnreadableFile(
-            f"文件“{path.name}”中没有可识别的填报表：{EXPECTED_HEADERS}。已检查的工作表：{names}。"
-        )
+        raise UnreadableFile(f"文件“{path.name}”中没有可识别的填报表：{EXPECTED_HEADERS}。已检查的工作表：{names}。")
     return result
 
 
@@ -108,9 +116,7 @@ class _Parent:
     unit: str | None
 
 
-def read_sheet(
-    grid: Grid, header: TableHeader, *, year: str | None = None, region: str | None = None
-) -> SheetResult:
+def read_sheet(grid: Grid, header: TableHeader, *, year: str | None = None, region: str | None = None) -> SheetResult:
     """RawValues of one sheet whose header has been found."""
     out = SheetResult()
     ctx = sheet_context(grid, header)
@@ -121,26 +127,34 @@ def read_sheet(
     labels = header.labels
     has_region_col = Role.REG_CODE in labels or Role.REG_NAME in labels
     missing = False
-    if sheet_year is None and Role.YEAR not in labels and any(
-        vc.year is None for vc in header.value_columns
-    ):
+    if sheet_year is None and Role.YEAR not in labels and any(vc.year is None for vc in header.value_columns):
         missing = True
         found = "、".join(ctx.years)
         why = f"标题中有多个年份（{found}），无法确定" if len(ctx.years) > 1 else "表中没有年份"
-        out.findings.append(_finding(
-            grid, None, None, "no_year", SEVERITY_ERROR,
-            f"{why}：没有“年份”列、年份表头，标题中也没有“统计年度：2024”或“2024年度”。"
-            "请在表中注明年份，或导入时指定年份（--year 2024）。",
-        ))
-    if sheet_region is None and not has_region_col and any(
-        vc.region is None for vc in header.value_columns
-    ):
+        out.findings.append(
+            _finding(
+                grid,
+                None,
+                None,
+                "no_year",
+                SEVERITY_ERROR,
+                f"{why}：没有“年份”列、年份表头，标题中也没有“统计年度：2024”或“2024年度”。"
+                "请在表中注明年份，或导入时指定年份（--year 2024）。",
+            )
+        )
+    if sheet_region is None and not has_region_col and any(vc.region is None for vc in header.value_columns):
         missing = True
-        out.findings.append(_finding(
-            grid, None, None, "no_region", SEVERITY_ERROR,
-            "无法确定地区：没有“地区”列、地区表头，标题中也没有“地区：张店区”。"
-            "请在表中注明地区，或导入时指定地区（--region 张店区）。",
-        ))
+        out.findings.append(
+            _finding(
+                grid,
+                None,
+                None,
+                "no_region",
+                SEVERITY_ERROR,
+                "无法确定地区：没有“地区”列、地区表头，标题中也没有“地区：张店区”。"
+                "请在表中注明地区，或导入时指定地区（--region 张店区）。",
+            )
+        )
     if missing:
         return out
     out.read = 1
@@ -177,16 +191,20 @@ class _RowWalker:
         for pos in range(self.header.data_start, len(self.grid.rows)):
             self.row(*self.grid.rows[pos])
         for what, rows in self.filled.items():
-            self.out.findings.append(_finding(
-                self.grid, rows[0], None, "filled_down", SEVERITY_WARNING,
-                # a warning, not info: a forgotten cell would otherwise silently take the value above
-                f"第{_row_list(rows)}行的“{what}”为空，已沿用上方单元格（按合并单元格处理），请核对。",
-            ))
+            self.out.findings.append(
+                _finding(
+                    self.grid,
+                    rows[0],
+                    None,
+                    "filled_down",
+                    SEVERITY_WARNING,
+                    # a warning, not info: a forgotten cell would otherwise silently take the value above
+                    f"第{_row_list(rows)}行的“{what}”为空，已沿用上方单元格（按合并单元格处理），请核对。",
+                )
+            )
 
     def skip(self, rownum: int, reason: str) -> None:
-        self.out.findings.append(
-            _finding(self.grid, rownum, None, "skipped_row", SEVERITY_INFO, f"{reason}，未读取。")
-        )
+        self.out.findings.append(_finding(self.grid, rownum, None, "skipped_row", SEVERITY_INFO, f"{reason}，未读取。"))
 
     def row(self, rownum: int, cells: tuple[str, ...]) -> None:
         first = _squash(next(c for c in cells if c.strip()))
@@ -198,8 +216,7 @@ class _RowWalker:
         code = self.cell(cells, Role.IND_CODE)
         if role_of(name) in _INDICATOR_ROLES or role_of(code) in _INDICATOR_ROLES:
             return self.skip(rownum, "重复的表头行")
-        values = [(vc, cells[vc.index]) for vc in self.header.value_columns
-                  if cells[vc.index].strip()]
+        values = [(vc, cells[vc.index]) for vc in self.header.value_columns if cells[vc.index].strip()]
         row_breakdown = breakdown_of_label(name) if name else None
 
         if not values:
@@ -217,10 +234,16 @@ class _RowWalker:
         indicator_name = None
         if row_breakdown is not None:
             if self.parent is None:
-                self.out.findings.append(_finding(
-                    self.grid, rownum, None, "orphan_breakdown", SEVERITY_ERROR,
-                    f"“{name}”是分组行（城镇/农村、女/男），但上方没有它所属的指标，此行数值未读取。",
-                ))
+                self.out.findings.append(
+                    _finding(
+                        self.grid,
+                        rownum,
+                        None,
+                        "orphan_breakdown",
+                        SEVERITY_ERROR,
+                        f"“{name}”是分组行（城镇/农村、女/男），但上方没有它所属的指标，此行数值未读取。",
+                    )
+                )
                 return None
             indicator = code or self.parent.indicator
             unit = unit or self.parent.unit
@@ -233,14 +256,19 @@ class _RowWalker:
             unit = unit or self.parent.unit
             self.filled.setdefault("指标", []).append(rownum)
         else:
-            self.out.findings.append(_finding(
-                self.grid, rownum, None, "no_indicator", SEVERITY_ERROR,
-                "此行有数值但没有指标名称或指标代码，数值未读取。",
-            ))
+            self.out.findings.append(
+                _finding(
+                    self.grid,
+                    rownum,
+                    None,
+                    "no_indicator",
+                    SEVERITY_ERROR,
+                    "此行有数值但没有指标名称或指标代码，数值未读取。",
+                )
+            )
             return None
 
-        region = self._row_label(rownum, cells, (Role.REG_CODE, Role.REG_NAME), "地区",
-                                 self.sheet_region)
+        region = self._row_label(rownum, cells, (Role.REG_CODE, Role.REG_NAME), "地区", self.sheet_region)
         region_code, region_name = self.cell(cells, Role.REG_CODE), self.cell(cells, Role.REG_NAME)
         region_name = region_name if region_code and region_name else None
         year = self._row_label(rownum, cells, (Role.YEAR,), "年份", self.sheet_year)
@@ -253,28 +281,36 @@ class _RowWalker:
         raw = _trim(cells)
         for vc, text in values:
             if vc.breakdown and row_breakdown and vc.breakdown != row_breakdown:
-                self.out.findings.append(_finding(
-                    self.grid, rownum, vc.letter, "breakdown_conflict", SEVERITY_ERROR,
-                    f"列表头为“{vc.breakdown}”，行又标为“{row_breakdown}”，无法确定分组，此格未读取。",
-                ))
+                self.out.findings.append(
+                    _finding(
+                        self.grid,
+                        rownum,
+                        vc.letter,
+                        "breakdown_conflict",
+                        SEVERITY_ERROR,
+                        f"列表头为“{vc.breakdown}”，行又标为“{row_breakdown}”，无法确定分组，此格未读取。",
+                    )
+                )
                 continue
-            self.out.values.append(RawValue(
-                file=self.grid.file,
-                sheet=self.grid.sheet,
-                row=rownum,
-                column=vc.letter,
-                indicator=indicator,
-                value=text,
-                region=vc.region or region,
-                year=vc.year or year,
-                breakdown=vc.breakdown or row_breakdown,
-                unit=unit or self.ctx.unit,
-                note=note,
-                indicator_name=indicator_name,
-                region_name=None if vc.region else region_name,
-                raw_cells=raw,
-                region_column=None if vc.region else self._label_column(cells, (Role.REG_CODE, Role.REG_NAME)),
-            ))
+            self.out.values.append(
+                RawValue(
+                    file=self.grid.file,
+                    sheet=self.grid.sheet,
+                    row=rownum,
+                    column=vc.letter,
+                    indicator=indicator,
+                    value=text,
+                    region=vc.region or region,
+                    year=vc.year or year,
+                    breakdown=vc.breakdown or row_breakdown,
+                    unit=unit or self.ctx.unit,
+                    note=note,
+                    indicator_name=indicator_name,
+                    region_name=None if vc.region else region_name,
+                    raw_cells=raw,
+                    region_column=None if vc.region else self._label_column(cells, (Role.REG_CODE, Role.REG_NAME)),
+                )
+            )
         return None
 
     def _label_column(self, cells: tuple[str, ...], roles: tuple[Role, ...]) -> str | None:
@@ -323,10 +359,16 @@ def _sheet_level(
     label = "年份" if what == "year" else "地区"
     if override:
         if stated and all(label_key(s) != label_key(override) for s in stated):
-            out.findings.append(_finding(
-                grid, None, None, "override_conflict", SEVERITY_WARNING,
-                f"表中标题写的{label}是“{'、'.join(stated)}”，导入时指定为“{override}”，按指定值读取。",
-            ))
+            out.findings.append(
+                _finding(
+                    grid,
+                    None,
+                    None,
+                    "override_conflict",
+                    SEVERITY_WARNING,
+                    f"表中标题写的{label}是“{'、'.join(stated)}”，导入时指定为“{override}”，按指定值读取。",
+                )
+            )
         return override
     if len(stated) == 1:
         return stated[0]
@@ -336,16 +378,26 @@ def _sheet_level(
 def _report_decorations(grid: Grid, header: TableHeader, out: SheetResult) -> None:
     """Info findings for what is recognised and deliberately not read above the data."""
     for n, _ in grid.rows[: header.first_position]:
-        out.findings.append(_finding(grid, n, None, "skipped_row", SEVERITY_INFO,
-                                     "表头上方的标题、表号或填报说明行，未读取。"))
+        out.findings.append(
+            _finding(grid, n, None, "skipped_row", SEVERITY_INFO, "表头上方的标题、表号或填报说明行，未读取。")
+        )
     if header.column_number_position is not None:
         n = grid.rows[header.column_number_position][0]
-        out.findings.append(_finding(grid, n, None, "skipped_row", SEVERITY_INFO,
-                                     "表头下的栏号行（甲、乙、1、2…），未读取。"))
+        out.findings.append(
+            _finding(grid, n, None, "skipped_row", SEVERITY_INFO, "表头下的栏号行（甲、乙、1、2…），未读取。")
+        )
     header_row = grid.rows[header.header_positions[-1]][0]
     for col in header.ignored:
-        out.findings.append(_finding(grid, header_row, column_letter(col.index), "ignored_column",
-                                     SEVERITY_INFO, f"“{col.label}”列：{col.reason}。"))
+        out.findings.append(
+            _finding(
+                grid,
+                header_row,
+                column_letter(col.index),
+                "ignored_column",
+                SEVERITY_INFO,
+                f"“{col.label}”列：{col.reason}。",
+            )
+        )
 
 
 def _is_section(label: str, seq: str) -> bool:
@@ -378,9 +430,7 @@ def _row_list(rows: list[int]) -> str:
     return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
-def _finding(
-    grid: Grid, row: int | None, column: str | None, rule: str, severity: str, message: str
-) -> Finding:
+def _finding(grid: Grid, row: int | None, column: str | None, rule: str, severity: str, message: str) -> Finding:
     where = f"文件“{grid.file}”工作表“{grid.sheet}”"
     if row is not None:
         where += f"第{row}行"

@@ -126,43 +126,92 @@ def _infer_unit(con: duckdb.DuckDBPyConnection, codes: list[str]) -> str | None:
     """The unit that leads most of a file's indicators, when --unit was not given."""
     if not codes:
         return None
-    leads = _frame(
-        con,
-        "SELECT indicator_code, unit_code FROM indicator_unit WHERE role = 'lead' "
-        "AND list_contains($codes, indicator_code)",
-        {"codes": sorted(set(codes))},
-    ) if codes else pl.DataFrame()
+    leads = (
+        _frame(
+            con,
+            "SELECT indicator_code, unit_code FROM indicator_unit WHERE role = 'lead' "
+            "AND list_contains($codes, indicator_code)",
+            {"codes": sorted(set(codes))},
+        )
+        if codes
+        else pl.DataFrame()
+    )
     counts = Counter(leads["unit_code"].to_list()) if leads.height else Counter()
     return counts.most_common(1)[0][0] if counts else None
 
 
 _S, _I, _F = pl.String, pl.Int64, pl.Float64
 _RAW_ROW = {"submission_id": _I, "sheet": _S, "row_no": _I, "cells": pl.List(_S)}
-_OBSERVATION = {"indicator_code": _S, "region_code": _S, "year": _I, "breakdown": _S, "value": _F,
-                "revision": _I, "submission_id": _I, "sheet": _S, "row_no": _I, "cell": _S, "note": _S}
-_AUDIT = {"changed_at": pl.Datetime("us"), "actor": _S, "action": _S, "file": _S, "submission_id": _I,
-          "unit_code": _S, "indicator_code": _S, "region_code": _S, "year": _I, "breakdown": _S,
-          "old_value": _F, "new_value": _F, "detail": _S}
+_OBSERVATION = {
+    "indicator_code": _S,
+    "region_code": _S,
+    "year": _I,
+    "breakdown": _S,
+    "value": _F,
+    "revision": _I,
+    "submission_id": _I,
+    "sheet": _S,
+    "row_no": _I,
+    "cell": _S,
+    "note": _S,
+}
+_AUDIT = {
+    "changed_at": pl.Datetime("us"),
+    "actor": _S,
+    "action": _S,
+    "file": _S,
+    "submission_id": _I,
+    "unit_code": _S,
+    "indicator_code": _S,
+    "region_code": _S,
+    "year": _I,
+    "breakdown": _S,
+    "old_value": _F,
+    "new_value": _F,
+    "detail": _S,
+}
 
 
-def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckResult, raw_rows,
-           ctx: Context, *, is_sample: bool, actor: str) -> None:
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    report: FileReport,
+    checked: CheckResult,
+    raw_rows,
+    ctx: Context,
+    *,
+    is_sample: bool,
+    actor: str,
+) -> None:
     now = datetime.now()
     sub_id = con.sql(
         "INSERT INTO submission (file_name, sha256, kind, unit_code, loaded_at, status, rows_accepted,"
         " rows_rejected, is_sample) VALUES ($f, $s, 'return', $u, $t, 'loaded', $a, $r, $x) RETURNING id",
-        params={"f": report.file, "s": report.sha256, "u": report.unit, "t": now,
-                "a": report.accepted, "r": report.rejected, "x": is_sample},
+        params={
+            "f": report.file,
+            "s": report.sha256,
+            "u": report.unit,
+            "t": now,
+            "a": report.accepted,
+            "r": report.rejected,
+            "x": is_sample,
+        },
     ).fetchall()[0][0]
     report.submission_id = sub_id
     if raw_rows:
-        insert_rows(con, "raw_row", _RAW_ROW,
-                    [(sub_id, s, r, [None if c is None else str(c) for c in cells])
-                     for (s, r), cells in sorted(raw_rows.items())])
+        insert_rows(
+            con,
+            "raw_row",
+            _RAW_ROW,
+            [
+                (sub_id, s, r, [None if c is None else str(c) for c in cells])
+                for (s, r), cells in sorted(raw_rows.items())
+            ],
+        )
     new = []
     audit = []
-    revisions = _frame(con, "SELECT indicator_code, region_code, year, breakdown, max(revision) AS rev "
-                            "FROM observation GROUP BY ALL")
+    revisions = _frame(
+        con, "SELECT indicator_code, region_code, year, breakdown, max(revision) AS rev FROM observation GROUP BY ALL"
+    )
     last_rev = {(a, b, c, d): r for a, b, c, d, r in revisions.iter_rows()}
     for o in checked.observations:
         key = (o.indicator_code, o.region_code, o.year, o.breakdown)
@@ -172,23 +221,53 @@ def _store(con: duckdb.DuckDBPyConnection, report: FileReport, checked: CheckRes
         if key in ctx.current:
             report.revisions += 1
         rev = last_rev.get(key, 0) + 1
-        new.append((o.indicator_code, o.region_code, o.year, o.breakdown, o.value, rev, sub_id,
-                    o.sheet, o.row, o.column, o.note))
-        audit.append((now, actor, "load", report.file, sub_id, report.unit, o.indicator_code, o.region_code,
-                      o.year, o.breakdown, old, o.value, f"工作表“{o.sheet}”{o.column}{o.row}，第{rev}版"))
+        new.append(
+            (
+                o.indicator_code,
+                o.region_code,
+                o.year,
+                o.breakdown,
+                o.value,
+                rev,
+                sub_id,
+                o.sheet,
+                o.row,
+                o.column,
+                o.note,
+            )
+        )
+        audit.append(
+            (
+                now,
+                actor,
+                "load",
+                report.file,
+                sub_id,
+                report.unit,
+                o.indicator_code,
+                o.region_code,
+                o.year,
+                o.breakdown,
+                old,
+                o.value,
+                f"工作表“{o.sheet}”{o.column}{o.row}，第{rev}版",
+            )
+        )
         ctx.current[key] = o.value
     report.changed = len(new)
     if new:
         insert_rows(con, "observation", _OBSERVATION, new)
         insert_rows(con, "audit_log", _AUDIT, audit)
     if report.findings:
-        con.executemany("INSERT INTO finding VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message)
-                         for f in report.findings])
+        con.executemany(
+            "INSERT INTO finding VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message) for f in report.findings],
+        )
     if checked.rejected:
-        con.executemany("INSERT INTO rejected_row VALUES (?, ?, ?, ?, ?, ?)",
-                        [(sub_id, r.sheet, r.row, r.column, list(r.raw_cells), r.reason)
-                         for r in checked.rejected])
+        con.executemany(
+            "INSERT INTO rejected_row VALUES (?, ?, ?, ?, ?, ?)",
+            [(sub_id, r.sheet, r.row, r.column, list(r.raw_cells), r.reason) for r in checked.rejected],
+        )
 
 
 def _where(file: str, o: Observation) -> str:
@@ -236,13 +315,20 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
     for code, u, role in roles.iter_rows():
         if role == "lead":
             owners.setdefault(code, []).append(u)
-    approved = {(u, y): (a, t) for u, y, a, t in _frame(
-        con, "SELECT unit_code, year, actor, acted_at FROM approval_current WHERE state = 'approved'").iter_rows()}
+    approved = {
+        (u, y): (a, t)
+        for u, y, a, t in _frame(
+            con, "SELECT unit_code, year, actor, acted_at FROM approval_current WHERE state = 'approved'"
+        ).iter_rows()
+    }
     # the audit log's ids order loads and approvals in one sequence (timestamps may be back-dated)
-    current = _frame(con, """
+    current = _frame(
+        con,
+        """
         WITH loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL)
         SELECT o.indicator_code, o.region_code, o.year, o.breakdown, o.unit_code, loads.lid
-        FROM observation_current o LEFT JOIN loads ON loads.submission_id = o.submission_id""")
+        FROM observation_current o LEFT JOIN loads ON loads.submission_id = o.submission_id""",
+    )
     marks = _frame(con, "SELECT unit_code, year, max(id) AS aid FROM audit_log WHERE action = 'approved' GROUP BY ALL")
     own = None
     responsible: dict[str, tuple[list[str], list[str]]] = {}
@@ -251,15 +337,27 @@ def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool)
         if unit == OFFICE_UNIT:
             # the office judges every 定性 goal (an indicator without a unit) and reports what
             # no unit leads
-            judged = _frame(con, "SELECT code FROM indicator WHERE coalesce(trim(unit), '') = '' OR code NOT IN "
-                                 "(SELECT indicator_code FROM indicator_unit WHERE role = 'lead')")
+            judged = _frame(
+                con,
+                "SELECT code FROM indicator WHERE coalesce(trim(unit), '') = '' OR code NOT IN "
+                "(SELECT indicator_code FROM indicator_unit WHERE role = 'lead')",
+            )
             own |= frozenset(judged.get_column("code").to_list())
         for code, u, role in roles.iter_rows():
             lead, shared = responsible.setdefault(code, ([], []))
             (lead if role == "lead" else shared).append(names.get(u, u))
     mine = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
-    return _Guard(unit, names, own, approved, {(a, b, c, d): (u, lid) for a, b, c, d, u, lid in current.iter_rows()},
-                  responsible, owners, mine, {(u, y): aid for u, y, aid in marks.iter_rows()})
+    return _Guard(
+        unit,
+        names,
+        own,
+        approved,
+        {(a, b, c, d): (u, lid) for a, b, c, d, u, lid in current.iter_rows()},
+        responsible,
+        owners,
+        mine,
+        {(u, y): aid for u, y, aid in marks.iter_rows()},
+    )
 
 
 def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, guard: _Guard) -> list[Finding]:
@@ -281,31 +379,48 @@ def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, 
             if shared:
                 owner += f"（责任单位：{'、'.join(shared)}）"
             rule = "not_own_indicator"
-            message = (f"指标“{info.name}”（{o.indicator_code}）{owner}，不是{unit_name}负责的指标，"
-                       f"{unit_name}不能报送或修改该指标的数据，本值未载入。")
+            message = (
+                f"指标“{info.name}”（{o.indicator_code}）{owner}，不是{unit_name}负责的指标，"
+                f"{unit_name}不能报送或修改该指标的数据，本值未载入。"
+            )
         elif ctx.current.get(key) != o.value:
             locked = guard.lock_holder(key, o.year)
             if locked is not None:
                 who, when = guard.approved[(locked, o.year)]
                 rule = "locked"
-                message = (f"{guard.unit_names.get(locked, locked)}{o.year}年报表已审核通过（{who}，"
-                           f"{when:%Y-%m-%d %H:%M}），数据已锁定，“{info.name}”本值未载入。"
-                           f"如需更正，请联系{OFFICE_NAME}（工委办）解锁后再上传。")
+                message = (
+                    f"{guard.unit_names.get(locked, locked)}{o.year}年报表已审核通过（{who}，"
+                    f"{when:%Y-%m-%d %H:%M}），数据已锁定，“{info.name}”本值未载入。"
+                    f"如需更正，请联系{OFFICE_NAME}（工委办）解锁后再上传。"
+                )
         if rule is None:
             kept.append(o)
             continue
-        findings.append(Finding(file, o.sheet, o.row, o.column, rule, SEVERITY_ERROR,
-                                f"{_where(file, o)}：{message}"))
-        checked.rejected.append(Rejected(o.sheet, o.row, o.column, tuple(raw_rows.get((o.sheet, o.row), ())),
-                                         f"{_where(file, o)}：{message}"))
+        findings.append(Finding(file, o.sheet, o.row, o.column, rule, SEVERITY_ERROR, f"{_where(file, o)}：{message}"))
+        checked.rejected.append(
+            Rejected(
+                o.sheet, o.row, o.column, tuple(raw_rows.get((o.sheet, o.row), ())), f"{_where(file, o)}：{message}"
+            )
+        )
     checked.observations = kept
     return findings
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = None,
-              year: str | None = None, region: str | None = None, is_sample: bool = False,
-              ctx: Context | None = None, actor: str | None = None, enforce_unit: bool = False,
-              safety: bool = False, max_bytes: int | None = None, today: date | None = None) -> FileReport:
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    unit: str | None = None,
+    year: str | None = None,
+    region: str | None = None,
+    is_sample: bool = False,
+    ctx: Context | None = None,
+    actor: str | None = None,
+    enforce_unit: bool = False,
+    safety: bool = False,
+    max_bytes: int | None = None,
+    today: date | None = None,
+) -> FileReport:
     """Load one return into `con` (inside the caller's transaction). Never raises on bad input.
 
     `unit` is a member_unit code. When a unit is given, values of indicators it neither leads
@@ -336,10 +451,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     # A file sent before counts as "unchanged" unless it was withdrawn (its values no longer
     # count) or some of its values were refused for who sent it or a lock: after an unlock, or
     # sent by the office, the same file must load.
-    seen = con.sql("SELECT id FROM submission WHERE sha256 = $s AND status = 'loaded' "
-                   "AND id NOT IN (SELECT submission_id FROM submission_withdrawal) "
-                   "AND id NOT IN (SELECT submission_id FROM finding WHERE list_contains($rules, rule))",
-                   params={"s": digest, "rules": list(CONTEXT_RULES)}).fetchall()
+    seen = con.sql(
+        "SELECT id FROM submission WHERE sha256 = $s AND status = 'loaded' "
+        "AND id NOT IN (SELECT submission_id FROM submission_withdrawal) "
+        "AND id NOT IN (SELECT submission_id FROM finding WHERE list_contains($rules, rule))",
+        params={"s": digest, "rules": list(CONTEXT_RULES)},
+    ).fetchall()
     if seen:
         report.status, report.submission_id = "unchanged", seen[0][0]
         report.message = f"{path.name} 已于之前载入（提交编号 {seen[0][0]}），本次未作改动"
@@ -350,9 +467,13 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
         return _failed(report, "unreadable", str(exc), safety_findings, row=exc.row)
     except Exception as exc:  # noqa: BLE001 - hostile content may trip any reader library
         # never a traceback for the clerk or the command line: a finding that names the file
-        return _failed(report, "reader_error",
-                       f"文件“{path.name}”无法读取：内容格式异常（{type(exc).__name__}），未载入任何数值。"
-                       "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8（逗号分隔）”再上传。", safety_findings)
+        return _failed(
+            report,
+            "reader_error",
+            f"文件“{path.name}”无法读取：内容格式异常（{type(exc).__name__}），未载入任何数值。"
+            "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8（逗号分隔）”再上传。",
+            safety_findings,
+        )
     ctx = ctx or load_context(con, today)
     checked = check_values(read.values, ctx)
     report.findings = [*safety_findings, *read.findings, *checked.findings]
@@ -363,8 +484,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
         return report
     if not read.values:
         # "载入0个数值" would hide that nothing in the file was a value: say so, and load nothing.
-        message = (f"文件“{path.name}”中没有任何填写了数值的单元格（只有表头或数值列全部为空），"
-                   "未载入；请填写“数值”列后再上传。")
+        message = (
+            f"文件“{path.name}”中没有任何填写了数值的单元格（只有表头或数值列全部为空），"
+            "未载入；请填写“数值”列后再上传。"
+        )
         report.findings.append(Finding(path.name, "", None, None, "no_values", SEVERITY_ERROR, message))
         report.status, report.message = "failed", message
         return report
@@ -376,21 +499,32 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, *, unit: str | None = 
     if refused:
         cells = {(f.sheet, f.row, f.column) for f in refused}
         # "loaded as a revision" or "check this value" would contradict the refusal of the same cell
-        report.findings = [f for f in report.findings
-                           if not (f.severity == SEVERITY_WARNING and (f.sheet, f.row, f.column) in cells)] + refused
+        report.findings = [
+            f for f in report.findings if not (f.severity == SEVERITY_WARNING and (f.sheet, f.row, f.column) in cells)
+        ] + refused
     report.accepted = len({(o.sheet, o.row, o.column) for o in checked.observations})
     report.rejected = len({(r.sheet, r.row, r.column) for r in checked.rejected})
     report.missing = checked.missing
     report.values = [
-        {"indicator_code": o.indicator_code, "region_code": o.region_code, "year": o.year, "breakdown": o.breakdown,
-         "value": o.value, "current": ctx.current.get((o.indicator_code, o.region_code, o.year, o.breakdown)),
-         "last_year": ctx.current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown)),
-         "sheet": o.sheet, "row": o.row, "column": o.column}
+        {
+            "indicator_code": o.indicator_code,
+            "region_code": o.region_code,
+            "year": o.year,
+            "breakdown": o.breakdown,
+            "value": o.value,
+            "current": ctx.current.get((o.indicator_code, o.region_code, o.year, o.breakdown)),
+            "last_year": ctx.current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown)),
+            "sheet": o.sheet,
+            "row": o.row,
+            "column": o.column,
+        }
         for o in checked.observations
     ]
     _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
-    report.message = (f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
-                      f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个")
+    report.message = (
+        f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
+        f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个"
+    )
     return report
 
 
@@ -400,17 +534,38 @@ def _failed(report: FileReport, rule: str, message: str, earlier: list[Finding],
     return report
 
 
-def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], *, unit: str | None = None,
-               year: str | None = None, region: str | None = None, is_sample: bool = False,
-               on_file=None, actor: str | None = None, enforce_unit: bool = False,
-               safety: bool = False, max_bytes: int | None = None) -> list[FileReport]:
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    *,
+    unit: str | None = None,
+    year: str | None = None,
+    region: str | None = None,
+    is_sample: bool = False,
+    on_file=None,
+    actor: str | None = None,
+    enforce_unit: bool = False,
+    safety: bool = False,
+    max_bytes: int | None = None,
+) -> list[FileReport]:
     """Load several files in one transaction; each file sees the values of those before it."""
     unit_code = resolve_unit(con, unit)
     ctx = load_context(con)
     reports = []
     for path in paths:
-        report = load_file(con, path, unit=unit_code, year=year, region=region, is_sample=is_sample, ctx=ctx,
-                           actor=actor, enforce_unit=enforce_unit, safety=safety, max_bytes=max_bytes)
+        report = load_file(
+            con,
+            path,
+            unit=unit_code,
+            year=year,
+            region=region,
+            is_sample=is_sample,
+            ctx=ctx,
+            actor=actor,
+            enforce_unit=enforce_unit,
+            safety=safety,
+            max_bytes=max_bytes,
+        )
         reports.append(report)
         if on_file:
             on_file(report)
@@ -439,8 +594,10 @@ def preview_file(db_path: Path, path: Path, **options) -> FileReport:
     report.dry_run = True
     if report.status == "loaded":
         report.submission_id = None  # nothing was saved; the number would be assigned on loading
-        report.message = (f"{report.file}：预检（尚未保存）— 可载入{report.accepted}个数值"
-                          f"（其中修订{report.revisions}个），拒绝{report.rejected}个，标为无数据（—）{report.missing}个")
+        report.message = (
+            f"{report.file}：预检（尚未保存）— 可载入{report.accepted}个数值"
+            f"（其中修订{report.revisions}个），拒绝{report.rejected}个，标为无数据（—）{report.missing}个"
+        )
     return report
 
 

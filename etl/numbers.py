@@ -10,8 +10,30 @@ from etl.text import squash
 
 # Written in a cell to say "no value"; these are gaps, not errors.
 MISSING_MARKS = frozenset(
-    {"", "—", "——", "-", "--", "–", "/", "\\", "无", "暂无", "暂无数据", "缺", "空", "NA", "N/A",
-     "n/a", "null", "NULL", "…", "...", "×", "x"}
+    {
+        "",
+        "—",
+        "——",
+        "-",
+        "--",
+        "–",
+        "/",
+        "\\",
+        "无",
+        "暂无",
+        "暂无数据",
+        "缺",
+        "空",
+        "NA",
+        "N/A",
+        "n/a",
+        "null",
+        "NULL",
+        "…",
+        "...",
+        "×",
+        "x",
+    }
 )
 
 # Units a cell may carry after the number; each maps to the catalogue unit it stands for.

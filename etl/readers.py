@@ -119,9 +119,7 @@ def read_workbook(path: Path) -> Workbook:
         # A workbook saved under a .csv name: its content is unambiguous, so read it as one.
         workbook = _read_excel(data, name) if is_excel_bytes else _read_csv(data, path)
     else:
-        raise UnreadableFile(
-            f"文件“{name}”的类型 {path.suffix or '（无扩展名）'} 不受支持，请上传 {SUPPORTED} 文件。"
-        )
+        raise UnreadableFile(f"文件“{name}”的类型 {path.suffix or '（无扩展名）'} 不受支持，请上传 {SUPPORTED} 文件。")
 
     if not workbook.grids:
         why = "；".join(f"“{s.sheet}”{s.reason}" for s in workbook.skipped) or "没有工作表"
@@ -150,8 +148,7 @@ def _read_excel(data: bytes, name: str) -> Workbook:
         sheet_names = reader.sheet_names
     except fastexcel.FastExcelError as exc:
         raise UnreadableFile(
-            f"无法读取 Excel 文件“{name}”：文件可能已损坏、设置了打开密码或不是工作簿"
-            f"（{_first_line(exc)}）。"
+            f"无法读取 Excel 文件“{name}”：文件可能已损坏、设置了打开密码或不是工作簿（{_first_line(exc)}）。"
         ) from exc
 
     grids: list[Grid] = []
@@ -171,9 +168,7 @@ def _read_excel(data: bytes, name: str) -> Workbook:
             # column back where Excel shows it.
             absolute = [c.absolute_index for c in sheet.selected_columns]
         except fastexcel.FastExcelError as exc:
-            raise UnreadableFile(
-                f"无法读取文件“{name}”的工作表“{sheet_name}”：{_first_line(exc)}"
-            ) from exc
+            raise UnreadableFile(f"无法读取文件“{name}”的工作表“{sheet_name}”：{_first_line(exc)}") from exc
 
         columns = [col.to_pylist() for col in batch.columns]
         for err in errors.errors if errors else ():
@@ -248,7 +243,7 @@ def _csv_rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]
         if "field larger than field limit" in detail:
             why = f"有一个单元格超过 {csv.field_size_limit():,} 个字符，不是正常的报表内容"
         elif "unexpected end of data" in detail:
-            why = "的引号（\"）没有闭合，其后的内容会被并进同一个单元格"
+            why = '的引号（"）没有闭合，其后的内容会被并进同一个单元格'
         elif "expected after" in detail:
             return _csv_rows_lenient(text, delimiter, name)
         else:
@@ -273,8 +268,10 @@ def _csv_rows_lenient(text: str, delimiter: str, name: str) -> list[tuple[int, l
 
 
 def _too_many_cells(name: str, cells: int) -> str:
-    return (f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（已数到 {cells:,} 个），远超一份报表的规模，"
-            "未读取。请按年度或单位拆分后分别上传。")
+    return (
+        f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（已数到 {cells:,} 个），远超一份报表的规模，"
+        "未读取。请按年度或单位拆分后分别上传。"
+    )
 
 
 def _decode_utf16(data: bytes, name: str) -> str:
@@ -336,7 +333,5 @@ def _make_grid(name: str, sheet: str, rows: list[tuple[int, list[str]]]) -> Grid
             if cells[i].strip():
                 width = max(width, i + 1)
                 break
-    out = tuple(
-        (n, tuple(cells[:width]) + ("",) * (width - min(len(cells), width))) for n, cells in kept
-    )
+    out = tuple((n, tuple(cells[:width]) + ("",) * (width - min(len(cells), width))) for n, cells in kept)
     return Grid(file=name, sheet=sheet, rows=out)

@@ -298,9 +298,7 @@ def load_indicator_info(data_dir: Path) -> dict[str, IndicatorInfo]:
     """
     info = _from_reference(data_dir)
     for code, (name, unit, domain, direction) in _LOCAL.items():
-        info.setdefault(
-            code, IndicatorInfo(code, name, unit, 1, domain, direction, None, None, (), 0.0, 100.0)
-        )
+        info.setdefault(code, IndicatorInfo(code, name, unit, 1, domain, direction, None, None, (), 0.0, 100.0))
     path = data_dir / "catalogue" / "indicators.csv"
     if path.exists():
         targets = _catalogue_targets(data_dir) or {}
@@ -396,9 +394,10 @@ def _ordered(values: list[float], improving: int) -> list[float]:
     return sorted(values, reverse=improving < 0)
 
 
-def _scenario_path(kind: str, info: IndicatorInfo, row: SpecRow, natural0: float, s: int,
-                   rng: random.Random) -> list[float]:
-    q = 10.0 ** -info.decimals
+def _scenario_path(
+    kind: str, info: IndicatorInfo, row: SpecRow, natural0: float, s: int, rng: random.Random
+) -> list[float]:
+    q = 10.0**-info.decimals
     noise = max(row.noise, 5 * q)
     n = len(YEARS)
     if kind in ("achieved", "on_track", "lagging", "lost") and info.target is None:
@@ -432,18 +431,22 @@ def _round(info: IndicatorInfo, v: float) -> float:
     return round(_clip(info, v), info.decimals)
 
 
-def generate_values(spec: list[SpecRow], info: dict[str, IndicatorInfo],
-                    districts: list[District], profiles: dict[str, float], seed: int,
-                    derived: dict[tuple[str, str, int], float] | None = None,
-                    ) -> dict[tuple[str, str, int, str], float | None]:
+def generate_values(
+    spec: list[SpecRow],
+    info: dict[str, IndicatorInfo],
+    districts: list[District],
+    profiles: dict[str, float],
+    seed: int,
+    derived: dict[tuple[str, str, int], float] | None = None,
+) -> dict[tuple[str, str, int, str], float | None]:
     """(indicator, district, year, breakdown) → value rounded to the indicator's decimals."""
     out: dict[tuple[str, str, int, str], float | None] = {}
     for row in spec:
         ind = info[row.indicator_code]
-        gaps = {(_resolve_district(sc.district, districts), sc.year)
-                for sc in row.scenarios if sc.kind == "gap"}
-        special = {_resolve_district(sc.district, districts): sc.kind
-                   for sc in reversed(row.scenarios) if sc.kind != "gap"}
+        gaps = {(_resolve_district(sc.district, districts), sc.year) for sc in row.scenarios if sc.kind == "gap"}
+        special = {
+            _resolve_district(sc.district, districts): sc.kind for sc in reversed(row.scenarios) if sc.kind != "gap"
+        }
         s = _sign(ind, row)
         for d in districts:
             rng = random.Random(f"{seed}:{row.indicator_code}:{d.code}")
@@ -455,8 +458,7 @@ def generate_values(spec: list[SpecRow], info: dict[str, IndicatorInfo],
                 if d.code in special:
                     path = _scenario_path(special[d.code], ind, row, natural0, s, rng)
                 else:
-                    path = [natural0 + row.step * i + 0.3 * row.noise * rng.gauss(0, 1)
-                            for i in range(len(YEARS))]
+                    path = [natural0 + row.step * i + 0.3 * row.noise * rng.gauss(0, 1) for i in range(len(YEARS))]
                     path = _ordered(path, s)
             # urban areas do better than rural ones, by a district-specific share
             k = rng.uniform(0.08, 0.2)
@@ -475,10 +477,14 @@ def generate_values(spec: list[SpecRow], info: dict[str, IndicatorInfo],
     return out
 
 
-def whole_region_values(spec: list[SpecRow], info: dict[str, IndicatorInfo], districts: list[District],
-                        values: dict[tuple[str, str, int, str], float | None], region_code: str,
-                        derived: dict[tuple[str, str, int], float] | None = None,
-                        ) -> dict[tuple[str, str, int, str], float | None]:
+def whole_region_values(
+    spec: list[SpecRow],
+    info: dict[str, IndicatorInfo],
+    districts: list[District],
+    values: dict[tuple[str, str, int, str], float | None],
+    region_code: str,
+    derived: dict[tuple[str, str, int], float] | None = None,
+) -> dict[tuple[str, str, int, str], float | None]:
     """The home region's own figures (the 全市 column of a return): the mean of its districts'
     values (their sum for counts, spec column `whole`), or for derived indicators the pooled
     records' rate. A real city computes its rate from pooled counts; the unweighted mean stands
@@ -505,8 +511,9 @@ def scenario_holds(kind: str, info: IndicatorInfo, path: dict[int, float | None]
     """Whether the values of one district (year → value) show the scenario `kind`."""
     v0, v = path.get(BASE_YEAR), path.get(YEARS[-1])
     if kind == "lost":
-        return (v is not None and path.get(2022) is not None
-                and is_achieved(info, path[2022]) and not is_achieved(info, v))
+        return (
+            v is not None and path.get(2022) is not None and is_achieved(info, path[2022]) and not is_achieved(info, v)
+        )
     if v0 is None or v is None:
         return False
     if kind == "achieved":
@@ -521,8 +528,9 @@ def scenario_holds(kind: str, info: IndicatorInfo, path: dict[int, float | None]
     return {"on_track": rho >= tau, "lagging": 0 <= rho < tau, "regress": rho < 0}[kind]
 
 
-def _check_scenarios(row: SpecRow, info: IndicatorInfo, districts: list[District],
-                     values: dict[tuple[str, str, int, str], float | None]) -> None:
+def _check_scenarios(
+    row: SpecRow, info: IndicatorInfo, districts: list[District], values: dict[tuple[str, str, int, str], float | None]
+) -> None:
     for sc in row.scenarios:
         code = _resolve_district(sc.district, districts)
         if code is None:
@@ -537,8 +545,7 @@ def _check_scenarios(row: SpecRow, info: IndicatorInfo, districts: list[District
 # ------------------------------------------------------------------------------ driver
 
 
-def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
-                     seed: int = 20240601) -> list[Path]:
+def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int = 20240601) -> list[Path]:
     """Write the sample returns (one xlsx per member unit) and place records to `out_dir`.
 
     Returns the paths written: the returns first, then courtyard.csv, child_friendly.csv and
@@ -553,8 +560,10 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
     info = load_indicator_info(data_dir)
     unknown = [r.indicator_code for r in spec if r.indicator_code not in info]
     if unknown:
-        raise SampleError(f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
-                          f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）")
+        raise SampleError(
+            f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
+            f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）"
+        )
     for row in spec:
         if row.decimals is not None:
             info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
@@ -599,17 +608,20 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path,
             # the wide layouts name it once and the loader counts it for both
             codes = [c for code in codes for c in (code, *twins.get(code, ()))]
         years = tuple(y for y in YEARS if (unit_code, y) != NOT_REPORTED)
-        write_return(path, unit_name, layout, [info[c] for c in codes], columns, years,
-                     values, CREATED)
+        write_return(path, unit_name, layout, [info[c] for c in codes], columns, years, values, CREATED)
         written.append(path)
     written += write_places(places, out_dir)
     return written
 
 
-def _province_values(spec: list[SpecRow], info: dict[str, IndicatorInfo],
-                     tree: list[tuple[District, list[District]]],
-                     values: dict[tuple[str, str, int, str], float | None], places: Any,
-                     province: str) -> dict[tuple[str, str, int, str], float | None]:
+def _province_values(
+    spec: list[SpecRow],
+    info: dict[str, IndicatorInfo],
+    tree: list[tuple[District, list[District]]],
+    values: dict[tuple[str, str, int, str], float | None],
+    places: Any,
+    province: str,
+) -> dict[tuple[str, str, int, str], float | None]:
     """Each city's own figures from its counties, then the province's from its cities — the
     same rule as a city's 全市 figure (whole_region_values), one level at a time."""
     from etl.sample_places import Places
@@ -619,13 +631,21 @@ def _province_values(spec: list[SpecRow], info: dict[str, IndicatorInfo],
     out: dict[tuple[str, str, int, str], float | None] = {}
     for city, counties in tree:
         codes = [d.code for d in counties]
-        mine = Places(*(frame.filter(pl.col("district_code").is_in(codes)) for frame in
-                        (places.courtyard, places.child_friendly, places.community_count)))
-        out.update(whole_region_values(spec, info, counties, values, city.code,
-                                       whole_places(mine, derived_info, city.code)))
+        mine = Places(
+            *(
+                frame.filter(pl.col("district_code").is_in(codes))
+                for frame in (places.courtyard, places.child_friendly, places.community_count)
+            )
+        )
+        out.update(
+            whole_region_values(spec, info, counties, values, city.code, whole_places(mine, derived_info, city.code))
+        )
     cities = [city for city, _ in tree]
-    out.update(whole_region_values(spec, info, cities, {**values, **out}, province,
-                                   whole_places(places, derived_info, province)))
+    out.update(
+        whole_region_values(
+            spec, info, cities, {**values, **out}, province, whole_places(places, derived_info, province)
+        )
+    )
     return out
 
 
@@ -636,8 +656,7 @@ def twins_of(spec: list[SpecRow], info: dict[str, IndicatorInfo]) -> dict[str, t
     out = {}
     for row in spec:
         me = info[row.indicator_code]
-        others = tuple(c for c, i in info.items()
-                       if c not in listed and i.name == me.name and i.unit == me.unit)
+        others = tuple(c for c, i in info.items() if c not in listed and i.name == me.name and i.unit == me.unit)
         if others:
             out[row.indicator_code] = others
     return out

@@ -58,8 +58,14 @@ def _clamp(v: float, lo: float, hi: float) -> float:
     return min(max(v, lo), hi)
 
 
-def _inside(rng: random.Random, code: str, boundaries: dict[str, Any], bounds: tuple,
-            centre: tuple[float, float] | None = None, spread: float = 0.0) -> tuple[float, float]:
+def _inside(
+    rng: random.Random,
+    code: str,
+    boundaries: dict[str, Any],
+    bounds: tuple,
+    centre: tuple[float, float] | None = None,
+    spread: float = 0.0,
+) -> tuple[float, float]:
     """A point of district `code`, near `centre` when given, else anywhere in it.
 
     The rounded point is tested, so what is written is what was checked.
@@ -76,8 +82,14 @@ def _inside(rng: random.Random, code: str, boundaries: dict[str, Any], bounds: t
     raise RuntimeError(f"未能在 {code} 的边界内取点")
 
 
-def _sites(d: District, villages: int, communities: int, boundaries: dict[str, Any],
-           numbering: dict[str, int], rng: random.Random) -> list[_Site]:
+def _sites(
+    d: District,
+    villages: int,
+    communities: int,
+    boundaries: dict[str, Any],
+    numbering: dict[str, int],
+    rng: random.Random,
+) -> list[_Site]:
     feature = next(f for f in boundaries["features"] if f["properties"]["adcode"] == d.code)
     polygon = shape(feature["geometry"])
     bounds = polygon.bounds
@@ -95,11 +107,18 @@ def _sites(d: District, villages: int, communities: int, boundaries: dict[str, A
         per_town[t] += 1
         numbering["village"] += 1
         lon, lat = _inside(rng, d.code, boundaries, bounds, centres[t], 0.03)
-        sites.append(_Site(f"{d.code}{100 + t + 1:03d}{200 + per_town[t]:03d}",
-                           f"示例村{numbering['village']:03d}", town_names[t], lon, lat, True))
+        sites.append(
+            _Site(
+                f"{d.code}{100 + t + 1:03d}{200 + per_town[t]:03d}",
+                f"示例村{numbering['village']:03d}",
+                town_names[t],
+                lon,
+                lat,
+                True,
+            )
+        )
     streets = max(2, communities // 10)
-    street_centres = [_inside(rng, d.code, boundaries, bounds, (core.x, core.y), 0.03)
-                      for _ in range(streets)]
+    street_centres = [_inside(rng, d.code, boundaries, bounds, (core.x, core.y), 0.03) for _ in range(streets)]
     street_names = []
     for _ in range(streets):
         numbering["street"] += 1
@@ -110,8 +129,16 @@ def _sites(d: District, villages: int, communities: int, boundaries: dict[str, A
         per_street[s] += 1
         numbering["community"] += 1
         lon, lat = _inside(rng, d.code, boundaries, bounds, street_centres[s], 0.01)
-        sites.append(_Site(f"{d.code}{s + 1:03d}{per_street[s]:03d}",
-                           f"示例社区{numbering['community']:03d}", street_names[s], lon, lat, False))
+        sites.append(
+            _Site(
+                f"{d.code}{s + 1:03d}{per_street[s]:03d}",
+                f"示例社区{numbering['community']:03d}",
+                street_names[s],
+                lon,
+                lat,
+                False,
+            )
+        )
     return sites
 
 
@@ -130,10 +157,20 @@ def _courtyard_rows(d: District, p: float, sites: list[_Site], rng: random.Rando
             rural = round(households * (1 - 0.005 * i))  # slow out-migration
             done = min(rural, max(done, round(rural * cover)))  # 美丽庭院 are rarely withdrawn
             premium = min(done, round(done * (premium_share + 0.02 * i)))
-            rows.append({"village_code": site.code, "village_name": site.name,
-                         "district_code": d.code, "street": site.street, "year": year,
-                         "rural_households": rural, "courtyard_households": done,
-                         "premium_households": premium, "lon": site.lon, "lat": site.lat})
+            rows.append(
+                {
+                    "village_code": site.code,
+                    "village_name": site.name,
+                    "district_code": d.code,
+                    "street": site.street,
+                    "year": year,
+                    "rural_households": rural,
+                    "courtyard_households": done,
+                    "premium_households": premium,
+                    "lon": site.lon,
+                    "lat": site.lat,
+                }
+            )
     return rows
 
 
@@ -145,9 +182,17 @@ def _child_rows(d: District, p: float, sites: list[_Site], rng: random.Random) -
     rows = []
 
     def row(site: _Site, kind: str, level: str, year: int | None, status: str) -> dict:
-        return {"community_name": site.name, "district_code": d.code, "street": site.street,
-                "kind": kind, "level": level, "year_named": year, "status": status,
-                "lon": site.lon, "lat": site.lat}
+        return {
+            "community_name": site.name,
+            "district_code": d.code,
+            "street": site.street,
+            "kind": kind,
+            "level": level,
+            "year_named": year,
+            "status": status,
+            "lon": site.lon,
+            "lat": site.lat,
+        }
 
     # 儿童之家 in villages and communities: most exist by 2020, nearly all by 2024
     c20 = _clamp(0.72 + 0.12 * p + rng.gauss(0, 0.03), 0.5, 0.93)
@@ -181,8 +226,9 @@ def _child_rows(d: District, p: float, sites: list[_Site], rng: random.Random) -
     return rows
 
 
-def build_places(districts: list[District], boundaries: dict[str, Any],
-                 profiles: dict[str, float], seed: int) -> Places:
+def build_places(
+    districts: list[District], boundaries: dict[str, Any], profiles: dict[str, float], seed: int
+) -> Places:
     """Villages, communities, 美丽庭院 households and 儿童之家/儿童友好社区 for every district."""
     numbering = {"town": 0, "village": 0, "street": 0, "community": 0}
     courtyard: list[dict] = []
@@ -191,43 +237,57 @@ def build_places(districts: list[District], boundaries: dict[str, Any],
     for d in districts:
         rng = random.Random(f"{seed}:places:{d.code}")
         p = profiles[d.code]
-        villages, communities = SIZES.get(d.code) or (
-            rng.randint(40, 80), int(15 + 30 * (p + 1) + rng.randint(0, 10)))
+        villages, communities = SIZES.get(d.code) or (rng.randint(40, 80), int(15 + 30 * (p + 1) + rng.randint(0, 10)))
         sites = _sites(d, villages, communities, boundaries, numbering, rng)
         courtyard += _courtyard_rows(d, p, sites, rng)
         child += _child_rows(d, p, sites, rng)
-        counts += [{"district_code": d.code, "year": y, "villages": villages,
-                    "communities": communities} for y in YEARS]
+        counts += [
+            {"district_code": d.code, "year": y, "villages": villages, "communities": communities} for y in YEARS
+        ]
     # The best district's earliest 儿童友好社区 is the region's one 国家级 example, and one
     # 儿童之家 somewhere was withdrawn: both cases a map legend has to handle.
     best = max(districts, key=lambda d: profiles[d.code]).code
-    named = [r for r in child if r["kind"] == FRIENDLY and r["status"] == NAMED
-             and r["district_code"] == best]
+    named = [r for r in child if r["kind"] == FRIENDLY and r["status"] == NAMED and r["district_code"] == best]
     if named:
         min(named, key=lambda r: (r["year_named"], r["community_name"]))["level"] = "国家级"
     homes = [r for r in child if r["kind"] == CHILD_HOME and r["status"] == NAMED]
     if len(homes) > 1:
         homes[len(homes) // 2]["status"] = REVOKED
 
-    schema_c = {"village_code": pl.String, "village_name": pl.String, "district_code": pl.String,
-                "street": pl.String, "year": pl.Int64, "rural_households": pl.Int64,
-                "courtyard_households": pl.Int64, "premium_households": pl.Int64,
-                "lon": pl.Float64, "lat": pl.Float64}
-    schema_f = {"community_name": pl.String, "district_code": pl.String, "street": pl.String,
-                "kind": pl.String, "level": pl.String, "year_named": pl.Int64,
-                "status": pl.String, "lon": pl.Float64, "lat": pl.Float64}
-    schema_n = {"district_code": pl.String, "year": pl.Int64, "villages": pl.Int64,
-                "communities": pl.Int64}
+    schema_c = {
+        "village_code": pl.String,
+        "village_name": pl.String,
+        "district_code": pl.String,
+        "street": pl.String,
+        "year": pl.Int64,
+        "rural_households": pl.Int64,
+        "courtyard_households": pl.Int64,
+        "premium_households": pl.Int64,
+        "lon": pl.Float64,
+        "lat": pl.Float64,
+    }
+    schema_f = {
+        "community_name": pl.String,
+        "district_code": pl.String,
+        "street": pl.String,
+        "kind": pl.String,
+        "level": pl.String,
+        "year_named": pl.Int64,
+        "status": pl.String,
+        "lon": pl.Float64,
+        "lat": pl.Float64,
+    }
+    schema_n = {"district_code": pl.String, "year": pl.Int64, "villages": pl.Int64, "communities": pl.Int64}
     return Places(
         pl.DataFrame(courtyard, schema=schema_c, orient="row"),
         pl.DataFrame(child, schema=schema_f, orient="row").sort(
-            "district_code", "kind", "community_name", maintain_order=True),
+            "district_code", "kind", "community_name", maintain_order=True
+        ),
         pl.DataFrame(counts, schema=schema_n, orient="row"),
     )
 
 
-def derived_values(places: Places, info: dict[str, IndicatorInfo]
-                   ) -> dict[tuple[str, str, int], float]:
+def derived_values(places: Places, info: dict[str, IndicatorInfo]) -> dict[tuple[str, str, int], float]:
     """美丽庭院创建率, 儿童之家覆盖率 and 儿童友好社区覆盖率 per district and year, in %.
 
     Same rules the dashboard applies to these records: only 已命名 places named in or before
@@ -235,9 +295,11 @@ def derived_values(places: Places, info: dict[str, IndicatorInfo]
     """
     out: dict[tuple[str, str, int], float] = {}
     c = places.courtyard.group_by("district_code", "year").agg(
-        pl.col("courtyard_households").sum(), pl.col("rural_households").sum())
+        pl.col("courtyard_households").sum(), pl.col("rural_households").sum()
+    )
     for code, year, done, rural in c.select(
-            "district_code", "year", "courtyard_households", "rural_households").iter_rows():
+        "district_code", "year", "courtyard_households", "rural_households"
+    ).iter_rows():
         if "L-COURTYARD-01" in info and rural:
             out[("L-COURTYARD-01", code, year)] = 100.0 * done / rural
     named = places.child_friendly.filter(pl.col("status") == NAMED)
@@ -252,8 +314,9 @@ def derived_values(places: Places, info: dict[str, IndicatorInfo]
     return out
 
 
-def whole_region_values(places: Places, info: dict[str, IndicatorInfo], region_code: str
-                        ) -> dict[tuple[str, str, int], float]:
+def whole_region_values(
+    places: Places, info: dict[str, IndicatorInfo], region_code: str
+) -> dict[tuple[str, str, int], float]:
     """derived_values for the whole region: the records of all its districts pooled, so the
     city's rate is a ratio of sums (as an office computes it), not a mean of district rates."""
     pooled = Places(
@@ -270,9 +333,11 @@ def whole_region_values(places: Places, info: dict[str, IndicatorInfo], region_c
 def write_places(places: Places, out_dir: Path) -> list[Path]:
     """courtyard.csv, child_friendly.csv, community_count.csv (UTF-8 with BOM, for Excel)."""
     paths = []
-    for name, frame in (("courtyard.csv", places.courtyard),
-                        ("child_friendly.csv", places.child_friendly),
-                        ("community_count.csv", places.community_count)):
+    for name, frame in (
+        ("courtyard.csv", places.courtyard),
+        ("child_friendly.csv", places.child_friendly),
+        ("community_count.csv", places.community_count),
+    ):
         path = Path(out_dir) / name
         frame.write_csv(path, include_bom=True)
         paths.append(path)

@@ -37,8 +37,9 @@ class _Formats:
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book = book
         self.title = book.add_format({"bold": True, "font_size": 14})
-        self.header = book.add_format({"bold": True, "border": 1, "align": "center",
-                                       "valign": "vcenter", "text_wrap": True})
+        self.header = book.add_format(
+            {"bold": True, "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True}
+        )
         self.cell = book.add_format({"border": 1})
         self.section = book.add_format({"bold": True, "border": 1})
         self._numbers: dict[int, object] = {}
@@ -57,8 +58,14 @@ def _put(ws, row: int, col: int, value: float | None, fmt: _Formats, decimals: i
         ws.write_number(row, col, value, fmt.number(decimals))
 
 
-def _long(book, fmt: _Formats, indicators: list[IndicatorInfo], districts: list[District],
-          years: tuple[int, ...], values: Values) -> None:
+def _long(
+    book,
+    fmt: _Formats,
+    indicators: list[IndicatorInfo],
+    districts: list[District],
+    years: tuple[int, ...],
+    values: Values,
+) -> None:
     ws = book.add_worksheet(SAMPLE)
     ws.write_row(0, 0, LONG_HEADER, fmt.header)
     ws.freeze_panes(1, 0)
@@ -80,8 +87,15 @@ def _long(book, fmt: _Formats, indicators: list[IndicatorInfo], districts: list[
     ws.set_column(2, 7, 11)
 
 
-def _wide_by_district(book, fmt: _Formats, unit_name: str, indicators: list[IndicatorInfo],
-                      districts: list[District], years: tuple[int, ...], values: Values) -> None:
+def _wide_by_district(
+    book,
+    fmt: _Formats,
+    unit_name: str,
+    indicators: list[IndicatorInfo],
+    districts: list[District],
+    years: tuple[int, ...],
+    values: Values,
+) -> None:
     width = 3 + len(districts)
     domains: list[str] = []
     for ind in indicators:
@@ -89,8 +103,9 @@ def _wide_by_district(book, fmt: _Formats, unit_name: str, indicators: list[Indi
             domains.append(ind.domain)
     for y in years:
         ws = book.add_worksheet(f"{y}年")
-        ws.merge_range(0, 0, 0, width - 1,
-                       f"{SAMPLE} ｜ {unit_name}妇女儿童发展规划监测指标数据填报表（{y}年度）", fmt.title)
+        ws.merge_range(
+            0, 0, 0, width - 1, f"{SAMPLE} ｜ {unit_name}妇女儿童发展规划监测指标数据填报表（{y}年度）", fmt.title
+        )
         ws.merge_range(1, 0, 1, width - 1, f"填报单位（盖章）：{unit_name}　　统计年度：{y}年")
         ws.write_row(2, 0, ["序号", "指标名称", "计量单位", *[d.name for d in districts]], fmt.header)
         ws.write_row(3, 0, ["甲", "乙", "丙", *range(1, len(districts) + 1)], fmt.header)
@@ -102,18 +117,24 @@ def _wide_by_district(book, fmt: _Formats, unit_name: str, indicators: list[Indi
             for ind in (x for x in indicators if x.domain == domain):
                 seq += 1
                 lines: list[tuple[str, int | None, str]] = [(TOTAL, seq, ind.name)]
-                lines += [(b, None, ("其中：" if j == 0 else "") + b)
-                          for j, b in enumerate(b for b in (URBAN, RURAL) if b in ind.breakdowns)]
+                lines += [
+                    (b, None, ("其中：" if j == 0 else "") + b)
+                    for j, b in enumerate(b for b in (URBAN, RURAL) if b in ind.breakdowns)
+                ]
                 for breakdown, number, label in lines:
                     ws.write(r, 0, number, fmt.cell)  # typed as a number, as people do
                     ws.write_string(r, 1, label, fmt.cell)
                     ws.write_string(r, 2, ind.unit, fmt.cell)
                     for c, d in enumerate(districts):
-                        _put(ws, r, 3 + c, values.get((ind.code, d.code, y, breakdown)), fmt,
-                             ind.decimals)
+                        _put(ws, r, 3 + c, values.get((ind.code, d.code, y, breakdown)), fmt, ind.decimals)
                     r += 1
-        ws.merge_range(r + 1, 0, r + 1, width - 1,
-                       f"单位负责人：示例　　统计负责人：示例　　填表人：示例　　报出日期：{y + 1}年3月31日")
+        ws.merge_range(
+            r + 1,
+            0,
+            r + 1,
+            width - 1,
+            f"单位负责人：示例　　统计负责人：示例　　填表人：示例　　报出日期：{y + 1}年3月31日",
+        )
         ws.set_column(0, 0, 6)
         ws.set_column(1, 1, 36)
         ws.set_column(2, 2, 10)
@@ -121,41 +142,66 @@ def _wide_by_district(book, fmt: _Formats, unit_name: str, indicators: list[Indi
         ws.freeze_panes(4, 3)
 
 
-def _wide_by_year(book, fmt: _Formats, unit_name: str, indicators: list[IndicatorInfo],
-                  districts: list[District], years: tuple[int, ...], values: Values) -> None:
+def _wide_by_year(
+    book,
+    fmt: _Formats,
+    unit_name: str,
+    indicators: list[IndicatorInfo],
+    districts: list[District],
+    years: tuple[int, ...],
+    values: Values,
+) -> None:
     width = 2 + len(years)
     for d in districts:
         ws = book.add_worksheet(d.name[:31])
-        ws.merge_range(0, 0, 0, width - 1,
-                       f"{SAMPLE} ｜ {unit_name}妇女儿童发展规划监测指标数据（{years[0]}—{years[-1]}年）",
-                       fmt.title)
+        ws.merge_range(
+            0,
+            0,
+            0,
+            width - 1,
+            f"{SAMPLE} ｜ {unit_name}妇女儿童发展规划监测指标数据（{years[0]}—{years[-1]}年）",
+            fmt.title,
+        )
         ws.write_string(1, 0, f"地区：{d.name}")
         ws.write_row(2, 0, ["指标名称", "计量单位", *[f"{y}年" for y in years]], fmt.header)
         r = 3
         for ind in indicators:
             lines = [(TOTAL, ind.name)]
-            lines += [(b, ("其中：" if j == 0 else "") + b)
-                      for j, b in enumerate(b for b in (URBAN, RURAL) if b in ind.breakdowns)]
+            lines += [
+                (b, ("其中：" if j == 0 else "") + b)
+                for j, b in enumerate(b for b in (URBAN, RURAL) if b in ind.breakdowns)
+            ]
             for breakdown, label in lines:
                 ws.write_string(r, 0, label, fmt.cell)
                 ws.write_string(r, 1, ind.unit, fmt.cell)
                 for c, y in enumerate(years):
-                    _put(ws, r, 2 + c, values.get((ind.code, d.code, y, breakdown)), fmt,
-                         ind.decimals)
+                    _put(ws, r, 2 + c, values.get((ind.code, d.code, y, breakdown)), fmt, ind.decimals)
                 r += 1
         ws.set_column(0, 0, 40)
         ws.set_column(1, width - 1, 10)
         ws.freeze_panes(3, 1)
 
 
-def write_return(path: Path, unit_name: str, layout: str, indicators: list[IndicatorInfo],
-                 districts: list[District], years: tuple[int, ...], values: Values,
-                 created: datetime) -> Path:
+def write_return(
+    path: Path,
+    unit_name: str,
+    layout: str,
+    indicators: list[IndicatorInfo],
+    districts: list[District],
+    years: tuple[int, ...],
+    values: Values,
+    created: datetime,
+) -> Path:
     """One xlsx return for one unit; byte-stable for the same inputs and `created`."""
     book = xlsxwriter.Workbook(str(path))
-    book.set_properties({"title": f"{SAMPLE}：{unit_name}妇女儿童发展规划监测指标数据",
-                         "author": SAMPLE, "comments": "示例数据，非真实统计数据",
-                         "created": created})
+    book.set_properties(
+        {
+            "title": f"{SAMPLE}：{unit_name}妇女儿童发展规划监测指标数据",
+            "author": SAMPLE,
+            "comments": "示例数据，非真实统计数据",
+            "created": created,
+        }
+    )
     fmt = _Formats(book)
     if layout == "long":
         _long(book, fmt, indicators, districts, years, values)

@@ -106,11 +106,10 @@ def ensure_additions(con: duckdb.DuckDBPyConnection) -> None:
     """Give a database built before them the schema's idempotent additions (the section of
     schema.sql after ADDITIONS_MARKER)."""
     text = SCHEMA_SQL.read_text(encoding="utf-8")
-    con.execute(text[text.index(ADDITIONS_MARKER):])
+    con.execute(text[text.index(ADDITIONS_MARKER) :])
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType],
-                rows: list[tuple]) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType], rows: list[tuple]) -> None:
     """Append tuples (in `schema`'s column order) to `table` in one statement: DuckDB's
     executemany runs one statement per row, hundreds of times slower for a whole return."""
     insert_frame(con, table, pl.DataFrame(rows, schema=schema, orient="row"))

@@ -87,9 +87,15 @@ def safe_file_name(name: str) -> str:
 
 
 def _too_large(name: str, size: int, limit: int) -> Finding:
-    return Finding(name, "", None, None, "too_large", SEVERITY_ERROR,
-                   f"文件“{name}”大小为 {_size(size)}，超过上传上限 {_size(limit)}，未读取。"
-                   "请删去无关的工作表或图片后再上传。")
+    return Finding(
+        name,
+        "",
+        None,
+        None,
+        "too_large",
+        SEVERITY_ERROR,
+        f"文件“{name}”大小为 {_size(size)}，超过上传上限 {_size(limit)}，未读取。请删去无关的工作表或图片后再上传。",
+    )
 
 
 def inspect_bytes(name: str, data: bytes, *, max_bytes: int | None = None) -> SafetyReport:
@@ -107,11 +113,15 @@ def inspect_bytes(name: str, data: bytes, *, max_bytes: int | None = None) -> Sa
         return report
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in MACRO_SUFFIXES:
-        return refuse("macro_file", f"是含宏或二进制格式的工作簿（{suffix}），为安全起见不接受；"
-                                    "请在 Excel 中另存为“Excel 工作簿（.xlsx）”后再上传。")
+        return refuse(
+            "macro_file",
+            f"是含宏或二进制格式的工作簿（{suffix}），为安全起见不接受；"
+            "请在 Excel 中另存为“Excel 工作簿（.xlsx）”后再上传。",
+        )
     if suffix not in ALLOWED_SUFFIXES:
-        return refuse("file_type", f"的类型 {suffix or '（无扩展名）'} 不受支持，请上传 "
-                                   f"{'、'.join(ALLOWED_SUFFIXES)} 文件。")
+        return refuse(
+            "file_type", f"的类型 {suffix or '（无扩展名）'} 不受支持，请上传 {'、'.join(ALLOWED_SUFFIXES)} 文件。"
+        )
     if data.startswith(_ZIP_MAGIC):
         _inspect_xlsx(name, data, report, min(MAX_TOTAL_BYTES, UNPACKED_FACTOR * limit))
     elif data.startswith(_OLE_MAGIC) and _OLE_VBA in data:
@@ -153,26 +163,41 @@ def _inspect_xlsx(name: str, data: bytes, report: SafetyReport, max_total: int =
                 return
             total += info.file_size
             ratio = info.file_size / max(info.compress_size, 1)
-            if total > max_total and not (info.file_size > MAX_PART_BYTES
-                                          or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)):
-                refuse("unpacked_too_large", f"解压后合计 {_size(total)}，超过上限 {_size(max_total)}"
-                                             f"（上传上限的 {UNPACKED_FACTOR} 倍），数据量远超一份报表，未读取。"
-                                             "请按年度或单位拆分后分别上传。")
+            if total > max_total and not (
+                info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
+            ):
+                refuse(
+                    "unpacked_too_large",
+                    f"解压后合计 {_size(total)}，超过上限 {_size(max_total)}"
+                    f"（上传上限的 {UNPACKED_FACTOR} 倍），数据量远超一份报表，未读取。"
+                    "请按年度或单位拆分后分别上传。",
+                )
                 return
-            if (info.file_size > MAX_PART_BYTES or total > max_total
-                    or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)):
-                refuse("zip_bomb", f"解压后体积异常（部件 {info.filename} 声明 {_size(info.file_size)}，"
-                                   f"压缩比 {ratio:.0f}:1；全部部件合计 {_size(total)}），疑似“压缩炸弹”，未读取。")
+            if (
+                info.file_size > MAX_PART_BYTES
+                or total > max_total
+                or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
+            ):
+                refuse(
+                    "zip_bomb",
+                    f"解压后体积异常（部件 {info.filename} 声明 {_size(info.file_size)}，"
+                    f"压缩比 {ratio:.0f}:1；全部部件合计 {_size(total)}），疑似“压缩炸弹”，未读取。",
+                )
                 return
         names = {i.filename for i in infos}
         lower = {n.lower() for n in names}
         if any(n.startswith("xl/externallinks/") for n in lower):
-            refuse("external_link", "含外部链接（引用了其他工作簿的数据），为安全起见不读取。请在 Excel 中"
-                                    "“数据 → 编辑链接 → 断开链接”，或把公式粘贴为数值，另存后再上传。")
+            refuse(
+                "external_link",
+                "含外部链接（引用了其他工作簿的数据），为安全起见不读取。请在 Excel 中"
+                "“数据 → 编辑链接 → 断开链接”，或把公式粘贴为数值，另存后再上传。",
+            )
             return
         if "xl/connections.xml" in lower or any(n.startswith("xl/querytables/") for n in lower):
-            refuse("data_connection", "含外部数据连接（查询其他文件或数据库），为安全起见不读取。"
-                                      "请删除数据连接、把数据粘贴为数值后再上传。")
+            refuse(
+                "data_connection",
+                "含外部数据连接（查询其他文件或数据库），为安全起见不读取。请删除数据连接、把数据粘贴为数值后再上传。",
+            )
             return
         if any(PurePosixPath(n).name == "vbaproject.bin" for n in lower):
             refuse("macro_file", "含宏（VBA 工程），为安全起见不接受；请另存为“Excel 工作簿（.xlsx）”后再上传。")
@@ -233,10 +258,18 @@ def _report_formulas(name: str, parts: dict[str, bytes], report: SafetyReport) -
                     continue
                 cells += 1
                 if cells > MAX_CELLS:
-                    report.findings.append(Finding(
-                        name, sheet, None, None, "too_many_cells", SEVERITY_ERROR,
-                        f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（到工作表“{sheet}”为止），"
-                        "远超一份报表的规模，未读取。请按年度或单位拆分后分别上传。"))
+                    report.findings.append(
+                        Finding(
+                            name,
+                            sheet,
+                            None,
+                            None,
+                            "too_many_cells",
+                            SEVERITY_ERROR,
+                            f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（到工作表“{sheet}”为止），"
+                            "远超一份报表的规模，未读取。请按年度或单位拆分后分别上传。",
+                        )
+                    )
                     return
                 formula = cell.find(f"{_NS_MAIN}f")
                 if formula is None:
@@ -249,20 +282,45 @@ def _report_formulas(name: str, parts: dict[str, bytes], report: SafetyReport) -
                     cached = cell.find(f"{_NS_MAIN}v")
                     shown = (cached.text or "") if cached is not None else ""
                     text = f"（={formula.text}）" if formula.text else ""
-                    report.findings.append(Finding(
-                        name, sheet, int(m.group(2)) if m else None, m.group(1) if m else None,
-                        "formula_cell", SEVERITY_WARNING,
-                        f"{name} 工作表“{sheet}”{ref}单元格是公式{text}：只读取文件中保存的计算结果"
-                        f"“{shown}”，不重新计算；请核对，最好将公式粘贴为数值后再上传。"))
+                    report.findings.append(
+                        Finding(
+                            name,
+                            sheet,
+                            int(m.group(2)) if m else None,
+                            m.group(1) if m else None,
+                            "formula_cell",
+                            SEVERITY_WARNING,
+                            f"{name} 工作表“{sheet}”{ref}单元格是公式{text}：只读取文件中保存的计算结果"
+                            f"“{shown}”，不重新计算；请核对，最好将公式粘贴为数值后再上传。",
+                        )
+                    )
                 cell.clear()
         except ElementTree.ParseError as exc:
-            report.findings.append(Finding(name, sheet, None, None, "bad_xml", SEVERITY_ERROR,
-                                           f"文件“{name}”工作表“{sheet}”的内容无法解析（{exc}），未读取。"))
+            report.findings.append(
+                Finding(
+                    name,
+                    sheet,
+                    None,
+                    None,
+                    "bad_xml",
+                    SEVERITY_ERROR,
+                    f"文件“{name}”工作表“{sheet}”的内容无法解析（{exc}），未读取。",
+                )
+            )
             return
     if count > MAX_FORMULA_FINDINGS:
-        report.findings.append(Finding(name, "", None, None, "formula_cell", SEVERITY_WARNING,
-                                       f"文件“{name}”共有 {count} 个公式单元格，以上只列出前 "
-                                       f"{MAX_FORMULA_FINDINGS} 个；所有公式都只读取保存的计算结果。"))
+        report.findings.append(
+            Finding(
+                name,
+                "",
+                None,
+                None,
+                "formula_cell",
+                SEVERITY_WARNING,
+                f"文件“{name}”共有 {count} 个公式单元格，以上只列出前 "
+                f"{MAX_FORMULA_FINDINGS} 个；所有公式都只读取保存的计算结果。",
+            )
+        )
 
 
 @contextmanager

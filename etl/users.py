@@ -34,6 +34,7 @@ MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
+
 def workflow_setting(name: str) -> str:
     """Current value of a sign-in / upload setting (see etl/settings.py)."""
     return settings.get(name)
@@ -103,8 +104,7 @@ def load_users(path: Path | None = None) -> UsersConfig:
     users: dict[str, User] = {}
     for username, entry in (data.get("users") or {}).items():
         users[username] = _user(path, username, entry)
-    return UsersConfig(path=path, exists=True, users=users,
-                       public_briefing=bool(access.get("public_briefing", False)))
+    return UsersConfig(path=path, exists=True, users=users, public_briefing=bool(access.get("public_briefing", False)))
 
 
 def _user(path: Path, username: str, entry: Any) -> User:
@@ -124,10 +124,17 @@ def _user(path: Path, username: str, entry: Any) -> User:
         unit = code
     pw = entry.get("password_hash") or None
     if pw is not None and not str(pw).startswith("$argon2"):
-        raise UsersFileError(f"{where}的 password_hash 不是 argon2 哈希；"
-                             f"请用 python -m etl user passwd {username} 设置密码")
-    return User(username=username, role=role, display_name=entry.get("name") or username,
-                unit_code=unit, email=(entry.get("email") or None), password_hash=pw)
+        raise UsersFileError(
+            f"{where}的 password_hash 不是 argon2 哈希；请用 python -m etl user passwd {username} 设置密码"
+        )
+    return User(
+        username=username,
+        role=role,
+        display_name=entry.get("name") or username,
+        unit_code=unit,
+        email=(entry.get("email") or None),
+        password_hash=pw,
+    )
 
 
 # --- passwords -------------------------------------------------------------------------------
@@ -206,8 +213,16 @@ public_briefing = false  # true：领导看板无需登录即可查看
 """
 
 
-def set_user(path: Path | None, username: str, *, role: str | None = None, unit: str | None = None,
-             name: str | None = None, email: str | None = None, password: str | None = None) -> User:
+def set_user(
+    path: Path | None,
+    username: str,
+    *,
+    role: str | None = None,
+    unit: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+) -> User:
     """Add a user or change one (only the fields given); returns the user as read back."""
     path = Path(path or users_file())
     if not _USERNAME.match(username):
@@ -282,8 +297,9 @@ def cmd_user(args: argparse.Namespace, console: Any) -> int:
             raise UsersFileError("成员单位用户需用 --unit 指定所属单位")
         password = None if adding and args.no_password else _read_password(args)
         if adding:
-            user = set_user(path, args.username, role=args.role, unit=args.unit, name=args.name,
-                            email=args.email, password=password)
+            user = set_user(
+                path, args.username, role=args.role, unit=args.unit, name=args.name, email=args.email, password=password
+            )
             unit_text = f"，{user.unit_code}" if user.unit_code else ""
             say(console, f"已保存用户 {user.username}（{user.role_label}{unit_text}）到 {path}")
         else:

@@ -27,8 +27,18 @@ from etl.records import (
 )
 from etl.text import squash
 
-BREAKDOWN_WORDS = {"城镇": "城镇", "城市": "城镇", "农村": "农村", "乡村": "农村", "女": "女",
-                   "女性": "女", "男": "男", "男性": "男", "合计": TOTAL, "总计": TOTAL}
+BREAKDOWN_WORDS = {
+    "城镇": "城镇",
+    "城市": "城镇",
+    "农村": "农村",
+    "乡村": "农村",
+    "女": "女",
+    "女性": "女",
+    "男": "男",
+    "男性": "男",
+    "合计": TOTAL,
+    "总计": TOTAL,
+}
 
 Key = tuple[str, str, int, str]  # indicator, region, year, breakdown
 
@@ -70,16 +80,31 @@ class Context:
     ) -> Context:
         info = {
             r["code"]: IndicatorInfo(
-                r["code"], r["name"], r["unit"], r["plausible_min"], r["plausible_max"],
+                r["code"],
+                r["name"],
+                r["unit"],
+                r["plausible_min"],
+                r["plausible_max"],
                 frozenset(b for b in (r["breakdowns"] or "").split("|") if b),
             )
             for r in indicators.iter_rows(named=True)
         }
         codes = set(regions["code"].to_list())
-        home = frozenset(c for c, p in regions.select("code", "parent_code").iter_rows() if p not in codes) \
-            if "parent_code" in regions.columns else frozenset()
-        return cls(IndicatorLookup(indicators, aliases), RegionLookup(regions), info,
-                   years[0], years[1], current or {}, (today or date.today()).year, home)
+        home = (
+            frozenset(c for c, p in regions.select("code", "parent_code").iter_rows() if p not in codes)
+            if "parent_code" in regions.columns
+            else frozenset()
+        )
+        return cls(
+            IndicatorLookup(indicators, aliases),
+            RegionLookup(regions),
+            info,
+            years[0],
+            years[1],
+            current or {},
+            (today or date.today()).year,
+            home,
+        )
 
 
 @dataclass(frozen=True)
@@ -134,12 +159,14 @@ class _Checker:
         ind = ctx.indicators.resolve(v.indicator)
         if not ind.codes:
             hint = "、".join(ctx.indicators.suggest(v.indicator)) or "无相近指标"
-            self.reject(v, "unknown_indicator",
-                        f"指标“{v.indicator}”不在指标目录中（相近的指标：{hint}）")
+            self.reject(v, "unknown_indicator", f"指标“{v.indicator}”不在指标目录中（相近的指标：{hint}）")
             return []
         if len(ind.codes) > 1 and not ind.fan_out:
-            self.reject(v, "ambiguous_indicator",
-                        f"指标名称“{v.indicator}”对应多个指标（{'、'.join(ind.codes)}），请填写指标代码")
+            self.reject(
+                v,
+                "ambiguous_indicator",
+                f"指标名称“{v.indicator}”对应多个指标（{'、'.join(ind.codes)}），请填写指标代码",
+            )
             return []
         if v.indicator_name and not self._names_agree_indicator(v, ind.codes):
             return []
@@ -149,14 +176,17 @@ class _Checker:
             return []
         if not reg.codes and squash(v.region) in WHOLE_REGION_WORDS:
             # e.g. a city table's 全市 column sent to a county's dashboard: not this region's figure
-            self.note(v, "whole_region_skipped", SEVERITY_INFO,
-                      f"“{v.region}”列是上级或其他层级的合计数，与本系统的本级地区不符，未读取")
+            self.note(
+                v,
+                "whole_region_skipped",
+                SEVERITY_INFO,
+                f"“{v.region}”列是上级或其他层级的合计数，与本系统的本级地区不符，未读取",
+            )
             return []
         if not reg.codes:
             hint = "、".join(ctx.regions.suggest(v.region)) or "无"
             # the district cell is what needs fixing, not the value beside it
-            self.reject(v, "unknown_region", f"地区“{v.region or ''}”无法识别（相近的地区：{hint}）",
-                        v.region_column)
+            self.reject(v, "unknown_region", f"地区“{v.region or ''}”无法识别（相近的地区：{hint}）", v.region_column)
             return []
         if len(reg.codes) > 1:
             names = "、".join(f"{ctx.regions.name(c)}({c})" for c in reg.codes)
@@ -169,12 +199,10 @@ class _Checker:
             self.reject(v, "bad_year", f"年份“{v.year or ''}”无法识别")
             return []
         if not ctx.first_year <= year <= ctx.last_year:
-            self.reject(v, "year_out_of_plan",
-                        f"年份{year}不在规划期内（{ctx.first_year}—{ctx.last_year}年）")
+            self.reject(v, "year_out_of_plan", f"年份{year}不在规划期内（{ctx.first_year}—{ctx.last_year}年）")
             return []
         if year > ctx.latest_year:
-            self.reject(v, "future_year",
-                        f"年份{year}晚于当前年份{ctx.latest_year}年，尚未发生的年份不能填报数值")
+            self.reject(v, "future_year", f"年份{year}晚于当前年份{ctx.latest_year}年，尚未发生的年份不能填报数值")
             return []
         breakdown = _breakdown(v)
         if breakdown is None:
@@ -193,8 +221,12 @@ class _Checker:
             if o is not None:
                 obs.append(o)
         if ind.fan_out and obs:
-            self.note(v, "same_measure", SEVERITY_INFO,
-                      f"“{v.indicator}”在两个纲要中是同一指标，数值同时计入 {'、'.join(ind.codes)}")
+            self.note(
+                v,
+                "same_measure",
+                SEVERITY_INFO,
+                f"“{v.indicator}”在两个纲要中是同一指标，数值同时计入 {'、'.join(ind.codes)}",
+            )
         return obs
 
     def _names_agree_indicator(self, v: RawValue, codes: tuple[str, ...]) -> bool:
@@ -204,34 +236,42 @@ class _Checker:
             return True
         code = codes[0]
         meant = f"（名称对应 {'、'.join(named.codes)}）" if named.codes else "（名称不在指标目录中）"
-        self.reject(v, "indicator_name_mismatch",
-                    f"指标代码“{v.indicator}”是“{self.ctx.info[code].name}”，但指标名称写的是"
-                    f"“{v.indicator_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一")
+        self.reject(
+            v,
+            "indicator_name_mismatch",
+            f"指标代码“{v.indicator}”是“{self.ctx.info[code].name}”，但指标名称写的是"
+            f"“{v.indicator_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一",
+        )
         return False
 
     def _names_agree_region(self, v: RawValue, code: str) -> bool:
         named = self.ctx.regions.resolve(v.region_name)
         if code in named.codes:
             return True
-        meant = (f"（名称对应 {'、'.join(f'{self.ctx.regions.name(c)}({c})' for c in named.codes)}）"
-                 if named.codes else "（名称无法识别）")
-        self.reject(v, "region_name_mismatch",
-                    f"地区代码“{v.region}”是{self.ctx.regions.name(code)}，但地区名称写的是"
-                    f"“{v.region_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一")
+        meant = (
+            f"（名称对应 {'、'.join(f'{self.ctx.regions.name(c)}({c})' for c in named.codes)}）"
+            if named.codes
+            else "（名称无法识别）"
+        )
+        self.reject(
+            v,
+            "region_name_mismatch",
+            f"地区代码“{v.region}”是{self.ctx.regions.name(code)}，但地区名称写的是"
+            f"“{v.region_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一",
+        )
         return False
 
-    def _check_value(self, v: RawValue, info: IndicatorInfo, region: str, year: int,
-                     breakdown: str, num) -> Observation | None:
+    def _check_value(
+        self, v: RawValue, info: IndicatorInfo, region: str, year: int, breakdown: str, num
+    ) -> Observation | None:
         value = num.value
         cell_unit = num.unit or (squash(v.unit) or None)
         if cell_unit and info.unit and unit_key(cell_unit) != unit_key(info.unit):
-            self.reject(v, "unit_mismatch",
-                        f"计量单位“{cell_unit}”与指标“{info.name}”的单位“{info.unit}”不一致")
+            self.reject(v, "unit_mismatch", f"计量单位“{cell_unit}”与指标“{info.name}”的单位“{info.unit}”不一致")
             return None
         if breakdown != TOTAL and breakdown not in info.breakdowns:
             allowed = "、".join(sorted(info.breakdowns)) or "无分组"
-            self.reject(v, "breakdown_not_allowed",
-                        f"指标“{info.name}”没有“{breakdown}”分组（该指标分组：{allowed}）")
+            self.reject(v, "breakdown_not_allowed", f"指标“{info.name}”没有“{breakdown}”分组（该指标分组：{allowed}）")
             return None
         low, high = bounds.value_bounds(info.unit, info.plausible_min, info.plausible_max)
         if value < 0 and (low is None or low >= 0):
@@ -241,11 +281,9 @@ class _Checker:
             self.reject(v, "percent_over_100", f"百分比“{info.name}”超过100（{v.value}）")
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.reject(v, "out_of_range",
-                        f"“{info.name}”数值{v.value}超出合理范围（{_fmt(low)}—{_fmt(high)}）")
+            self.reject(v, "out_of_range", f"“{info.name}”数值{v.value}超出合理范围（{_fmt(low)}—{_fmt(high)}）")
             return None
-        return Observation(info.code, region, year, breakdown, value, v.sheet, v.row, v.column,
-                           v.note or None)
+        return Observation(info.code, region, year, breakdown, value, v.sheet, v.row, v.column, v.note or None)
 
 
 def _fmt(x: float | None) -> str:
@@ -264,9 +302,12 @@ def _flag_fractions(chk: _Checker, pairs: list[tuple[RawValue, Observation]]) ->
         if len(values) >= 2 and all(0 < x <= 1 for x in values):
             for i in idxs:
                 v, o = pairs[i]
-                chk.reject(v, "looks_like_fraction",
-                           f"“{chk.ctx.info[o.indicator_code].name}”数值{v.value}像是小数而非百分数"
-                           f"（本文件中该指标全部数值都不超过1），请按百分数填写，如 {o.value * 100:g}")
+                chk.reject(
+                    v,
+                    "looks_like_fraction",
+                    f"“{chk.ctx.info[o.indicator_code].name}”数值{v.value}像是小数而非百分数"
+                    f"（本文件中该指标全部数值都不超过1），请按百分数填写，如 {o.value * 100:g}",
+                )
             bad.update(idxs)
     return bad
 
@@ -289,17 +330,22 @@ def check_values(values: list[RawValue], ctx: Context) -> CheckResult:
         if len(distinct) > 1:
             cells = "、".join(f"第{v.row}行{v.column}列={v.value}" for v, _ in group)
             for v, _ in group:
-                chk.reject(v, "duplicate_conflict",
-                           f"同一指标、地区、年份在本文件中出现多次且数值不同（{cells}），均未载入")
+                chk.reject(
+                    v, "duplicate_conflict", f"同一指标、地区、年份在本文件中出现多次且数值不同（{cells}），均未载入"
+                )
             continue
         v, o = group[0]
         for dup, _ in group[1:]:
             chk.note(dup, "duplicate_same", SEVERITY_INFO, f"与第{v.row}行重复（数值相同），只载入一次")
         old = ctx.current.get(key)
         if old is not None and old != o.value:
-            chk.note(v, "revision", SEVERITY_WARNING,
-                     f"与已载入数值不同：{old:g} → {o.value:g}，作为新修订载入，原值保留")
+            chk.note(
+                v, "revision", SEVERITY_WARNING, f"与已载入数值不同：{old:g} → {o.value:g}，作为新修订载入，原值保留"
+            )
         chk.out.observations.append(o)
-    chk.out.findings.extend(plausibility_findings(values[0].file if values else "", chk.out.observations, ctx.info,
-                                                  ctx.current, home_regions=ctx.home_regions))
+    chk.out.findings.extend(
+        plausibility_findings(
+            values[0].file if values else "", chk.out.observations, ctx.info, ctx.current, home_regions=ctx.home_regions
+        )
+    )
     return chk.out

@@ -39,9 +39,11 @@ ui.result_banner(result, compact=screen.big)
 # coverage stands beside the rate with the same weight: a rate over few indicators says little
 # the wall leaves out statuses nobody has: the cards shown still add up to the total stated under them
 status_cards = [(f"{style.symbol} {style.label}", n, None) for style, n in head.label_counts if n or not screen.big]
-key_cards = [("监测指标", head.indicators, f"{result.plan.name}的指标数；统计口径：{head.basis}"),
-             ("有数据", head.coverage_text, f"报告年份及以前有数值的{head.unit_word}数 / 全部{head.unit_word}数"),
-             ("达标率", head.rate_text, f"{head.rate_basis_text}。{result.rate_rule}")]
+key_cards = [
+    ("监测指标", head.indicators, f"{result.plan.name}的指标数；统计口径：{head.basis}"),
+    ("有数据", head.coverage_text, f"报告年份及以前有数值的{head.unit_word}数 / 全部{head.unit_word}数"),
+    ("达标率", head.rate_text, f"{head.rate_basis_text}。{result.rate_rule}"),
+]
 if screen.big:
     ui.metric_cards([*key_cards, *status_cards], one_line=True)
 else:  # beside the sidebar: the three key numbers on a line of their own, wide enough for "161/161"
@@ -55,8 +57,9 @@ if not screen.big:
 if not screen.big:
     st.caption("计算状态明细：" + "　".join(f"{name} {n}{head.unit_word}" for name, n in head.rule_counts))
 
-ranking_fig = charts.ranking_bar(b.ranking_bars, value="value", label="达标率（%）",
-                                 title=f"各{b.level_word}达标率排名")
+ranking_fig = charts.ranking_bar(
+    b.ranking_bars, value="value", label="达标率（%）", title=f"各{b.level_word}达标率排名"
+)
 
 if screen.big:
     charts_area, map_area = st.columns([10, 4], gap="large")
@@ -75,8 +78,13 @@ if screen.big:
                 st.caption("各领域均无数据。")
                 return
             domain = b.wall_domains[index]
-            fig = charts.status_bars(b.panels[domain], group="region_name", colours=colours, order=order,
-                                     title=f"{domain}（{index + 1}/{len(b.wall_domains)}）")
+            fig = charts.status_bars(
+                b.panels[domain],
+                group="region_name",
+                colours=colours,
+                order=order,
+                title=f"{domain}（{index + 1}/{len(b.wall_domains)}）",
+            )
             fig = figures.category_order(fig, list(b.district_names))
             ui.plotly(figures.for_wall(fig, height=360), key="wall_domain")
 
@@ -100,30 +108,47 @@ with right:
 
 left, right = st.columns(2, gap="medium")
 with left:
-    domain_fig = charts.status_bars(b.domain_counts, group="domain", colours=colours, order=order,
-                                    title="各领域指标状态")
+    domain_fig = charts.status_bars(
+        b.domain_counts, group="domain", colours=colours, order=order, title="各领域指标状态"
+    )
     ui.plotly(figures.category_order(domain_fig, list(b.domains)), key="domain_status")
 with right:
     st.subheader("各领域状态")
-    ui.table_csv(b.domain_table, present.file_name("各领域状态", head.region_name, view.year),
-                 note=present.COUNT_NOTE, height="content")
+    ui.table_csv(
+        b.domain_table,
+        present.file_name("各领域状态", head.region_name, view.year),
+        note=present.COUNT_NOTE,
+        height="content",
+    )
 
 st.subheader(briefing.WORSE_THAN_LAST_YEAR)
-st.caption(f"与 {view.year - 1} 年相比：计算状态变差（如进度正常 → 进度滞后、已达标 → 未达标），"
-           "或状态未变但数值离目标更远。")
+st.caption(
+    f"与 {view.year - 1} 年相比：计算状态变差（如进度正常 → 进度滞后、已达标 → 未达标），或状态未变但数值离目标更远。"
+)
 if not b.has_previous:
     st.caption("没有上一年的评价可比较。")
 else:
-    ui.table_csv(b.fell_behind, present.file_name("较上年变差的指标", head.region_name, view.year),
-                 empty_text="没有指标较上年变差。")
+    ui.table_csv(
+        b.fell_behind,
+        present.file_name("较上年变差的指标", head.region_name, view.year),
+        empty_text="没有指标较上年变差。",
+    )
 
 st.subheader(f"各{b.level_word}达标率排名")
 st.caption("并列时依次比较：达标率分母大者在前、退步或未向好（较基期）少者在前、行政区划代码小者在前。")
-ui.table_csv(b.ranking_table, present.file_name(f"{b.level_word}达标率排名", head.region_name, view.year),
-             note=present.COUNT_NOTE, height="content")
+ui.table_csv(
+    b.ranking_table,
+    present.file_name(f"{b.level_word}达标率排名", head.region_name, view.year),
+    note=present.COUNT_NOTE,
+    height="content",
+)
 drill_down(b.drill, key="briefing_drill")
 st.caption(b.direction_note)
-if st.button("大屏模式", key="enter_big_screen", icon=":material/fullscreen:",
-             help="大字号、无侧栏，各领域自动轮播，适合会议室大屏；链接加 screen=big 即可直接打开。"):
+if st.button(
+    "大屏模式",
+    key="enter_big_screen",
+    icon=":material/fullscreen:",
+    help="大字号、无侧栏，各领域自动轮播，适合会议室大屏；链接加 screen=big 即可直接打开。",
+):
     st.query_params["screen"] = "big"
     st.rerun()

@@ -18,21 +18,27 @@ ui.table_with_download(recent, "最近的载入.csv", empty_text="尚未载入�
 if recent.height:
     labels = {i: f"{i} · {f} · {t}" for i, f, t in recent.select("提交编号", "文件", "载入时间").iter_rows()}
     chosen = st.selectbox("查看一次载入的检查结果", list(labels), format_func=labels.get, key="data_recent")
-    ui.table_with_download(ui.cached_call(data_tables.load_findings, db_path, chosen), f"检查结果_{chosen}.csv",
-                           empty_text="这次载入没有错误或提醒。")
+    ui.table_with_download(
+        ui.cached_call(data_tables.load_findings, db_path, chosen),
+        f"检查结果_{chosen}.csv",
+        empty_text="这次载入没有错误或提醒。",
+    )
 
 st.subheader("全部载入记录")
-ui.table_with_download(ui.cached_frame(data_tables.submissions_table, db_path), "载入记录.csv",
-                       empty_text="尚未载入任何文件。")
+ui.table_with_download(
+    ui.cached_frame(data_tables.submissions_table, db_path), "载入记录.csv", empty_text="尚未载入任何文件。"
+)
 
 st.subheader("被拒绝的数据")
 st.caption("这些数值未载入；“原始单元格”是报表中该行的原样内容。")
-ui.table_with_download(ui.cached_frame(data_tables.rejected_rows_table, db_path), "被拒绝的数据.csv",
-                       empty_text="没有被拒绝的数据。")
+ui.table_with_download(
+    ui.cached_frame(data_tables.rejected_rows_table, db_path), "被拒绝的数据.csv", empty_text="没有被拒绝的数据。"
+)
 
 st.subheader("校验发现")
-ui.table_with_download(ui.cached_frame(data_tables.findings_table, db_path), "校验发现.csv",
-                       empty_text="没有错误或提醒。")
+ui.table_with_download(
+    ui.cached_frame(data_tables.findings_table, db_path), "校验发现.csv", empty_text="没有错误或提醒。"
+)
 
 st.subheader("数据库中的全部表")
 names = ui.cached_frame(data_tables.table_names, db_path)

@@ -27,8 +27,9 @@ heat_box, card_box, compare_box = st.container(), st.container(), st.container()
 with heat_box:
     st.subheader("区县 × 指标状态")
     controls = st.columns([2, 2, 3])
-    domain = controls[0].selectbox("领域", [districts_mod.ALL_DOMAINS, *domains], key="districts_domain",
-                                   format_func=lambda d: d or "全部领域")
+    domain = controls[0].selectbox(
+        "领域", [districts_mod.ALL_DOMAINS, *domains], key="districts_domain", format_func=lambda d: d or "全部领域"
+    )
     only_data = controls[1].toggle("只看有数据的指标", value=True, key="districts_only_data")
 with card_box:
     st.subheader("区县成绩单")
@@ -41,34 +42,60 @@ with compare_box:
     st.subheader("区县、全市与全国对比")
     compare_domain = st.selectbox("对比领域", domains, key="districts_compare_domain") if domains else None
 
-dv = ui.cached_view(districts_mod.view, (view, home, domain, only_data, district, compare_domain),
-                    result, national, domain, only_data, district, compare_domain)
+dv = ui.cached_view(
+    districts_mod.view,
+    (view, home, domain, only_data, district, compare_domain),
+    result,
+    national,
+    domain,
+    only_data,
+    district,
+    compare_domain,
+)
 
 with heat_box:
     if dv.cells.height:
-        heatmap = charts.status_heatmap(dv.cells, colours=present.label_colours(dv.styles),
-                                        order=[s.label for s in dv.styles],
-                                        title=f"{domain or '全部领域'}：各区县指标状态（格内为符号和最新值）")
+        heatmap = charts.status_heatmap(
+            dv.cells,
+            colours=present.label_colours(dv.styles),
+            order=[s.label for s in dv.styles],
+            title=f"{domain or '全部领域'}：各区县指标状态（格内为符号和最新值）",
+        )
         ui.plotly(figures.heatmap_room(heatmap), key="heatmap")
         ui.status_legend(dv.styles)
-    ui.table_csv(dv.matrix,
-                 present.file_name(f"区县指标状态_{domain or '全部领域'}", result.plan.name, result.report_year),
-                 empty_text="所选领域没有区县数据。")
+    ui.table_csv(
+        dv.matrix,
+        present.file_name(f"区县指标状态_{domain or '全部领域'}", result.plan.name, result.report_year),
+        empty_text="所选领域没有区县数据。",
+    )
 
 with card_box:
     card = dv.scorecard
-    ui.metric_cards([("达标率", card.headline.rate_text, card.headline.counts["rate_note"]),
-                     ("排名", f"{card.rank}/{card.ranked}" if card.rank else "—", "按达标率排名，并列规则见领导驾驶舱"),
-                     *((f"{style.symbol} {style.label}", f"{n}项", None) for style, n in card.headline.label_counts)])
+    ui.metric_cards(
+        [
+            ("达标率", card.headline.rate_text, card.headline.counts["rate_note"]),
+            ("排名", f"{card.rank}/{card.ranked}" if card.rank else "—", "按达标率排名，并列规则见领导驾驶舱"),
+            *((f"{style.symbol} {style.label}", f"{n}项", None) for style, n in card.headline.label_counts),
+        ]
+    )
     st.caption(card.headline.counts["rate_note"])
-    ui.table_csv(card.items, present.file_name("区县成绩单", names[district], result.report_year),
-                 empty_text="该区县暂无指标数据。")
+    ui.table_csv(
+        card.items,
+        present.file_name("区县成绩单", names[district], result.report_year),
+        empty_text="该区县暂无指标数据。",
+    )
 
 with compare_box:
     if compare_domain:
-        ui.table_csv(dv.rates, present.file_name(f"达标率对比_{compare_domain}", names[district], result.report_year),
-                     note=present.COUNT_NOTE, height="content")
+        ui.table_csv(
+            dv.rates,
+            present.file_name(f"达标率对比_{compare_domain}", names[district], result.report_year),
+            note=present.COUNT_NOTE,
+            height="content",
+        )
         st.caption("全国为全国参考值按同一规划目标评价的结果；全国数值来源见「数据」页。")
-        ui.table_csv(dv.comparison,
-                     present.file_name(f"指标对比_{compare_domain}", names[district], result.report_year),
-                     empty_text="该领域没有可对比的数据。")
+        ui.table_csv(
+            dv.comparison,
+            present.file_name(f"指标对比_{compare_domain}", names[district], result.report_year),
+            empty_text="该领域没有可对比的数据。",
+        )

@@ -14,15 +14,24 @@ result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.b
 national = ui.optional_result(path, view.plan, view.year, detail_mod.NATIONAL, view.labels, view.basis)
 
 choices = detail_mod.indicator_choices(result)
-code = ui.param_select("指标", {c: f"{c} {n}" for c, n in choices.items()}, param="indicator",
-                       key="indicator_pick", what="指标", known=options.indicators)
+code = ui.param_select(
+    "指标",
+    {c: f"{c} {n}" for c, n in choices.items()},
+    param="indicator",
+    key="indicator_pick",
+    what="指标",
+    known=options.indicators,
+)
 if code is None:
     st.title("指标详情")
     st.info(f"{result.plan.name}中没有设定目标的指标。", icon=":material/info:")
     st.stop()
 breakdowns = detail_mod.breakdowns(result, code)
-breakdown = st.sidebar.radio("分组", breakdowns, key="indicator_breakdown", horizontal=True) \
-    if len(breakdowns) > 1 else breakdowns[0]
+breakdown = (
+    st.sidebar.radio("分组", breakdowns, key="indicator_breakdown", horizontal=True)
+    if len(breakdowns) > 1
+    else breakdowns[0]
+)
 d = ui.cached_view(detail_mod.detail, (view, home, code, breakdown), result, national, code, view.region, breakdown)
 if d is None:
     st.title("指标详情")
@@ -30,62 +39,94 @@ if d is None:
     st.stop()
 
 st.title(f"指标详情 · {d.name}")
-st.caption(f"{d.code} · {d.domain} · 单位：{d.unit or '—'} · {result.plan.name} · 报告年份 {result.report_year} 年"
-           + ("" if d.breakdown == present.TOTAL else f" · 分组：{d.breakdown}"))
+st.caption(
+    f"{d.code} · {d.domain} · 单位：{d.unit or '—'} · {result.plan.name} · 报告年份 {result.report_year} 年"
+    + ("" if d.breakdown == present.TOTAL else f" · 分组：{d.breakdown}")
+)
 ui.result_banner(result)
 
 item = d.item
 cards = st.columns(4)
-cards[0].metric(f"{d.region_name} 状态", present.status_cell(item), border=True,
-                help=f"计算状态：{present.rule_name(item['status'])}")
-cards[1].metric(f"最新值（{item['latest_year']}年）" if item["latest_year"] else "最新值",
-                present.number(item["latest_value"], d.decimals) or "无数据", border=True,
-                help=f"单位：{d.unit or '—'}；报告年份及以前最近一年的数值")
-cards[2].metric(f"{item['target_year']}年目标", present.target_text(item), border=True,
-                help=f"来源：{present.target_source(item)}")
-cards[3].metric(f"趋势预测（{item['target_year']}年）",
-                present.number(item["trend_projection"], d.decimals) or "数据不足", border=True,
-                help="按报告年份及以前的数据做最小二乘直线外推（至少 3 年数据）")
-st.caption(f"目标来源：{present.target_source(item)}" + (f"（{item['target_source_url']}）"
-                                                      if item.get("target_source_url") else ""))
+cards[0].metric(
+    f"{d.region_name} 状态",
+    present.status_cell(item),
+    border=True,
+    help=f"计算状态：{present.rule_name(item['status'])}",
+)
+cards[1].metric(
+    f"最新值（{item['latest_year']}年）" if item["latest_year"] else "最新值",
+    present.number(item["latest_value"], d.decimals) or "无数据",
+    border=True,
+    help=f"单位：{d.unit or '—'}；报告年份及以前最近一年的数值",
+)
+cards[2].metric(
+    f"{item['target_year']}年目标", present.target_text(item), border=True, help=f"来源：{present.target_source(item)}"
+)
+cards[3].metric(
+    f"趋势预测（{item['target_year']}年）",
+    present.number(item["trend_projection"], d.decimals) or "数据不足",
+    border=True,
+    help="按报告年份及以前的数据做最小二乘直线外推（至少 3 年数据）",
+)
+st.caption(
+    f"目标来源：{present.target_source(item)}"
+    + (f"（{item['target_source_url']}）" if item.get("target_source_url") else "")
+)
 ui.status_legend(present.label_styles(result.labels))
 if d.empty_note:
     st.info(d.empty_note, icon=":material/info:")
 
 fig = charts.trend_figure(
-    d.series, title=f"{d.name}（{d.breakdown}）", unit=d.unit, target=d.target_line, target_label="目标",
-    national=d.national, base_year=result.plan.base_year, target_year=item["target_year"], decimals=d.decimals,
+    d.series,
+    title=f"{d.name}（{d.breakdown}）",
+    unit=d.unit,
+    target=d.target_line,
+    target_label="目标",
+    national=d.national,
+    base_year=result.plan.base_year,
+    target_year=item["target_year"],
+    decimals=d.decimals,
 )
 if d.series.height or d.national.height:
     ui.plotly(detail_mod.add_projection(fig, d), key="trend")
-    st.caption(detail_mod.national_caption(d) + " 虚线横线为目标（仅已核实的数值目标）；竖线为基期年和目标年；"
-               "点线为按当前趋势的预测。")
+    st.caption(
+        detail_mod.national_caption(d) + " 虚线横线为目标（仅已核实的数值目标）；竖线为基期年和目标年；"
+        "点线为按当前趋势的预测。"
+    )
 else:
     st.caption("该指标在所选地区及其区县没有数据，无法绘制趋势。")
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
     st.subheader("为什么是这个状态")
-    ui.table_csv(d.why, present.file_name(f"{d.code}_评价依据", d.region_name, result.report_year),
-                 height="content")
+    ui.table_csv(d.why, present.file_name(f"{d.code}_评价依据", d.region_name, result.report_year), height="content")
 with right:
     st.subheader("指标说明")
     meta = ui.cached_call(detail_mod.metadata, path, code)
     st.markdown("\n".join(f"- **{k}**：{v or '—'}" for k, v in meta.items()))
 
 st.subheader("各地区状态")
-ui.table_csv(d.districts, present.file_name(f"{d.code}_各地区状态", result.plan.name, result.report_year),
-             height="content")
+ui.table_csv(
+    d.districts, present.file_name(f"{d.code}_各地区状态", result.plan.name, result.report_year), height="content"
+)
 
 st.subheader(f"{d.region_name} 数值修订记录")
 st.caption("更正后的报表作为新版本载入，旧值保留；“现行”为目前使用的数值。")
-ui.table_csv(ui.cached_call(detail_mod.revision_history, path, code, view.region),
-             present.file_name(f"{d.code}_修订记录", d.region_name, result.report_year),
-             note=present.UNROUNDED_NOTE, empty_text=f"{d.region_name}没有这个指标的数值记录。")
+ui.table_csv(
+    ui.cached_call(detail_mod.revision_history, path, code, view.region),
+    present.file_name(f"{d.code}_修订记录", d.region_name, result.report_year),
+    note=present.UNROUNDED_NOTE,
+    empty_text=f"{d.region_name}没有这个指标的数值记录。",
+)
 
 st.subheader("目标及修改记录")
-st.caption("两纲、十四五为国家规划目标（随系统提供，只读）；两规为本地规划目标，由妇儿工委办制定，每次修改都保留"
-           "（版本 0 为随系统提供的目标）。")
-ui.table_csv(ui.cached_call(target_editor.history_table, path, code),
-             present.file_name(f"{d.code}_目标修改记录", result.plan.name, result.report_year),
-             note=present.UNROUNDED_NOTE, empty_text="该指标没有目标记录。")
+st.caption(
+    "两纲、十四五为国家规划目标（随系统提供，只读）；两规为本地规划目标，由妇儿工委办制定，每次修改都保留"
+    "（版本 0 为随系统提供的目标）。"
+)
+ui.table_csv(
+    ui.cached_call(target_editor.history_table, path, code),
+    present.file_name(f"{d.code}_目标修改记录", result.plan.name, result.report_year),
+    note=present.UNROUNDED_NOTE,
+    empty_text="该指标没有目标记录。",
+)

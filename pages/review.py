@@ -37,14 +37,18 @@ def act(action, *args, **kwargs) -> None:
     st.rerun()
 
 
-def approve_button(unit_code: str, unit_name: str, year: int, received: int, expected: int, *, key: str,
-                   disabled: bool = False) -> None:
+def approve_button(
+    unit_code: str, unit_name: str, year: int, received: int, expected: int, *, key: str, disabled: bool = False
+) -> None:
     """Approve, asking first when owed values are still blank: approval locks what was sent."""
     pending = st.session_state.get("review_confirming")
     if pending == (unit_code, year, key):
-        st.warning(f"{ui.md_escape(unit_name)}{year}年报表尚未报齐（{received} / {expected}，"
-                   f"缺报 {expected - received} 个数值）。审核通过将锁定已报数值，缺报的数值之后仍可补报。"
-                   "确定要审核通过吗？", icon=":material/warning:")
+        st.warning(
+            f"{ui.md_escape(unit_name)}{year}年报表尚未报齐（{received} / {expected}，"
+            f"缺报 {expected - received} 个数值）。审核通过将锁定已报数值，缺报的数值之后仍可补报。"
+            "确定要审核通过吗？",
+            icon=":material/warning:",
+        )
         yes, no = st.columns(2)
         if yes.button("确认审核通过", key=f"{key}_confirm", type="primary", icon=":material/lock:"):
             st.session_state.pop("review_confirming", None)
@@ -73,10 +77,15 @@ else:
     labels = review_queue.choices(waiting)
     pick = st.selectbox("审核哪一份", list(labels), format_func=labels.get, key="review_pick")
     row = review_queue.entry(waiting, *pick)
-    st.markdown(f"**{ui.md_escape(row['unit_name'])}{row['year']}年报表**：{ui.md_escape(row['state_label'])}；"
-                f"完整性 {row['completeness']}；疑似异常值 {row['outliers']} 个，其他提醒 {row['warnings']} 条")
-    ui.table_with_download(ui.cached_call(review_queue.return_values, db_path, pick[0], pick[1]),
-                           f"{row['unit_name']}_{row['year']}年数值.csv", empty_text="没有现行数值。")
+    st.markdown(
+        f"**{ui.md_escape(row['unit_name'])}{row['year']}年报表**：{ui.md_escape(row['state_label'])}；"
+        f"完整性 {row['completeness']}；疑似异常值 {row['outliers']} 个，其他提醒 {row['warnings']} 条"
+    )
+    ui.table_with_download(
+        ui.cached_call(review_queue.return_values, db_path, pick[0], pick[1]),
+        f"{row['unit_name']}_{row['year']}年数值.csv",
+        empty_text="没有现行数值。",
+    )
     found = ui.cached_call(review_queue.return_findings, db_path, pick[0], pick[1])
     if found.height:
         with st.expander(f"提醒与疑似异常值（{found.height} 条）"):
@@ -85,21 +94,35 @@ else:
 
 st.subheader("全部报表")
 years = ui.cached_call(returns_status.report_years, db_path, today)
-year = st.selectbox("报表年度", years, index=years.index(ui.cached_call(returns_status.default_year, db_path, today)),
-                    format_func=lambda y: f"{y}年", key="review_year")
+year = st.selectbox(
+    "报表年度",
+    years,
+    index=years.index(ui.cached_call(returns_status.default_year, db_path, today)),
+    format_func=lambda y: f"{y}年",
+    key="review_year",
+)
 
 st.subheader("各成员单位报送情况")
-st.caption(f"完整率：各单位牵头指标 × 各区县的合计数值中已有数值的比例；及时性以 "
-           f"{returns_status.deadline(year):%Y年%m月%d日} 为截止日。")
-ui.table_with_download(ui.cached_call(returns_status.status_table, db_path, year, today), f"{year}年报送情况.csv",
-                       empty_text="没有需要报送的成员单位。")
+st.caption(
+    f"完整率：各单位牵头指标 × 各区县的合计数值中已有数值的比例；及时性以 "
+    f"{returns_status.deadline(year):%Y年%m月%d日} 为截止日。"
+)
+ui.table_with_download(
+    ui.cached_call(returns_status.status_table, db_path, year, today),
+    f"{year}年报送情况.csv",
+    empty_text="没有需要报送的成员单位。",
+)
 
 st.subheader("催报清单")
-ui.table_with_download(ui.cached_call(returns_status.reminder_summary, db_path, year), f"{year}年催报清单.csv",
-                       empty_text="各单位应报数值均已报送。")
+ui.table_with_download(
+    ui.cached_call(returns_status.reminder_summary, db_path, year),
+    f"{year}年催报清单.csv",
+    empty_text="各单位应报数值均已报送。",
+)
 with st.expander("缺报明细（单位 × 指标 × 区县）"):
-    ui.table_with_download(ui.cached_call(returns_status.reminder_list, db_path, year), f"{year}年缺报明细.csv",
-                           empty_text="没有缺报。")
+    ui.table_with_download(
+        ui.cached_call(returns_status.reminder_list, db_path, year), f"{year}年缺报明细.csv", empty_text="没有缺报。"
+    )
 
 st.subheader("审核操作")
 units = ui.cached_call(returns_status.unit_options, db_path)
@@ -110,12 +133,23 @@ by = f"（{status['actor']}，{status['acted_at']:%Y-%m-%d %H:%M}）" if status[
 st.markdown(f"**{ui.md_escape(unit_name)}{year}年报表**：{ui.md_escape(status['state_label'] + by)}")
 
 check_col, approve_col = st.columns(2)
-if check_col.button("标记为已核对", key="review_check", icon=":material/task_alt:",
-                    disabled=status["state_code"] in ("none", "approved")):
+if check_col.button(
+    "标记为已核对",
+    key="review_check",
+    icon=":material/task_alt:",
+    disabled=status["state_code"] in ("none", "approved"),
+):
     act(approval.mark_checked, unit_code, year)
 with approve_col:
-    approve_button(unit_code, unit_name, year, status["received"], status["expected"], key="review_approve",
-                   disabled=status["state_code"] in ("none", "approved"))
+    approve_button(
+        unit_code,
+        unit_name,
+        year,
+        status["received"],
+        status["expected"],
+        key="review_approve",
+        disabled=status["state_code"] in ("none", "approved"),
+    )
 if status["state_code"] in ("approved", "resubmitted"):
     with st.form("review_unlock_form", clear_on_submit=True):
         reason = st.text_input("解锁原因（必填，记入审核记录）", key="review_unlock_reason")
@@ -123,8 +157,11 @@ if status["state_code"] in ("approved", "resubmitted"):
             act(approval.unlock, unit_code, year, reason=reason)
 
 st.markdown("**提交记录**")
-ui.table_with_download(ui.cached_call(returns_status.unit_submissions, db_path, unit_code, year),
-                       f"{unit_name}_{year}年提交记录.csv", empty_text="该单位该年度尚无提交。")
+ui.table_with_download(
+    ui.cached_call(returns_status.unit_submissions, db_path, unit_code, year),
+    f"{unit_name}_{year}年提交记录.csv",
+    empty_text="该单位该年度尚无提交。",
+)
 choices = ui.cached_call(returns_status.withdrawable, db_path, unit_code, year)
 if choices:
     with st.form("review_withdraw_form", clear_on_submit=True):
@@ -142,10 +179,16 @@ if indicators.height:
     indicator = c1.selectbox("指标", list(names), format_func=lambda c: f"{c} {names[c]}", key="history_indicator")
     region = c2.selectbox("地区", list(districts), format_func=districts.get, key="history_region")
     breakdown = c3.selectbox("分组", returns_status.breakdown_options(db_path, indicator), key="history_breakdown")
-    ui.table_with_download(returns_status.value_history(db_path, indicator, region, year, breakdown),
-                           f"数值历史_{indicator}_{region}_{year}.csv", empty_text="该数值尚无任何版本。")
+    ui.table_with_download(
+        returns_status.value_history(db_path, indicator, region, year, breakdown),
+        f"数值历史_{indicator}_{region}_{year}.csv",
+        empty_text="该数值尚无任何版本。",
+    )
 
 st.subheader("审核记录")
 st.caption("每一次载入、核对、审核、解锁、撤回：谁、何时、哪个文件、哪个数值由多少改为多少。")
-ui.table_with_download(returns_status.audit_trail(db_path, unit_code=unit_code, year=year),
-                       f"{unit_name}_{year}年审核记录.csv", empty_text="尚无记录。")
+ui.table_with_download(
+    returns_status.audit_trail(db_path, unit_code=unit_code, year=year),
+    f"{unit_name}_{year}年审核记录.csv",
+    empty_text="尚无记录。",
+)

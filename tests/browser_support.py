@@ -63,8 +63,11 @@ def leaving_requests(urls: list[str]) -> list[str]:
     """The requests that went anywhere but this machine (there must be none)."""
     from urllib.parse import urlparse
 
-    return [u for u in urls
-            if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS]
+    return [
+        u
+        for u in urls
+        if urlparse(u).scheme in ("http", "https", "ws", "wss") and urlparse(u).hostname not in LOCAL_HOSTS
+    ]
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -99,9 +102,25 @@ def start_app(db_path: Path, log_path: Path, users_file: Path) -> tuple[subproce
     env = {**os.environ, "FUER_DB": str(db_path), "FUER_USERS_FILE": str(users_file)}
     with log_path.open("wb") as log:  # the child keeps its own handle
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard/app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_until_serving(url, proc)

@@ -145,6 +145,7 @@ def long_breakdown_column(tmp_path: Path) -> Path:
 
 # --- 2. decorations around a statistical form (wide by district) --------------------------
 
+
 def decorated_form(tmp_path: Path) -> Path:
     """A 统计报表 with everything offices put around the table, starting at column B.
 
@@ -176,11 +177,11 @@ def decorated_form(tmp_path: Path) -> Path:
         ["单位负责人：张三", None, "统计负责人：李四", None, "填表人：王五"],
         ["报出日期：2025年3月5日", None, "联系电话：0533-1234567"],
     ]
-    return write_xlsx(tmp_path / "decorated.xlsx",
-                      {"妇女发展": SheetSpec(rows, start_row=0, start_col=1)})
+    return write_xlsx(tmp_path / "decorated.xlsx", {"妇女发展": SheetSpec(rows, start_row=0, start_col=1)})
 
 
 # --- 3. wide by year (indicators × years, one district) -----------------------------------
+
 
 def wide_by_year(tmp_path: Path, region_in: str = "title") -> Path:
     """Years as "２０２０年" (full-width), "2021年" and the number 2022; a "2025年目标值"
@@ -202,11 +203,11 @@ def wide_by_year(tmp_path: Path, region_in: str = "title") -> Path:
         data = [["张店区", *data[0]], [None, *data[1]]]
         merges = [(3, 0, 4, 0)]
     rows = [*title, [], header, *data]
-    return write_xlsx(tmp_path / f"wide_year_{region_in}.xlsx",
-                      {"张店区": SheetSpec(rows, merges=merges)})
+    return write_xlsx(tmp_path / f"wide_year_{region_in}.xlsx", {"张店区": SheetSpec(rows, merges=merges)})
 
 
 # --- 4. wide by district (indicators × districts, one year) -------------------------------
+
 
 def wide_by_district(tmp_path: Path, year_in: str = "title") -> Path:
     """Districts as columns, then 全市 (the city's own figure) and 比上年增减 (not a value).
@@ -231,6 +232,7 @@ def wide_by_district(tmp_path: Path, year_in: str = "title") -> Path:
 
 
 # --- 5. two-level headers -----------------------------------------------------------------
+
 
 def two_level_years(tmp_path: Path) -> Path:
     """Years merged over 城镇 | 农村 | 合计; 指标名称 and 计量单位 merged down two rows.
@@ -261,8 +263,7 @@ def two_level_districts(tmp_path: Path, suffix: str = ".xls") -> Path:
         ["高中阶段毛入学率", "%", 98.1, 97.5, 97.8, 96.0, 95.2, 95.6, 97.0, 96.3, 96.6],
     ]
     merges = [(1, 2, 1, 4), (1, 5, 1, 7), (1, 8, 1, 10)]
-    return write_rows(tmp_path / f"two_level_districts{suffix}",
-                      {"性别": SheetSpec(rows, merges=merges)})
+    return write_rows(tmp_path / f"two_level_districts{suffix}", {"性别": SheetSpec(rows, merges=merges)})
 
 
 def breakdown_columns(tmp_path: Path) -> Path:
@@ -276,6 +277,7 @@ def breakdown_columns(tmp_path: Path) -> Path:
 
 
 # --- 6. breakdown rows --------------------------------------------------------------------
+
 
 def breakdown_rows(tmp_path: Path) -> Path:
     """其中：城镇 / indented 农村 / 其中：女 / 男 rows under their indicator; one indicator
@@ -304,8 +306,7 @@ def breakdown_column_merged(tmp_path: Path) -> Path:
         [None, "城镇", 8.0, 7.5],
         [None, "农村", 10.0, 9.5],
     ]
-    return write_xlsx(tmp_path / "breakdown_column.xlsx",
-                      {"Sheet1": SheetSpec(rows, merges=[(2, 0, 4, 0)])})
+    return write_xlsx(tmp_path / "breakdown_column.xlsx", {"Sheet1": SheetSpec(rows, merges=[(2, 0, 4, 0)])})
 
 
 # --- 7. several sheets --------------------------------------------------------------------
@@ -324,13 +325,16 @@ def multi_sheet(tmp_path: Path) -> Path:
     long_rows: list[Row] = [LONG_HEADER, LONG_ROWS[0]]
     year_rows: list[Row] = [["地区：张店区"], ["指标名称", "2023年", "2024年"], ["儿童之家覆盖率", 90, 95]]
     old_rows: list[Row] = [LONG_HEADER, ["W-HEALTH-01", "孕产妇死亡率", "370303", "张店区", 2024, 99]]
-    return write_xlsx(tmp_path / "multi.xlsx", {
-        "填报说明": SheetSpec(INSTRUCTIONS),
-        "妇女": SheetSpec(long_rows),
-        "儿童": SheetSpec(year_rows),
-        "旧数据": SheetSpec(old_rows, hidden=True),
-        "空表": SheetSpec([]),
-    })
+    return write_xlsx(
+        tmp_path / "multi.xlsx",
+        {
+            "填报说明": SheetSpec(INSTRUCTIONS),
+            "妇女": SheetSpec(long_rows),
+            "儿童": SheetSpec(year_rows),
+            "旧数据": SheetSpec(old_rows, hidden=True),
+            "空表": SheetSpec([]),
+        },
+    )
 
 
 def instructions_only(tmp_path: Path) -> Path:
@@ -339,6 +343,7 @@ def instructions_only(tmp_path: Path) -> Path:
 
 # --- 8. reader-level fixtures -------------------------------------------------------------
 
+
 def numbers_sheet(tmp_path: Path, suffix: str = ".xlsx") -> Path:
     """Numbers as Excel stores them (floats), starting at C3 so positions must be kept."""
     rows: list[Row] = [
@@ -346,8 +351,7 @@ def numbers_sheet(tmp_path: Path, suffix: str = ".xlsx") -> Path:
         [2024, 12, 95.2, 95.19999999999999, "2024.0", 1234567.5],
         ["  空格 ", "０５", None, 0.1 + 0.2, "—", None],
     ]
-    return write_rows(tmp_path / f"numbers{suffix}",
-                      {"数": SheetSpec(rows, start_row=2, start_col=2)})
+    return write_rows(tmp_path / f"numbers{suffix}", {"数": SheetSpec(rows, start_row=2, start_col=2)})
 
 
 def formulas_xlsx(tmp_path: Path) -> Path:
@@ -364,18 +368,24 @@ def formulas_xlsx(tmp_path: Path) -> Path:
 
 
 def hidden_and_empty(tmp_path: Path) -> Path:
-    return write_xlsx(tmp_path / "hidden.xlsx", {
-        "可见": SheetSpec([["指标名称", "数值"], ["x", 1]]),
-        "隐藏": SheetSpec([["secret"]], hidden=True),
-        "空": SheetSpec([]),
-    })
+    return write_xlsx(
+        tmp_path / "hidden.xlsx",
+        {
+            "可见": SheetSpec([["指标名称", "数值"], ["x", 1]]),
+            "隐藏": SheetSpec([["secret"]], hidden=True),
+            "空": SheetSpec([]),
+        },
+    )
 
 
 def only_hidden(tmp_path: Path) -> Path:
-    return write_xlsx(tmp_path / "only_hidden.xlsx", {
-        "空": SheetSpec([]),
-        "隐藏": SheetSpec([["指标名称", "数值"], ["x", 1]], hidden=True),
-    })
+    return write_xlsx(
+        tmp_path / "only_hidden.xlsx",
+        {
+            "空": SheetSpec([]),
+            "隐藏": SheetSpec([["指标名称", "数值"], ["x", 1]], hidden=True),
+        },
+    )
 
 
 def big_csv(tmp_path: Path, n_rows: int = 5000) -> Path:
@@ -440,6 +450,6 @@ def xlsx_named_csv(tmp_path: Path) -> Path:
 def grid(rows: list[list[str]], sheet: str = "S", first_row: int = 1) -> Grid:
     """An in-memory grid (rows numbered from first_row) for rule tests that need no file."""
     width = max((len(r) for r in rows), default=0)
-    return Grid("t.xlsx", sheet, tuple(
-        (first_row + i, tuple(r) + ("",) * (width - len(r))) for i, r in enumerate(rows)
-    ))
+    return Grid(
+        "t.xlsx", sheet, tuple((first_row + i, tuple(r) + ("",) * (width - len(r))) for i, r in enumerate(rows))
+    )

@@ -20,9 +20,11 @@ def current_value(db: Path, indicator: str, region: str, year: int) -> float | N
     """The 合计 value observation_current holds, or None."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.sql("SELECT value FROM observation_current WHERE indicator_code = $i AND region_code = $r"
-                       " AND year = $y AND breakdown = '合计'",
-                       params={"i": indicator, "r": region, "y": year}).fetchall()
+        rows = con.sql(
+            "SELECT value FROM observation_current WHERE indicator_code = $i AND region_code = $r"
+            " AND year = $y AND breakdown = '合计'",
+            params={"i": indicator, "r": region, "y": year},
+        ).fetchall()
     finally:
         con.close()
     return rows[0][0] if rows else None

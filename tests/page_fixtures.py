@@ -70,8 +70,15 @@ TARGETS = pl.DataFrame(
         "is_sample": [False] * 3,
         "note": [None] * 3,
     },
-    schema_overrides={"region_code": pl.String, "value": pl.Float64, "band_low": pl.Float64,
-                      "band_high": pl.Float64, "tolerance": pl.Float64, "source_url": pl.String, "note": pl.String},
+    schema_overrides={
+        "region_code": pl.String,
+        "value": pl.Float64,
+        "band_low": pl.Float64,
+        "band_high": pl.Float64,
+        "tolerance": pl.Float64,
+        "source_url": pl.String,
+        "note": pl.String,
+    },
 )
 VALUES: dict[tuple[str, str], dict[int, float]] = {
     ("A", D1): {2020: 14.0, 2023: 12.5, 2024: 13.0},
@@ -85,15 +92,33 @@ PLAN = engine.PlanInfo("p", "示例规划", "示例规划全称", "local", 2020,
 
 def observations(year: int) -> pl.DataFrame:
     rows = [
-        {"indicator_code": code, "region_code": region, "breakdown": "合计", "year": y, "value": v,
-         "revision": 1, "submission_id": 1, "is_sample": False}
+        {
+            "indicator_code": code,
+            "region_code": region,
+            "breakdown": "合计",
+            "year": y,
+            "value": v,
+            "revision": 1,
+            "submission_id": 1,
+            "is_sample": False,
+        }
         for (code, region), series in VALUES.items()
         for y, v in series.items()
         if y <= year
     ]
-    return pl.DataFrame(rows, schema={"indicator_code": pl.String, "region_code": pl.String,
-                                      "breakdown": pl.String, "year": pl.Int32, "value": pl.Float64,
-                                      "revision": pl.Int32, "submission_id": pl.Int32, "is_sample": pl.Boolean})
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator_code": pl.String,
+            "region_code": pl.String,
+            "breakdown": pl.String,
+            "year": pl.Int32,
+            "value": pl.Float64,
+            "revision": pl.Int32,
+            "submission_id": pl.Int32,
+            "is_sample": pl.Boolean,
+        },
+    )
 
 
 def completeness_cells() -> pl.DataFrame:
@@ -122,18 +147,42 @@ def tiny_result(year: int = 2024, label_set: str = "default") -> engine.Progress
     chosen = config.label_set(label_set)
     obs = observations(year)
     computed = engine.compute(
-        PLAN, year, regions=REGIONS, indicators=INDICATORS, raw_targets=TARGETS, observations=obs,
-        scope=[CITY, D1, D2], status_labels=chosen.frame(), growth_labels=config.growth_frame(),
+        PLAN,
+        year,
+        regions=REGIONS,
+        indicators=INDICATORS,
+        raw_targets=TARGETS,
+        observations=obs,
+        scope=[CITY, D1, D2],
+        status_labels=chosen.frame(),
+        growth_labels=config.growth_frame(),
     )
     cells = completeness_cells()
     keys = ["unit_code", "unit_name", "region_code", "region_name", "year", "deadline"]
     return engine.ProgressResult(
-        plan=PLAN, report_year=year, region=CITY, label_set=chosen.key, label_set_name=chosen.name,
-        items=computed.items, by_region=computed.by_region, by_domain=computed.by_domain,
-        by_outline=computed.by_outline, by_unit=computed.by_unit, ranking=computed.ranking,
+        plan=PLAN,
+        report_year=year,
+        region=CITY,
+        label_set=chosen.key,
+        label_set_name=chosen.name,
+        items=computed.items,
+        by_region=computed.by_region,
+        by_domain=computed.by_domain,
+        by_outline=computed.by_outline,
+        by_unit=computed.by_unit,
+        ranking=computed.ranking,
         completeness=aggregate.completeness_summary(cells, keys),
         completeness_by_unit=aggregate.completeness_summary(cells, ["unit_code", "unit_name", "year", "deadline"]),
-        completeness_cells=cells, observations=obs, targets=computed.targets, labels=chosen.frame(),
-        growth_labels=config.growth_frame(), rate_rule=aggregate.RATE_RULE, growth_method="",
-        completeness_rule="", deadline_rule="", snapshot="tiny", sample_data=False, sample_targets=False,
+        completeness_cells=cells,
+        observations=obs,
+        targets=computed.targets,
+        labels=chosen.frame(),
+        growth_labels=config.growth_frame(),
+        rate_rule=aggregate.RATE_RULE,
+        growth_method="",
+        completeness_rule="",
+        deadline_rule="",
+        snapshot="tiny",
+        sample_data=False,
+        sample_targets=False,
     )

@@ -17,8 +17,15 @@ def items(rows: list[tuple]) -> pl.DataFrame:
     """(region_code, domain, lead_unit_code, breakdown, target_kind, status, lost)"""
     frame = pl.DataFrame(
         rows,
-        schema={"region_code": pl.String, "domain": pl.String, "lead_unit_code": pl.String, "breakdown": pl.String,
-                "target_kind": pl.String, "status": pl.String, "lost": pl.Boolean},
+        schema={
+            "region_code": pl.String,
+            "domain": pl.String,
+            "lead_unit_code": pl.String,
+            "breakdown": pl.String,
+            "target_kind": pl.String,
+            "status": pl.String,
+            "lost": pl.Boolean,
+        },
         orient="row",
     )
     return frame.with_columns(
@@ -59,8 +66,17 @@ def test_status_counts_partition_and_rate() -> None:
     row = got.row(0, named=True)
     assert row["n_items"] == 12
     expected_counts = {
-        "achieved": 3, "on_track": 1, "lagging": 1, "regressing": 1, "not_achieved": 1, "improving": 1,
-        "stable": 0, "worsening": 0, "no_data": 2, "not_assessable": 1, "target_pending": 1,
+        "achieved": 3,
+        "on_track": 1,
+        "lagging": 1,
+        "regressing": 1,
+        "not_achieved": 1,
+        "improving": 1,
+        "stable": 0,
+        "worsening": 0,
+        "no_data": 2,
+        "not_assessable": 1,
+        "target_pending": 1,
     }
     assert {code: row[f"n_{code}"] for code in expected_counts} == expected_counts
     assert (row["rate_numerator"], row["rate_denominator"]) == (3, 8)
@@ -69,8 +85,10 @@ def test_status_counts_partition_and_rate() -> None:
     assert (row["excluded_no_data"], row["excluded_direction"], row["excluded_target_pending"]) == (2, 1, 1)
     assert row["n_with_data"] == 10
     # the buckets partition the items: nothing dropped, nothing counted twice
-    assert row["rate_denominator"] + row["excluded_no_data"] + row["excluded_direction"] + \
-        row["excluded_target_pending"] == row["n_items"]
+    assert (
+        row["rate_denominator"] + row["excluded_no_data"] + row["excluded_direction"] + row["excluded_target_pending"]
+        == row["n_items"]
+    )
     assert row["n_lost"] == 2
     assert row["rate_note"] == (
         "达标 3 项 ÷ 有数据且有数值或定性目标的 8 项；另有无数据 2 项、方向性目标 1 项、目标待设定 1 项，未计入分母"
@@ -88,8 +106,14 @@ def test_counts_per_domain_and_unit() -> None:
         got,
         pl.DataFrame(
             [("健康", 6, 2, 4, 50.0, 1), ("教育", 6, 1, 4, 25.0, 0)],
-            schema={"domain": pl.String, "n_items": pl.Int64, "rate_numerator": pl.Int64,
-                    "rate_denominator": pl.Int64, "attainment_rate": pl.Float64, "excluded_direction": pl.Int64},
+            schema={
+                "domain": pl.String,
+                "n_items": pl.Int64,
+                "rate_numerator": pl.Int64,
+                "rate_denominator": pl.Int64,
+                "attainment_rate": pl.Float64,
+                "excluded_direction": pl.Int64,
+            },
             orient="row",
         ),
     )
@@ -105,8 +129,13 @@ def _by_region(rows: list[tuple]) -> pl.DataFrame:
     """(region_code, attainment_rate, rate_denominator, n_regressing, n_worsening)"""
     return pl.DataFrame(
         rows,
-        schema={"region_code": pl.String, "attainment_rate": pl.Float64, "rate_denominator": pl.Int64,
-                "n_regressing": pl.Int64, "n_worsening": pl.Int64},
+        schema={
+            "region_code": pl.String,
+            "attainment_rate": pl.Float64,
+            "rate_denominator": pl.Int64,
+            "n_regressing": pl.Int64,
+            "n_worsening": pl.Int64,
+        },
         orient="row",
     )
 
@@ -117,23 +146,33 @@ def test_district_ranking_tie_break() -> None:
     #   R4 and R5 both 60 % of 10: R5 has 1 退步 (regressing 0 + worsening 1), R4 has 2 → R5 first;
     #   R3, R6 and R7 tie on everything (60 %, 5 assessed, 0 退步) → region code ascending.
     # R8 has nothing assessed: no rank, last. R9 is not a district of this scope and is left out.
-    by_region = _by_region([
-        ("R8", None, 0, 0, 0),
-        ("R7", 60.0, 5, 0, 0),
-        ("R4", 60.0, 10, 1, 1),
-        ("R1", 80.0, 5, 3, 0),
-        ("R6", 60.0, 5, 0, 0),
-        ("R3", 60.0, 5, 0, 0),
-        ("R5", 60.0, 10, 0, 1),
-        ("R2", 60.0, 10, 0, 0),
-        ("R9", 99.0, 10, 0, 0),
-    ])
+    by_region = _by_region(
+        [
+            ("R8", None, 0, 0, 0),
+            ("R7", 60.0, 5, 0, 0),
+            ("R4", 60.0, 10, 1, 1),
+            ("R1", 80.0, 5, 3, 0),
+            ("R6", 60.0, 5, 0, 0),
+            ("R3", 60.0, 5, 0, 0),
+            ("R5", 60.0, 10, 0, 1),
+            ("R2", 60.0, 10, 0, 0),
+            ("R9", 99.0, 10, 0, 0),
+        ]
+    )
     got = aggregate.district_ranking(by_region, ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"])
     assert_frame_equal(
         got.select("rank", "region_code", "n_backslide"),
         pl.DataFrame(
-            [(1, "R1", 3), (2, "R2", 0), (3, "R5", 1), (4, "R4", 2), (5, "R3", 0), (6, "R6", 0), (7, "R7", 0),
-             (None, "R8", 0)],
+            [
+                (1, "R1", 3),
+                (2, "R2", 0),
+                (3, "R5", 1),
+                (4, "R4", 2),
+                (5, "R3", 0),
+                (6, "R6", 0),
+                (7, "R7", 0),
+                (None, "R8", 0),
+            ],
             schema={"rank": pl.Int64, "region_code": pl.String, "n_backslide": pl.Int64},
             orient="row",
         ),
@@ -144,8 +183,14 @@ def test_district_ranking_tie_break() -> None:
 
 
 LINKS = pl.DataFrame(
-    [("I1", "health", "lead"), ("I2", "health", "lead"), ("I3", "health", "lead"), ("I4", "health", "shared"),
-     ("I4", "education", "lead"), ("I5", "education", "lead")],
+    [
+        ("I1", "health", "lead"),
+        ("I2", "health", "lead"),
+        ("I3", "health", "lead"),
+        ("I4", "health", "shared"),
+        ("I4", "education", "lead"),
+        ("I5", "education", "lead"),
+    ],
     schema={"indicator_code": pl.String, "unit_code": pl.String, "role": pl.String},
     orient="row",
 )
@@ -170,18 +215,26 @@ def test_expected_cells_default_rule() -> None:
 
 def test_expected_cells_plan_scoped_rule() -> None:
     # restricted to the plan's indicators, I5 drops out: 12 cells
-    got = aggregate.expected_cells(LINKS, INDICATORS, ["D1", "D2"], [2023, 2024], rule=PLAN_ONLY,
-                                   plan_indicators=PLAN)
+    got = aggregate.expected_cells(LINKS, INDICATORS, ["D1", "D2"], [2023, 2024], rule=PLAN_ONLY, plan_indicators=PLAN)
     assert got.height == 12
 
 
 def test_a_measure_listed_in_both_outlines_is_owed_once() -> None:
     # 产前筛查率 is W-HEALTH-M3 and C-HEALTH-06c: one value feeds both, so it is owed once
-    links = pl.DataFrame({"indicator_code": ["W-HEALTH-M3", "C-HEALTH-06c", "W-HEALTH-02"],
-                          "unit_code": ["health"] * 3, "role": ["lead"] * 3})
-    indicators = pl.DataFrame({"indicator_code": ["W-HEALTH-M3", "C-HEALTH-06c", "W-HEALTH-02"],
-                               "indicator_name": ["产前筛查率", "产前筛查率", "孕产妇死亡率"],
-                               "unit": ["%", "%", "1/10万"]})
+    links = pl.DataFrame(
+        {
+            "indicator_code": ["W-HEALTH-M3", "C-HEALTH-06c", "W-HEALTH-02"],
+            "unit_code": ["health"] * 3,
+            "role": ["lead"] * 3,
+        }
+    )
+    indicators = pl.DataFrame(
+        {
+            "indicator_code": ["W-HEALTH-M3", "C-HEALTH-06c", "W-HEALTH-02"],
+            "indicator_name": ["产前筛查率", "产前筛查率", "孕产妇死亡率"],
+            "unit": ["%", "%", "1/10万"],
+        }
+    )
     got = aggregate.expected_cells(links, indicators, ["D1"], [2024])
     assert got.select("indicator_code").to_series().to_list() == ["C-HEALTH-06c", "W-HEALTH-02"]
 
@@ -191,7 +244,11 @@ def test_expected_cells_rule_is_configurable() -> None:
     rule = CompletenessRule(roles=("lead", "shared"), numeric_only=False, plan_indicators_only=False)
     got = aggregate.expected_cells(LINKS, INDICATORS, ["D1"], [2024], rule=rule, plan_indicators=PLAN)
     assert got.select("unit_code", "indicator_code").rows() == [
-        ("education", "I4"), ("education", "I5"), ("health", "I1"), ("health", "I2"), ("health", "I3"),
+        ("education", "I4"),
+        ("education", "I5"),
+        ("health", "I1"),
+        ("health", "I2"),
+        ("health", "I3"),
         ("health", "I4"),
     ]
 
@@ -203,23 +260,40 @@ def test_completeness_and_timeliness() -> None:
     #   I2 2023 received 2024-02-01 → on time;  I2 2024 not received
     # → 2023: expected 2, received 2, on time 2 (100 %, 100 %);
     #   2024: expected 2, received 1, missing 1, late 1 (50 %, 0 %).
-    expected = aggregate.expected_cells(LINKS, INDICATORS, ["D1"], [2023, 2024], rule=PLAN_ONLY,
-                                        plan_indicators=["I1", "I2"])
+    expected = aggregate.expected_cells(
+        LINKS, INDICATORS, ["D1"], [2023, 2024], rule=PLAN_ONLY, plan_indicators=["I1", "I2"]
+    )
     received = pl.DataFrame(
-        [("I1", "D1", 2023, datetime(2024, 3, 31, 23, 30)), ("I1", "D1", 2024, datetime(2025, 4, 1, 8, 0)),
-         ("I2", "D1", 2023, datetime(2024, 2, 1, 9, 0))],
-        schema={"indicator_code": pl.String, "region_code": pl.String, "year": pl.Int32,
-                "first_received_at": pl.Datetime("us")},
+        [
+            ("I1", "D1", 2023, datetime(2024, 3, 31, 23, 30)),
+            ("I1", "D1", 2024, datetime(2025, 4, 1, 8, 0)),
+            ("I2", "D1", 2023, datetime(2024, 2, 1, 9, 0)),
+        ],
+        schema={
+            "indicator_code": pl.String,
+            "region_code": pl.String,
+            "year": pl.Int32,
+            "first_received_at": pl.Datetime("us"),
+        },
         orient="row",
     )
     cells = aggregate.completeness_cells(expected, received, deadline=ReportingDeadline())
     assert_frame_equal(
         cells.select("indicator_code", "year", "received", "deadline", "on_time"),
         pl.DataFrame(
-            [("I1", 2023, True, date(2024, 3, 31), True), ("I1", 2024, True, date(2025, 3, 31), False),
-             ("I2", 2023, True, date(2024, 3, 31), True), ("I2", 2024, False, date(2025, 3, 31), None)],
-            schema={"indicator_code": pl.String, "year": pl.Int32, "received": pl.Boolean, "deadline": pl.Date,
-                    "on_time": pl.Boolean},
+            [
+                ("I1", 2023, True, date(2024, 3, 31), True),
+                ("I1", 2024, True, date(2025, 3, 31), False),
+                ("I2", 2023, True, date(2024, 3, 31), True),
+                ("I2", 2024, False, date(2025, 3, 31), None),
+            ],
+            schema={
+                "indicator_code": pl.String,
+                "year": pl.Int32,
+                "received": pl.Boolean,
+                "deadline": pl.Date,
+                "on_time": pl.Boolean,
+            },
             orient="row",
         ),
     )
@@ -227,8 +301,10 @@ def test_completeness_and_timeliness() -> None:
     assert_frame_equal(
         summary,
         pl.DataFrame(
-            [("health", "D1", 2023, 2, 2, 0, 100.0, 2, 2, 0, 100.0),
-             ("health", "D1", 2024, 2, 1, 1, 50.0, 2, 0, 1, 0.0)],
+            [
+                ("health", "D1", 2023, 2, 2, 0, 100.0, 2, 2, 0, 100.0),
+                ("health", "D1", 2024, 2, 1, 1, 50.0, 2, 0, 1, 0.0),
+            ],
             schema=SUMMARY_SCHEMA,
             orient="row",
         ),
@@ -236,23 +312,36 @@ def test_completeness_and_timeliness() -> None:
 
     # Tracking began 2024-06-01: 2023's deadline (2024-03-31) had passed, so 2023 is back-filled
     # history — received, but not judged for timeliness; 2024 is judged as before.
-    cells = aggregate.completeness_cells(expected, received, deadline=ReportingDeadline(),
-                                         tracking_start=date(2024, 6, 1))
+    cells = aggregate.completeness_cells(
+        expected, received, deadline=ReportingDeadline(), tracking_start=date(2024, 6, 1)
+    )
     assert cells.filter(pl.col("year") == 2023).select("tracked", "on_time").rows() == [(False, None)] * 2
     assert_frame_equal(
         aggregate.completeness_summary(cells, ["unit_code", "region_code", "year"]),
         pl.DataFrame(
-            [("health", "D1", 2023, 2, 2, 0, 100.0, 0, 0, 0, None),
-             ("health", "D1", 2024, 2, 1, 1, 50.0, 2, 0, 1, 0.0)],
+            [
+                ("health", "D1", 2023, 2, 2, 0, 100.0, 0, 0, 0, None),
+                ("health", "D1", 2024, 2, 1, 1, 50.0, 2, 0, 1, 0.0),
+            ],
             schema=SUMMARY_SCHEMA,
             orient="row",
         ),
     )
 
 
-SUMMARY_SCHEMA = {"unit_code": pl.String, "region_code": pl.String, "year": pl.Int32, "expected": pl.Int64,
-                  "received": pl.Int64, "missing": pl.Int64, "completeness_pct": pl.Float64, "tracked": pl.Int64,
-                  "on_time": pl.Int64, "late": pl.Int64, "timeliness_pct": pl.Float64}
+SUMMARY_SCHEMA = {
+    "unit_code": pl.String,
+    "region_code": pl.String,
+    "year": pl.Int32,
+    "expected": pl.Int64,
+    "received": pl.Int64,
+    "missing": pl.Int64,
+    "completeness_pct": pl.Float64,
+    "tracked": pl.Int64,
+    "on_time": pl.Int64,
+    "late": pl.Int64,
+    "timeliness_pct": pl.Float64,
+}
 
 
 def test_deadline_is_configurable() -> None:
@@ -267,8 +356,13 @@ def test_counts_roll_up_from_finer_groupings() -> None:
     # Counts add up: region × domain summed per region gives exactly the per-region counts
     # (this is how the engine makes by_outline and by_region without another pass).
     # D2: one lagging, one achieved → 1 / 2 = 50 %
-    frame = items(D1 + [("D2", "健康", "health", "合计", "at_least", "lagging", False),
-                        ("D2", "教育", "education", "合计", "at_most", "achieved", True)])
+    frame = items(
+        D1
+        + [
+            ("D2", "健康", "health", "合计", "at_least", "lagging", False),
+            ("D2", "教育", "education", "合计", "at_most", "achieved", True),
+        ]
+    )
     counting = aggregate.counting_frame(frame, ["region_code", "domain"])
     finer = aggregate.status_counts_lazy(counting, ["region_code", "domain"], keep_row=True).collect()
     rolled = aggregate.status_counts_lazy(finer, ["region_code"]).collect()

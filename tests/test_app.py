@@ -66,9 +66,7 @@ def test_no_sample_notice_for_real_data(tmp_path: Path, monkeypatch: pytest.Monk
     assert not any("示例数据" in i.value for i in at.info)
 
 
-def test_missing_database_shows_chinese_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_database_shows_chinese_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # under a regular file, so the database can neither be found nor built
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("x")

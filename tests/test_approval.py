@@ -36,11 +36,14 @@ def approved(work_db: Path, tmp_path: Path) -> Path:
 
 
 def test_upload_touching_approved_values_is_refused(approved: Path, tmp_path: Path) -> None:
-    f = long_csv(tmp_path / "教育局_2024_更正.csv", [
-        ["C-EDU-02", "", "370303", "", "2024", "98.2", ""],   # changes a locked value
-        ["C-EDU-02", "", "370321", "", "2024", "95.0", ""],   # a new value in the approved return
-        ["C-EDU-02", "", "370303", "", "2025", "94.4", ""],   # another year: not locked
-    ])
+    f = long_csv(
+        tmp_path / "教育局_2024_更正.csv",
+        [
+            ["C-EDU-02", "", "370303", "", "2024", "98.2", ""],  # changes a locked value
+            ["C-EDU-02", "", "370321", "", "2024", "95.0", ""],  # a new value in the approved return
+            ["C-EDU-02", "", "370303", "", "2025", "94.4", ""],  # another year: not locked
+        ],
+    )
     report = submit_file(approved, f, unit="education", enforce_unit=True, actor="教育局（edu01）")
     locked = [x for x in report.findings if x.rule == "locked"]
     assert [(x.row, x.column) for x in locked] == [(2, "F"), (3, "F")]
@@ -83,13 +86,19 @@ def test_unlock_is_recorded_and_reopens_the_return(approved: Path, tmp_path: Pat
     with pytest.raises(WorkflowError, match="原因"):
         approval.unlock(approved, "education", 2024, actor=OFFICE, reason="  ")
     approval.unlock(approved, "education", 2024, actor=OFFICE, reason="张店区数值录入错误")
-    events = q(approved, "SELECT action, actor, reason, acted_at FROM lock_event WHERE unit_code = 'education'"
-                         " AND year = 2024 ORDER BY id")
-    assert [(a, who, why) for a, who, why, _ in events] == [("approved", OFFICE, None),
-                                                            ("unlocked", OFFICE, "张店区数值录入错误")]
+    events = q(
+        approved,
+        "SELECT action, actor, reason, acted_at FROM lock_event WHERE unit_code = 'education'"
+        " AND year = 2024 ORDER BY id",
+    )
+    assert [(a, who, why) for a, who, why, _ in events] == [
+        ("approved", OFFICE, None),
+        ("unlocked", OFFICE, "张店区数值录入错误"),
+    ]
     assert events[1][3] >= events[0][3]
     assert q(approved, "SELECT action, actor, detail FROM audit_log WHERE action = 'unlocked'") == [
-        ("unlocked", OFFICE, "张店区数值录入错误")]
+        ("unlocked", OFFICE, "张店区数值录入错误")
+    ]
     # the very file refused before loads now (it is not "already loaded")
     report = submit_file(approved, f, unit="education", enforce_unit=True, actor="教育局（edu01）")
     assert report.status == "loaded" and report.accepted == 1
@@ -108,12 +117,16 @@ def test_approve_needs_a_return_and_happens_once(approved: Path) -> None:
 
 def test_withdraw_stops_values_counting_and_deletes_nothing(work_db: Path, tmp_path: Path) -> None:
     before = current_value(work_db, "C-EDU-02", "370303", 2024)
-    f = long_csv(tmp_path / "教育局_错报.csv", [["C-EDU-02", "", "370303", "", "2024", "59.0", ""],
-                                                 ["C-EDU-02", "", "370303", "", "2025", "99.0", ""]])
+    f = long_csv(
+        tmp_path / "教育局_错报.csv",
+        [["C-EDU-02", "", "370303", "", "2024", "59.0", ""], ["C-EDU-02", "", "370303", "", "2025", "99.0", ""]],
+    )
     sub = submit_file(work_db, f, unit="education", actor="教育局（edu01）").submission_id
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 59.0
-    counts = q(work_db, "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission),"
-                        " (SELECT count(*) FROM raw_row)")
+    counts = q(
+        work_db,
+        "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission), (SELECT count(*) FROM raw_row)",
+    )
 
     result = approval.withdraw(work_db, sub, actor=OFFICE, reason="错报，数值应为百分数")
     assert result.values_changed == 2
@@ -121,14 +134,26 @@ def test_withdraw_stops_values_counting_and_deletes_nothing(work_db: Path, tmp_p
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == before
     assert current_value(work_db, "C-EDU-02", "370303", 2025) is None
     # nothing deleted: same rows, the submission is marked withdrawn
-    assert q(work_db, "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission),"
-                      " (SELECT count(*) FROM raw_row)") == counts
+    assert (
+        q(
+            work_db,
+            "SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM submission),"
+            " (SELECT count(*) FROM raw_row)",
+        )
+        == counts
+    )
     assert q(work_db, "SELECT value FROM observation WHERE submission_id = $s ORDER BY year", {"s": sub}) == [
-        (59.0,), (99.0,)]
-    assert q(work_db, "SELECT withdrawn_by, reason FROM submission_withdrawal WHERE submission_id = $s",
-             {"s": sub}) == [(OFFICE, "错报，数值应为百分数")]
-    audit = q(work_db, "SELECT year, old_value, new_value FROM audit_log WHERE action = 'withdraw'"
-                       " AND indicator_code IS NOT NULL ORDER BY year")
+        (59.0,),
+        (99.0,),
+    ]
+    assert q(
+        work_db, "SELECT withdrawn_by, reason FROM submission_withdrawal WHERE submission_id = $s", {"s": sub}
+    ) == [(OFFICE, "错报，数值应为百分数")]
+    audit = q(
+        work_db,
+        "SELECT year, old_value, new_value FROM audit_log WHERE action = 'withdraw'"
+        " AND indicator_code IS NOT NULL ORDER BY year",
+    )
     assert audit == [(2024, 59.0, before), (2025, 99.0, None)]
     with pytest.raises(WorkflowError, match="已于"):
         approval.withdraw(work_db, sub, actor=OFFICE, reason="again")
@@ -156,10 +181,12 @@ def test_command_line_approve_and_unlock(work_db: Path, capsys) -> None:
     # 教育局's 2024 return is the one sample return the office has not reviewed yet
     assert run("approve", "--unit", "教育局", "--year", "2024", "--by", "王芳") == 0
     assert q(work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'education' AND year = 2024") == [
-        ("approved", "王芳")]
+        ("approved", "王芳")
+    ]
     assert run("approve", "--unit", "教育局", "--year", "2024") == 2
     assert "无需重复审核" in capsys.readouterr().err
     assert run("unlock", "--unit", "education", "--year", "2024", "--reason", "更正") == 0
-    [(state, actor)] = q(work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'education'"
-                                  " AND year = 2024")
+    [(state, actor)] = q(
+        work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'education' AND year = 2024"
+    )
     assert state == "unlocked" and actor.startswith("命令行")

@@ -33,8 +33,13 @@ def test_a_correction_is_recorded_old_to_new(work_db: Path, tmp_path: Path) -> N
     # the sample return's value (loaded at build time) → 97.5 → 97.8
     *_, load1, load2 = rows
     when, actor, action, file, sub, unit, old, new, detail = load2
-    assert (actor, action, file, sub, unit) == ("教育局 李四（edu02）", "load", "教育局_2024_更正.csv",
-                                                r2.submission_id, "education")
+    assert (actor, action, file, sub, unit) == (
+        "教育局 李四（edu02）",
+        "load",
+        "教育局_2024_更正.csv",
+        r2.submission_id,
+        "education",
+    )
     assert (old, new) == (97.5, 97.8)
     assert t0 <= when <= t1
     assert "F2" in detail  # the cell the new value came from
@@ -45,7 +50,12 @@ def test_a_correction_is_recorded_old_to_new(work_db: Path, tmp_path: Path) -> N
     trail = returns_status.audit_trail(work_db, unit_code="education", year=2024)
     top = trail.row(0, named=True)
     assert (top["操作人"], top["操作"], top["文件"], top["原值"], top["新值"]) == (
-        "教育局 李四（edu02）", "载入", "教育局_2024_更正.csv", 97.5, 97.8)
+        "教育局 李四（edu02）",
+        "载入",
+        "教育局_2024_更正.csv",
+        97.5,
+        97.8,
+    )
     history = returns_status.value_history(work_db, "C-EDU-02", "370303", 2024)
     assert history["数值"].to_list()[:2] == [97.8, 97.5]
     assert history["状态"].to_list()[:2] == ["现行", "已被更正"]

@@ -21,9 +21,7 @@ def test_overview_in_chromium(app_url: str, chromium_browser) -> None:
     try:
         page.on("request", lambda request: requests.append(request.url))
         page.goto(app_url + "overview")  # 领导驾驶舱 is the default page
-        page.get_by_role("heading", name="妇儿规划监测看板 · 总览").wait_for(
-            timeout=60_000
-        )
+        page.get_by_role("heading", name="妇儿规划监测看板 · 总览").wait_for(timeout=60_000)
         # every table drawn and the script finished (no running indicator left)
         page.wait_for_function(
             "document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 4",

@@ -399,8 +399,9 @@ def test_sample_targets_are_flagged(samples: pl.DataFrame, cat: Catalogue) -> No
 
 
 def test_sample_targets_at_least_as_ambitious_as_the_outline(samples: pl.DataFrame, cat: Catalogue) -> None:
-    outline = cat.targets.filter((pl.col("plan_code") == "liangang") & pl.col("value").is_not_null()
-                                 & pl.col("region_code").is_null())
+    outline = cat.targets.filter(
+        (pl.col("plan_code") == "liangang") & pl.col("value").is_not_null() & pl.col("region_code").is_null()
+    )
     mine = dict(samples.select("indicator_code", "value").iter_rows())
     for code, kind, value in outline.select("indicator_code", "kind", "value").iter_rows():
         if code in mine:

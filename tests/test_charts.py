@@ -6,11 +6,13 @@ from dashboard.charts import ranking_bar, status_bars, status_heatmap, trend_fig
 
 
 def test_trend_has_a_line_per_region_plus_national_and_target() -> None:
-    series = pl.DataFrame({"region_name": ["张店区", "张店区", "高青县"], "year": [2020, 2021, 2020],
-                           "value": [5.1, 4.8, 6.2]})
+    series = pl.DataFrame(
+        {"region_name": ["张店区", "张店区", "高青县"], "year": [2020, 2021, 2020], "value": [5.1, 4.8, 6.2]}
+    )
     national = pl.DataFrame({"year": [2020, 2021], "value": [5.4, 5.0]})
-    fig = trend_figure(series, title="婴儿死亡率", unit="‰", target=5.0, national=national, base_year=2020,
-                       target_year=2030)
+    fig = trend_figure(
+        series, title="婴儿死亡率", unit="‰", target=5.0, national=national, base_year=2020, target_year=2030
+    )
     names = [t.name for t in fig.data]
     assert names == ["张店区", "高青县", "全国"]
     assert list(fig.data[0].y) == [5.1, 4.8]
@@ -27,10 +29,15 @@ def test_trend_without_target_draws_no_target_line() -> None:
 
 
 def test_heatmap_cells_carry_text_not_only_colour() -> None:
-    cells = pl.DataFrame({"region_name": ["张店区", "高青县"], "indicator_name": ["婴儿死亡率", "婴儿死亡率"],
-                          "label": ["达标", "未达标"], "text": ["✓ 达标", "✗ 未达标"]})
-    fig = status_heatmap(cells, colours={"达标": "#1a9850", "未达标": "#d73027"}, order=["达标", "未达标"],
-                         title="t")
+    cells = pl.DataFrame(
+        {
+            "region_name": ["张店区", "高青县"],
+            "indicator_name": ["婴儿死亡率", "婴儿死亡率"],
+            "label": ["达标", "未达标"],
+            "text": ["✓ 达标", "✗ 未达标"],
+        }
+    )
+    fig = status_heatmap(cells, colours={"达标": "#1a9850", "未达标": "#d73027"}, order=["达标", "未达标"], title="t")
     hm = fig.data[0]
     assert list(hm.x) == ["张店区", "高青县"] and list(hm.y) == ["婴儿死亡率"]
     assert [list(r) for r in hm.z] == [[0, 1]]

@@ -13,9 +13,13 @@ from shapely.geometry import shape
 from dashboard import coverage as cov
 from dashboard.coverage import MEASURES, NO_DATA, ClassScheme
 
-DISTRICTS = pl.DataFrame({"district_code": ["370303", "370304", "370305"],
-                          "district_name": ["张店区", "博山区", "临淄区"],
-                          "short_name": ["张店", "博山", "临淄"]})
+DISTRICTS = pl.DataFrame(
+    {
+        "district_code": ["370303", "370304", "370305"],
+        "district_name": ["张店区", "博山区", "临淄区"],
+        "short_name": ["张店", "博山", "临淄"],
+    }
+)
 
 
 def courtyard_rows() -> pl.DataFrame:
@@ -28,10 +32,21 @@ def courtyard_rows() -> pl.DataFrame:
         # 博山区 2024: no rural households at all → 无数据, not 0 %
         ("370304001001", "南村", "370304", 2024, 0, 0, 0, None, None),
     ]
-    return pl.DataFrame(rows, orient="row", schema={
-        "village_code": pl.String, "village_name": pl.String, "district_code": pl.String, "year": pl.Int32,
-        "rural_households": pl.Int32, "courtyard_households": pl.Int32, "premium_households": pl.Int32,
-        "lon": pl.Float64, "lat": pl.Float64})
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "village_code": pl.String,
+            "village_name": pl.String,
+            "district_code": pl.String,
+            "year": pl.Int32,
+            "rural_households": pl.Int32,
+            "courtyard_households": pl.Int32,
+            "premium_households": pl.Int32,
+            "lon": pl.Float64,
+            "lat": pl.Float64,
+        },
+    )
 
 
 def child_rows() -> pl.DataFrame:
@@ -47,19 +62,33 @@ def child_rows() -> pl.DataFrame:
         *[(f"新村{i}", "370303", h, "市级", 2023, "已命名") for i in range(5)],
         *[(f"博村{i}", "370304", h, "市级", 2019, "已命名") for i in range(4)],
     ]
-    frame = pl.DataFrame(rows, orient="row", schema={
-        "community_name": pl.String, "district_code": pl.String, "kind": pl.String, "level": pl.String,
-        "year_named": pl.Int32, "status": pl.String})
+    frame = pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "community_name": pl.String,
+            "district_code": pl.String,
+            "kind": pl.String,
+            "level": pl.String,
+            "year_named": pl.Int32,
+            "status": pl.String,
+        },
+    )
     return frame.with_columns(pl.lit(None, pl.Float64).alias("lon"), pl.lit(None, pl.Float64).alias("lat"))
 
 
 def count_rows() -> pl.DataFrame:
     # 张店区: 30 villages + 20 communities; 博山区: 10 villages and no urban community;
     # 临淄区: no count for 2022 (only 2021)
-    return pl.DataFrame({"district_code": ["370303", "370304", "370305"], "year": [2022, 2022, 2021],
-                         "villages": [30, 10, 50], "communities": [20, 0, 10]},
-                        schema={"district_code": pl.String, "year": pl.Int32, "villages": pl.Int32,
-                                "communities": pl.Int32})
+    return pl.DataFrame(
+        {
+            "district_code": ["370303", "370304", "370305"],
+            "year": [2022, 2022, 2021],
+            "villages": [30, 10, 50],
+            "communities": [20, 0, 10],
+        },
+        schema={"district_code": pl.String, "year": pl.Int32, "villages": pl.Int32, "communities": pl.Int32},
+    )
 
 
 def by_code(frame: pl.DataFrame) -> dict[str, dict]:
@@ -69,10 +98,21 @@ def by_code(frame: pl.DataFrame) -> dict[str, dict]:
 # --- classes -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "label"), [
-    (0.0, "<60%"), (59.99, "<60%"), (60.0, "60–80%"), (79.999, "60–80%"), (80.0, "80–95%"),
-    (94.99, "80–95%"), (95.0, "≥95%"), (100.0, "≥95%"), (None, NO_DATA), (math.nan, NO_DATA),
-])
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [
+        (0.0, "<60%"),
+        (59.99, "<60%"),
+        (60.0, "60–80%"),
+        (79.999, "60–80%"),
+        (80.0, "80–95%"),
+        (94.99, "80–95%"),
+        (95.0, "≥95%"),
+        (100.0, "≥95%"),
+        (None, NO_DATA),
+        (math.nan, NO_DATA),
+    ],
+)
 def test_breaks_include_their_lower_bound(value: float | None, label: str) -> None:
     scheme = MEASURES["courtyard_coverage"].scheme
     assert scheme.labels == ("<60%", "60–80%", "80–95%", "≥95%")
@@ -171,8 +211,14 @@ def test_community_points_only_named_by_the_year() -> None:
 
 
 def test_attainment_by_district() -> None:
-    frame = pl.DataFrame({"region_code": ["370303", "370303", "370304"], "achieved": [4, 5, 0],
-                          "assessed": [5, 5, 0], "no_data": [1, 0, 7]})
+    frame = pl.DataFrame(
+        {
+            "region_code": ["370303", "370303", "370304"],
+            "achieved": [4, 5, 0],
+            "assessed": [5, 5, 0],
+            "no_data": [1, 0, 7],
+        }
+    )
     out = by_code(cov.attainment_by_district(frame, DISTRICTS))
     assert (out["370303"]["achieved"], out["370303"]["assessed"]) == (9, 10)
     assert out["370303"]["attainment"] == pytest.approx(90.0)
@@ -186,17 +232,27 @@ def test_attainment_by_district() -> None:
 
 
 def test_attainment_without_districts_keeps_every_region() -> None:
-    out = cov.attainment_by_district(pl.DataFrame({"region_code": ["b", "a"], "achieved": [1, 2],
-                                                   "assessed": [2, 2], "name": ["x", "y"]}))
+    out = cov.attainment_by_district(
+        pl.DataFrame({"region_code": ["b", "a"], "achieved": [1, 2], "assessed": [2, 2], "name": ["x", "y"]})
+    )
     assert out["district_code"].to_list() == ["a", "b"]
     assert out["attainment"].to_list() == [pytest.approx(100.0), pytest.approx(50.0)]
 
 
 def test_attainment_input_reads_the_engine_shape() -> None:
     class Result:
-        by_region = pl.DataFrame({"region_code": ["370303"], "region_name": ["张店区"], "rate_numerator": [3],
-                                  "rate_denominator": [4], "excluded_no_data": [2], "excluded_direction": [1],
-                                  "excluded_target_pending": [0], "attainment_rate": [75.0]})
+        by_region = pl.DataFrame(
+            {
+                "region_code": ["370303"],
+                "region_name": ["张店区"],
+                "rate_numerator": [3],
+                "rate_denominator": [4],
+                "excluded_no_data": [2],
+                "excluded_direction": [1],
+                "excluded_target_pending": [0],
+                "attainment_rate": [75.0],
+            }
+        )
 
     frame = cov.attainment_input(Result())
     assert frame.columns == ["region_code", "achieved", "assessed", "no_data", "direction_only", "target_pending"]
@@ -215,10 +271,15 @@ def test_measure_frame_and_table() -> None:
     assert (premium["numerator"], premium["denominator"]) == (6, 60)  # only villages stating 精品
     table = cov.district_table(by_d, MEASURES["courtyard_coverage"])
     assert table.columns[:3] == ["区县", "美丽庭院覆盖率（%）", "分级"]
-    assert table.row(0) [:3] == ("张店区", 75.0, "60–80%")
+    assert table.row(0)[:3] == ("张店区", 75.0, "60–80%")
     assert table["分级"].to_list() == ["60–80%", NO_DATA, NO_DATA]
     assert cov.class_counts(m, MEASURES["courtyard_coverage"].scheme) == {
-        "<60%": 0, "60–80%": 1, "80–95%": 0, "≥95%": 0, NO_DATA: 2}
+        "<60%": 0,
+        "60–80%": 1,
+        "80–95%": 0,
+        "≥95%": 0,
+        NO_DATA: 2,
+    }
 
 
 def test_region_total_is_a_ratio_of_sums() -> None:
@@ -239,8 +300,12 @@ def test_region_total_is_a_ratio_of_sums() -> None:
 
 
 def test_table_rounds_only_for_display() -> None:
-    frame = courtyard_rows().with_columns(pl.when(pl.col("village_name") == "西村").then(301)
-                                          .otherwise(pl.col("rural_households")).alias("rural_households"))
+    frame = courtyard_rows().with_columns(
+        pl.when(pl.col("village_name") == "西村")
+        .then(301)
+        .otherwise(pl.col("rural_households"))
+        .alias("rural_households")
+    )
     by_d = cov.courtyard_by_district(frame, DISTRICTS, 2024)
     assert by_code(by_d)["370303"]["coverage"] == pytest.approx(300 / 401 * 100)  # 74.8129…
     assert cov.district_table(by_d, MEASURES["courtyard_coverage"])["美丽庭院覆盖率（%）"][0] == 74.8
@@ -261,14 +326,18 @@ def test_map_numbers_agree_with_the_indicator_values(built_db: Path) -> None:
     data = cov.load_place_data(built_db)
     con = duckdb.connect(str(built_db), read_only=True)
     try:
-        obs = con.sql("SELECT indicator_code, region_code, year, value FROM observation_current "
-                      "WHERE indicator_code IN ('L-COURTYARD-01', 'C-WELFARE-08', 'L-CHILD-01')").fetchall()
+        obs = con.sql(
+            "SELECT indicator_code, region_code, year, value FROM observation_current "
+            "WHERE indicator_code IN ('L-COURTYARD-01', 'C-WELFARE-08', 'L-CHILD-01')"
+        ).fetchall()
     finally:
         con.close()
     assert len(obs) == 3 * 9 * 5  # 8 districts and the city's own 全市 figure, 2020–2024
-    measure = {"L-COURTYARD-01": cov.MEASURES["courtyard_coverage"],
-               "C-WELFARE-08": cov.MEASURES["home_coverage"],
-               "L-CHILD-01": cov.MEASURES["friendly_share"]}
+    measure = {
+        "L-COURTYARD-01": cov.MEASURES["courtyard_coverage"],
+        "C-WELFARE-08": cov.MEASURES["home_coverage"],
+        "L-CHILD-01": cov.MEASURES["friendly_share"],
+    }
     for code, region, year, value in obs:
         m = measure[code]
         frame = data.by_district(m.theme, year)
@@ -296,12 +365,16 @@ def test_location_checks_report_misplaced_points() -> None:
     from etl.geo import load_boundaries
 
     boundaries = load_boundaries(settings.DATA_DIR, "370300")
-    inside = {f["properties"]["adcode"]: shape(f["geometry"]).representative_point()
-              for f in boundaries["features"]}
+    inside = {f["properties"]["adcode"]: shape(f["geometry"]).representative_point() for f in boundaries["features"]}
     zd, bs = inside["370303"], inside["370304"]
-    frame = pl.DataFrame({"village_name": ["本区", "他区", "北京", "无坐标"],
-                          "district_code": ["370303", "370303", "370303", "370303"],
-                          "lon": [zd.x, bs.x, 116.39, None], "lat": [zd.y, bs.y, 39.9, None]})
+    frame = pl.DataFrame(
+        {
+            "village_name": ["本区", "他区", "北京", "无坐标"],
+            "district_code": ["370303", "370303", "370303", "370303"],
+            "lon": [zd.x, bs.x, 116.39, None],
+            "lat": [zd.y, bs.y, 39.9, None],
+        }
+    )
     checks = cov.location_checks(frame, boundaries)
     assert checks.to_list() == ["ok", "other", "outside", "none"]
     table = cov.misplaced_table(cov.misplaced(frame.with_columns(checks)), {"370303": "张店区"})

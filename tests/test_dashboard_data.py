@@ -42,8 +42,7 @@ def test_headline_counts_without_sample_data(tmp_path: Path) -> None:
 def test_observation_current_takes_latest_revision(fx: FixtureDb) -> None:
     frame = db.query(
         fx.path,
-        "SELECT indicator_code, region_code, year, breakdown, value, revision "
-        "FROM observation_current",
+        "SELECT indicator_code, region_code, year, breakdown, value, revision FROM observation_current",
     )
     expected = {
         (o["indicator_code"], o["region_code"], o["year"], o["breakdown"]): (
@@ -103,14 +102,10 @@ def test_catalogue_by_domain(fx: FixtureDb) -> None:
     }
     assert got == fx.domain_counts()
     # the buckets partition the indicators
-    buckets = frame.select(
-        pl.sum_horizontal("有数值目标", "目标待设定", "方向性或定性目标", "未设目标")
-    ).to_series()
+    buckets = frame.select(pl.sum_horizontal("有数值目标", "目标待设定", "方向性或定性目标", "未设目标")).to_series()
     assert buckets.to_list() == frame["指标数"].to_list()
     # women's outline before children's
-    assert frame["纲要"].to_list().index("妇女发展纲要") < frame["纲要"].to_list().index(
-        "儿童发展纲要"
-    )
+    assert frame["纲要"].to_list().index("妇女发展纲要") < frame["纲要"].to_list().index("儿童发展纲要")
 
 
 def test_catalogue_table_shows_pending_targets(fx: FixtureDb) -> None:
@@ -208,14 +203,22 @@ def test_neutralise_frame() -> None:
     plain = ["孕产妇死亡率", "1/10万", "", "a=b", "-0.4", "+1.2", "-30.6%", None]
     out = exports.neutralise_frame(pl.DataFrame({"text": formulas + plain}))
     assert out.get_column("text").to_list() == [
-        "'=1+1", "'-1+2", "'+A1", "'-", "'@SUM(A1)", "'\tx", "'\rx", "'-1e3", *plain
+        "'=1+1",
+        "'-1+2",
+        "'+A1",
+        "'-",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "'-1e3",
+        *plain,
     ]
 
 
 def test_csv_bytes_bom_and_formulas() -> None:
     frame = pl.DataFrame(
         {
-            "指标名称": ["=HYPERLINK(\"x\")", "孕产妇死亡率", None, "@cmd", "-2+3", "+x", "-0.4"],
+            "指标名称": ['=HYPERLINK("x")', "孕产妇死亡率", None, "@cmd", "-2+3", "+x", "-0.4"],
             "数值": [-1.5, 2.0, None, 3.0, 4.0, 5.0, 6.0],
         }
     )
@@ -224,7 +227,7 @@ def test_csv_bytes_bom_and_formulas() -> None:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["指标名称", "数值"]
     names = [r[0] for r in rows[1:]]
-    assert names == ["'=HYPERLINK(\"x\")", "孕产妇死亡率", "", "'@cmd", "'-2+3", "'+x", "-0.4"]
+    assert names == ['\'=HYPERLINK("x")', "孕产妇死亡率", "", "'@cmd", "'-2+3", "'+x", "-0.4"]
     # numbers are not text: a negative value stays a number
     assert rows[1][1] == "-1.5"
 
@@ -246,7 +249,7 @@ def test_workbook_has_one_sheet_per_domain_and_no_formulas() -> None:
     from dashboard.exports import workbook_bytes
 
     sheets = {
-        "妇女与健康": pl.DataFrame({"指标": ["孕产妇死亡率", "=HYPERLINK(\"x\")"], "数值": [12.1, None]}),
+        "妇女与健康": pl.DataFrame({"指标": ["孕产妇死亡率", '=HYPERLINK("x")'], "数值": [12.1, None]}),
         "儿童与教育": pl.DataFrame({"指标": ["学前教育毛入园率"], "数值": [91.0]}),
     }
     data = workbook_bytes(sheets, title="中期评估", note="示例数据")

@@ -19,8 +19,10 @@ def _close():
 
 def _load_bad_return(work_db: Path, tmp_path: Path) -> None:
     f = tmp_path / "教育局_2024.csv"
-    f.write_text("指标名称,地区名称,年份,数值\n学前教育毛入园率,张店区,2024,=1+1\n学前教育毛入园率,桓台县,2024,96.2\n",
-                 encoding="utf-8")
+    f.write_text(
+        "指标名称,地区名称,年份,数值\n学前教育毛入园率,张店区,2024,=1+1\n学前教育毛入园率,桓台县,2024,96.2\n",
+        encoding="utf-8",
+    )
     assert main(["load", str(f)]) == 0
 
 

@@ -55,8 +55,11 @@ def test_build_has_catalogue_regions_national_and_sample_data(built) -> None:
     regions = dict(q(built, "SELECT code, name FROM region"))
     assert regions["100000"] == "全国" and regions["370303"] == "张店区" and regions["370300"] == "淄博市"
     # national value with its source, e.g. 婴儿死亡率 2024 = 4.0‰
-    (value, source) = q(built, "SELECT value, source FROM observation_current WHERE indicator_code = 'C-HEALTH-04'"
-                                " AND region_code = '100000' AND year = 2024")[0]
+    (value, source) = q(
+        built,
+        "SELECT value, source FROM observation_current WHERE indicator_code = 'C-HEALTH-04'"
+        " AND region_code = '100000' AND year = 2024",
+    )[0]
     assert value == 4.0 and "http" in source
     samples = q(built, "SELECT file_name, rows_accepted, rows_rejected FROM submission WHERE kind = 'return'")
     assert len(samples) >= 8 and all(a > 0 and r == 0 for _, a, r in samples)
@@ -69,26 +72,48 @@ def test_build_has_catalogue_regions_national_and_sample_data(built) -> None:
 
 def test_views_other_tools_rely_on(built) -> None:
     cols = [r[0] for r in q(built, "DESCRIBE observation_current")]
-    for c in ("indicator_code", "indicator_name", "region_code", "region_name", "year", "breakdown", "value",
-              "unit", "submission_id"):
+    for c in (
+        "indicator_code",
+        "indicator_name",
+        "region_code",
+        "region_name",
+        "year",
+        "breakdown",
+        "value",
+        "unit",
+        "submission_id",
+    ):
         assert c in cols
     # a target without a verified number says so; one with a number carries its source
-    pending = q(built, "SELECT target_label FROM target_current WHERE plan_code = 'liangang'"
-                       " AND indicator_code = 'C-EDU-02'")
+    pending = q(
+        built, "SELECT target_label FROM target_current WHERE plan_code = 'liangang' AND indicator_code = 'C-EDU-02'"
+    )
     assert pending == [("目标待设定",)]
-    (value, source) = q(built, "SELECT target_2030, target_source FROM indicator_catalogue"
-                               " WHERE indicator_code = 'C-HEALTH-04'")[0]
+    (value, source) = q(
+        built, "SELECT target_2030, target_source FROM indicator_catalogue WHERE indicator_code = 'C-HEALTH-04'"
+    )[0]
     assert value == 5.0 and "儿童发展纲要" in source
 
 
 def test_load_reload_and_correct(db, tmp_path, capsys) -> None:
-    f = write_csv(tmp_path / "教育局_2024.csv", [HEADER, ["C-EDU-02", "", "370303", "", "2024", "97.5", ""],
-                                                 ["", "学前三年毛入园率", "", "桓台", "2024年", "96.1%", ""]])
+    f = write_csv(
+        tmp_path / "教育局_2024.csv",
+        [
+            HEADER,
+            ["C-EDU-02", "", "370303", "", "2024", "97.5", ""],
+            ["", "学前三年毛入园率", "", "桓台", "2024年", "96.1%", ""],
+        ],
+    )
     assert main(["load", "--unit", "教育局", "--json", str(f)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out[0]["status"] == "loaded" and out[0]["accepted"] == 2 and out[0]["rejected"] == 0
-    cur = dict(q(db, "SELECT region_code, value FROM observation_current WHERE indicator_code = 'C-EDU-02'"
-                     " AND year = 2024 AND region_code IN ('370303', '370321')"))
+    cur = dict(
+        q(
+            db,
+            "SELECT region_code, value FROM observation_current WHERE indicator_code = 'C-EDU-02'"
+            " AND year = 2024 AND region_code IN ('370303', '370321')",
+        )
+    )
     assert cur == {"370303": 97.5, "370321": 96.1}
 
     before = q(db, "SELECT count(*) FROM observation")[0][0]
@@ -101,22 +126,36 @@ def test_load_reload_and_correct(db, tmp_path, capsys) -> None:
     assert main(["load", "--json", str(fixed)]) == 0
     rep = json.loads(capsys.readouterr().out)[0]
     assert rep["revisions"] == 1 and any(f["rule"] == "revision" for f in rep["findings"])
-    history = q(db, "SELECT value, revision FROM observation WHERE indicator_code = 'C-EDU-02' AND year = 2024"
-                    " AND region_code = '370303' ORDER BY revision")
+    history = q(
+        db,
+        "SELECT value, revision FROM observation WHERE indicator_code = 'C-EDU-02' AND year = 2024"
+        " AND region_code = '370303' ORDER BY revision",
+    )
     assert [v for v, _ in history][-2:] == [97.5, 97.8]  # the old value is kept
-    assert q(db, "SELECT value FROM observation_current WHERE indicator_code = 'C-EDU-02' AND year = 2024"
-                 " AND region_code = '370303'") == [(97.8,)]
+    assert q(
+        db,
+        "SELECT value FROM observation_current WHERE indicator_code = 'C-EDU-02' AND year = 2024"
+        " AND region_code = '370303'",
+    ) == [(97.8,)]
 
 
 def test_gb18030_csv_and_rejected_rows_are_stored(db, tmp_path, capsys) -> None:
     # 2025: the sample returns up to 2024 are approved and locked
-    f = write_csv(tmp_path / "卫健委.csv", [HEADER, ["", "婴儿死亡率", "", "张店区", "2025", "3.9‰", ""],
-                                          ["", "婴儿死亡率", "", "张店区", "2025", "abc", ""]], encoding="gb18030")
+    f = write_csv(
+        tmp_path / "卫健委.csv",
+        [
+            HEADER,
+            ["", "婴儿死亡率", "", "张店区", "2025", "3.9‰", ""],
+            ["", "婴儿死亡率", "", "张店区", "2025", "abc", ""],
+        ],
+        encoding="gb18030",
+    )
     assert main(["load", "--json", str(f)]) == 0
     rep = json.loads(capsys.readouterr().out)[0]
     assert rep["accepted"] == 1 and rep["rejected"] == 1
-    (reason, cells) = q(db, "SELECT reason, raw_cells FROM rejected_row WHERE submission_id = $s",
-                        {"s": rep["submission_id"]})[0]
+    (reason, cells) = q(
+        db, "SELECT reason, raw_cells FROM rejected_row WHERE submission_id = $s", {"s": rep["submission_id"]}
+    )[0]
     assert "abc" in reason and "第3行" in reason and "abc" in cells
 
 
@@ -146,12 +185,18 @@ def test_template_prefilled_then_filled_and_loaded(db, tmp_path, capsys) -> None
     grid = read_grids(out)[0]
     header_at = next(i for i, (_, cells) in enumerate(grid.rows) if cells[0] == "指标代码")
     header = grid.rows[header_at][1]
-    body = [cells for _, cells in grid.rows[header_at + 1:] if cells[0].startswith(("W-", "C-", "L-"))]
+    body = [cells for _, cells in grid.rows[header_at + 1 :] if cells[0].startswith(("W-", "C-", "L-"))]
     col = {name: header.index(name) for name in header if name}
     # one row per value owed: the indicators the unit leads, a measure both outlines list once
-    expected_ind = {r[0] for r in q(db, "SELECT i.code FROM indicator i JOIN indicator_unit u"
-                                        " ON u.indicator_code = i.code WHERE u.unit_code = 'health'"
-                                        " AND u.role = 'lead' AND coalesce(i.unit, '') <> ''")}
+    expected_ind = {
+        r[0]
+        for r in q(
+            db,
+            "SELECT i.code FROM indicator i JOIN indicator_unit u"
+            " ON u.indicator_code = i.code WHERE u.unit_code = 'health'"
+            " AND u.role = 'lead' AND coalesce(i.unit, '') <> ''",
+        )
+    }
     codes = {c[col["指标代码"]] for c in body}
     assert {part for code in codes for part in code.split("/")} == expected_ind
     assert "W-HEALTH-M3/C-HEALTH-06c" in codes and len(codes) == len(expected_ind) - 2
@@ -160,10 +205,16 @@ def test_template_prefilled_then_filled_and_loaded(db, tmp_path, capsys) -> None
     assert {c[col["地区代码"]] for c in body} == districts | {"370300"}
     assert body[0][col["地区代码"]] == "370300"
     # the hint is last year's current value
-    row = next(c for c in body if c[col["指标代码"]] == "C-HEALTH-04" and c[col["地区代码"]] == "370303"
-               and c[col["分组"]] == "")
-    (last,) = q(db, "SELECT value FROM observation_current WHERE indicator_code = 'C-HEALTH-04'"
-                    " AND region_code = '370303' AND year = 2024 AND breakdown = '合计'")[0]
+    row = next(
+        c
+        for c in body
+        if c[col["指标代码"]] == "C-HEALTH-04" and c[col["地区代码"]] == "370303" and c[col["分组"]] == ""
+    )
+    (last,) = q(
+        db,
+        "SELECT value FROM observation_current WHERE indicator_code = 'C-HEALTH-04'"
+        " AND region_code = '370303' AND year = 2024 AND breakdown = '合计'",
+    )[0]
     assert float(row[col["上年数值（参考）"]]) == last
 
     # a unit fills in two values and leaves the rest empty: exactly those two load
@@ -194,8 +245,10 @@ def test_another_region_by_adcode(tmp_path, monkeypatch) -> None:
     names = dict(q(tmp_path / "jc.duckdb", "SELECT code, name FROM region"))
     assert names["620300"] == "金昌市" and names["620302"] == "金川区"
     assert report.sample_files and all(r.rejected == 0 for r in report.sample_files)
-    (n,) = q(tmp_path / "jc.duckdb", "SELECT count(DISTINCT region_code) FROM observation_current"
-                                     " WHERE region_code LIKE '6203%'")[0]
+    (n,) = q(
+        tmp_path / "jc.duckdb",
+        "SELECT count(DISTINCT region_code) FROM observation_current WHERE region_code LIKE '6203%'",
+    )[0]
     assert n >= 2
     # its maps are not empty: sample 美丽庭院 villages and 儿童友好 places in both of its districts
     for table in ("courtyard", "child_friendly"):

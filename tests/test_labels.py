@@ -84,13 +84,18 @@ def test_a_set_missing_a_status_is_rejected(code: str) -> None:
 
 def test_unknown_keys_and_codes_are_rejected_in_chinese() -> None:
     with pytest.raises(LabelConfigError, match="不认识的键：colour_blind"):
-        parse_labels(SHIPPED.replace('[sets.default.statuses.achieved]\n', '[sets.default.statuses.achieved]\n'
-                                     'colour_blind = true\n', 1))
+        parse_labels(
+            SHIPPED.replace(
+                "[sets.default.statuses.achieved]\n", "[sets.default.statuses.achieved]\ncolour_blind = true\n", 1
+            )
+        )
     with pytest.raises(LabelConfigError, match="不认识的状态代码：finished"):
-        parse_labels(SHIPPED + '\n[sets.default.statuses.finished]\nlabel = "完成"\ncolour = "#000000"\n'
-                               'order = 9\nsymbol = "x"\nshape = "x"\n')
+        parse_labels(
+            SHIPPED + '\n[sets.default.statuses.finished]\nlabel = "完成"\ncolour = "#000000"\n'
+            'order = 9\nsymbol = "x"\nshape = "x"\n'
+        )
     with pytest.raises(LabelConfigError, match="不认识的键：labels"):
-        parse_labels(SHIPPED + '\n[labels]\nx = 1\n')
+        parse_labels(SHIPPED + "\n[labels]\nx = 1\n")
 
 
 def test_bad_values_are_rejected() -> None:

@@ -67,8 +67,16 @@ def test_header_labels_are_matched_after_nfkc_and_without_spaces(text: str, role
 
 @pytest.mark.parametrize(
     ("text", "year"),
-    [("2020", "2020"), ("2020年", "2020"), ("２０２１年", "2021"), ("2022年度", "2022"),
-     ("2024年(预计)", "2024"), ("2025年目标值", None), ("张店区", None), ("12024", None)],
+    [
+        ("2020", "2020"),
+        ("2020年", "2020"),
+        ("２０２１年", "2021"),
+        ("2022年度", "2022"),
+        ("2024年(预计)", "2024"),
+        ("2025年目标值", None),
+        ("张店区", None),
+        ("12024", None),
+    ],
 )
 def test_year_labels(text: str, year: str | None) -> None:
     assert year_of_label(text) == year
@@ -76,8 +84,16 @@ def test_year_labels(text: str, year: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "breakdown"),
-    [("城镇", "城镇"), ("其中：城镇", "城镇"), ("    农村", "农村"), ("其中:女", "女"),
-     ("　　男", "男"), ("合计", TOTAL), ("孕产妇死亡率", None), ("其中：农村妇女", None)],
+    [
+        ("城镇", "城镇"),
+        ("其中：城镇", "城镇"),
+        ("    农村", "农村"),
+        ("其中:女", "女"),
+        ("　　男", "男"),
+        ("合计", TOTAL),
+        ("孕产妇死亡率", None),
+        ("其中：农村妇女", None),
+    ],
 )
 def test_breakdown_labels(text: str, breakdown: str | None) -> None:
     assert breakdown_of_label(text) == breakdown
@@ -109,12 +125,17 @@ def test_long_template_excel(tmp_path: Path, suffix: str) -> None:
     assert result.findings == []
     assert result.sheets_read == 1
     assert result.values[0].raw_cells == (
-        "W-HEALTH-01", "孕产妇死亡率", "370303", "张店区", "2024", "8.5", "1/10万",
+        "W-HEALTH-01",
+        "孕产妇死亡率",
+        "370303",
+        "张店区",
+        "2024",
+        "8.5",
+        "1/10万",
     )
 
 
-@pytest.mark.parametrize(("encoding", "delimiter"), [("utf-8-sig", ","), ("gb18030", "\t"),
-                                                     ("utf-8", ";")])
+@pytest.mark.parametrize(("encoding", "delimiter"), [("utf-8-sig", ","), ("gb18030", "\t"), ("utf-8", ";")])
 def test_long_template_csv(tmp_path: Path, encoding: str, delimiter: str) -> None:
     path = fx.long_csv(tmp_path, encoding, delimiter)
     assert read_return(path).values == expected_long(path.name, path.stem)
@@ -142,7 +163,9 @@ def test_long_vertically_merged_labels_are_carried_down(tmp_path: Path) -> None:
 def test_long_breakdown_column(tmp_path: Path) -> None:
     result = read_return(fx.long_breakdown_column(tmp_path))
     assert [(v.breakdown, v.value) for v in result.values] == [
-        ("城镇", "7"), ("农村", "10.2"), (None, "8.5"),
+        ("城镇", "7"),
+        ("农村", "10.2"),
+        (None, "8.5"),
     ]
 
 
@@ -174,8 +197,18 @@ def test_decorations_are_info_findings(tmp_path: Path) -> None:
     reasons = {f.row: f.message for f in result.findings if f.rule == "skipped_row"}
     # 1–4 header block, 7 column numbers, 8/12/14 sections, 16–17 notes, 18–19 footer.
     assert sorted(reasons) == [1, 2, 3, 4, 7, 8, 12, 14, 16, 17, 18, 19]
-    expected = {1: "表头上方", 4: "表头上方", 7: "栏号行", 8: "分组标题行", 12: "分组标题行",
-                14: "分组标题行", 16: "注释说明行", 17: "注释说明行", 18: "表尾", 19: "表尾"}
+    expected = {
+        1: "表头上方",
+        4: "表头上方",
+        7: "栏号行",
+        8: "分组标题行",
+        12: "分组标题行",
+        14: "分组标题行",
+        16: "注释说明行",
+        17: "注释说明行",
+        18: "表尾",
+        19: "表尾",
+    }
     for row, says in expected.items():
         assert says in reasons[row], (row, reasons[row])
     assert not [f for f in result.findings if f.rule == "ignored_column"]  # 全市 is read
@@ -183,11 +216,13 @@ def test_decorations_are_info_findings(tmp_path: Path) -> None:
 
 
 def test_column_number_row_is_not_data() -> None:
-    grid = fx.grid([
-        ["指标名称", "张店区", "淄川区"],
-        ["甲", "1", "2"],
-        ["孕产妇死亡率", "8.5", "9.1"],
-    ])
+    grid = fx.grid(
+        [
+            ["指标名称", "张店区", "淄川区"],
+            ["甲", "1", "2"],
+            ["孕产妇死亡率", "8.5", "9.1"],
+        ]
+    )
     header = find_header(grid)
     assert header is not None and header.column_number_position == 1
     values = read_sheet(grid, header, year="2024").values
@@ -203,12 +238,14 @@ def test_numeric_column_number_row_must_count_up() -> None:
 
 
 def test_repeated_header_row_is_skipped() -> None:
-    grid = fx.grid([
-        ["指标名称", "张店区"],
-        ["甲指标", "1"],
-        ["指标名称", "张店区"],  # a page break copied the header
-        ["乙指标", "2"],
-    ])
+    grid = fx.grid(
+        [
+            ["指标名称", "张店区"],
+            ["甲指标", "1"],
+            ["指标名称", "张店区"],  # a page break copied the header
+            ["乙指标", "2"],
+        ]
+    )
     result = read_sheet(grid, header_of(grid), year="2024")
     assert [v.indicator for v in result.values] == ["甲指标", "乙指标"]
 
@@ -236,7 +273,8 @@ def test_wide_by_year_region_from_title(tmp_path: Path) -> None:
 def test_wide_by_year_region_from_merged_column(tmp_path: Path) -> None:
     result = read_return(fx.wide_by_year(tmp_path, "column"))
     assert [(v.row, v.region) for v in result.values if v.column == "C"] == [
-        (5, "张店区"), (6, "张店区"),
+        (5, "张店区"),
+        (6, "张店区"),
     ]
 
 
@@ -316,8 +354,12 @@ def test_two_level_years_over_urban_rural(tmp_path: Path) -> None:
     result = read_return(fx.two_level_years(tmp_path))
     got = cells(result)
     assert [(got[f"城乡!{c}5"].year, got[f"城乡!{c}5"].breakdown) for c in "CDEFGH"] == [
-        ("2023年", "城镇"), ("2023年", "农村"), ("2023年", None),
-        ("2024年", "城镇"), ("2024年", "农村"), ("2024年", None),
+        ("2023年", "城镇"),
+        ("2023年", "农村"),
+        ("2023年", None),
+        ("2024年", "城镇"),
+        ("2024年", "农村"),
+        ("2024年", None),
     ]
     assert {v.region for v in result.values} == {"淄川区"}
     assert got["城乡!D5"].unit == "1/10万"
@@ -331,9 +373,15 @@ def test_two_level_districts_over_sex_label_row_below(tmp_path: Path, suffix: st
     result = read_return(fx.two_level_districts(tmp_path, suffix))
     got = [(v.column, v.region, v.breakdown, v.value) for v in result.values]
     assert got == [
-        ("C", "张店区", "女", "98.1"), ("D", "张店区", "男", "97.5"), ("E", "张店区", None, "97.8"),
-        ("F", "淄川区", "女", "96"), ("G", "淄川区", "男", "95.2"), ("H", "淄川区", None, "95.6"),
-        ("I", "全市", "女", "97"), ("J", "全市", "男", "96.3"), ("K", "全市", None, "96.6"),
+        ("C", "张店区", "女", "98.1"),
+        ("D", "张店区", "男", "97.5"),
+        ("E", "张店区", None, "97.8"),
+        ("F", "淄川区", "女", "96"),
+        ("G", "淄川区", "男", "95.2"),
+        ("H", "淄川区", None, "95.6"),
+        ("I", "全市", "女", "97"),
+        ("J", "全市", "男", "96.3"),
+        ("K", "全市", None, "96.6"),
     ]
     assert {v.year for v in result.values} == {"2024"}
     assert not [f for f in result.findings if f.rule == "ignored_column"]
@@ -342,7 +390,9 @@ def test_two_level_districts_over_sex_label_row_below(tmp_path: Path, suffix: st
 def test_breakdown_columns_for_one_district(tmp_path: Path) -> None:
     result = read_return(fx.breakdown_columns(tmp_path))
     assert [(v.region, v.year, v.breakdown, v.value) for v in result.values] == [
-        ("博山区", "2024", "城镇", "8"), ("博山区", "2024", "农村", "12"), ("博山区", "2024", None, "9.6"),
+        ("博山区", "2024", "城镇", "8"),
+        ("博山区", "2024", "农村", "12"),
+        ("博山区", "2024", None, "9.6"),
     ]
 
 
@@ -374,15 +424,18 @@ def test_breakdown_column_with_merged_indicator(tmp_path: Path) -> None:
 
 
 def test_breakdown_conflict_between_column_and_row() -> None:
-    grid = fx.grid([
-        ["地区：张店区", "统计年度：2024"],
-        ["指标名称", "城镇", "农村"],
-        ["甲指标", "1", "2"],
-        ["其中：女", "3", "4"],
-    ])
+    grid = fx.grid(
+        [
+            ["地区：张店区", "统计年度：2024"],
+            ["指标名称", "城镇", "农村"],
+            ["甲指标", "1", "2"],
+            ["其中：女", "3", "4"],
+        ]
+    )
     result = read_sheet(grid, header_of(grid))
     assert [(f.rule, f.row, f.column) for f in result.findings if f.severity == SEVERITY_ERROR] == [
-        ("breakdown_conflict", 4, "B"), ("breakdown_conflict", 4, "C"),
+        ("breakdown_conflict", 4, "B"),
+        ("breakdown_conflict", 4, "C"),
     ]
 
 
@@ -407,7 +460,7 @@ def test_multi_sheet_workbook(tmp_path: Path) -> None:
 
 
 def test_instruction_sentences_are_not_districts() -> None:
-    """"指标名称 | 请填写…。" in a 填报说明 sheet must not read as a wide-by-district header."""
+    """ "指标名称 | 请填写…。" in a 填报说明 sheet must not read as a wide-by-district header."""
     grid = fx.grid([[str(c or "") for c in row] for row in fx.INSTRUCTIONS])
     assert find_header(grid) is None
 
@@ -440,9 +493,7 @@ def test_no_table_anywhere_is_unreadable(tmp_path: Path) -> None:
         ([["计量单位：%"]], (), None, "%"),
     ],
 )
-def test_sheet_context(
-    block: list[list[str]], years: tuple[str, ...], region: str | None, unit: str | None
-) -> None:
+def test_sheet_context(block: list[list[str]], years: tuple[str, ...], region: str | None, unit: str | None) -> None:
     grid = fx.grid([*block, ["指标名称", "数值"], ["甲", "1"]])
     header = find_header(grid)
     assert header is not None

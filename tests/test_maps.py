@@ -28,8 +28,9 @@ BUDGET_CITY = 250_000  # 淄博's 8 districts and its 510 sample villages ≈ 0.
 
 @pytest.fixture(scope="module")
 def zibo() -> maps.MapBase:
-    return maps.map_base(load_boundaries(settings.DATA_DIR, "370300"), "370300", "淄博市",
-                         {"370303": "张店", "370304": "博山"})
+    return maps.map_base(
+        load_boundaries(settings.DATA_DIR, "370300"), "370300", "淄博市", {"370303": "张店", "370304": "博山"}
+    )
 
 
 def districts_of(base: maps.MapBase) -> pl.DataFrame:
@@ -41,9 +42,10 @@ def measure_rows(base: maps.MapBase, values: dict[str, tuple[int, int]]) -> pl.D
     num = [values.get(c, (None, None))[0] for c in base.codes]
     den = [values.get(c, (None, None))[1] for c in base.codes]
     frame = districts_of(base).with_columns(
-        pl.Series("numerator", num, dtype=pl.Int64), pl.Series("denominator", den, dtype=pl.Int64),
-        pl.Series("value", [None if not d else 100 * n / d for n, d in zip(num, den, strict=True)],
-                  dtype=pl.Float64))
+        pl.Series("numerator", num, dtype=pl.Int64),
+        pl.Series("denominator", den, dtype=pl.Int64),
+        pl.Series("value", [None if not d else 100 * n / d for n, d in zip(num, den, strict=True)], dtype=pl.Float64),
+    )
     return cov.classify(frame, COURTYARD.scheme)
 
 
@@ -58,18 +60,21 @@ def layer(doc: dict, layer_id: str) -> dict:
 def villages(base: maps.MapBase, n: int, seed: int = 1) -> pl.DataFrame:
     rng = random.Random(seed)
     minx, miny, maxx, maxy = base.bounds
-    frame = pl.DataFrame({
-        "village_code": [f"{i:012d}" for i in range(n)],
-        "village_name": [f"示例村{i:05d}" for i in range(n)],
-        "district_code": [base.codes[i % len(base.codes)] for i in range(n)],
-        "street": [f"示例镇{i % 99:02d}" for i in range(n)],
-        "year": [2024] * n,
-        "rural_households": [rng.randint(100, 700) for _ in range(n)],
-        "courtyard_households": [rng.randint(0, 100) for _ in range(n)],
-        "premium_households": [None] * n,
-        "lon": [rng.uniform(minx, maxx) for _ in range(n)],
-        "lat": [rng.uniform(miny, maxy) for _ in range(n)],
-    }, schema_overrides={"premium_households": pl.Int64})
+    frame = pl.DataFrame(
+        {
+            "village_code": [f"{i:012d}" for i in range(n)],
+            "village_name": [f"示例村{i:05d}" for i in range(n)],
+            "district_code": [base.codes[i % len(base.codes)] for i in range(n)],
+            "street": [f"示例镇{i % 99:02d}" for i in range(n)],
+            "year": [2024] * n,
+            "rural_households": [rng.randint(100, 700) for _ in range(n)],
+            "courtyard_households": [rng.randint(0, 100) for _ in range(n)],
+            "premium_households": [None] * n,
+            "lon": [rng.uniform(minx, maxx) for _ in range(n)],
+            "lat": [rng.uniform(miny, maxy) for _ in range(n)],
+        },
+        schema_overrides={"premium_households": pl.Int64},
+    )
     return cov.village_points(frame, 2024)
 
 
@@ -111,8 +116,11 @@ def test_choropleth_colours_and_tooltips(zibo: maps.MapBase) -> None:
     assert zd["fill"] == maps.hex_rgb(COURTYARD.scheme.colours[1], 210)
     assert bs["fill"] == maps.hex_rgb(COURTYARD.scheme.no_data_colour, 210)
     assert zd["name"] == "张店区"
-    assert zd["d"].splitlines() == ["美丽庭院覆盖率：75.0%", "美丽庭院户数 ÷ 农村户数：300 ÷ 400 户",
-                                    "2024年 · 分级：60–80%"]
+    assert zd["d"].splitlines() == [
+        "美丽庭院覆盖率：75.0%",
+        "美丽庭院户数 ÷ 农村户数：300 ÷ 400 户",
+        "2024年 · 分级：60–80%",
+    ]
     assert bs["d"].splitlines()[:2] == ["美丽庭院覆盖率：无数据", "（农村户数为 0 或未上报）"]
     assert doc.get("initialViewState")
     assert deck._tooltip["html"] == "<b>{name}</b><br/>{d}"
@@ -149,24 +157,47 @@ def test_village_points(zibo: maps.MapBase) -> None:
 
 
 def test_community_points_coloured_by_level(zibo: maps.MapBase) -> None:
-    pts = pl.DataFrame({"community_name": ["甲", "乙", "丙"], "district_code": ["370303"] * 3,
-                        "street": ["街道"] * 3, "kind": [cov.FRIENDLY] * 3, "level": ["国家级", "市级", None],
-                        "year_named": [2021, 2022, 2023], "lon": [118.05] * 3, "lat": [36.8] * 3})
+    pts = pl.DataFrame(
+        {
+            "community_name": ["甲", "乙", "丙"],
+            "district_code": ["370303"] * 3,
+            "street": ["街道"] * 3,
+            "kind": [cov.FRIENDLY] * 3,
+            "level": ["国家级", "市级", None],
+            "year_named": [2021, 2022, 2023],
+            "lon": [118.05] * 3,
+            "lat": [36.8] * 3,
+        }
+    )
     doc = spec(maps.build_deck(zibo, measure_rows(zibo, {}), MEASURES["friendly_share"], 2024, communities=pts))
     data = layer(doc, maps.COMMUNITY_LAYER)["data"]
-    assert [d["c"] for d in data] == [maps.hex_rgb(maps.LEVEL_COLOURS["国家级"]),
-                                      maps.hex_rgb(maps.LEVEL_COLOURS["市级"]),
-                                      maps.hex_rgb(maps.UNSTATED_LEVEL_COLOUR)]
+    assert [d["c"] for d in data] == [
+        maps.hex_rgb(maps.LEVEL_COLOURS["国家级"]),
+        maps.hex_rgb(maps.LEVEL_COLOURS["市级"]),
+        maps.hex_rgb(maps.UNSTATED_LEVEL_COLOUR),
+    ]
     assert "国家级 · 2021年命名" in data[0]["d"]
-    assert maps.level_legend(pts) == [(maps.LEVEL_COLOURS["国家级"], "儿童友好社区（国家级）"),
-                                      (maps.LEVEL_COLOURS["市级"], "儿童友好社区（市级）"),
-                                      (maps.UNSTATED_LEVEL_COLOUR, "儿童友好社区（未注明级别）")]
+    assert maps.level_legend(pts) == [
+        (maps.LEVEL_COLOURS["国家级"], "儿童友好社区（国家级）"),
+        (maps.LEVEL_COLOURS["市级"], "儿童友好社区（市级）"),
+        (maps.UNSTATED_LEVEL_COLOUR, "儿童友好社区（未注明级别）"),
+    ]
 
 
 def test_layer_toggles(zibo: maps.MapBase) -> None:
     frame = measure_rows(zibo, {"370303": (300, 400)})
-    doc = spec(maps.build_deck(zibo, frame, COURTYARD, 2024, villages=villages(zibo, 5), show_fill=False,
-                               show_labels=False, show_points=False))
+    doc = spec(
+        maps.build_deck(
+            zibo,
+            frame,
+            COURTYARD,
+            2024,
+            villages=villages(zibo, 5),
+            show_fill=False,
+            show_labels=False,
+            show_points=False,
+        )
+    )
     assert [lyr["id"] for lyr in doc["layers"]] == [maps.DISTRICT_LAYER]
     fills = {f["properties"]["fill"][3] for f in layer(doc, maps.DISTRICT_LAYER)["data"]["features"]}
     assert fills == {1}  # outlines only, but still clickable
@@ -181,6 +212,7 @@ def test_view_fits_the_region(zibo: maps.MapBase) -> None:
     def pixels(zoom: float) -> tuple[float, float]:
         def merc(lat: float) -> float:
             return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
         world = 512 * 2**zoom
         return world * (maxx - minx) / 360, world * (merc(maxy) - merc(miny)) / (2 * math.pi)
 
@@ -193,15 +225,18 @@ def test_view_fits_the_region(zibo: maps.MapBase) -> None:
 def test_selected_district() -> None:
     assert maps.selected_district({"indices": {}, "objects": {}}) is None
     assert maps.selected_district(None) is None
-    sel = {"indices": {"districts": [2]}, "objects": {"districts": [{"type": "Feature",
-                                                                     "properties": {"adcode": "370304"}}]}}
+    sel = {
+        "indices": {"districts": [2]},
+        "objects": {"districts": [{"type": "Feature", "properties": {"adcode": "370304"}}]},
+    }
     assert maps.selected_district(sel) == "370304"
     assert maps.selected_district({"objects": {"villages": [{"dc": "370303", "name": "东村"}]}}) == "370303"
 
 
 def test_legend_lists_classes_and_counts() -> None:
-    text = maps.legend_html(COURTYARD, {"<60%": 6, "60–80%": 2, "80–95%": 0, "≥95%": 0, NO_DATA: 0},
-                            [("#000000", "<儿童之家>")], "点：村")
+    text = maps.legend_html(
+        COURTYARD, {"<60%": 6, "60–80%": 2, "80–95%": 0, "≥95%": 0, NO_DATA: 0}, [("#000000", "<儿童之家>")], "点：村"
+    )
     for label in ("<60%（6个区县）", "60–80%（2个区县）", "≥95%（0个区县）", "无数据（0个区县）"):
         assert label.replace("<", "&lt;") in text
     assert COURTYARD.scheme.no_data_colour in text
@@ -246,15 +281,22 @@ def test_parse_view_defaults_and_notices() -> None:
     args = {"years": years, "districts": ["370303"], "plans": ["liangang", "fyp14"]}
     view, notices = maps.parse_view({}, **args)
     assert view == maps.MapView("courtyard", "courtyard_coverage", 2024, None, "liangang") and notices == []
-    view, notices = maps.parse_view({"theme": "child", "measure": "home_coverage", "year": "2021",
-                                     "district": "370303", "plan": "fyp14"}, **args)
+    view, notices = maps.parse_view(
+        {"theme": "child", "measure": "home_coverage", "year": "2021", "district": "370303", "plan": "fyp14"}, **args
+    )
     assert view == maps.MapView("child", "home_coverage", 2021, "370303", "fyp14") and notices == []
     view, notices = maps.parse_view({"year": "abc"}, **args)
     assert view.year == 2024 and notices == ["链接中的年份“abc”无效或无数据，已显示2024年。"]
-    view, notices = maps.parse_view({"theme": "地球", "measure": "home_coverage", "year": "2019",
-                                     "district": "110101", "plan": "x"}, **args)
+    view, notices = maps.parse_view(
+        {"theme": "地球", "measure": "home_coverage", "year": "2019", "district": "110101", "plan": "x"}, **args
+    )
     assert (view.theme, view.measure, view.year, view.district, view.plan) == (
-        "courtyard", "courtyard_coverage", 2024, None, "liangang")
+        "courtyard",
+        "courtyard_coverage",
+        2024,
+        None,
+        "liangang",
+    )
     assert len(notices) == 5
     assert maps.parse_view({"theme": "儿童友好社区"}, **args)[0].theme == "child"  # the label works too
 
@@ -312,8 +354,12 @@ def test_payload_all_counties_of_a_province(shandong_counties: dict) -> None:
 def test_selected_district_outline(zibo: maps.MapBase) -> None:
     frame = measure_rows(zibo, {})
     doc = spec(maps.build_deck(zibo, frame, COURTYARD, 2024, villages=villages(zibo, 3), selected="370304"))
-    assert [lyr["id"] for lyr in doc["layers"]] == [maps.DISTRICT_LAYER, maps.VILLAGE_LAYER,
-                                                    maps.SELECTED_LAYER, maps.LABEL_LAYER]
+    assert [lyr["id"] for lyr in doc["layers"]] == [
+        maps.DISTRICT_LAYER,
+        maps.VILLAGE_LAYER,
+        maps.SELECTED_LAYER,
+        maps.LABEL_LAYER,
+    ]
     outline = layer(doc, maps.SELECTED_LAYER)
     [feature] = outline["data"]["features"]
     assert feature["geometry"] == next(f["geometry"] for f in zibo.features if f["adcode"] == "370304")
@@ -324,4 +370,5 @@ def test_selected_district_outline(zibo: maps.MapBase) -> None:
 
 def test_point_class_legend() -> None:
     assert maps.point_class_legend(COURTYARD.scheme) == [
-        (c, f"村 {label}") for c, label in zip(COURTYARD.scheme.point_colours, COURTYARD.scheme.labels, strict=True)]
+        (c, f"村 {label}") for c, label in zip(COURTYARD.scheme.point_colours, COURTYARD.scheme.labels, strict=True)
+    ]

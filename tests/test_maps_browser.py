@@ -21,13 +21,18 @@ from browser_support import full_page_screenshot, leaving_requests
 # An empty canvas is one colour; anti-aliased edges alone give a few more. A drawn choropleth
 # with points and labels gives hundreds.
 MIN_MAP_COLOURS = 50
-DISTRICTS = {"370302": "淄川区", "370303": "张店区", "370304": "博山区", "370305": "临淄区",
-             "370306": "周村区", "370321": "桓台县", "370322": "高青县", "370323": "沂源县"}
+DISTRICTS = {
+    "370302": "淄川区",
+    "370303": "张店区",
+    "370304": "博山区",
+    "370305": "临淄区",
+    "370306": "周村区",
+    "370321": "桓台县",
+    "370322": "高青县",
+    "370323": "沂源县",
+}
 
 pytestmark = pytest.mark.browser
-
-
-
 
 
 def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
@@ -36,8 +41,8 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     pos, chunks, width = 8, [], 0
     height = colour_type = 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour_type = struct.unpack(">IIBB", body[:10])
             assert depth == 8, "only 8-bit PNGs are decoded here"
@@ -51,7 +56,7 @@ def _png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     prev = bytearray(stride)
     for y in range(height):
         f = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             left = line[i - channels] if i >= channels else 0
             up = prev[i]
@@ -78,23 +83,28 @@ def distinct_colours(png: bytes) -> int:
         from PIL import Image
     except ImportError:
         width, channels, rows = _png_pixels(png)
-        return len({row[i:i + 3] for row in rows for i in range(0, width * channels, channels)})
+        return len({row[i : i + 3] for row in rows for i in range(0, width * channels, channels)})
     image = Image.open(io.BytesIO(png)).convert("RGB")
     return len({image.getpixel((x, y)) for x in range(image.width) for y in range(image.height)})
 
 
 def test_png_decoder_counts_colours() -> None:
     """The fallback decoder agrees with a hand-made 2×2 image of three colours."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     pixels = [b"\xff\x00\x00\x00\xff\x00", b"\x00\x00\xff\x00\x00\xff"]  # red green / blue blue
     raw = b"".join(b"\x00" + row for row in pixels)
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     width, channels, rows = _png_pixels(png)
     assert (width, channels) == (2, 3)
-    assert len({row[i:i + 3] for row in rows for i in range(0, 6, 3)}) == 3
+    assert len({row[i : i + 3] for row in rows for i in range(0, 6, 3)}) == 3
     assert distinct_colours(png) == 3
 
 

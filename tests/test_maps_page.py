@@ -38,8 +38,9 @@ def expected(db_path: Path, theme: str, measure: str, year: int) -> dict[str, fl
     data = cov.load_place_data(db_path)
     by_district = cov.with_total(data.by_district(theme, year), data.region_code, f"{data.region_name}合计")
     frame = cov.measure_frame(by_district, cov.MEASURES[measure])
-    return {name: None if v is None else round(v, 1) for name, v in zip(frame["district_name"], frame["value"],
-                                                                       strict=True)}
+    return {
+        name: None if v is None else round(v, 1) for name, v in zip(frame["district_name"], frame["value"], strict=True)
+    }
 
 
 def shown(at: AppTest, column: str) -> dict[str, float | None]:
@@ -57,10 +58,15 @@ def test_renders_with_sample_notice_and_download(built_db: Path, monkeypatch: py
     # the city row pools the villages: it is the 全市 figure the returns carry for 美丽庭院创建率
     # every row agrees with the 美丽庭院创建率 the returns carry, worked from the same records
     # (the districts' own rows, and the city's 全市 figure for the pooled row)
-    returned = dict(db.query(built_db, "SELECT CASE WHEN r.code = '370300' THEN '淄博市合计' ELSE r.name END, o.value "
-                                       "FROM observation_current o JOIN region r ON r.code = o.region_code "
-                                       "WHERE o.indicator_code = 'L-COURTYARD-01' AND o.year = 2024 "
-                                       "AND o.breakdown = '合计'").iter_rows())
+    returned = dict(
+        db.query(
+            built_db,
+            "SELECT CASE WHEN r.code = '370300' THEN '淄博市合计' ELSE r.name END, o.value "
+            "FROM observation_current o JOIN region r ON r.code = o.region_code "
+            "WHERE o.indicator_code = 'L-COURTYARD-01' AND o.year = 2024 "
+            "AND o.breakdown = '合计'",
+        ).iter_rows()
+    )
     assert shown(at, "美丽庭院覆盖率（%）") == pytest.approx(returned, abs=0.051)
     assert {b.proto.label for b in at.download_button} == {"下载 美丽庭院覆盖率_2024.csv"}
     assert dict(at.query_params) == {"theme": "courtyard", "measure": "courtyard_coverage", "year": "2024"}
@@ -100,8 +106,7 @@ def test_bad_year_opens_the_default_with_a_notice(built_db: Path, monkeypatch: p
 
 
 def test_link_opens_a_district_panel(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = open_maps(built_db, monkeypatch, theme="child", measure="home_coverage", year="2022",
-                   district="370303")
+    at = open_maps(built_db, monkeypatch, theme="child", measure="home_coverage", year="2022", district="370303")
     assert not at.exception and not at.warning
     assert at.slider(key="maps_year").value == 2022
     assert at.selectbox(key="maps_district").value == "370303"
@@ -120,10 +125,12 @@ def test_attainment_theme_with_engine(built_db: Path, monkeypatch: pytest.Monkey
     assert not at.exception, [e.value for e in at.exception]
     result = engine.run(built_db, "liangang", 2024)
     data = cov.load_place_data(built_db)
-    frame = cov.with_total(cov.attainment_by_district(cov.attainment_input(result), data.districts),
-                           data.region_code, "区县合计")
-    want = {n: None if v is None else round(v, 1) for n, v in zip(frame["district_name"], frame["attainment"],
-                                                                 strict=True)}
+    frame = cov.with_total(
+        cov.attainment_by_district(cov.attainment_input(result), data.districts), data.region_code, "区县合计"
+    )
+    want = {
+        n: None if v is None else round(v, 1) for n, v in zip(frame["district_name"], frame["attainment"], strict=True)
+    }
     assert shown(at, "达标率（%）") == want
     assert at.query_params["plan"] == "liangang"
 
@@ -143,8 +150,9 @@ def test_database_without_place_records(tmp_path: Path, monkeypatch: pytest.Monk
     assert any("达标率" in i.value for i in at.info)
 
 
-def test_plan_chosen_on_another_page_carries_to_the_attainment_map(built_db: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_chosen_on_another_page_carries_to_the_attainment_map(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FUER_DB", str(built_db))
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.switch_page("../pages/briefing.py")

@@ -41,15 +41,47 @@ def before():
         ({"target_kind": "at_least", "target_value": 95.0, "decimals": 1, "target_verified": False}, "目标待设定"),
         ({"target_kind": "increase", "target_verified": True}, "逐步提高"),
         ({"target_kind": "decrease", "target_verified": False}, "目标待设定（暂按“逐步降低”评价）"),
-        ({"target_kind": "band", "target_value": 100.0, "target_tolerance": 5.0, "decimals": 0,
-          "target_verified": True}, "100±5"),
-        ({"target_kind": "band", "target_band_low": 105.0, "target_band_high": 108.0, "decimals": 0,
-          "target_verified": True}, "105–108"),
+        (
+            {
+                "target_kind": "band",
+                "target_value": 100.0,
+                "target_tolerance": 5.0,
+                "decimals": 0,
+                "target_verified": True,
+            },
+            "100±5",
+        ),
+        (
+            {
+                "target_kind": "band",
+                "target_band_low": 105.0,
+                "target_band_high": 108.0,
+                "decimals": 0,
+                "target_verified": True,
+            },
+            "105–108",
+        ),
         ({"target_kind": "qualitative", "target_value": 1.0, "target_verified": True}, "是"),
-        ({"target_kind": "at_least", "target_value": 95.0, "decimals": 0, "target_verified": False,
-          "target_is_sample": True}, "目标待设定（示例目标）"),
-        ({"target_kind": "at_least", "target_value": 95.0, "decimals": 0, "target_verified": True,
-          "target_is_sample": True}, "≥95（示例目标）"),
+        (
+            {
+                "target_kind": "at_least",
+                "target_value": 95.0,
+                "decimals": 0,
+                "target_verified": False,
+                "target_is_sample": True,
+            },
+            "目标待设定（示例目标）",
+        ),
+        (
+            {
+                "target_kind": "at_least",
+                "target_value": 95.0,
+                "decimals": 0,
+                "target_verified": True,
+                "target_is_sample": True,
+            },
+            "≥95（示例目标）",
+        ),
     ],
 )
 def test_target_text(row: dict, text: str) -> None:
@@ -83,7 +115,14 @@ def test_label_groups_follow_the_label_set(now) -> None:
     assert set(improving.codes) == {"improving"}
     counts = dict((s.label, n) for s, n in present.label_counts({"n_achieved": 1, "n_improving": 2}, styles))
     assert counts == {
-        "达标": 1, "未达标": 0, "向好": 2, "持平": 0, "未向好": 0, "无法评估": 0, "无数据": 0, "目标待设定": 0,
+        "达标": 1,
+        "未达标": 0,
+        "向好": 2,
+        "持平": 0,
+        "未向好": 0,
+        "无法评估": 0,
+        "无数据": 0,
+        "目标待设定": 0,
     }
 
 
@@ -100,7 +139,14 @@ def test_city_headline_sums_districts_when_the_city_has_no_values(now) -> None:
     assert head.counts["excluded_direction"] == 1 and head.indicators == 3
     labels = {s.label: n for s, n in head.label_counts}
     assert labels == {
-        "达标": 1, "未达标": 3, "向好": 1, "持平": 0, "未向好": 0, "无法评估": 0, "无数据": 1, "目标待设定": 0,
+        "达标": 1,
+        "未达标": 3,
+        "向好": 1,
+        "持平": 0,
+        "未向好": 0,
+        "无法评估": 0,
+        "无数据": 1,
+        "目标待设定": 0,
     }
     # the cards and the rate agree: 达标 is the numerator, 达标 + 未达标 the denominator
     assert labels["达标"] + labels["未达标"] == head.counts["rate_denominator"]
@@ -126,8 +172,13 @@ def test_ranking_and_domain_counts(now) -> None:
     assert briefing.ranking_table(now, D2)["区县"].to_list() == ["乙县"]
     counts = {(d, lab): n for d, lab, n in briefing.domain_counts(now, CITY).iter_rows()}
     # 健康: A on_track + regressing (未达标 2), C improving (向好 1) + no_data (无数据 1)
-    assert counts == {("健康", "向好"): 1, ("健康", "未达标"): 2, ("健康", "无数据"): 1,
-                      ("教育", "达标"): 1, ("教育", "未达标"): 1}
+    assert counts == {
+        ("健康", "向好"): 1,
+        ("健康", "未达标"): 2,
+        ("健康", "无数据"): 1,
+        ("教育", "达标"): 1,
+        ("教育", "未达标"): 1,
+    }
     domain_table = briefing.domain_table(now, CITY)
     assert domain_table.row(0, named=True)["达标率"] == "0.0%"  # 健康: 0 achieved of A×2
     assert briefing.domains(now) == ["健康", "教育"]
@@ -147,7 +198,8 @@ def test_fell_behind_since_last_year(now, before) -> None:
     assert briefing.fell_behind(now, before, D1)["地区"].to_list() == ["甲区"]
     assert briefing.watch_line(fell, 2) == (
         "**较上年变差的指标 3 项**：孕产妇死亡率（乙县，仍退步，数值较上年远离目标）；"
-        "学前教育毛入园率（乙县，进度正常 → 进度滞后）；另有 1 项")
+        "学前教育毛入园率（乙县，进度正常 → 进度滞后）；另有 1 项"
+    )
     assert briefing.watch_line(fell.head(0), 2).endswith("没有。")
     assert "没有上一年" in briefing.watch_line(fell, 2, has_previous=False)
 
@@ -179,8 +231,18 @@ def test_screen_mode_from_a_link(params: dict, big: bool, rotate: int, notices: 
 
 
 def test_narrative_from_numbers_only() -> None:
-    text = midterm.narrative("全市", 10, [("提前实现", 3), ("滞后", 2), ("无数据", 0)], 60.0, 3, 5, 2,
-                             [("儿童与健康", 2), ("妇女与教育", 0)], 1, 2030)
+    text = midterm.narrative(
+        "全市",
+        10,
+        [("提前实现", 3), ("滞后", 2), ("无数据", 0)],
+        60.0,
+        3,
+        5,
+        2,
+        [("儿童与健康", 2), ("妇女与教育", 0)],
+        1,
+        2030,
+    )
     assert text == (
         "全市10项指标中，提前实现3项、滞后2项。达标率60.0%（达到数值或定性目标的3项 ÷ 有数据且有数值或定性目标的5项）"
         "；另有方向性目标2项按较基期变化评价，不计入达标率。进度滞后或退步的指标2项，分布在儿童与健康（2项）。"
@@ -212,11 +274,21 @@ def test_midterm_of_each_district(now) -> None:
     assert d1_conclusions["每千人口托位数"] == "向好；较基期+5.0；按当前趋势2030年预计61.8"
     row = d1.table.row(0, named=True)
     assert (row["领域"], row["序号"], row["基期值（2020年）"], row["最新值"], row["2030年目标"]) == (
-        "健康", 1, 14.0, 13.0, "≤12.0")
+        "健康",
+        1,
+        14.0,
+        13.0,
+        "≤12.0",
+    )
     assert list(d1.by_domain) == ["健康", "教育"] and "领域" not in d1.by_domain["健康"].columns
     total = d2.summary.row(-1, named=True)
     assert (total["领域"], total["指标数"], total["✖ 未达标"], total["达标率"], total["达标率分母"]) == (
-        "合计", 3, 2, "0.0%", 2)
+        "合计",
+        3,
+        2,
+        "0.0%",
+        2,
+    )
     assert list(d1.sheets()) == ["汇总", "健康", "教育"]
     assert midterm.workbook(d1)[:2] == b"PK" and d1.note == present.ROUNDED_NOTE
 
@@ -229,8 +301,9 @@ def test_companion_plans_add_the_other_target_year(now) -> None:
     assert midterm.companion_plans("nope", plans) == []
     # a companion result's targets become a 2025 column, its source joins the 目标来源 cell
     companion = tiny_result(2024)
-    companion = companion.__class__(**{**companion.__dict__, "plan": companion.plan.__class__(
-        "q", "十四五", "q", "national", 2020, 2025)})
+    companion = companion.__class__(
+        **{**companion.__dict__, "plan": companion.plan.__class__("q", "十四五", "q", "national", 2020, 2025)}
+    )
     m = midterm.evaluation(now, D1, [companion])
     assert m.target_years == (2025, 2030)
     assert m.table.row(0, named=True)["2025年目标"] == "≤12.0"
@@ -280,11 +353,14 @@ def test_unit_view(now) -> None:
 
     # tracking began after 2023's deadline: 2023 is back-filled history, not judged
     backfilled = now.completeness_cells.with_columns((pl.col("year") >= 2024).alias("tracked")).with_columns(
-        pl.when(pl.col("tracked")).then(pl.col("on_time")).alias("on_time"))
+        pl.when(pl.col("tracked")).then(pl.col("on_time")).alias("on_time")
+    )
     later = units.unit_view(replace(now, completeness_cells=backfilled), "health", "卫生健康委", CITY)
     assert later.timeliness_pct == 0.0  # 2024: nothing on time of the 2 judged
     assert later.timeliness.select("年份", "按时", "逾期", "及时率").rows() == [
-        ("2023", None, None, "历史补录"), ("2024", 0, 1, "0.0%")]
+        ("2023", None, None, "历史补录"),
+        ("2024", 0, 1, "0.0%"),
+    ]
 
 
 def test_indicator_detail_explains_the_status(now) -> None:
@@ -299,18 +375,33 @@ def test_indicator_detail_explains_the_status(now) -> None:
     assert city.empty_note.startswith("示例市本级暂无这个指标的数值")
     assert city.districts["地区"].to_list() == ["示例市", "甲区", "乙县"]
     assert detail.indicator_choices(now) == {"A": "孕产妇死亡率", "B": "学前教育毛入园率", "C": "每千人口托位数"}
+
     # an indicator without a value anywhere goes last, marked, so the default pick has a chart
     class NoValuesForA:
         items = now.items.with_columns(
-            pl.when(pl.col("indicator_code") == "A").then(None).otherwise(pl.col("latest_value")).alias("latest_value"))
+            pl.when(pl.col("indicator_code") == "A").then(None).otherwise(pl.col("latest_value")).alias("latest_value")
+        )
+
     assert list(detail.indicator_choices(NoValuesForA()).items()) == [
-        ("B", "学前教育毛入园率"), ("C", "每千人口托位数"), ("A", "孕产妇死亡率（暂无数据）")]
+        ("B", "学前教育毛入园率"),
+        ("C", "每千人口托位数"),
+        ("A", "孕产妇死亡率（暂无数据）"),
+    ]
     assert detail.detail(now, None, "Z", CITY) is None
 
 
 def test_conclusion_says_when_a_projection_was_held_at_the_edge() -> None:
-    row = {"status": "on_track", "status_label": "未达标", "decimals": 1, "rho": 0.5, "tau": 0.4,
-           "trend_projection": 100.0, "trend_on_track": True, "trend_capped": True, "target_year": 2030}
+    row = {
+        "status": "on_track",
+        "status_label": "未达标",
+        "decimals": 1,
+        "rho": 0.5,
+        "tau": 0.4,
+        "trend_projection": 100.0,
+        "trend_on_track": True,
+        "trend_capped": True,
+        "target_year": 2030,
+    }
     assert midterm.conclusion(row) == (
         "未达标；完成进度50.0%，时间进度40.0%；按当前趋势2030年预计100.0（直线外推超出合理范围，取边界值），可达标"
     )
@@ -373,8 +464,14 @@ def test_the_trend_segment_has_the_stated_slope() -> None:
     from dashboard import indicator_detail
 
     # 高青 婴儿死亡率: latest 5.6 (2024), slope −0.21 a year, projection 3.6 at 2030
-    item = {"trend_projection": 3.6, "trend_slope": -0.21, "latest_year": 2024, "target_year": 2030,
-            "latest_value": 5.6, "trend_capped": False}
+    item = {
+        "trend_projection": 3.6,
+        "trend_slope": -0.21,
+        "latest_year": 2024,
+        "target_year": 2030,
+        "latest_value": 5.6,
+        "trend_capped": False,
+    }
     fig = indicator_detail.add_projection(go.Figure(), SimpleNamespace(item=item, region_name="高青县", decimals=1))
     (trace,) = fig.data
     assert list(trace.x) == [2024, 2030]

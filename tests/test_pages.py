@@ -80,7 +80,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 def csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith(BOM)
-    return list(csv.reader(io.StringIO(data[len(BOM):].decode("utf-8"))))
+    return list(csv.reader(io.StringIO(data[len(BOM) :].decode("utf-8"))))
 
 
 def assert_no_live_formula(rows: list[list[str]]) -> None:
@@ -91,8 +91,16 @@ def assert_no_live_formula(rows: list[list[str]]) -> None:
 
 def counts(achieved: int, missed: int, better: int, level: int, pending: int) -> dict[str, int]:
     """The headline's status cards in label order (the sample has no 未向好, 无法评估 or 无数据 here)."""
-    return {"✔ 达标": achieved, "✖ 未达标": missed, "↗ 向好": better, "→ 持平": level, "↘ 未向好": 0,
-            "— 无数据": 0, "？ 无法评估": 0, "… 目标待设定": pending}
+    return {
+        "✔ 达标": achieved,
+        "✖ 未达标": missed,
+        "↗ 向好": better,
+        "→ 持平": level,
+        "↘ 未向好": 0,
+        "— 无数据": 0,
+        "？ 无法评估": 0,
+        "… 目标待设定": pending,
+    }
 
 
 # The headline of the embedded sample, read off the engine once and checked by hand: 161 两纲
@@ -125,8 +133,11 @@ def test_briefing_default_view_matches_the_engine(built_db: Path, monkeypatch, d
     at = open_page(built_db, monkeypatch, "briefing")
     assert [t.value for t in at.title] == ["领导驾驶舱 · 淄博市"]
     assert shown_headline(at) == expected_headline(built_db, "liangang", 2024, CITY)
-    assert metrics(at)["监测指标"] == str(engine.run(built_db, "liangang", 2024, CITY).items
-                                        .filter(pl.col("region_code") == CITY)["indicator_code"].n_unique())
+    assert metrics(at)["监测指标"] == str(
+        engine.run(built_db, "liangang", 2024, CITY)
+        .items.filter(pl.col("region_code") == CITY)["indicator_code"]
+        .n_unique()
+    )
     assert any(i.value.startswith("示例数据") for i in at.info)
     assert not at.warning
     assert dict(at.query_params) == {"plan": "liangang", "year": "2024", "region": CITY, "labels": "default"}
@@ -176,11 +187,25 @@ def test_big_screen_mode(built_db: Path, monkeypatch) -> None:
 
 @pytest.mark.parametrize("page", ["briefing", "indicator", "districts", "units", "midterm"])
 def test_bad_link_opens_the_default_view_with_a_notice(built_db: Path, monkeypatch, page: str) -> None:
-    at = open_page(built_db, monkeypatch, page, plan="xyz", year="abc", region="999999", indicator="NOPE",
-                   unit="nobody", screen="huge")
+    at = open_page(
+        built_db,
+        monkeypatch,
+        page,
+        plan="xyz",
+        year="abc",
+        region="999999",
+        indicator="NOPE",
+        unit="nobody",
+        screen="huge",
+    )
     notices = " ".join(w.value for w in at.warning)
-    for text in ("规划“xyz”不存在", "年份“abc”无法识别", "地区“999999”不存在", "指标“NOPE”不存在",
-                 "成员单位“nobody”不存在"):
+    for text in (
+        "规划“xyz”不存在",
+        "年份“abc”无法识别",
+        "地区“999999”不存在",
+        "指标“NOPE”不存在",
+        "成员单位“nobody”不存在",
+    ):
         assert text in notices, (text, notices)
     assert at.query_params["plan"] == "liangang" and at.query_params["region"] == CITY
     assert at.query_params["year"] == "2024"
@@ -192,8 +217,7 @@ def test_bad_link_opens_the_default_view_with_a_notice(built_db: Path, monkeypat
 # --- 指标详情 -------------------------------------------------------------------------------------
 
 
-def test_indicator_page_shows_status_why_and_revisions(work_db: Path, tmp_path: Path, monkeypatch,
-                                                       downloads) -> None:
+def test_indicator_page_shows_status_why_and_revisions(work_db: Path, tmp_path: Path, monkeypatch, downloads) -> None:
     at = open_page(work_db, monkeypatch, "indicator", indicator="C-HEALTH-13", region=BOSHAN)
     assert [t.value for t in at.title] == ["指标详情 · 小学生近视率"]
     item = engine.run(work_db, "liangang", 2024, CITY).item("C-HEALTH-13", BOSHAN)
@@ -268,10 +292,20 @@ def test_units_page_completeness_and_template(built_db: Path, monkeypatch, downl
 
     template = downloads(at, "卫生健康委_2025年度指标数据填报表.xlsx")
     assert template[:2] == b"PK"
-    sheet = fastexcel.read_excel(template).load_sheet(0, header_row=2).to_polars().filter(
-        pl.col("地区代码").is_not_null())  # the two footer lines (note, signatures) have no region
-    assert set(sheet["地区名称"]) == {"淄博市", "淄川区", "张店区", "博山区", "临淄区", "周村区", "桓台县", "高青县",
-                                    "沂源县"}  # the city's own 全市 figure, then the districts
+    sheet = (
+        fastexcel.read_excel(template).load_sheet(0, header_row=2).to_polars().filter(pl.col("地区代码").is_not_null())
+    )  # the two footer lines (note, signatures) have no region
+    assert set(sheet["地区名称"]) == {
+        "淄博市",
+        "淄川区",
+        "张店区",
+        "博山区",
+        "临淄区",
+        "周村区",
+        "桓台县",
+        "高青县",
+        "沂源县",
+    }  # the city's own 全市 figure, then the districts
     assert set(sheet["年份"].cast(pl.String)) == {"2025"}
 
     at.selectbox(key="view_region").select(BOSHAN).run()
@@ -287,8 +321,10 @@ def test_units_page_completeness_and_template(built_db: Path, monkeypatch, downl
 def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downloads) -> None:
     # a target source that starts like a formula must reach the spreadsheet as text
     con = duckdb.connect(str(work_db))
-    con.execute("UPDATE target SET source = '=HYPERLINK(\"http://example.invalid\",\"x\")' "
-                "WHERE plan_code = 'liangang' AND indicator_code = 'C-HEALTH-13'")
+    con.execute(
+        'UPDATE target SET source = \'=HYPERLINK("http://example.invalid","x")\' '
+        "WHERE plan_code = 'liangang' AND indicator_code = 'C-HEALTH-13'"
+    )
     con.execute("CHECKPOINT")
     con.close()
 
@@ -297,14 +333,16 @@ def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downlo
     row = engine.run(work_db, "liangang", 2024, CITY).by_region.filter(pl.col("region_code") == BOSHAN)
     narrative = next(m.value for m in at.markdown if m.value.startswith("全区"))
     assert narrative.startswith(f"全区{row.item(0, 'n_items')}项指标中")
-    assert (f"达标率{row.item(0, 'attainment_rate'):.1f}%（达到数值或定性目标的{row.item(0, 'rate_numerator')}项"
-            f" ÷ 有数据且有数值或定性目标的{row.item(0, 'rate_denominator')}项）") in narrative
+    assert (
+        f"达标率{row.item(0, 'attainment_rate'):.1f}%（达到数值或定性目标的{row.item(0, 'rate_numerator')}项"
+        f" ÷ 有数据且有数值或定性目标的{row.item(0, 'rate_denominator')}项）"
+    ) in narrative
 
     table = csv_rows(downloads(at, "中期评估_博山区_2024.csv"))
     assert table[0][:8] == ["领域", "序号", "指标", "单位", "基期值（2020年）", "最新值", "最新值年份", "2025年目标"]
     assert_no_live_formula(table)
     sources = [r[table[0].index("目标来源")] for r in table[1:] if r[2] == "小学生近视率"]
-    assert sources == ["2030年：=HYPERLINK(\"http://example.invalid\",\"x\")"]  # not at a cell's start
+    assert sources == ['2030年：=HYPERLINK("http://example.invalid","x")']  # not at a cell's start
     summary = csv_rows(downloads(at, "中期评估汇总_博山区_2024.csv"))
     assert summary[-1][:2] == ["合计", str(row.item(0, "n_items"))]
 
@@ -330,8 +368,11 @@ def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downlo
 def test_midterm_page_offers_the_report(built_db: Path, monkeypatch) -> None:
     at = open_page(built_db, monkeypatch, "midterm", region=BOSHAN)
     labels = [b.proto.label for b in at.download_button]
-    for name in ("中期评估报告_两纲_博山区_2024.docx", "中期评估报告_两纲_博山区_2024.pdf",
-                 "中期评估报告_两纲_各区县_淄博市_2024.zip"):
+    for name in (
+        "中期评估报告_两纲_博山区_2024.docx",
+        "中期评估报告_两纲_博山区_2024.pdf",
+        "中期评估报告_两纲_各区县_淄博市_2024.zip",
+    ):
         assert f"下载 {name}" in labels
     # without LibreOffice the page says how to get it, and the Word report stays
     monkeypatch.setattr(report_pdf, "renderer", lambda: None)

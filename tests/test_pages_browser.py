@@ -15,19 +15,24 @@ from browser_support import ARTIFACTS, full_page_screenshot, leaving_requests
 # artefact name → (path and query, heading, texts that must show, plotly charts at least)
 PAGES: dict[str, tuple[str, str, tuple[str, ...], int]] = {
     "briefing": ("", "领导驾驶舱 · 淄博市", ("达标率", "各区县达标率排名", "示例数据", "各区县达标率地图"), 2),
-    "briefing_big": ("?screen=big&rotate=0", "领导驾驶舱 · 淄博市",
-                     ("达标率", "有数据", "较上年变差的指标", "各区县达标率地图"), 2),
-    "indicator": ("indicator?indicator=C-HEALTH-13&region=370304", "指标详情 · 小学生近视率",
-                  ("为什么是这个状态", "指标说明", "修订记录", "示例数据"), 1),
+    "briefing_big": (
+        "?screen=big&rotate=0",
+        "领导驾驶舱 · 淄博市",
+        ("达标率", "有数据", "较上年变差的指标", "各区县达标率地图"),
+        2,
+    ),
+    "indicator": (
+        "indicator?indicator=C-HEALTH-13&region=370304",
+        "指标详情 · 小学生近视率",
+        ("为什么是这个状态", "指标说明", "修订记录", "示例数据"),
+        1,
+    ),
     "districts": ("districts", "区县对比", ("区县成绩单", "区县、全市与全国对比", "示例数据"), 1),
     "units": ("units?unit=health", "成员单位 · 卫生健康委", ("缺报", "下载填报模板", "示例数据"), 0),
     "midterm": ("midterm?region=370304", "中期评估 · 博山区", ("评估摘要", "全区", "分类汇总", "示例数据"), 0),
 }
 
 pytestmark = pytest.mark.browser
-
-
-
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -48,9 +53,7 @@ def test_page_in_chromium(name: str, app_url: str, chromium_browser) -> None:
             timeout=60_000,
         )
         page.wait_for_load_state("networkidle", timeout=90_000)  # generous: the machine may be busy
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-        )
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
         page.wait_for_timeout(1500)  # let canvas grids and charts paint
 
         assert page.locator('[data-testid="stException"]').count() == 0

@@ -87,20 +87,27 @@ def test_kind_is_told_from_the_headers(tmp_path: Path) -> None:
 
 def test_sample_places_load_clean(built_db: Path) -> None:
     """The generated sample files go through this loader at build time with nothing to report."""
-    subs = rows(built_db, "SELECT kind, rows_accepted, rows_rejected, is_sample FROM submission "
-                          "WHERE kind IN ('courtyard', 'child_friendly', 'community_count') ORDER BY kind")
+    subs = rows(
+        built_db,
+        "SELECT kind, rows_accepted, rows_rejected, is_sample FROM submission "
+        "WHERE kind IN ('courtyard', 'child_friendly', 'community_count') ORDER BY kind",
+    )
     assert [s[0] for s in subs] == ["child_friendly", "community_count", "courtyard"]
     assert all(s[2] == 0 and s[3] for s in subs)
-    assert rows(built_db, "SELECT count(*) FROM finding f JOIN submission s ON s.id = f.submission_id "
-                          "WHERE s.kind = 'courtyard' AND f.severity <> 'info'") == [(0,)]
+    assert rows(
+        built_db,
+        "SELECT count(*) FROM finding f JOIN submission s ON s.id = f.submission_id "
+        "WHERE s.kind = 'courtyard' AND f.severity <> 'info'",
+    ) == [(0,)]
     assert rows(built_db, "SELECT count(*) FROM courtyard")[0][0] == subs[2][1]
 
 
 # --- a good file, stored like a return ---------------------------------------------------------
 
 
-def test_courtyard_file_with_title_block_wgs84(work_db: Path, tmp_path: Path,
-                                              inner_points: dict[str, tuple[float, float]]) -> None:
+def test_courtyard_file_with_title_block_wgs84(
+    work_db: Path, tmp_path: Path, inner_points: dict[str, tuple[float, float]]
+) -> None:
     # the office's GPS reading for 东村 is the WGS-84 point whose GCJ-02 image is inside 张店区
     g_lon, g_lat = inner_points["370303"]
     w_lon, w_lat = gcj02_to_wgs84(g_lon, g_lat)
@@ -117,12 +124,19 @@ def test_courtyard_file_with_title_block_wgs84(work_db: Path, tmp_path: Path,
     [report] = load(work_db, [path])
     assert report.status == "loaded", report.message
     assert (report.accepted, report.rejected) == (2, 0)
-    sub = rows(work_db, "SELECT kind, rows_accepted, rows_rejected, is_sample FROM submission WHERE id = $i",
-               {"i": report.submission_id})
+    sub = rows(
+        work_db,
+        "SELECT kind, rows_accepted, rows_rejected, is_sample FROM submission WHERE id = $i",
+        {"i": report.submission_id},
+    )
     assert sub == [("courtyard", 2, 0, False)]
-    stored = rows(work_db, "SELECT village_code, village_name, district_code, year, rural_households, "
-                           "courtyard_households, premium_households, lon, lat FROM courtyard "
-                           "WHERE submission_id = $i ORDER BY village_code", {"i": report.submission_id})
+    stored = rows(
+        work_db,
+        "SELECT village_code, village_name, district_code, year, rural_households, "
+        "courtyard_households, premium_households, lon, lat FROM courtyard "
+        "WHERE submission_id = $i ORDER BY village_code",
+        {"i": report.submission_id},
+    )
     assert stored[0][:7] == ("370303001001", "东村", "370303", 2024, 200, 150, 20)
     # converted to the boundaries' datum: back to the GCJ-02 point it was made from (< 0.2 m)
     assert distance_m(stored[0][7], stored[0][8], g_lon, g_lat) < 0.2
@@ -130,8 +144,11 @@ def test_courtyard_file_with_title_block_wgs84(work_db: Path, tmp_path: Path,
     assert stored[1][:7] == ("370303001002", "西村", "370303", 2024, 0, 0, None)
     assert stored[1][7:] == (None, None)
     # the raw rows as they arrived (not the 合计 or 填表人 rows), like a return's raw layer
-    raw = rows(work_db, "SELECT row_no, cells[2] FROM raw_row WHERE submission_id = $i ORDER BY row_no",
-               {"i": report.submission_id})
+    raw = rows(
+        work_db,
+        "SELECT row_no, cells[2] FROM raw_row WHERE submission_id = $i ORDER BY row_no",
+        {"i": report.submission_id},
+    )
     assert raw == [(4, "东村"), (5, "西村")]
     found = by_rule(report)
     assert {f.row for f in found["skipped_row"]} == {6, 7}
@@ -139,8 +156,9 @@ def test_courtyard_file_with_title_block_wgs84(work_db: Path, tmp_path: Path,
     assert found["no_coordinates"][0].severity == SEVERITY_INFO
 
 
-def test_xlsx_with_coordinate_column_per_row(work_db: Path, tmp_path: Path,
-                                             inner_points: dict[str, tuple[float, float]]) -> None:
+def test_xlsx_with_coordinate_column_per_row(
+    work_db: Path, tmp_path: Path, inner_points: dict[str, tuple[float, float]]
+) -> None:
     g = inner_points["370305"]
     w = gcj02_to_wgs84(*g)
     path = tmp_path / "临淄.xlsx"
@@ -153,34 +171,44 @@ def test_xlsx_with_coordinate_column_per_row(work_db: Path, tmp_path: Path,
     wb.close()
     [report] = load(work_db, [path], COURTYARD)
     assert report.status == "loaded" and report.accepted == 2, report.findings
-    stored = dict((n, (lon, lat)) for n, lon, lat in rows(
-        work_db, "SELECT village_name, lon, lat FROM courtyard WHERE submission_id = $i", {"i": report.submission_id}))
+    stored = dict(
+        (n, (lon, lat))
+        for n, lon, lat in rows(
+            work_db,
+            "SELECT village_name, lon, lat FROM courtyard WHERE submission_id = $i",
+            {"i": report.submission_id},
+        )
+    )
     assert distance_m(*stored["南村"], *g) < 0.2  # GPS → converted
     assert stored["北村"] == g  # 高德 = GCJ-02 → as written
     assert not [f for f in report.findings if f.severity != SEVERITY_INFO]
 
 
-def test_no_coordinate_system_anywhere_assumes_wgs84_and_says_so(work_db: Path, tmp_path: Path,
-                                                                 inner_points: dict) -> None:
+def test_no_coordinate_system_anywhere_assumes_wgs84_and_says_so(
+    work_db: Path, tmp_path: Path, inner_points: dict
+) -> None:
     lon, lat = inner_points["370303"]
     path = write(tmp_path / "gps.csv", HEADER, f"1,东村,,张店区,,2024,10,5,,{lon},{lat}")
     [report] = load(work_db, [path])
     [note] = by_rule(report)["assumed_wgs84"]
     assert note.severity == SEVERITY_INFO and "WGS-84" in note.message and "gps.csv" in note.message
-    [(s_lon, s_lat)] = rows(work_db, "SELECT lon, lat FROM courtyard WHERE submission_id = $i",
-                            {"i": report.submission_id})
+    [(s_lon, s_lat)] = rows(
+        work_db, "SELECT lon, lat FROM courtyard WHERE submission_id = $i", {"i": report.submission_id}
+    )
     expected = wgs84_to_gcj02(lon, lat)
     assert (s_lon, s_lat) == (round(expected[0], 6), round(expected[1], 6))
 
 
-def test_caller_coordinate_system_applies_when_the_file_says_none(work_db: Path, tmp_path: Path,
-                                                                  inner_points: dict) -> None:
+def test_caller_coordinate_system_applies_when_the_file_says_none(
+    work_db: Path, tmp_path: Path, inner_points: dict
+) -> None:
     lon, lat = inner_points["370303"]
     path = write(tmp_path / "gcj.csv", HEADER, f"1,东村,,张店区,,2024,10,5,,{lon},{lat}")
     [report] = load(work_db, [path], coord="GCJ-02")
     assert "assumed_wgs84" not in by_rule(report)
-    assert rows(work_db, "SELECT lon, lat FROM courtyard WHERE submission_id = $i",
-                {"i": report.submission_id}) == [(lon, lat)]
+    assert rows(work_db, "SELECT lon, lat FROM courtyard WHERE submission_id = $i", {"i": report.submission_id}) == [
+        (lon, lat)
+    ]
 
 
 def test_unknown_caller_coordinate_system_is_refused(work_db: Path, tmp_path: Path) -> None:
@@ -207,25 +235,39 @@ def test_row_errors_are_rejected_with_file_row_and_cell(work_db: Path, tmp_path:
     [report] = load(work_db, [path])
     assert (report.accepted, report.rejected) == (1, 6)
     errors = {f.row: f for f in report.findings if f.severity == SEVERITY_ERROR}
-    expected = {2: ("unknown_district", "D"), 3: ("courtyard_over_rural", "H"), 4: ("negative", "G"),
-                5: ("premium_over_courtyard", "I"), 6: ("not_integer", "G"), 7: ("bad_year", "F")}
+    expected = {
+        2: ("unknown_district", "D"),
+        3: ("courtyard_over_rural", "H"),
+        4: ("negative", "G"),
+        5: ("premium_over_courtyard", "I"),
+        6: ("not_integer", "G"),
+        7: ("bad_year", "F"),
+    }
     assert {r: (f.rule, f.column) for r, f in errors.items()} == expected
     for row, f in errors.items():
         assert f.message.startswith(f"文件“错误.csv”工作表“错误”第{row}行{expected[row][1]}列：")
     assert "东城区" in errors[2].message and "120" in errors[3].message and "100" in errors[3].message
-    rejected = rows(work_db, "SELECT row_no, col, raw_cells[2] FROM rejected_row WHERE submission_id = $i "
-                             "ORDER BY row_no", {"i": report.submission_id})
+    rejected = rows(
+        work_db,
+        "SELECT row_no, col, raw_cells[2] FROM rejected_row WHERE submission_id = $i ORDER BY row_no",
+        {"i": report.submission_id},
+    )
     assert rejected == [(r, expected[r][1], n + "村") for r, n in zip(range(2, 8), "甲乙丙丁戊己", strict=True)]
-    assert rows(work_db, "SELECT village_name FROM courtyard WHERE submission_id = $i",
-                {"i": report.submission_id}) == [("庚村",)]
-    stored = rows(work_db, "SELECT count(*) FROM finding WHERE submission_id = $i AND severity = 'error'",
-                  {"i": report.submission_id})
+    assert rows(
+        work_db, "SELECT village_name FROM courtyard WHERE submission_id = $i", {"i": report.submission_id}
+    ) == [("庚村",)]
+    stored = rows(
+        work_db,
+        "SELECT count(*) FROM finding WHERE submission_id = $i AND severity = 'error'",
+        {"i": report.submission_id},
+    )
     assert stored == [(6,)]
 
 
 def test_district_code_and_name_must_agree(work_db: Path, tmp_path: Path) -> None:
-    path = write(tmp_path / "x.csv", "村名称,区县代码,所属区县,年份,农村户数,美丽庭院户数",
-                 "东村,370304,张店区,2024,10,5")
+    path = write(
+        tmp_path / "x.csv", "村名称,区县代码,所属区县,年份,农村户数,美丽庭院户数", "东村,370304,张店区,2024,10,5"
+    )
     [report] = load(work_db, [path])
     [err] = [f for f in report.findings if f.severity == SEVERITY_ERROR]
     assert err.rule == "district_mismatch" and report.accepted == 0
@@ -253,8 +295,11 @@ def test_duplicates_with_different_values_reject_both(work_db: Path, tmp_path: P
     assert sorted(f.row for f in conflict) == [2, 3]
     assert all("第2行" in f.message and "第3行" in f.message for f in conflict)
     assert [f.row for f in report.findings if f.rule == "duplicate_same"] == [5]
-    stored = rows(work_db, "SELECT village_name, year FROM courtyard WHERE submission_id = $i ORDER BY 1, 2",
-                  {"i": report.submission_id})
+    stored = rows(
+        work_db,
+        "SELECT village_name, year FROM courtyard WHERE submission_id = $i ORDER BY 1, 2",
+        {"i": report.submission_id},
+    )
     assert stored == [("东村", 2023), ("西村", 2024)]
 
 
@@ -274,8 +319,9 @@ def test_bad_coordinates_warn_and_keep_the_numbers(work_db: Path, tmp_path: Path
     assert all(f.severity == SEVERITY_WARNING for f in warnings.values())
     assert "填反" in warnings[2].message and "不在中国境内" in warnings[3].message
     assert "十进制度数" in warnings[4].message and "缺纬度" in warnings[5].message
-    assert rows(work_db, "SELECT count(*) FROM courtyard WHERE submission_id = $i AND lon IS NULL",
-                {"i": report.submission_id}) == [(4,)]
+    assert rows(
+        work_db, "SELECT count(*) FROM courtyard WHERE submission_id = $i AND lon IS NULL", {"i": report.submission_id}
+    ) == [(4,)]
 
 
 def test_baidu_coordinates_are_not_guessed(work_db: Path, tmp_path: Path, inner_points: dict) -> None:
@@ -284,12 +330,12 @@ def test_baidu_coordinates_are_not_guessed(work_db: Path, tmp_path: Path, inner_
     [report] = load(work_db, [path])
     [w] = by_rule(report)["unsupported_coord_system"]
     assert "BD-09" in w.message and w.severity == SEVERITY_WARNING
-    assert rows(work_db, "SELECT lon FROM courtyard WHERE submission_id = $i", {"i": report.submission_id}) == [
-        (None,)]
+    assert rows(work_db, "SELECT lon FROM courtyard WHERE submission_id = $i", {"i": report.submission_id}) == [(None,)]
 
 
-def test_points_outside_every_district_or_in_another_are_reported(work_db: Path, tmp_path: Path,
-                                                                  inner_points: dict) -> None:
+def test_points_outside_every_district_or_in_another_are_reported(
+    work_db: Path, tmp_path: Path, inner_points: dict
+) -> None:
     bo = inner_points["370304"]  # a point inside 博山区
     path = write(
         tmp_path / "位置.csv",
@@ -304,8 +350,11 @@ def test_points_outside_every_district_or_in_another_are_reported(work_db: Path,
     assert outside.row == 2 and "不在任何区县边界内" in outside.message and "经度116.39739" in outside.message
     [other] = by_rule(report)["point_in_other_district"]
     assert other.row == 3 and "博山区" in other.message and "张店区" in other.message
-    assert rows(work_db, "SELECT count(*) FROM courtyard WHERE submission_id = $i AND lon IS NOT NULL",
-                {"i": report.submission_id}) == [(3,)]
+    assert rows(
+        work_db,
+        "SELECT count(*) FROM courtyard WHERE submission_id = $i AND lon IS NOT NULL",
+        {"i": report.submission_id},
+    ) == [(3,)]
 
 
 # --- 儿童友好社区 / 儿童之家 and counts --------------------------------------------------------
@@ -326,24 +375,35 @@ def test_child_friendly_file(work_db: Path, tmp_path: Path) -> None:
     assert report.status == "loaded" and (report.accepted, report.rejected) == (3, 3)
     errors = {f.row: f.rule for f in report.findings if f.severity == SEVERITY_ERROR}
     assert errors == {5: "unknown_level", 6: "missing_year_named", 7: "unknown_kind"}
-    stored = rows(work_db, "SELECT community_name, kind, level, year_named, status FROM child_friendly "
-                           "WHERE submission_id = $i ORDER BY kind, community_name", {"i": report.submission_id})
-    assert stored == [("和平社区", "儿童之家", None, 2019, "已命名"),
-                      ("友谊社区", "儿童友好社区", "省级", None, "创建中"),
-                      ("和平社区", "儿童友好社区", "国家级", 2022, "已命名")]
+    stored = rows(
+        work_db,
+        "SELECT community_name, kind, level, year_named, status FROM child_friendly "
+        "WHERE submission_id = $i ORDER BY kind, community_name",
+        {"i": report.submission_id},
+    )
+    assert stored == [
+        ("和平社区", "儿童之家", None, 2019, "已命名"),
+        ("友谊社区", "儿童友好社区", "省级", None, "创建中"),
+        ("和平社区", "儿童友好社区", "国家级", 2022, "已命名"),
+    ]
     assert rows(work_db, "SELECT kind FROM submission WHERE id = $i", {"i": report.submission_id}) == [
-        ("child_friendly",)]
+        ("child_friendly",)
+    ]
 
 
 def test_community_count_file(work_db: Path, tmp_path: Path) -> None:
     path = write(tmp_path / "村社区数.csv", "区县,年份,行政村数,社区数", "张店区,2024,41,92个", "博山,2024,60,")
     [report] = load(work_db, [path])
     assert report.accepted == 2
-    stored = rows(work_db, "SELECT district_code, year, villages, communities FROM community_count "
-                           "WHERE submission_id = $i ORDER BY 1", {"i": report.submission_id})
+    stored = rows(
+        work_db,
+        "SELECT district_code, year, villages, communities FROM community_count WHERE submission_id = $i ORDER BY 1",
+        {"i": report.submission_id},
+    )
     assert stored == [("370303", 2024, 41, 92), ("370304", 2024, 60, None)]
     assert rows(work_db, "SELECT kind FROM submission WHERE id = $i", {"i": report.submission_id}) == [
-        ("community_count",)]
+        ("community_count",)
+    ]
 
 
 # --- loads over loads --------------------------------------------------------------------------
@@ -358,18 +418,26 @@ def test_same_file_twice_is_unchanged(work_db: Path, tmp_path: Path) -> None:
 
 
 def test_a_later_file_replaces_a_record_and_says_so(work_db: Path, tmp_path: Path) -> None:
-    code = rows(work_db, "SELECT village_code, village_name, rural_households, courtyard_households "
-                         "FROM courtyard WHERE district_code = '370303' AND year = 2024 ORDER BY 1 LIMIT 1")[0]
+    code = rows(
+        work_db,
+        "SELECT village_code, village_name, rural_households, courtyard_households "
+        "FROM courtyard WHERE district_code = '370303' AND year = 2024 ORDER BY 1 LIMIT 1",
+    )[0]
     path = write(tmp_path / "更正.csv", HEADER, f"1,{code[1]},{code[0]},张店区,,2024,{code[2]},{code[3] - 1},,,")
     [report] = load(work_db, [path])
     [w] = by_rule(report)["revision"]
     assert w.severity == SEVERITY_WARNING and str(code[3]) in w.message and report.revisions == 1
-    current = rows(work_db, f"SELECT courtyard_households, is_sample FROM ({current_sql(COURTYARD)}) "
-                            "WHERE village_code = $c AND year = 2024", {"c": code[0]})
+    current = rows(
+        work_db,
+        f"SELECT courtyard_households, is_sample FROM ({current_sql(COURTYARD)}) "
+        "WHERE village_code = $c AND year = 2024",
+        {"c": code[0]},
+    )
     assert current == [(code[3] - 1, False)]
     # the earlier record is kept, not overwritten
-    assert rows(work_db, "SELECT count(*) FROM courtyard WHERE village_code = $c AND year = 2024",
-                {"c": code[0]}) == [(2,)]
+    assert rows(work_db, "SELECT count(*) FROM courtyard WHERE village_code = $c AND year = 2024", {"c": code[0]}) == [
+        (2,)
+    ]
 
 
 def test_unrecognised_file_fails_without_a_submission(work_db: Path, tmp_path: Path) -> None:
@@ -429,8 +497,10 @@ def test_withdrawn_place_file_stops_counting(work_db: Path, tmp_path: Path) -> N
     con = duckdb.connect(str(work_db))
     try:
         assert has_withdrawals(con)  # the schema always creates the review workflow tables
-        con.execute("INSERT INTO submission_withdrawal VALUES (?, ?, ?, ?)",
-                    [first.submission_id, datetime(2026, 3, 1), "测试", "误报"])
+        con.execute(
+            "INSERT INTO submission_withdrawal VALUES (?, ?, ?, ?)",
+            [first.submission_id, datetime(2026, 3, 1), "测试", "误报"],
+        )
     finally:
         con.close()
     try:

@@ -72,8 +72,10 @@ def test_a_few_early_values_do_not_move_the_default_year(built_db: Path, partial
     for db in (built_db, partial_2025):
         assert report_year.default_report_year(db, "370300", "reviewed") == 2023
         assert report_year.default_report_year(db, "370300", "all") == 2024
-    assert round(report_year.reported_shares(built_db, report_year.districts_of(built_db, "370300"), "reviewed")
-                 [2024], 1) == 74.2
+    assert (
+        round(report_year.reported_shares(built_db, report_year.districts_of(built_db, "370300"), "reviewed")[2024], 1)
+        == 74.2
+    )
 
 
 def test_withdrawn_values_never_count(partial_2025: Path) -> None:

@@ -17,9 +17,7 @@ def cells_by_row(path: Path) -> dict[int, tuple[str, ...]]:
     return dict(grid.rows)
 
 
-@pytest.mark.parametrize(
-    ("index", "letter"), [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")]
-)
+@pytest.mark.parametrize(("index", "letter"), [(0, "A"), (2, "C"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")])
 def test_column_letter(index: int, letter: str) -> None:
     assert column_letter(index) == letter
 
@@ -56,10 +54,13 @@ def test_only_hidden_or_empty_sheets_is_unreadable(tmp_path: Path) -> None:
 
 
 def test_hidden_sheet_in_xls_is_skipped(tmp_path: Path) -> None:
-    path = fx.write_xls(tmp_path / "h.xls", {
-        "表": fx.SheetSpec([["指标名称", "数值"]]),
-        "隐": fx.SheetSpec([["x"]], hidden=True),
-    })
+    path = fx.write_xls(
+        tmp_path / "h.xls",
+        {
+            "表": fx.SheetSpec([["指标名称", "数值"]]),
+            "隐": fx.SheetSpec([["x"]], hidden=True),
+        },
+    )
     assert [g.sheet for g in read_grids(path)] == ["表"]
 
 

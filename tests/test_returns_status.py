@@ -23,16 +23,25 @@ def test_a_removed_value_shows_up_as_owed(work_db: Path) -> None:
     before = returns_status.completeness(work_db, 2024).filter(pl.col("unit_code") == "health").row(0, named=True)
     db.close_all()  # the app's read-only connection; a writer needs the file to itself
     con = duckdb.connect(str(work_db))
-    con.execute("DELETE FROM observation WHERE indicator_code = 'W-HEALTH-02' AND region_code = '370323' "
-                "AND year = 2024")
+    con.execute(
+        "DELETE FROM observation WHERE indicator_code = 'W-HEALTH-02' AND region_code = '370323' AND year = 2024"
+    )
     con.close()
     db.close_all()
 
     owed = returns_status.expected_values(work_db, 2024)
     health = owed.filter(pl.col("unit_code") == "health")
     # only districts are owed (the 全市 figure is the city's own, not a district's return)
-    assert set(health["region_code"]) == {"370302", "370303", "370304", "370305", "370306", "370321", "370322",
-                                          "370323"}
+    assert set(health["region_code"]) == {
+        "370302",
+        "370303",
+        "370304",
+        "370305",
+        "370306",
+        "370321",
+        "370322",
+        "370323",
+    }
     after = returns_status.completeness(work_db, 2024).filter(pl.col("unit_code") == "health").row(0, named=True)
     assert after["expected"] == before["expected"] == health.height
     assert after["received"] == before["received"] - 1 == int(health["received"].sum())
@@ -51,8 +60,11 @@ def test_every_rule_a_return_can_raise_has_a_chinese_name() -> None:
     # nothing to a member unit. Rules are found where the reader and validator raise them.
     import re
 
-    source = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "etl").glob("*.py")
-                     if p.name in ("layouts.py", "validate.py", "load_returns.py", "upload_safety.py", "header.py"))
+    source = "".join(
+        p.read_text(encoding="utf-8")
+        for p in (Path(__file__).parent.parent / "etl").glob("*.py")
+        if p.name in ("layouts.py", "validate.py", "load_returns.py", "upload_safety.py", "header.py")
+    )
     raised = set(re.findall(r'"([a-z_]+)",\s*SEVERITY_', source))
     raised |= set(re.findall(r'(?:reject|note)\(\w+, "([a-z_]+)"', source))
     assert {"orphan_breakdown", "unknown_region", "whole_region_skipped"} <= raised  # the scan finds them

@@ -17,8 +17,10 @@ from etl.load_returns import load_file, load_files, submit_file
 
 def test_unit_loading_another_units_indicator_is_refused(work_db: Path, tmp_path: Path) -> None:
     before = current_value(work_db, "W-HEALTH-01", "370303", 2024)
-    f = long_csv(tmp_path / "教育局_2024.csv", [["C-EDU-02", "", "370303", "", "2024", "97.7", ""],
-                                                 ["W-HEALTH-01", "", "370303", "", "2024", "79.5", ""]])
+    f = long_csv(
+        tmp_path / "教育局_2024.csv",
+        [["C-EDU-02", "", "370303", "", "2024", "97.7", ""], ["W-HEALTH-01", "", "370303", "", "2024", "79.5", ""]],
+    )
     report = submit_file(work_db, f, unit="education", enforce_unit=True, actor="教育局 测试员（edu01）")
 
     assert report.status == "loaded" and report.accepted == 1 and report.rejected == 1
@@ -34,8 +36,9 @@ def test_unit_loading_another_units_indicator_is_refused(work_db: Path, tmp_path
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.7
     con = duckdb.connect(str(work_db), read_only=True)
     try:
-        (reason,) = con.sql("SELECT reason FROM rejected_row WHERE submission_id = $s",
-                            params={"s": report.submission_id}).fetchall()[0]
+        (reason,) = con.sql(
+            "SELECT reason FROM rejected_row WHERE submission_id = $s", params={"s": report.submission_id}
+        ).fetchall()[0]
     finally:
         con.close()
     assert "卫生健康委" in reason
@@ -77,21 +80,26 @@ def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> 
 
 def test_a_load_under_a_unit_takes_only_that_units_indicators(work_db: Path, tmp_path: Path) -> None:
     """The office or the CLI naming a unit may not attribute another unit's indicator to it."""
-    f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
-                                          ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]])
+    f = long_csv(
+        tmp_path / "汇总.csv",
+        [["C-EDU-02", "", "370303", "", "2024", "97.9", ""], ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]],
+    )
     before = current_value(work_db, "W-HEALTH-01", "370303", 2025)
     report = submit_file(work_db, f, unit="education")
     assert report.accepted == 1 and report.rejected == 1
     assert [(x.rule, x.row, x.column) for x in report.findings if x.severity == "error"] == [
-        ("not_own_indicator", 3, "F")]
+        ("not_own_indicator", 3, "F")
+    ]
     assert current_value(work_db, "C-EDU-02", "370303", 2024) == 97.9
     assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == before
 
 
 def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) -> None:
     """The command line without --unit (a bulk file) loads every unit's indicators."""
-    f = long_csv(tmp_path / "汇总.csv", [["C-EDU-02", "", "370303", "", "2025", "97.9", ""],
-                                          ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]])
+    f = long_csv(
+        tmp_path / "汇总.csv",
+        [["C-EDU-02", "", "370303", "", "2025", "97.9", ""], ["W-HEALTH-01", "", "370303", "", "2025", "79.9", ""]],
+    )
     report = submit_file(work_db, f)
     assert report.accepted == 2 and report.rejected == 0
     assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == 79.9
@@ -100,9 +108,14 @@ def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) 
 def test_an_inferred_units_approval_does_not_lock_another_units_indicator(work_db: Path, tmp_path: Path) -> None:
     """A bulk file without --unit is attributed to its most common lead unit (卫生健康委 here,
     approved for 2024); that approval must not lock 教育局's C-EDU-02, whose 2024 return is pending."""
-    f = long_csv(tmp_path / "汇总.csv", [["W-HEALTH-01", "", "370303", "", "2025", "80.1", ""],
-                                          ["W-HEALTH-01", "", "370304", "", "2025", "79.6", ""],
-                                          ["C-EDU-02", "", "370303", "", "2024", "97.9", ""]])
+    f = long_csv(
+        tmp_path / "汇总.csv",
+        [
+            ["W-HEALTH-01", "", "370303", "", "2025", "80.1", ""],
+            ["W-HEALTH-01", "", "370304", "", "2025", "79.6", ""],
+            ["C-EDU-02", "", "370303", "", "2024", "97.9", ""],
+        ],
+    )
     report = submit_file(work_db, f)
     assert [x.rule for x in report.findings if x.severity == "error"] == []
     assert report.accepted == 3

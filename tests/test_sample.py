@@ -17,9 +17,25 @@ from etl.records import TOTAL
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REGION = "370300"
-UNITS = {"health", "education", "civil_affairs", "hrss", "women_federation", "market_regulation",
-         "statistics", "trade_union", "development_reform", "women_children_office", "medical_insurance",
-         "organization", "people_congress", "cppcc", "science", "sports", "cyberspace"}
+UNITS = {
+    "health",
+    "education",
+    "civil_affairs",
+    "hrss",
+    "women_federation",
+    "market_regulation",
+    "statistics",
+    "trade_union",
+    "development_reform",
+    "women_children_office",
+    "medical_insurance",
+    "organization",
+    "people_congress",
+    "cppcc",
+    "science",
+    "sports",
+    "cyberspace",
+}
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
 
 
@@ -81,8 +97,9 @@ def _layout(sheets: dict[str, list[list[str | None]]]) -> str:
 Cells = dict[tuple[str, str, int, str], float | None]
 
 
-def read_back(path: Path, spec_codes: list[str], info: dict[str, sample.IndicatorInfo],
-              regions: pl.DataFrame) -> tuple[str, Cells]:
+def read_back(
+    path: Path, spec_codes: list[str], info: dict[str, sample.IndicatorInfo], regions: pl.DataFrame
+) -> tuple[str, Cells]:
     """(layout, {(indicator, district, year, breakdown): value or None for an empty cell})."""
     by_name = {info[c].name: c for c in spec_codes}
     district = dict(regions.select("name", "code").iter_rows())
@@ -107,7 +124,7 @@ def read_back(path: Path, spec_codes: list[str], info: dict[str, sample.Indicato
             codes = [district[n] for n in rows[h][3:]]
             assert rows[h + 1][:3] == ["甲", "乙", "丙"]
             current = None
-            for r in rows[h + 2:]:
+            for r in rows[h + 2 :]:
                 label = r[1]
                 if label is None or _SECTION.match(label):
                     continue
@@ -124,15 +141,16 @@ def read_back(path: Path, spec_codes: list[str], info: dict[str, sample.Indicato
             code = district[where.removeprefix("地区：")]
             h = next(i for i, r in enumerate(rows) if r[0] == "指标名称")
             years = [int(y.removesuffix("年")) for y in rows[h][2:]]
-            for r in rows[h + 1:]:
+            for r in rows[h + 1 :]:
                 for y, text in zip(years, r[2:], strict=True):
                     cells[(by_name[r[0]], code, y, TOTAL)] = num(text)
     return layout, cells
 
 
 @pytest.fixture(scope="module")
-def returns(files: list[Path], spec: list[sample.SpecRow], info: dict[str, sample.IndicatorInfo]
-            ) -> dict[Path, tuple[str, Cells]]:
+def returns(
+    files: list[Path], spec: list[sample.SpecRow], info: dict[str, sample.IndicatorInfo]
+) -> dict[Path, tuple[str, Cells]]:
     regions = geo.load_regions(DATA, REGION)
     codes = [r.indicator_code for r in spec]
     return {p: read_back(p, codes, info, regions) for p in files if p.suffix == ".xlsx"}
@@ -163,8 +181,12 @@ def test_spec_is_sane(spec: list[sample.SpecRow], info: dict[str, sample.Indicat
     assert len(codes) == len(set(codes))
     assert {"L-COURTYARD-01", "L-CHILD-01", "C-WELFARE-08"} <= set(codes)
     # the four measures both outlines list under one name get the values of their twin
-    assert sample.twins_of(spec, info) == {"W-HEALTH-M2": ("C-HEALTH-06b",), "W-HEALTH-M3": ("C-HEALTH-06c",),
-                                           "C-EDU-03": ("W-EDU-04",), "C-EDU-05": ("W-EDU-05",)}
+    assert sample.twins_of(spec, info) == {
+        "W-HEALTH-M2": ("C-HEALTH-06b",),
+        "W-HEALTH-M3": ("C-HEALTH-06c",),
+        "C-EDU-03": ("W-EDU-04",),
+        "C-EDU-05": ("W-EDU-05",),
+    }
     # 定性 goals (no unit) and indicators without a lead unit are the office's own assessment
     office = {r.indicator_code for r in spec if r.unit_code == "women_children_office"}
     assert {c for c in codes if not info[c].unit} <= office
@@ -223,8 +245,9 @@ def test_every_catalogue_indicator_has_values_in_every_domain(cells: Cells) -> N
     assert len(domains) == 15
 
 
-def test_city_figures_follow_their_districts(cells: Cells, spec: list[sample.SpecRow],
-                                            info: dict[str, sample.IndicatorInfo]) -> None:
+def test_city_figures_follow_their_districts(
+    cells: Cells, spec: list[sample.SpecRow], info: dict[str, sample.IndicatorInfo]
+) -> None:
     # every return carries the city's own (全市) figure: the districts' mean, rounded as typed;
     # empty only when half the districts or more left the cell empty
     # (their sum for counts, spec column whole = sum)
@@ -242,14 +265,17 @@ def test_city_figures_follow_their_districts(cells: Cells, spec: list[sample.Spe
 
 def test_city_counts_are_sums_worked_example(cells: Cells) -> None:
     # 托位总数 (万个) in 2024: the 全市 figure is the districts' sum, 2 decimals kept for a city
-    districts = [cells[("C-WELFARE-05a", d, 2024, TOTAL)] for d in
-                 ("370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323")]
+    districts = [
+        cells[("C-WELFARE-05a", d, 2024, TOTAL)]
+        for d in ("370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323")
+    ]
     assert districts == [0.24, 0.3, 0.23, 0.23, 0.26, 0.25, 0.22, 0.18]
     assert cells[("C-WELFARE-05a", REGION, 2024, TOTAL)] == 1.91
 
 
-def test_qualitative_goals_are_zero_or_one_mostly_one(cells: Cells, spec: list[sample.SpecRow],
-                                                     info: dict[str, sample.IndicatorInfo]) -> None:
+def test_qualitative_goals_are_zero_or_one_mostly_one(
+    cells: Cells, spec: list[sample.SpecRow], info: dict[str, sample.IndicatorInfo]
+) -> None:
     goals = {r.indicator_code for r in spec if not info[r.indicator_code].unit}
     values = [v for (c, *_), v in cells.items() if c in goals]
     assert set(values) == {0.0, 1.0}
@@ -267,8 +293,9 @@ def test_breakdown_rows_for_mortality(cells: Cells) -> None:
         assert urban < total < rural  # lower is better: towns do better
 
 
-def test_values_are_rounded_as_typed(cells: Cells, info: dict[str, sample.IndicatorInfo],
-                                     spec: list[sample.SpecRow]) -> None:
+def test_values_are_rounded_as_typed(
+    cells: Cells, info: dict[str, sample.IndicatorInfo], spec: list[sample.SpecRow]
+) -> None:
     kept = {r.indicator_code: r.decimals for r in spec if r.decimals is not None}
     assert kept == {"W-SOC-02": 4, "W-SOC-03": 4, "W-SOC-05": 4, "C-WELFARE-05a": 2, "C-ENV-03a": 2}
     for (code, _, _, _), v in cells.items():
@@ -290,8 +317,9 @@ def test_values_plausible(cells: Cells) -> None:
     assert 85 <= min(kinder) and max(kinder) <= 98
 
 
-def test_spec_scenarios_visible_in_cells(cells: Cells, spec: list[sample.SpecRow],
-                                        info: dict[str, sample.IndicatorInfo]) -> None:
+def test_spec_scenarios_visible_in_cells(
+    cells: Cells, spec: list[sample.SpecRow], info: dict[str, sample.IndicatorInfo]
+) -> None:
     for row in spec:
         for sc in row.scenarios:
             if sc.kind == "gap":
@@ -308,8 +336,9 @@ def test_lost_pair_worked_example(cells: Cells, info: dict[str, sample.Indicator
     assert cells[("C-HEALTH-04", "370322", 2024, TOTAL)] > 5.0
 
 
-def test_exactly_one_lost_and_one_regressing_pair(cells: Cells, spec: list[sample.SpecRow],
-                                                  info: dict[str, sample.IndicatorInfo]) -> None:
+def test_exactly_one_lost_and_one_regressing_pair(
+    cells: Cells, spec: list[sample.SpecRow], info: dict[str, sample.IndicatorInfo]
+) -> None:
     districts = [c for c in geo.load_regions(DATA, REGION)["code"] if c != REGION]
     lost, regress = [], []
     for row in spec:
@@ -334,10 +363,14 @@ def _numeric_targets(info: dict[str, sample.IndicatorInfo]) -> list[tuple[str, s
     for path in (DATA / "catalogue" / "targets.csv", DATA / "samples" / "sample_targets.csv"):
         if path.exists():
             frame = pl.read_csv(path, infer_schema=False).filter(
-                pl.col("kind").is_in(["at_least", "at_most"]) & pl.col("value").is_not_null()
-                & pl.col("region_code").is_null())
-            out += [(p, c, k, float(v)) for p, c, k, v in
-                    frame.select("plan_code", "indicator_code", "kind", "value").iter_rows()]
+                pl.col("kind").is_in(["at_least", "at_most"])
+                & pl.col("value").is_not_null()
+                & pl.col("region_code").is_null()
+            )
+            out += [
+                (p, c, k, float(v))
+                for p, c, k, v in frame.select("plan_code", "indicator_code", "kind", "value").iter_rows()
+            ]
     return out
 
 
@@ -372,7 +405,8 @@ def test_child_friendly_points_inside_their_district(files: list[Path], boundari
 
 def test_courtyard_households(files: list[Path]) -> None:
     frame = _csv(files, "courtyard.csv").with_columns(
-        pl.col("year", "rural_households", "courtyard_households", "premium_households").cast(pl.Int64))
+        pl.col("year", "rural_households", "courtyard_households", "premium_households").cast(pl.Int64)
+    )
     assert (frame["courtyard_households"] <= frame["rural_households"]).all()
     assert (frame["premium_households"] <= frame["courtyard_households"]).all()
     assert frame["village_code"].str.contains(r"^\d{12}$").all()
@@ -381,9 +415,11 @@ def test_courtyard_households(files: list[Path]) -> None:
     per_district = frame.group_by("district_code").agg(pl.col("village_code").n_unique())
     assert per_district["village_code"].is_between(40, 80).all()
     assert per_district.height == 8
-    rate = (frame.group_by("district_code", "year")
-            .agg(pl.col("courtyard_households").sum() / pl.col("rural_households").sum())
-            .sort("district_code", "year"))
+    rate = (
+        frame.group_by("district_code", "year")
+        .agg(pl.col("courtyard_households").sum() / pl.col("rural_households").sum())
+        .sort("district_code", "year")
+    )
     for _, group in rate.group_by("district_code"):
         assert group["courtyard_households"].diff().drop_nulls().min() > 0  # coverage rises
 
@@ -401,15 +437,15 @@ def test_child_friendly_records(files: list[Path]) -> None:
 
 def test_derived_values_match_place_records(files: list[Path], cells: Cells) -> None:
     frame = _csv(files, "courtyard.csv").with_columns(
-        pl.col("year", "rural_households", "courtyard_households").cast(pl.Int64))
+        pl.col("year", "rural_households", "courtyard_households").cast(pl.Int64)
+    )
     for (d, y), group in frame.group_by("district_code", "year"):
         share = 100 * group["courtyard_households"].sum() / group["rural_households"].sum()
         assert cells[("L-COURTYARD-01", d, y, TOTAL)] == round(share, 1)
     child = _csv(files, "child_friendly.csv").filter(pl.col("status") == "已命名")
     counts = _csv(files, "community_count.csv")
     for d, y, villages, communities in counts.iter_rows():
-        named = child.filter((pl.col("district_code") == d)
-                             & (pl.col("year_named").cast(pl.Int64) <= int(y)))
+        named = child.filter((pl.col("district_code") == d) & (pl.col("year_named").cast(pl.Int64) <= int(y)))
         homes = named.filter(pl.col("kind") == "儿童之家").height
         friendly = named.filter(pl.col("kind") == "儿童友好社区").height
         total = int(villages) + int(communities)
@@ -475,10 +511,13 @@ def test_city_progress_has_at_most_ten_percent_without_data(built_db: Path, tmp_
 
 
 def test_all_fifteen_domains_have_sample_values(built_db: Path) -> None:
-    rows = _q(built_db, """
+    rows = _q(
+        built_db,
+        """
         SELECT i.domain, count(DISTINCT o.indicator_code) FROM observation_current o
         JOIN indicator i ON i.code = o.indicator_code JOIN submission s ON s.id = o.submission_id
-        WHERE s.is_sample AND o.region_code = '370300' GROUP BY 1 ORDER BY 1""")
+        WHERE s.is_sample AND o.region_code = '370300' GROUP BY 1 ORDER BY 1""",
+    )
     assert len(rows) == 15
     assert sum(n for _, n in rows) == 194
     assert dict(rows)["妇女参与决策和管理"] == 10 and dict(rows)["妇女与环境"] == 8
@@ -491,8 +530,14 @@ def test_sample_returns_are_approved_but_one(built_db: Path) -> None:
     keys = {(u, y) for u, y, _ in approved}
     assert ("education", 2024) not in keys and ("education", 2023) in keys
     assert ("medical_insurance", 2024) not in keys and ("medical_insurance", 2023) in keys
-    assert _q(built_db, "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
-                        " WHERE s.unit_code = 'medical_insurance' AND o.year = 2024") == [(0,)]
-    pending = _q(built_db, "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
-                           " WHERE s.unit_code = 'education' AND o.year = 2024")
+    assert _q(
+        built_db,
+        "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
+        " WHERE s.unit_code = 'medical_insurance' AND o.year = 2024",
+    ) == [(0,)]
+    pending = _q(
+        built_db,
+        "SELECT count(*) FROM observation_current o JOIN submission s ON s.id = o.submission_id"
+        " WHERE s.unit_code = 'education' AND o.year = 2024",
+    )
     assert pending == [(19 * 9,)]  # 17 spec rows and 2 twins in the long return, 全市 + 8 districts

@@ -22,6 +22,7 @@ def _add(code: str):
     def change(con):
         con.execute("INSERT INTO region VALUES ($c, $c, $c, 'county', NULL)", {"c": code})
         return code, True
+
     return change
 
 

@@ -133,9 +133,13 @@ def test_pages_follow_roles(work_db: Path, accounts) -> None:
     assert [t.value for t in unit.title] == ["登录"]
 
 
-OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only-not-a-secret",
-        "client_id": "fuer", "client_secret": "test-only", "server_metadata_url":
-        "http://localhost:9/.well-known/openid-configuration"}
+OIDC = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-only-not-a-secret",
+    "client_id": "fuer",
+    "client_secret": "test-only",
+    "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
+}
 
 
 def test_oidc_identity_is_matched_to_a_configured_user(work_db: Path, accounts, tmp_path: Path) -> None:

@@ -27,8 +27,9 @@ from etl.upload_safety import (
 )
 
 
-def workbook_bytes(rows: list[list[object]], *, formulas: dict[tuple[int, int], tuple[str, float]] | None = None,
-                   sheet: str = "填报表") -> bytes:
+def workbook_bytes(
+    rows: list[list[object]], *, formulas: dict[tuple[int, int], tuple[str, float]] | None = None, sheet: str = "填报表"
+) -> bytes:
     """A small long-layout return; `formulas` maps (row, col) → (formula, cached result)."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
@@ -78,8 +79,7 @@ def test_oversized_file_is_refused_by_the_load_and_nothing_changes(work_db: Path
 
 
 def test_formula_cells_are_findings_and_only_cached_values_are_read(work_db: Path, tmp_path: Path) -> None:
-    data = workbook_bytes([["C-EDU-02", "", "370303", "", "2024", None, ""]],
-                          formulas={(1, 5): ("=90+7.5", 97.5)})
+    data = workbook_bytes([["C-EDU-02", "", "370303", "", "2024", None, ""]], formulas={(1, 5): ("=90+7.5", 97.5)})
     report = inspect_bytes("教育局.xlsx", data)
     assert report.ok
     [f] = report.findings
@@ -92,10 +92,14 @@ def test_formula_cells_are_findings_and_only_cached_values_are_read(work_db: Pat
     assert loaded.accepted == 1 and "formula_cell" in [x.rule for x in loaded.findings]
     con = duckdb.connect(str(work_db), read_only=True)
     try:
-        assert con.sql("SELECT value FROM observation_current WHERE indicator_code = 'C-EDU-02' AND year = 2024"
-                       " AND region_code = '370303'").fetchall() == [(97.5,)]
-        assert con.sql("SELECT count(*) FROM finding WHERE rule = 'formula_cell' AND submission_id = $s",
-                       params={"s": loaded.submission_id}).fetchall() == [(1,)]
+        assert con.sql(
+            "SELECT value FROM observation_current WHERE indicator_code = 'C-EDU-02' AND year = 2024"
+            " AND region_code = '370303'"
+        ).fetchall() == [(97.5,)]
+        assert con.sql(
+            "SELECT count(*) FROM finding WHERE rule = 'formula_cell' AND submission_id = $s",
+            params={"s": loaded.submission_id},
+        ).fetchall() == [(1,)]
     finally:
         con.close()
 
@@ -110,10 +114,13 @@ def test_many_formula_cells_are_summarised() -> None:
 
 
 def test_external_links_are_refused(work_db: Path, tmp_path: Path) -> None:
-    data = with_parts(workbook_bytes([["C-EDU-02", "", "370303", "", "2024", 97.5, ""]]), {
-        "xl/externalLinks/externalLink1.xml": b'<?xml version="1.0"?><externalLink xmlns="http://schemas.'
-                                              b'openxmlformats.org/spreadsheetml/2006/main"/>',
-    })
+    data = with_parts(
+        workbook_bytes([["C-EDU-02", "", "370303", "", "2024", 97.5, ""]]),
+        {
+            "xl/externalLinks/externalLink1.xml": b'<?xml version="1.0"?><externalLink xmlns="http://schemas.'
+            b'openxmlformats.org/spreadsheetml/2006/main"/>',
+        },
+    )
     report = inspect_bytes("带链接.xlsx", data)
     assert errors(report) == ["external_link"] and "外部链接" in report.findings[0].message
     path = tmp_path / "带链接.xlsx"
@@ -133,20 +140,24 @@ def test_zip_bomb_is_refused_before_unpacking() -> None:
 
 
 def test_a_part_that_lies_about_its_size_is_refused() -> None:
-    data = bytearray(with_parts(workbook_bytes([["C-EDU-02", "", "370303", "", "2024", 97.5, ""]]),
-                                {"xl/media/big.bin": bytes(range(256)) * 4096}))  # 1 MB, incompressible-ish
+    data = bytearray(
+        with_parts(
+            workbook_bytes([["C-EDU-02", "", "370303", "", "2024", 97.5, ""]]),
+            {"xl/media/big.bin": bytes(range(256)) * 4096},
+        )
+    )  # 1 MB, incompressible-ish
     # claim 1000 bytes in both the local header and the central directory
     name = b"xl/media/big.bin"
     local = data.find(b"PK\x03\x04")
     while local != -1:
         name_len = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30:local + 30 + name_len] == name:
+        if data[local + 30 : local + 30 + name_len] == name:
             struct.pack_into("<I", data, local + 22, 1000)
         local = data.find(b"PK\x03\x04", local + 4)
     central = data.find(b"PK\x01\x02")
     while central != -1:
         name_len = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46:central + 46 + name_len] == name:
+        if data[central + 46 : central + 46 + name_len] == name:
             struct.pack_into("<I", data, central + 24, 1000)
         central = data.find(b"PK\x01\x02", central + 4)
     report = inspect_bytes("篡改.xlsx", bytes(data))

@@ -41,8 +41,24 @@ def run_cli(argv: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch) -> tup
 def test_add_user_stores_only_an_argon2_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "users.toml"
     pw = new_password()
-    code, out = run_cli(["user", "--users-file", str(path), "add", "health01", "--role", "unit", "--unit", "卫健委",
-                         "--name", "卫健委 李明", "--password-stdin"], pw + "\n", monkeypatch)
+    code, out = run_cli(
+        [
+            "user",
+            "--users-file",
+            str(path),
+            "add",
+            "health01",
+            "--role",
+            "unit",
+            "--unit",
+            "卫健委",
+            "--name",
+            "卫健委 李明",
+            "--password-stdin",
+        ],
+        pw + "\n",
+        monkeypatch,
+    )
     assert code == 0, out
     text = path.read_bytes()
     assert pw.encode() not in text and HASH.search(text)
@@ -59,10 +75,14 @@ def test_reset_keeps_the_offices_comments_and_other_users(tmp_path: Path, monkey
     path = tmp_path / "users.toml"
     path.write_text((REPO / "data/config/users.example.toml").read_text(encoding="utf-8"), encoding="utf-8")
     first, second = new_password(), new_password()
-    assert run_cli(["user", "--users-file", str(path), "passwd", "health01", "--password-stdin"], first,
-                   monkeypatch)[0] == 0
-    assert run_cli(["user", "--users-file", str(path), "passwd", "health01", "--password-stdin"], second,
-                   monkeypatch)[0] == 0
+    assert (
+        run_cli(["user", "--users-file", str(path), "passwd", "health01", "--password-stdin"], first, monkeypatch)[0]
+        == 0
+    )
+    assert (
+        run_cli(["user", "--users-file", str(path), "passwd", "health01", "--password-stdin"], second, monkeypatch)[0]
+        == 0
+    )
     text = path.read_text(encoding="utf-8")
     assert "# 角色：office = 妇儿工委办" in text and 'email = "liming@example.org"' in text
     assert text.count("password_hash") == 1
@@ -74,11 +94,15 @@ def test_reset_keeps_the_offices_comments_and_other_users(tmp_path: Path, monkey
 
 def test_weak_passwords_and_unknown_units_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "users.toml"
-    code, out = run_cli(["user", "--users-file", str(path), "add", "a1", "--role", "office", "--password-stdin"],
-                        "short\n", monkeypatch)
+    code, out = run_cli(
+        ["user", "--users-file", str(path), "add", "a1", "--role", "office", "--password-stdin"], "short\n", monkeypatch
+    )
     assert code == 2 and "至少需要" in out and not path.exists()
-    code, out = run_cli(["user", "--users-file", str(path), "add", "u1", "--role", "unit", "--unit", "外星局",
-                         "--password-stdin"], new_password(), monkeypatch)
+    code, out = run_cli(
+        ["user", "--users-file", str(path), "add", "u1", "--role", "unit", "--unit", "外星局", "--password-stdin"],
+        new_password(),
+        monkeypatch,
+    )
     assert code == 2 and "未知成员单位" in out
 
 
@@ -96,8 +120,9 @@ def test_sign_in_checks_the_hash_and_never_says_which_part_was_wrong(tmp_path: P
 
 def test_failed_sign_ins_back_off_per_user_and_session() -> None:
     now = [1000.0]
-    t = auth.SignInThrottle(free=3, base=2.0, max_wait=30.0, user_limit=16, window=900.0, user_delay=5.0,
-                            clock=lambda: now[0])
+    t = auth.SignInThrottle(
+        free=3, base=2.0, max_wait=30.0, user_limit=16, window=900.0, user_delay=5.0, clock=lambda: now[0]
+    )
     for _ in range(3):
         assert t.wait_seconds("u", "s1") == 0
         t.failed("u", "s1")
@@ -166,8 +191,9 @@ def test_sessions_expire_after_idle_time_and_maximum_age() -> None:
     assert "重新登录" in s.expiry_reason(3700.0, max_age=3600, idle=600)
 
 
-def test_no_password_in_the_database_or_the_repository(work_db: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_password_in_the_database_or_the_repository(
+    work_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A whole round (sign in, upload as that user, approve) leaves no password or hash behind."""
     path = tmp_path / "users.toml"
     pw = new_password()

@@ -145,8 +145,10 @@ def test_unit_column_must_match() -> None:
 
 
 def test_fraction_percentages_are_flagged_not_stored() -> None:
-    vals = [rv(indicator="学前教育毛入园率", value=v, region=r)
-            for v, r in (("0.953", "张店区"), ("0.912", "桓台县"), ("0.88", "高青县"))]
+    vals = [
+        rv(indicator="学前教育毛入园率", value=v, region=r)
+        for v, r in (("0.953", "张店区"), ("0.912", "桓台县"), ("0.88", "高青县"))
+    ]
     out = check_values(vals, ctx())
     assert out.observations == []
     assert rules(out) == ["looks_like_fraction"] * 3
@@ -163,8 +165,9 @@ def test_missing_marks_are_counted_not_rejected() -> None:
     assert out.observations == [] and out.rejected == [] and out.missing == 2
 
 
-@pytest.mark.parametrize(("year", "rule"), [("2019", "year_out_of_plan"), ("2031", "year_out_of_plan"),
-                                             ("去年", "bad_year")])
+@pytest.mark.parametrize(
+    ("year", "rule"), [("2019", "year_out_of_plan"), ("2031", "year_out_of_plan"), ("去年", "bad_year")]
+)
 def test_years_outside_the_plan(year: str, rule: str) -> None:
     assert rules(check_values([rv(year=year)], ctx())) == [rule]
 

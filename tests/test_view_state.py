@@ -66,8 +66,12 @@ def test_default_year_follows_the_chosen_basis() -> None:
 
 def test_a_basis_the_user_may_not_choose_falls_back_with_a_notice() -> None:
     leader = ViewOptions(
-        plans={"liangang": "两纲"}, years=(2024, 2025), regions={"370300": "淄博市"},
-        label_sets={"default": "达标/未达标"}, bases={"reviewed": "仅已审核数据"}, default_years={"reviewed": 2024},
+        plans={"liangang": "两纲"},
+        years=(2024, 2025),
+        regions={"370300": "淄博市"},
+        label_sets={"default": "达标/未达标"},
+        bases={"reviewed": "仅已审核数据"},
+        default_years={"reviewed": 2024},
     )
     view, notices = parse_view({"basis": "all"}, leader)
     assert (view.basis, view.year) == ("reviewed", 2024)
