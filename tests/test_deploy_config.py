@@ -26,3 +26,8 @@ def test_server_upload_limit_equals_the_setting() -> None:
 def test_no_error_details_reach_the_browser() -> None:
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_sessions_do_not_watch_the_source_files() -> None:
+    config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
