@@ -378,9 +378,16 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
             "上年状态": prev_cell,
             "本年状态": present.status_cell,
             "变化": lambda r: r["_change"],
-            "上年值": lambda r: present.value_with_year(r["prev_value"], r["prev_year"], r["decimals"]),
+            "上年值": lambda r: present.value_with_year(
+                r["prev_value"], r["prev_year"], r["decimals"], judged=present.is_judged(r)
+            ),
             "最新值": lambda r: (
-                (present.value_with_year(r["latest_value"], r["latest_year"], r["decimals"]) or "")
+                (
+                    present.value_with_year(
+                        r["latest_value"], r["latest_year"], r["decimals"], judged=present.is_judged(r)
+                    )
+                    or ""
+                )
                 + present.pending_mark(r)
             ),
             "目标": present.target_text,

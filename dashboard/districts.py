@@ -55,7 +55,7 @@ def heatmap_cells(result: ProgressResult, domain: str = ALL_DOMAINS, only_with_d
             "region_name": r["region_name"],
             "indicator_name": labels[r["indicator_code"]],
             "label": r["status_label"],
-            "text": f"{r['status_symbol']} {present.number(r['latest_value'], r['decimals']) or ''}".strip(),
+            "text": f"{r['status_symbol']} {present.value_text(r, r['latest_value']) or ''}".strip(),
             "_o": order[r["region_code"]],
         }
         for r in items.iter_rows(named=True)
@@ -81,7 +81,7 @@ def matrix_table(result: ProgressResult, domain: str = ALL_DOMAINS, only_with_da
     cells: dict[str, dict[str, str]] = {}
     first: dict[str, dict[str, Any]] = {}
     for r in items.iter_rows(named=True):
-        value = present.number(r["latest_value"], r["decimals"])
+        value = present.value_text(r, r["latest_value"])
         cells.setdefault(r["indicator_code"], {})[r["region_code"]] = present.status_cell(r) + (
             f" {value}" if value is not None else ""
         )
@@ -199,7 +199,9 @@ def comparison(
 def _latest(row: dict[str, Any] | None) -> str | None:
     if row is None:
         return None
-    text = present.value_with_year(row["latest_value"], row["latest_year"], row["decimals"])
+    text = present.value_with_year(
+        row["latest_value"], row["latest_year"], row["decimals"], judged=present.is_judged(row)
+    )
     return None if text is None else text + present.pending_mark(row)
 
 

@@ -104,7 +104,11 @@ def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
         (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
         (
             "最新值",
-            (present.value_with_year(item["latest_value"], item["latest_year"], d) or "") + present.pending_mark(item)
+            (
+                present.value_with_year(item["latest_value"], item["latest_year"], d, judged=present.is_judged(item))
+                or ""
+            )
+            + present.pending_mark(item)
             or None,
             "v，报告年份及以前最近一年",
         ),

@@ -172,8 +172,22 @@ def review_state_text(row: Mapping[str, Any]) -> str | None:
     return STATE_LABELS.get(row.get("review_state") or "")
 
 
-def value_with_year(value: float | None, year: int | None, decimals: int | None) -> str | None:
-    text = number(value, decimals)
+def is_judged(row: Mapping[str, Any]) -> bool:
+    """A 定性 goal the office judges: its values are 1 (已实现) and 0 (未实现), not measurements."""
+    return row.get("target_kind") == QUALITATIVE and not row.get("unit")
+
+
+def value_text(row: Mapping[str, Any], value: float | None) -> str | None:
+    """A value as a reader sees it: 已实现 / 未实现 for a judged goal, else the rounded number."""
+    if value is None:
+        return None
+    if is_judged(row):
+        return "已实现" if value == 1 else "未实现"
+    return number(value, row.get("decimals"))
+
+
+def value_with_year(value: float | None, year: int | None, decimals: int | None, *, judged: bool = False) -> str | None:
+    text = ("已实现" if value == 1 else "未实现") if judged and value is not None else number(value, decimals)
     return None if text is None else f"{text}（{year}年）"
 
 

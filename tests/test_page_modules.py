@@ -476,3 +476,11 @@ def test_the_trend_segment_has_the_stated_slope() -> None:
     (trace,) = fig.data
     assert list(trace.x) == [2024, 2030]
     assert [round(y, 2) for y in trace.y] == [4.86, 3.6]  # 3.6 + 0.21 × 6 on the line, not the 5.6 observed
+
+
+def test_a_judged_goal_reads_as_a_verdict_not_a_number() -> None:
+    goal = {"target_kind": "qualitative", "unit": None, "decimals": 0}
+    assert (present.value_text(goal, 1.0), present.value_text(goal, 0.0)) == ("已实现", "未实现")
+    assert present.value_with_year(0.0, 2024, 0, judged=True) == "未实现（2024年）"
+    rate = {"target_kind": "at_most", "unit": "‰", "decimals": 1}
+    assert present.value_text(rate, 3.6) == "3.6"
