@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from etl import settings
+from etl.catalogue import TARGET_COLUMNS
 from etl.load_returns import FileReport, load_files
 from etl.store import insert_frame, publish
 
@@ -31,23 +32,7 @@ def _targets(frame: pl.DataFrame, is_sample: bool) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("region_code").replace("", None),
         pl.lit(is_sample).alias("is_sample"),
-    ).select(
-        "plan_code",
-        "indicator_code",
-        "region_code",
-        "target_year",
-        "kind",
-        "value",
-        "band_low",
-        "band_high",
-        "tolerance",
-        "target_text",
-        "source",
-        "source_url",
-        "verified",
-        "is_sample",
-        "note",
-    )
+    ).select(*(c for c in TARGET_COLUMNS if c != "note"), "is_sample", "note")  # the target table's order
 
 
 def region_frames(data_dir: Path, region: str | None = None) -> pl.DataFrame:
