@@ -34,7 +34,12 @@ def submissions_table(db_path: Path) -> pl.DataFrame:
         ORDER BY s.loaded_at DESC, s.id DESC
     """,
     )
-    return frame.select(
+    return frame.select(*_load_columns(pl.col("warnings").alias("提醒")), pl.col("source").alias("来源"))
+
+
+def _load_columns(*checks: pl.Expr) -> list[pl.Expr]:
+    """A load's columns as both load tables show them, with `checks` (its finding counts) before 数据性质."""
+    return [
         pl.col("id").alias("提交编号"),
         pl.col("file_name").alias("文件"),
         pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")).alias("类别"),
@@ -42,10 +47,9 @@ def submissions_table(db_path: Path) -> pl.DataFrame:
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
         pl.col("rows_accepted").alias("载入数值"),
         pl.col("rows_rejected").alias("拒绝数值"),
-        pl.col("warnings").alias("提醒"),
+        *checks,
         pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
-        pl.col("source").alias("来源"),
-    )
+    ]
 
 
 OUTLIER_RULES = plausibility.RULES  # values that may be wrong: the preview's plausibility warnings
@@ -67,18 +71,7 @@ def recent_loads(db_path: Path, limit: int = 10) -> pl.DataFrame:
     """,
         {"outliers": list(OUTLIER_RULES), "n": limit},
     )
-    return frame.select(
-        pl.col("id").alias("提交编号"),
-        pl.col("file_name").alias("文件"),
-        pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")).alias("类别"),
-        pl.col("unit").alias("成员单位"),
-        pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
-        pl.col("rows_accepted").alias("载入数值"),
-        pl.col("rows_rejected").alias("拒绝数值"),
-        pl.col("outliers").alias("疑似异常值"),
-        pl.col("warnings").alias("其他提醒"),
-        pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
-    )
+    return frame.select(*_load_columns(pl.col("outliers").alias("疑似异常值"), pl.col("warnings").alias("其他提醒")))
 
 
 def load_findings(db_path: Path, submission_id: int) -> pl.DataFrame:

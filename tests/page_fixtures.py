@@ -26,6 +26,18 @@ import polars as pl
 
 from dashboard import aggregate, engine, labels
 
+# the columns engine.compute reads as observations
+OBSERVATION_SCHEMA = {
+    "indicator_code": pl.String,
+    "region_code": pl.String,
+    "breakdown": pl.String,
+    "year": pl.Int32,
+    "value": pl.Float64,
+    "revision": pl.Int32,
+    "submission_id": pl.Int32,
+    "is_sample": pl.Boolean,
+}
+
 CITY, D1, D2 = "370300", "370302", "370303"
 REGIONS = pl.DataFrame(
     {
@@ -106,19 +118,7 @@ def observations(year: int) -> pl.DataFrame:
         for y, v in series.items()
         if y <= year
     ]
-    return pl.DataFrame(
-        rows,
-        schema={
-            "indicator_code": pl.String,
-            "region_code": pl.String,
-            "breakdown": pl.String,
-            "year": pl.Int32,
-            "value": pl.Float64,
-            "revision": pl.Int32,
-            "submission_id": pl.Int32,
-            "is_sample": pl.Boolean,
-        },
-    )
+    return pl.DataFrame(rows, schema=OBSERVATION_SCHEMA)
 
 
 def completeness_cells() -> pl.DataFrame:

@@ -15,7 +15,7 @@ A hand-made province, checkable by hand (base year 2020, report year 2024, τ = 
 from __future__ import annotations
 
 import polars as pl
-from page_fixtures import INDICATORS, PLAN, TARGETS
+from page_fixtures import INDICATORS, OBSERVATION_SCHEMA, PLAN, TARGETS
 
 from dashboard import briefing, engine, labels
 
@@ -57,19 +57,7 @@ def _observations() -> pl.DataFrame:
         for (code, region), pair in VALUES.items()
         for year, value in zip((2020, 2024), pair, strict=True)
     ]
-    return pl.DataFrame(
-        rows,
-        schema={
-            "indicator_code": pl.String,
-            "region_code": pl.String,
-            "breakdown": pl.String,
-            "year": pl.Int32,
-            "value": pl.Float64,
-            "revision": pl.Int32,
-            "submission_id": pl.Int32,
-            "is_sample": pl.Boolean,
-        },
-    )
+    return pl.DataFrame(rows, schema=OBSERVATION_SCHEMA)
 
 
 def _result() -> engine.ProgressResult:
