@@ -11,9 +11,9 @@ import polars as pl
 import pydeck as pdk
 import pytest
 
+from dashboard.engine import coverage as cov
+from dashboard.engine.coverage import MEASURES, NO_DATA
 from dashboard.render import deck as maps
-from dashboard.views import maps as cov
-from dashboard.views.maps import MEASURES, NO_DATA
 from etl.core import settings
 from etl.regions.geo import load_boundaries
 

@@ -29,7 +29,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import mapping, shape
 
-from dashboard.views.maps import NO_DATA, ClassScheme, Measure
+from dashboard.engine.coverage import NO_DATA, ClassScheme, Measure
 
 DISTRICT_LAYER, VILLAGE_LAYER, COMMUNITY_LAYER, HOME_LAYER, LABEL_LAYER = (
     "districts",
@@ -129,8 +129,8 @@ def map_base(
 def load_map_base(db_path: Path, region: str | None = None, counties: bool = False) -> MapBase:
     """MapBase of `region` (default: the region the database was built for) from data/regions/:
     the level below it, or with `counties` every county in it (a province's place maps)."""
+    from dashboard.engine import coverage as coverage
     from dashboard.queries import db
-    from dashboard.views import maps as coverage
     from etl.core import settings
     from etl.regions import geo
 
@@ -594,7 +594,7 @@ def parse_view(
     Anything unknown falls back to the default (first theme and measure, latest year, no
     district, first plan) with a short Chinese notice; never an exception.
     """
-    from dashboard.views.maps import MEASURES, THEME_MEASURES, THEMES
+    from dashboard.engine.coverage import MEASURES, THEME_MEASURES, THEMES
 
     notices: list[str] = []
     # a link may name a theme by its key, its label on screen, or the name its data goes by

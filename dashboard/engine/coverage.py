@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.engine import ProgressResult
+from dashboard.engine.pipeline import ProgressResult
 from dashboard.queries import db
 
 NO_DATA = "无数据"
