@@ -4,6 +4,11 @@ and a short narrative built only from computed numbers.
 Pure functions of ProgressResults. The evaluated plan gives the status, baseline, latest value
 and trend; "companion" plans with another target year (十四五 for 2025, 两纲 for 2030) add their
 targets as extra columns, so the table shows the 2025 and the 2030 target side by side.
+
+The evaluation table is the region's own returns. Beside it, the level below is ranked
+(`below`): a province's cities, a city's counties, a county among its neighbours — each on its
+basis (a region without assessed items of its own is a roll-up, marked 汇总) and a total row
+pooling the rows' items (dashboard.engine.levels).
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ from typing import Any
 import polars as pl
 
 from dashboard import engine
-from dashboard.engine import ProgressResult, aggregate
+from dashboard.engine import ProgressResult, aggregate, levels
 from dashboard.engine.progress import DIRECTION_KINDS, DIRECTION_STATUSES
 from dashboard.render import exports, present
+from dashboard.views import briefing
 from etl.core import settings
 
 # what the summary's "进度滞后或退步" counts: the two statuses of those names, nothing else
 BEHIND = ("lagging", "regressing")
 SUMMARY_TOTAL = "合计"
+PARENT_RULE = levels.PARENT_RULE
 
 
 def companion_codes(db_path: Path, plan_code: str) -> list[str]:
@@ -126,6 +133,65 @@ def narrative(
 
 
 @dataclass(frozen=True)
+class Below:
+    """The level below a region (or a county's neighbours) ranked, with a pooled total row."""
+
+    parent_code: str  # whose regions are ranked
+    parent_name: str
+    word: str  # 市 / 区县
+    table: pl.DataFrame  # 排名, region, 口径, counts per label, 达标率 …; last row the pooled total
+    rank_of_region: int | None  # the evaluated region's rank when it is one of the ranked
+    drill: dict[str, str]  # ranked regions with regions below them
+
+    @property
+    def title(self) -> str:
+        return f"{self.parent_name}各{self.word}评估汇总"
+
+    def rank_line(self, name: str) -> str:
+        """ "张店区在淄博市8个区县中排名第3。" when the evaluated region is ranked here."""
+        if not self.rank_of_region:
+            return ""
+        return f"{name}在{self.parent_name}{self.table.height - 1}个{self.word}中排名第{self.rank_of_region}。"
+
+
+def below(result: ProgressResult, region: str) -> Below:
+    """The regions a view of `region` ranks (levels.compared_parent) with their label counts and
+    达标率, each on its basis, and the pooled total (levels.pooled_total) as the last row."""
+    parent = levels.compared_parent(briefing.tree(result), region)
+    ranked = briefing.ranking_of(result, parent).filter(pl.col("region_code") != parent)
+    word = briefing.level_word(result, parent)
+    styles = present.label_styles(result.labels)
+    rollups = ranked.get_column("rollup").fill_null(0) if "rollup" in ranked.columns else None
+    rows = [
+        {**r, "_name": levels.shown_name(r["region_name"], r.get("rollup") or 0), "_basis": r.get("basis")}
+        for r in ranked.iter_rows(named=True)
+    ]
+    total = levels.pooled_total(ranked)
+    rows.append({**total, "rank": None, "_name": levels.total_text(ranked.height, word), "_basis": levels.ROLLUP_MARK})
+    columns: dict[str, Any] = {"排名": lambda r: r["rank"], word: lambda r: r["_name"]}
+    for style in styles:
+        columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"] or 0) for c in s.codes)
+    columns["合计"] = lambda r: int(r["n_items"])
+    columns["达标率"] = lambda r: present.percent(r["attainment_rate"]) or "—"
+    columns["达标"] = lambda r: int(r["rate_numerator"])
+    columns["达标率分母"] = lambda r: int(r["rate_denominator"])
+    if rollups is not None and rollups.sum() > 0:
+        columns["口径"] = lambda r: r["_basis"] if r["_basis"] == levels.ROLLUP_MARK or r.get("rollup") else "本级"
+    text = {word, "达标率", "口径"}
+    table = present.rows_table(rows, columns, {k: pl.Int64 for k in columns if k not in text})
+    mine = ranked.filter(pl.col("region_code") == region)
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    return Below(
+        parent_code=parent,
+        parent_name=names.get(parent, parent),
+        word=word,
+        table=table,
+        rank_of_region=mine.item(0, "rank") if mine.height else None,
+        drill=briefing.drill_targets(result, parent),
+    )
+
+
+@dataclass(frozen=True)
 class Midterm:
     region_code: str
     region_name: str
@@ -138,6 +204,7 @@ class Midterm:
     narrative: str
     has_values: bool  # the region has at least one value for the plan's indicators
     note: str  # rounding and 示例数据/示例目标, printed under every sheet's title
+    below: Below | None = None  # the level below ranked (None when nothing is below or beside)
 
     def sheets(self) -> dict[str, pl.DataFrame]:
         """Workbook sheets: 汇总 first, then one per domain."""
@@ -264,4 +331,11 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         note=present.ROUNDED_NOTE
         + ("含示例数据，仅供演示。" if result.sample_data else "")
         + ("含示例目标（非官方）。" if result.sample_targets else ""),
+        below=below_or_none(result, region),
     )
+
+
+def below_or_none(result: ProgressResult, region: str) -> Below | None:
+    """`below` when some region is ranked beside or below `region`."""
+    b = below(result, region)
+    return b if b.table.height > 1 else None
