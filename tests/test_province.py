@@ -1,5 +1,6 @@
 """The 山东 province built with its sample: 16 cities ranked at province level, each city's
-counties ranked inside it, every city's headline on its own values. One build per module."""
+counties ranked inside it, every city's headline on its own values. One build per session
+(conftest.province_db)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,9 @@ import pytest
 
 from dashboard import engine
 from dashboard.views import briefing
-from etl.build import build_database
 
 pytestmark = pytest.mark.province
 PROVINCE, ZIBO = "370000", "370300"
-
-
-@pytest.fixture(scope="module")
-def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("province-db")
-    build_database(d / "fuer.duckdb", region=PROVINCE, sample_dir=d / "samples")
-    return d / "fuer.duckdb"
 
 
 @pytest.fixture(scope="module")
