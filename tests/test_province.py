@@ -87,3 +87,10 @@ def test_a_unit_at_province_level_owes_returns_for_every_county(result: engine.P
     view = units.unit_view(result, "health", "卫生健康委", PROVINCE)
     assert view.matrix.height == 136
     assert units.unit_view(result, "health", "卫生健康委", ZIBO).matrix.height == 8
+
+
+def test_a_national_run_covers_the_country_alone(province_db: Path) -> None:
+    # 全国 values are reference figures: the province hanging below 100000 is not in its run
+    national = engine.run(province_db, "liangang", 2024, "100000")
+    assert national.by_region.get_column("region_code").to_list() == ["100000"]
+    assert national.completeness_cells.get_column("region_code").unique().to_list() in ([], ["100000"])

@@ -194,6 +194,10 @@ def _scope(regions: pl.DataFrame, region: str | None) -> list[str]:
         return codes
     if region not in codes:
         raise EngineError(f"未知地区代码：{region}")
+    if regions.filter(pl.col("code") == region).item(0, "level") == "country":
+        # 全国 figures are national reference values, never a roll-up of the build's regions: a
+        # national run covers the country alone, also where a province hangs below it
+        return [region]
     children: dict[str, list[str]] = {}
     for code, parent in regions.select("code", "parent_code").iter_rows():
         children.setdefault(parent, []).append(code)
@@ -660,20 +664,14 @@ def _completeness(
         rule=rule,
         plan_indicators=resolved.get_column("indicator_code").unique().to_list(),
     )
+    # a value counts as received only while it is current (a withdrawn one no longer counts):
+    # the query keeps loaded, not withdrawn submissions only — exactly those observation_current
+    # takes its latest revision from — so every value it finds has a current value
     received = db.query(
         db_path,
         _first_received_sql(db.has_table(db_path, "submission_withdrawal")),
         {"first": first, "year": report_year, "regions": districts},
     )
-    # a value counts as received only while it is current (a withdrawn one no longer counts)
-    current = db.query(
-        db_path,
-        f"SELECT DISTINCT indicator_code, region_code, year FROM observation_current "
-        f"WHERE breakdown = '{progress.TOTAL}' AND year BETWEEN $first AND $year "
-        f"AND list_contains($regions, region_code)",
-        {"first": first, "year": report_year, "regions": districts},
-    )
-    received = received.join(current, on=["indicator_code", "region_code", "year"], how="semi")
     cells = aggregate.completeness_cells(expected, received, deadline=deadline, tracking_start=started)
     region_names = regions.select(pl.col("code").alias("region_code"), pl.col("name").alias("region_name"))
     unit_names = units.select("unit_code", "unit_name")
