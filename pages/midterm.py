@@ -16,11 +16,7 @@ from dashboard.views import assessments, midterm
 
 page = ui.open_page()
 view, options, path, home, result = page.view, page.options, page.path, page.home, page.result
-companions = [
-    r
-    for code in ui.cached_call(midterm.companion_codes, path, result.plan.code)
-    if (r := page.companion(plan=code)) is not None
-]
+companions = ui.cached_call(midterm.companion_targets, path, result.plan.code, view.year, home)
 key = (view, home, tuple(c.plan.code for c in companions))
 m = ui.cached_view(midterm.evaluation, key, result, view.region, companions)
 

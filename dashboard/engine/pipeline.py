@@ -387,17 +387,7 @@ def compute(
     (as _SQL_OBSERVATIONS gives them), the lists they index (progress.year_matrix); region: the
     root of the scope, whose level below is ranked (levels.ranked_level).
     """
-    # target rows in catalogue order, so the items come out by indicator (catalogue order),
-    # then region (scope order)
-    catalogue_order = indicators.select("indicator_code").with_row_index("_cat")
-    ordered = (
-        raw_targets.join(catalogue_order, on="indicator_code", how="left")
-        .sort("_cat", nulls_last=True, maintain_order=True)
-        .drop("_cat")
-    )
-    resolved = targets.resolve_targets(
-        ordered, regions, plan_code=info.code, plan_target_year=info.target_year, region_codes=scope
-    )
+    resolved = _resolved_targets(info, raw_targets, indicators, regions, scope)
     evaluated = progress.compute_progress(
         observations,
         resolved,
@@ -434,6 +424,65 @@ def compute(
 
 # --- run ----------------------------------------------------------------------------------------
 
+_SQL_REGIONS = "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code"
+
+
+def _checked_plan(db_path: Path, plan: str, report_year: int) -> PlanInfo:
+    info = plan_info(db_path, plan)
+    if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
+        raise EngineError(
+            f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
+        )
+    return info
+
+
+def _raw_targets(db_path: Path, info: PlanInfo, report_year: int) -> pl.DataFrame:
+    """The plan's target rows (the office's latest revisions included) with interim targets."""
+    table = plan_targets.target_table(db_path)
+    return targets.with_interim_targets(
+        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code = $plan", {"plan": info.code}),
+        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code <> $plan", {"plan": info.code}),
+        plan_target_year=info.target_year,
+        report_year=report_year,
+    )
+
+
+def _resolved_targets(
+    info: PlanInfo, raw_targets: pl.DataFrame, indicators: pl.DataFrame, regions: pl.DataFrame, scope: list[str]
+) -> pl.DataFrame:
+    # target rows in catalogue order, so the items come out by indicator (catalogue order),
+    # then region (scope order)
+    catalogue_order = indicators.select("indicator_code").with_row_index("_cat")
+    ordered = (
+        raw_targets.join(catalogue_order, on="indicator_code", how="left")
+        .sort("_cat", nulls_last=True, maintain_order=True)
+        .drop("_cat")
+    )
+    return targets.resolve_targets(
+        ordered, regions, plan_code=info.code, plan_target_year=info.target_year, region_codes=scope
+    )
+
+
+@dataclass(frozen=True)
+class PlanTargets:
+    """A plan's targets for every region of a scope, resolved as `run` resolves them (the same
+    `targets` frame a ProgressResult carries), without evaluating any value: what a companion
+    plan's column of the 中期评估 table needs."""
+
+    plan: PlanInfo
+    targets: pl.DataFrame
+
+
+def resolved_plan_targets(db_path: Path, plan: str, report_year: int, region: str | None = None) -> PlanTargets:
+    """The targets `run(db_path, plan, report_year, region)` would judge against; raises
+    EngineError like run for an unknown plan or region or a year outside the plan."""
+    db_path = Path(db_path)
+    info = _checked_plan(db_path, plan, report_year)
+    regions = db.query(db_path, _SQL_REGIONS)
+    indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
+    raw = _raw_targets(db_path, info, report_year)
+    return PlanTargets(info, _resolved_targets(info, raw, indicators, regions, _scope(regions, region)))
+
 
 def run(
     db_path: Path,
@@ -458,26 +507,16 @@ def run(
     except publication.PublicationError as exc:
         raise EngineError(str(exc)) from exc
     snapshot = db.snapshot_id(db_path)
-    info = plan_info(db_path, plan)
-    if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
-        raise EngineError(
-            f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
-        )
+    info = _checked_plan(db_path, plan, report_year)
     label_config = label_config or labels.load_labels()
     # the office sets its deadline once (return_deadline); the upload/review pages read the same setting
     deadline = deadline or aggregate.ReportingDeadline.from_setting(settings.get("return_deadline"))
     chosen = label_config.label_set(label_set)
 
-    regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
+    regions = db.query(db_path, _SQL_REGIONS)
     scope = _scope(regions, region)
     indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
-    table = plan_targets.target_table(db_path)  # the office's latest revisions included
-    raw_targets = targets.with_interim_targets(
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code = $plan", {"plan": info.code}),
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code <> $plan", {"plan": info.code}),
-        plan_target_year=info.target_year,
-        report_year=report_year,
-    )
+    raw_targets = _raw_targets(db_path, info, report_year)
     plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
     observations = db.query(
         db_path,

@@ -30,12 +30,27 @@ from etl.core import settings
 # what the summary's "进度滞后或退步" counts: the two statuses of those names, nothing else
 BEHIND = ("lagging", "regressing")
 SUMMARY_TOTAL = "合计"
+# a plan beside the evaluated one: its targets (and plan) are all the table reads of it
+Companion = ProgressResult | engine.PlanTargets
 PARENT_RULE = levels.PARENT_RULE
 
 
 def companion_codes(db_path: Path, plan_code: str) -> list[str]:
     """The plans shown beside `plan_code` in the evaluation table (see companion_plans)."""
     return companion_plans(plan_code, engine.plans(db_path))
+
+
+def companion_targets(db_path: Path, plan_code: str, year: int, region: str | None) -> tuple[engine.PlanTargets, ...]:
+    """The companion plans' targets for `region`'s scope (engine.resolved_plan_targets: no values
+    are evaluated, only the targets become columns); a plan whose years do not include `year`
+    is left out."""
+    out = []
+    for code in companion_codes(db_path, plan_code):
+        try:
+            out.append(engine.resolved_plan_targets(db_path, code, year, region))
+        except engine.EngineError:
+            continue
+    return tuple(out)
 
 
 def report_org() -> str:
@@ -219,7 +234,7 @@ def workbook(m: Midterm, org: str = "") -> bytes:
     return exports.workbook_bytes(m.sheets(), title=title, note=note, sign_off=exports.sign_off_line(org))
 
 
-def _companion_targets(companions: Sequence[ProgressResult], region: str) -> dict[int, dict[str, dict[str, Any]]]:
+def _companion_targets(companions: Sequence[Companion], region: str) -> dict[int, dict[str, dict[str, Any]]]:
     out: dict[int, dict[str, dict[str, Any]]] = {}
     for res in companions:
         rows = res.targets.filter(pl.col("region_code") == region)
@@ -227,8 +242,9 @@ def _companion_targets(companions: Sequence[ProgressResult], region: str) -> dic
     return out
 
 
-def evaluation(result: ProgressResult, region: str, companions: Sequence[ProgressResult] = ()) -> Midterm:
-    """The mid-term evaluation of `region` for the result's plan and report year."""
+def evaluation(result: ProgressResult, region: str, companions: Sequence[Companion] = ()) -> Midterm:
+    """The mid-term evaluation of `region` for the result's plan and report year; `companions`
+    (results or engine.PlanTargets of plans with another target year) add their targets."""
     items = present.totals(result.items).filter(pl.col("region_code") == region)
     main_year = result.plan.target_year
     extra = _companion_targets(companions, region)
