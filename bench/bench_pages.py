@@ -25,7 +25,9 @@ given); each figure is also given as a multiple of the baseline's, since AppTest
 machine makes every page slower alike. A province build measures every page at each --levels:
 the province itself (its 16 cities ranked, the 地图 page drawing all 136 counties), a city inside
 it (370300 淄博市, its counties ranked) and a county (370303 张店区, among its neighbours).
-The 1-minute load average is printed before and after each page, since the machine is shared.
+The 1-minute load average is printed before and after each page, since the machine is shared,
+and so is the CPU time of the in-process runs (every thread of the process, AppTest included),
+which other load does not inflate.
 Not a test: timings depend on the machine.
 """
 
@@ -94,10 +96,13 @@ def _app_test(target: Target):
     return at
 
 
-def _timed_run(at) -> float:
-    start = time.perf_counter()
+def _timed_run(at, cpu: list[float] | None = None) -> float:
+    """Seconds of one run; its CPU seconds (every thread of this process) go to `cpu`."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     at.run()
     elapsed = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(time.process_time() - start_cpu)
     if at.exception:
         raise RuntimeError(f"page raised: {[e.value for e in at.exception]}")
     return elapsed
@@ -130,22 +135,22 @@ def fresh_process(target: Target, db_path: Path) -> float:
     return float(json.loads(out.stdout.strip().splitlines()[-1])["seconds"])
 
 
-def in_process(target: Target, repeat: int) -> tuple[list[float], list[float]]:
-    """(cold runs with caches cleared, warm reruns of one session)."""
+def in_process(target: Target, repeat: int) -> tuple[list[float], list[float], list[float], list[float]]:
+    """(cold runs with caches cleared, warm reruns of one session), each with its CPU seconds."""
     import streamlit as st
 
     from dashboard.queries import db
 
-    cold, warm = [], []
+    cold, warm, cold_cpu, warm_cpu = [], [], [], []
     for _ in range(repeat):
         st.cache_data.clear()
         db.close_all()
-        cold.append(_timed_run(_app_test(target)))
+        cold.append(_timed_run(_app_test(target), cold_cpu))
     at = _app_test(target)
     _timed_run(at)
     for _ in range(repeat):
-        warm.append(_timed_run(at))
-    return cold, warm
+        warm.append(_timed_run(at, warm_cpu))
+    return cold, warm, cold_cpu, warm_cpu
 
 
 def main() -> None:
@@ -189,29 +194,36 @@ def main() -> None:
         print(f"measuring {name} …", file=sys.stderr)
         load_before = os.getloadavg()[0]
         process = [fresh_process(target, db_path) for _ in range(fresh)]
-        cold, warm = in_process(target, args.repeat)
+        cold, warm, cold_cpu, warm_cpu = in_process(target, args.repeat)
         results[name] = {
             "cold_process": statistics.median(process) if process else None,
             "cold_cache": statistics.median(cold),
             "cold_max": max(cold),
             "warm": statistics.median(warm),
+            "cold_cpu": statistics.median(cold_cpu),
+            "warm_cpu": statistics.median(warm_cpu),
             "load_before": load_before,
             "load_after": os.getloadavg()[0],
         }
 
     base = results[BASELINE_NAME]
-    print(f"{'页面':<16}{'冷(新进程)':>11}{'冷(清缓存)':>11}{'热':>8}{'倍数(清缓存/热)':>16}{'负载':>12}  目标")
+    print(
+        f"{'页面':<16}{'冷(新进程)':>11}{'冷(清缓存)':>11}{'热':>8}{'CPU 冷/热':>14}{'倍数(清缓存/热)':>16}"
+        f"{'负载':>12}  目标"
+    )
     for name, r in results.items():
         ratios = "/".join(f"{r[k] / base[k]:.1f}" for k in ("cold_cache", "warm"))
         process = "—" if r["cold_process"] is None else f"{r['cold_process']:.2f}s"
         ok = r["cold_cache"] < goal_cold and r["warm"] < goal_warm
         load = f"{r['load_before']:.1f}→{r['load_after']:.1f}"
+        cpu = f"{r['cold_cpu']:.2f}/{r['warm_cpu']:.3f}s"
         print(
-            f"{name:<16}{process:>11}{r['cold_cache']:>10.2f}s{r['warm']:>7.3f}s{ratios:>16}{load:>12}  "
+            f"{name:<16}{process:>11}{r['cold_cache']:>10.2f}s{r['warm']:>7.3f}s{cpu:>14}{ratios:>16}{load:>12}  "
             f"{'达到' if ok else '未达到'}"
         )
     print(
-        f"（中位数；冷(新进程) {fresh} 次，其余各 {args.repeat} 次；负载为测该页前后的 1 分钟平均负载；"
+        f"（中位数；冷(新进程) {fresh} 次，其余各 {args.repeat} 次；CPU 为本进程各线程的 CPU 秒数，不受其他负载影响；"
+        "负载为测该页前后的 1 分钟平均负载；"
         f"目标：冷 < {goal_cold} s，热 < {goal_warm} s）"
     )
     out = REPO / "bench" / "out"
