@@ -80,7 +80,7 @@ with heat_box:
         note=present.COUNT_NOTE,
         height="content",
     )
-    st.caption(districts_mod.PARENT_RULE)
+    st.caption(districts_mod.PARENT_RULE + "。")
     drill_down(scope.drill, key="districts_drill", label=f"进入某{word}，对比其所辖地区")
 
 with card_box:

@@ -221,7 +221,7 @@ def test_midterm_ranks_the_level_below_with_a_pooled_total() -> None:
         (1, "另一市（汇总）", 2, 0, 2, "100.0%", 2, "所辖1个区县合计（按指标×区县计，单位：项次）"),
         (2, "示例市", 1, 1, 2, "50.0%", 2, "本级"),
         # the rows' items pooled: 3 of 4 项次, a ratio of sums — not the mean of 100% and 50%
-        (None, "所辖2个市合计（汇总，按指标×市计，单位：项次）", 3, 1, 4, "75.0%", 4, "汇总"),
+        (None, "合计（汇总）", 3, 1, 4, "75.0%", 4, "汇总"),
     ]
     assert province.drill == {CITY2: "另一市", CITY1: "示例市"} and province.rank_of_region is None
 
@@ -229,10 +229,11 @@ def test_midterm_ranks_the_level_below_with_a_pooled_total() -> None:
     assert county.table.select("排名", "区县", "达标率", "达标率分母").rows() == [
         (1, "甲区", "50.0%", 2),
         (2, "乙县", "0.0%", 2),
-        (None, "所辖2个区县合计（汇总，按指标×区县计，单位：项次）", "25.0%", 4),
+        (None, "合计（汇总）", "25.0%", 4),
     ]
     assert "口径" not in county.table.columns  # every county counts its own items
     assert county.rank_line("乙县") == "乙县在示例市2个区县中排名第2。"
+    assert county.total_line == "合计（汇总）行：所辖2个区县合计（汇总，按指标×区县计，单位：项次）。"
     # the evaluation table itself stays the region's own: 示例省 has no values
     m = midterm.evaluation(midterm_result, PROVINCE)
     assert (m.has_values, m.below.title) == (False, "示例省各市评估汇总")

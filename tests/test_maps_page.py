@@ -130,7 +130,7 @@ def test_attainment_theme_with_engine(built_db: Path, monkeypatch: pytest.Monkey
         cov.attainment_by_district(cov.attainment_input(result), data.districts),
         data.region_code,
         # the whole city's row pools its districts' items: a roll-up, labelled as one
-        "所辖8个区县合计（汇总，按指标×区县计，单位：项次）",
+        "区县合计（汇总）",
     )
     want = {
         n: None if v is None else round(v, 1) for n, v in zip(frame["district_name"], frame["attainment"], strict=True)

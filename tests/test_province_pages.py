@@ -164,7 +164,7 @@ def test_midterm_ranks_the_level_below_with_a_pooled_total(province_db: Path, mo
     assert len(below) == 17 and rows(below, "排名", "市", "达标率")[:3] == TOP_CITIES[:3]
     assert rows(below, "排名", "市", "达标率", "达标率分母")[-1] == (
         None,
-        "所辖16个市合计（汇总，按指标×市计，单位：项次）",
+        "合计（汇总）",
         "93.6%",
         2016,
     )
@@ -173,11 +173,16 @@ def test_midterm_ranks_the_level_below_with_a_pooled_total(province_db: Path, mo
     assert "淄博市各区县评估汇总" in [s.value for s in at.subheader]
     below = rows(table(at, "排名"), "排名", "区县", "达标率", "达标率分母")
     assert [r[:3] for r in below[:-1]] == ZIBO_COUNTIES
-    assert below[-1] == (None, "所辖8个区县合计（汇总，按指标×区县计，单位：项次）", "91.7%", 1008)
+    assert below[-1] == (None, "合计（汇总）", "91.7%", 1008)
 
     at = open_page(province_db, monkeypatch, "midterm", region=ZHANGDIAN)
     assert at.title[0].value == "中期评估 · 张店区"
-    assert any(c.value.startswith("张店区在淄博市8个区县中排名第3。") for c in at.caption)
+    assert any(
+        c.value.startswith(
+            "张店区在淄博市8个区县中排名第3。合计（汇总）行：所辖8个区县合计（汇总，按指标×区县计，单位：项次）。"
+        )
+        for c in at.caption
+    )
 
 
 def test_units_and_maps_cover_every_county(province_db: Path, monkeypatch) -> None:
@@ -190,4 +195,4 @@ def test_units_and_maps_cover_every_county(province_db: Path, monkeypatch) -> No
     districts = table(at, "区县")
     assert len(districts) == 137 and districts["区县"].iloc[-1] == "山东省合计"
     at = open_page(province_db, monkeypatch, "maps", theme="attainment", plan="liangang", year="2024")
-    assert table(at, "区县")["区县"].iloc[-1] == "所辖136个区县合计（汇总，按指标×区县计，单位：项次）"
+    assert table(at, "区县")["区县"].iloc[-1] == "区县合计（汇总）"

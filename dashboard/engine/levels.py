@@ -172,8 +172,14 @@ def pooled_total(rows: pl.DataFrame) -> dict[str, Any]:
     return aggregate.pooled(rows).row(0, named=True)
 
 
+def total_name(word: str = "") -> str:
+    """The short label of a pooled total row in a table's name column: 区县合计（汇总）."""
+    return f"{word}合计（{ROLLUP_MARK}）"
+
+
 def total_text(n: int, word: str) -> str:
-    """The label of a pooled total row: 所辖8个区县合计（汇总，按指标×区县计，单位：项次）."""
+    """What a pooled total row counts, said beside the table: 所辖8个区县合计（汇总，按指标×区县计，
+    单位：项次）."""
     return f"所辖{n}个{word}合计（{ROLLUP_MARK}，按指标×{word}计，单位：项次）"
 
 

@@ -124,7 +124,7 @@ def maps_page(data: PlaceData, db_path: Path, options: MapsOptions, choice: Maps
     # the whole region's row pools its districts' records; for 达标率 that is a count over
     # indicator × district, not the region's own 达标率, so it is labelled as a roll-up
     if theme == coverage.ATTAINMENT_THEME:
-        total_name = levels.total_text(by_district.height, "区县")
+        total_name = levels.total_name("区县")
     else:
         total_name = f"{data.region_name}合计"
     table = coverage.district_table(coverage.with_total(by_district, data.region_code, total_name), measure)

@@ -162,6 +162,11 @@ class Below:
     def title(self) -> str:
         return f"{self.parent_name}各{self.word}评估汇总"
 
+    @property
+    def total_line(self) -> str:
+        """What the last row pools: "合计（汇总）行：所辖8个区县合计（汇总，按指标×区县计，单位：项次）。"."""
+        return f"{levels.total_name()}行：{levels.total_text(self.table.height - 1, self.word)}。"
+
     def rank_line(self, name: str) -> str:
         """ "张店区在淄博市8个区县中排名第3。" when the evaluated region is ranked here."""
         if not self.rank_of_region:
@@ -182,7 +187,7 @@ def below(result: ProgressResult, region: str) -> Below:
         for r in ranked.iter_rows(named=True)
     ]
     total = levels.pooled_total(ranked)
-    rows.append({**total, "rank": None, "_name": levels.total_text(ranked.height, word), "_basis": levels.ROLLUP_MARK})
+    rows.append({**total, "rank": None, "_name": levels.total_name(), "_basis": levels.ROLLUP_MARK})
     columns: dict[str, Any] = {"排名": lambda r: r["rank"], word: lambda r: r["_name"]}
     for style in styles:
         columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"] or 0) for c in s.codes)
