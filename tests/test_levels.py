@@ -144,12 +144,14 @@ def test_a_city_in_a_province_view_ranks_its_counties() -> None:
     province = briefing.ranking_table(result, PROVINCE)
     assert province.columns[1] == "市"
     assert province.select("市", "口径").rows() == [
-        ("另一市", "所辖1个区县合计（按指标×区县计，单位：项次）"),
+        ("另一市（汇总）", "所辖1个区县合计（按指标×区县计，单位：项次）"),
         ("示例市", "本级"),
     ]
     # where the province view can go down to: both cities have counties
     assert briefing.drill_targets(result, PROVINCE) == {CITY2: "另一市", CITY1: "示例市"}
     assert briefing.drill_targets(result, CITY1) == {}
+    # the chart marks the roll-up too (worst first: the bar chart draws the first row at the bottom)
+    assert briefing.ranking_bars(result, PROVINCE)["region_name"].to_list() == ["示例市", "另一市（汇总）"]
 
 
 def test_counties_under_a_province_go_through_its_cities() -> None:
@@ -194,7 +196,7 @@ def test_districts_page_at_each_level() -> None:
         ("学前教育毛入园率", "— 无数据", "✖ 未达标 86.0"),
     ]
     assert view.ranking.select("排名", "市", "达标率", "口径").rows() == [
-        (1, "另一市", "100.0%", "所辖1个区县合计（按指标×区县计，单位：项次）"),
+        (1, "另一市（汇总）", "100.0%", "所辖1个区县合计（按指标×区县计，单位：项次）"),
         (2, "示例市", "50.0%", "本级"),
     ]
     card = view.scorecard

@@ -264,7 +264,7 @@ def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
     ranked = ranking_of(result, region)
     columns = {
         "排名": lambda r: r["rank"],
-        level_word(result, region): lambda r: r["region_name"],
+        level_word(result, region): lambda r: levels.shown_name(r["region_name"], r.get("rollup") or 0),
         "达标率": lambda r: present.percent(r["attainment_rate"]) or "—",
         "有数据": lambda r: f"{r['n_with_data']} / {r['n_items']}",
         "达标": lambda r: r["rate_numerator"],
@@ -287,7 +287,9 @@ def ranking_bars(result: ProgressResult, region: str) -> pl.DataFrame:
     ranked = ranking_of(result, region).reverse()
     return pl.DataFrame(
         {
-            "region_name": ranked.get_column("region_name").to_list(),
+            "region_name": [
+                levels.shown_name(r["region_name"], r.get("rollup") or 0) for r in ranked.iter_rows(named=True)
+            ],
             "value": ranked.get_column("attainment_rate").to_list(),
             "text": [
                 f"{present.percent(rate) or '—'}（{num}/{den}）"
