@@ -26,7 +26,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from etl.workflow.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, workflow_setting
+from etl.core import settings
+from etl.workflow.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig
 
 # Which roles may open the pages that change data, and 数据 (every table, other units' raw rows,
 # rejections and audit trail included). Other reading pages are open to every signed-in user.
@@ -48,7 +49,7 @@ def may(user: User | None, page: str) -> bool:
 
 def session_limits() -> tuple[float, float]:
     """(maximum session length, idle timeout) in seconds, from the settings."""
-    return (float(workflow_setting("session_minutes")) * 60, float(workflow_setting("session_idle_minutes")) * 60)
+    return (float(settings.get("session_minutes")) * 60, float(settings.get("session_idle_minutes")) * 60)
 
 
 @dataclass

@@ -22,7 +22,6 @@ from dashboard.queries import db
 from etl.core import settings
 from etl.core.records import TOTAL, Finding
 from etl.workflow.approval import STATE_LABELS
-from etl.workflow.users import workflow_setting
 
 SEVERITY_PREVIEW = {"error": "错误（不载入）", "warning": "提醒（照常载入）", "info": "说明"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -185,7 +184,7 @@ def district_options(db_path: Path) -> dict[str, str]:
 
 def deadline(year: int) -> date:
     """The return for `year` is due on this day of the following year (FUER_RETURN_DEADLINE)."""
-    return aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline")).due(year)
+    return aggregate.ReportingDeadline.from_setting(settings.get("return_deadline")).due(year)
 
 
 # What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule),

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from etl.core import settings
 from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding
 from etl.returns.readers import MAX_CELLS
-from etl.workflow.users import workflow_setting
 
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".txt")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
@@ -54,12 +54,12 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 def upload_limit_bytes() -> int:
     """The configured upload size limit in bytes (FUER_UPLOAD_MAX_MB)."""
-    return int(float(workflow_setting("upload_max_mb")) * 1024 * 1024)
+    return int(float(settings.get("upload_max_mb")) * 1024 * 1024)
 
 
 def upload_limit_mb() -> int:
     """The limit in whole megabytes, as st.file_uploader(max_upload_size=…) wants it."""
-    return max(1, int(float(workflow_setting("upload_max_mb"))))
+    return max(1, int(float(settings.get("upload_max_mb"))))
 
 
 @dataclass

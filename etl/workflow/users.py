@@ -35,11 +35,6 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def workflow_setting(name: str) -> str:
-    """Current value of a sign-in / upload setting (see etl/core/settings.py)."""
-    return settings.get(name)
-
-
 class UsersFileError(ValueError):
     """The users file cannot be used; the message is Chinese and names the file and user."""
 
@@ -77,7 +72,7 @@ class UsersConfig:
 
 
 def users_file() -> Path:
-    return Path(workflow_setting("users_file"))
+    return Path(settings.get("users_file"))
 
 
 @functools.cache
