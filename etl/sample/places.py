@@ -17,7 +17,7 @@ import polars as pl
 from shapely.geometry import shape
 
 from etl.regions import geo
-from etl.sample.values import YEARS, District, IndicatorInfo
+from etl.sample.model import YEARS, District, IndicatorInfo
 
 COUNT_COLUMNS = ["district_code", "year", "villages", "communities"]
 CHILD_HOME, FRIENDLY = "儿童之家", "儿童友好社区"
