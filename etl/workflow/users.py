@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from etl.core import settings
 from etl.core.text import squash
@@ -134,11 +135,20 @@ def _user(path: Path, username: str, entry: Any) -> User:
 
 # --- passwords -------------------------------------------------------------------------------
 
-_HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 defaults
+# argon2id with the library's RFC 9106 defaults; sign-in checks with the same configuration
+_HASHER = PasswordHasher()
 
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether `password` is the one `password_hash` was made from (False for a malformed hash)."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def password_problem(username: str, password: str) -> str | None:
