@@ -106,10 +106,10 @@ from dashboard.engine.progress_codes import (
     TARGET_CORE,
     TARGET_KINDS,
     THRESHOLD_KINDS,
-    TOTAL,
     ProgressConfig,
 )
 from dashboard.engine.year_matrix import STAT_COLUMNS, target_terms, year_matrix
+from etl.core.records import TOTAL
 
 # callers import the vocabulary and the item builder from here, the engine's public face
 __all__ = [

@@ -18,8 +18,8 @@ from dashboard.engine.progress_codes import (
     TARGET_CORE,
     TARGET_KINDS,
     THRESHOLD_KINDS,
-    TOTAL,
 )
+from etl.core.records import TOTAL
 
 
 def target_terms(targets: pl.DataFrame, eps: float = 1e-9) -> pl.DataFrame:

@@ -24,8 +24,9 @@ import polars as pl
 
 from dashboard.engine.progress import DIRECTION_KINDS, QUALITATIVE, THRESHOLD_KINDS, TOTAL
 from dashboard.engine.publication import PENDING_MARK, STATE_LABELS, STATE_PENDING
+from etl.core.records import COUNTRY_CODE
 
-NATIONAL = "100000"  # 全国, the region the national reference values belong to (etl.regions.geo.COUNTRY_CODE)
+NATIONAL = COUNTRY_CODE  # 全国, the region the national reference values belong to
 
 STATUS_RULE_NAMES: Mapping[str, str] = {
     "achieved": "已达标",
