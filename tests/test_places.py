@@ -156,6 +156,24 @@ def test_courtyard_file_with_title_block_wgs84(
     assert found["no_coordinates"][0].severity == SEVERITY_INFO
 
 
+def test_place_files_skip_the_same_footers_notes_and_column_numbers_as_returns(work_db: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "美丽庭院_表尾.csv",
+        HEADER,
+        "甲,乙,1,2,3,4,5,6,7,8,9",
+        "1,东村,,张店区,,2024,10,5,,,",
+        "部门负责人：李四",
+        "附注：户数为年末数",
+        "填表说明",
+    )
+    [report] = load(work_db, [path])
+    assert (report.status, report.accepted, report.rejected) == ("loaded", 1, 0)
+    skipped = {f.row: f.message for f in by_rule(report)["skipped_row"]}
+    assert sorted(skipped) == [2, 4, 5, 6]
+    assert "栏号行" in skipped[2]
+    assert all("表尾签章、日期或说明行" in skipped[n] for n in (4, 5, 6))
+
+
 def test_xlsx_with_coordinate_column_per_row(
     work_db: Path, tmp_path: Path, inner_points: dict[str, tuple[float, float]]
 ) -> None:

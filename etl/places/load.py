@@ -40,6 +40,7 @@ from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, Fi
 from etl.core.store import insert_frame
 from etl.core.text import squash, tidy
 from etl.regions import coords
+from etl.returns.header import FOOTER, NOTE, is_column_number_row
 from etl.returns.load import FileReport, sha256_of
 from etl.returns.lookup import RegionLookup
 from etl.returns.readers import Grid, column_letter, read_workbook
@@ -265,12 +266,7 @@ _STATUS_WORDS = {
     "摘牌": REVOKED,
 }
 
-_FOOTER = re.compile(
-    r"^(?:单位负责人|统计负责人|负责人|填表人|填报人|制表人|审核人|审核|报出日期|填报日期|"
-    r"填表日期|联系电话|联系人|电话|注\d*[:：、.]|说明[:：]|备注[:：]|填表说明)"
-)
 _TOTAL_WORDS = {"合计", "总计", "小计", "全市", "全区", "全县"}
-_COLUMN_NUMBER = re.compile(r"^(?:[甲乙丙丁戊己庚辛壬癸]|\d{1,2})$")
 _TITLE_COORD = re.compile(r"坐标(?:系|系统|类型)\s*[:：]\s*([^\s,，;；)）]+)")
 _TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度)?(?!\s*\d{1,2}\s*月)")
 _YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?")
@@ -677,20 +673,15 @@ _ROW_READERS: dict[str, Callable[[_Ctx, PlaceHeader, str, int, tuple[str, ...]],
 }
 
 
-def _is_column_numbers(cells: tuple[str, ...]) -> bool:
-    texts = [squash(c) for c in cells if c.strip()]
-    return len(texts) >= 2 and all(_COLUMN_NUMBER.match(t) for t in texts)
-
-
 def _skip_reason(cells: tuple[str, ...], header: PlaceHeader) -> str | None:
     """Why a row under the header is not a record (footer, 合计, column numbers), or None."""
     first = next((c for c in cells if c.strip()), None)
     if first is None:
         return "空行"
     first = squash(first)
-    if _FOOTER.match(first):
+    if FOOTER.match(first) or NOTE.match(first):
         return "表尾签章、日期或说明行"
-    if _COLUMN_NUMBER.match(first) and _is_column_numbers(cells):
+    if is_column_number_row(cells):
         return "栏号行（甲、乙、1、2…）"
     for f in ("village_name", "community_name", "district_name", "seq"):
         if squash(_cell(cells, header.columns, f)) in _TOTAL_WORDS:

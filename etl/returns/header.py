@@ -152,6 +152,15 @@ _BREAKDOWN_PREFIX = re.compile(r"^(?:其中[:：]?|[-—–·•*>]+)")
 
 _COLUMN_NUMBER = re.compile(r"^(?:[甲乙丙丁戊己庚辛壬癸]|\d{1,3})$")
 
+# Rows under a table that are signatures, dates and contacts, matched on their first cell
+# (NFKC, spaces removed). Place files share the rule.
+FOOTER = re.compile(
+    r"^(?:单位负责人|统计负责人|部门负责人|负责人|填表人|填报人|制表人|审核人|审核|"
+    r"报出日期|填报日期|填表日期|联系电话|联系人|电话)"
+)
+# Notes under a table: "注：…", "说明1、…", or a 填表说明 block.
+NOTE = re.compile(r"^(?:(?:注|说明|备注|填表说明|附注)\d*[:、.]|填表说明)")
+
 
 _SPACES = re.compile(r"\s+")
 _BRACKETED = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")
@@ -287,7 +296,7 @@ def _build_header(grid: Grid, pos: int, roles: dict[int, Role | None]) -> TableH
 
     data_start = positions[-1] + 1
     column_number_position = None
-    if data_start < len(grid.rows) and _is_column_number_row(grid.rows[data_start][1]):
+    if data_start < len(grid.rows) and is_column_number_row(grid.rows[data_start][1]):
         column_number_position = data_start
         data_start += 1
     return TableHeader(
@@ -399,7 +408,7 @@ def _fill_right(top: tuple[str, ...], sub: dict[int, str], label_cols: set[int])
     return groups
 
 
-def _is_column_number_row(cells: tuple[str, ...]) -> bool:
+def is_column_number_row(cells: tuple[str, ...]) -> bool:
     """甲 | 乙 | 丙 | 1 | 2 | 3 under the header (statistical forms number their columns)."""
     texts = [label_key(c) for c in cells if c.strip()]
     if len(texts) < 2 or not all(_COLUMN_NUMBER.match(t) for t in texts):
