@@ -235,16 +235,14 @@ WHERE o.year <= $year
 """
 
 
-def _first_received_sql(has_withdrawal: bool) -> str:
-    withdrawn = "AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)" if has_withdrawal else ""
-    # the submission that first supplied each value: the earliest loaded (not withdrawn) one
-    return f"""
-    SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
-    FROM observation o JOIN submission s ON s.id = o.submission_id
-    WHERE s.status = 'loaded' {withdrawn} AND o.breakdown = '{progress.TOTAL}'
-      AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
-    GROUP BY ALL
-    """
+# the submission that first supplied each value: the earliest one that still counts
+_SQL_FIRST_RECEIVED = f"""
+SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
+FROM observation o JOIN submission_counted s ON s.id = o.submission_id
+WHERE o.breakdown = '{progress.TOTAL}'
+  AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
+GROUP BY ALL
+"""
 
 
 def tracking_start(db_path: Path) -> date | None:
@@ -662,7 +660,7 @@ def _completeness(
     )
     received = db.query(
         db_path,
-        _first_received_sql(db.has_table(db_path, "submission_withdrawal")),
+        _SQL_FIRST_RECEIVED,
         {"first": first, "year": report_year, "regions": districts},
     )
     # a value counts as received only while it is current (a withdrawn one no longer counts)

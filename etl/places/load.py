@@ -961,11 +961,13 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     },
     COMMUNITY_COUNT: {"district_code": pl.String, "year": pl.Int32, "villages": pl.Int32, "communities": pl.Int32},
 }
-# Columns that identify a record across files (a later file's record replaces an earlier one).
-KEY_COLUMNS: dict[str, tuple[str, ...]] = {
-    COURTYARD: ("p.district_code", "coalesce(p.village_code, p.village_name)", "p.year"),
-    CHILD_FRIENDLY: ("p.district_code", "p.community_name", "p.kind"),
-    COMMUNITY_COUNT: ("p.district_code", "p.year"),
+# Columns that identify a record across files (a later file's record replaces an earlier one;
+# the *_current views of etl/core/schema.sql partition by the same columns). A courtyard record
+# without a village code is known by its name.
+_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    COURTYARD: ("district_code", "_village", "year"),
+    CHILD_FRIENDLY: ("district_code", "community_name", "kind"),
+    COMMUNITY_COUNT: ("district_code", "year"),
 }
 _COMPARE_COLUMNS: dict[str, tuple[str, ...]] = {
     COURTYARD: ("rural_households", "courtyard_households", "premium_households"),
@@ -974,49 +976,27 @@ _COMPARE_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-WITHDRAWAL_TABLE = "submission_withdrawal"
-
-
-def current_sql(kind: str, *, withdrawals: bool = False) -> str:
-    """SQL of the current record per key: the one from the latest loaded submission.
-
-    With `withdrawals` (databases that have the review workflow's submission_withdrawal
-    table), a withdrawn file stops counting, as its returns do.
-    """
-    keys = ", ".join(KEY_COLUMNS[kind])
-    withdrawn = f" AND p.submission_id NOT IN (SELECT submission_id FROM {WITHDRAWAL_TABLE})" if withdrawals else ""
-    return (
-        f"SELECT t.* EXCLUDE (rn) FROM (SELECT p.*, s.is_sample, row_number() OVER (PARTITION BY {keys} "
-        f"ORDER BY p.submission_id DESC) AS rn FROM {kind} p JOIN submission s ON s.id = p.submission_id "
-        f"WHERE s.status = 'loaded'{withdrawn}) t WHERE rn = 1"
-    )
-
-
-def has_withdrawals(con: duckdb.DuckDBPyConnection) -> bool:
-    """Does this database have the review workflow's withdrawal table?"""
-    return bool(
-        con.sql(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t", params={"t": WITHDRAWAL_TABLE}
-        ).fetchall()[0][0]
-    )
+def current_sql(kind: str) -> str:
+    """SQL of the current record per key (the schema's `<kind>_current` view), with is_sample."""
+    if kind not in KINDS:
+        raise ValueError(f"未知数据类别“{kind}”（可用：{'、'.join(KINDS)}）")
+    return f"SELECT * FROM {kind}_current"
 
 
 def _note_revisions(con: duckdb.DuckDBPyConnection, ctx: _Ctx, rows: list[_Row]) -> int:
     """Warn where a record replaces a different one already loaded; returns how many."""
     kind = ctx.kind
-    current = con.sql(current_sql(kind, withdrawals=has_withdrawals(con))).pl()
+    current = con.sql(current_sql(kind)).pl()
     if current.height == 0:
         return 0
     if kind == COURTYARD:
-        keyed = current.with_columns(pl.coalesce("village_code", "village_name").alias("_k"))
-        key_cols = ["district_code", "_k", "year"]
-    else:
-        keyed = current
-        key_cols = [c.removeprefix("p.") for c in KEY_COLUMNS[kind]]
+        current = current.with_columns(pl.coalesce("village_code", "village_name").alias("_village"))
     old = {
         tuple(k): tuple(v)
         for k, v in zip(
-            keyed.select(key_cols).iter_rows(), keyed.select(_COMPARE_COLUMNS[kind]).iter_rows(), strict=True
+            current.select(_KEY_COLUMNS[kind]).iter_rows(),
+            current.select(_COMPARE_COLUMNS[kind]).iter_rows(),
+            strict=True,
         )
     }
     n = 0
@@ -1157,10 +1137,7 @@ def load_place_file(
     digest = sha256_of(path)
     report = FileReport(file=path.name, sha256=digest, status="loaded")
     # a withdrawn file may be loaded again; any other loaded copy makes this one a no-op
-    withdrawn = f" AND id NOT IN (SELECT submission_id FROM {WITHDRAWAL_TABLE})" if has_withdrawals(con) else ""
-    seen = con.sql(
-        f"SELECT id FROM submission WHERE sha256 = $s AND status = 'loaded'{withdrawn}", params={"s": digest}
-    ).fetchall()
+    seen = con.sql("SELECT id FROM submission_counted WHERE sha256 = $s", params={"s": digest}).fetchall()
     if seen:
         report.status, report.submission_id = "unchanged", seen[0][0]
         report.message = f"{path.name} 已于之前载入（提交编号 {seen[0][0]}），本次未作改动"

@@ -60,9 +60,8 @@ def received_submissions(con: duckdb.DuckDBPyConnection, unit_code: str, year: i
     """Counting submissions of the unit that hold values for `year` (its return for that year)."""
     rows = con.sql(
         """
-        SELECT DISTINCT s.id FROM submission s JOIN observation o ON o.submission_id = s.id
-        WHERE s.unit_code = $u AND o.year = $y AND s.kind = 'return' AND s.status = 'loaded'
-          AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)
+        SELECT DISTINCT s.id FROM submission_counted s JOIN observation o ON o.submission_id = s.id
+        WHERE s.unit_code = $u AND o.year = $y AND s.kind = 'return'
         ORDER BY s.id""",
         params={"u": unit_code, "y": year},
     ).fetchall()
