@@ -105,7 +105,8 @@ def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[FileR
 
     The generator draws its points inside the shipped boundaries, so they are GCJ-02 already.
     """
-    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02, load_places
+    from etl.places.load import load_places
+    from etl.places.vocabulary import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02
 
     reports: list[FileReport] = []
     for kind in (COMMUNITY_COUNT, COURTYARD, CHILD_FRIENDLY):

@@ -20,14 +20,11 @@ from shapely.geometry import shape
 from etl.core import settings
 from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING
 from etl.core.store import publish
-from etl.places.load import (
-    COURTYARD,
-    KINDS,
-    current_sql,
-    detect_kind,
-    load_places,
-    register_cli,
-)
+from etl.places.cli import register_cli
+from etl.places.load import load_places
+from etl.places.sheet import detect_kind
+from etl.places.store import current_sql
+from etl.places.vocabulary import COURTYARD, KINDS
 from etl.regions.coords import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
 from etl.regions.geo import load_boundaries
 from etl.returns.readers import read_grids
@@ -488,7 +485,7 @@ def test_unrecognised_file_fails_without_a_submission(work_db: Path, tmp_path: P
 def test_cli_load_places(work_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rich.console import Console
 
-    from etl.places.load import cmd_load_places
+    from etl.places.cli import cmd_load_places
 
     parser = argparse.ArgumentParser()
     register_cli(parser.add_subparsers(dest="command"))

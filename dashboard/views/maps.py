@@ -540,7 +540,7 @@ def districts_of(db_path: Path, region_code: str) -> pl.DataFrame:
 def location_checks(frame: pl.DataFrame, boundaries: dict[str, Any]) -> pl.Series:
     """Per row: ok (in or beside its district), outside (in no district), other (in another
     district) or none (no coordinates) — the same rule the ETL warns by."""
-    from etl.places.load import DistrictShapes
+    from etl.places.geometry import DistrictShapes
 
     shapes = DistrictShapes(boundaries.get("features", []))
     seen: dict[tuple, str] = {}
@@ -562,7 +562,8 @@ def location_checks(frame: pl.DataFrame, boundaries: dict[str, Any]) -> pl.Serie
 def load_place_data(db_path: Path) -> PlaceData:
     """Current 美丽庭院, 儿童友好社区/儿童之家 and count records (latest submission per record)."""
     from etl.core import settings
-    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, current_sql
+    from etl.places.store import current_sql
+    from etl.places.vocabulary import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD
     from etl.regions import geo
 
     region = region_of(db_path)

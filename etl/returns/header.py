@@ -174,7 +174,7 @@ def label_key(text: str) -> str:
     return key.strip("*:：")
 
 
-def _bare(key: str) -> str:
+def without_brackets(key: str) -> str:
     """Key without bracketed additions: "数值(%)" → "数值", "县(市、区)" → "县"."""
     return _BRACKETED.sub("", key)
 
@@ -184,7 +184,7 @@ def role_of(text: str) -> Role | None:
     key = label_key(text)
     if not key:
         return None
-    return _ROLE_OF.get(key) or _ROLE_OF.get(_bare(key))
+    return _ROLE_OF.get(key) or _ROLE_OF.get(without_brackets(key))
 
 
 def year_of_label(text: str) -> str | None:
@@ -439,7 +439,7 @@ _YEAR_PATTERNS = (  # most explicit first
     re.compile(_YEAR + r"\s*年(?!\s*\d{1,2}\s*月)"),
 )
 # "2021—2030年" names a plan period, not the report year.
-_YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?")
+YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?")
 # Dates that are not the report year (有效期至 2026年, 报出日期 2025年3月): cut them out
 # before looking for the year, but keep the rest of the line ("统计年度：2024 报出日期：…").
 _NOT_YEAR = re.compile(r"(?:有效期至?|日期|报出|截止|时间|文号)[^0-9]{0,8}(?:19|20)\d{2}")
@@ -487,7 +487,7 @@ def sheet_context(grid: Grid, header: TableHeader) -> SheetContext:
         for t in texts:
             if unit is None and (m := _UNIT_INLINE.match(t)):
                 unit = m.group(1)
-        year_text = _YEAR_RANGE.sub(" ", _NOT_YEAR.sub(" ", joined))
+        year_text = YEAR_RANGE.sub(" ", _NOT_YEAR.sub(" ", joined))
         for level, pattern in enumerate(_YEAR_PATTERNS):
             found_years[level] += pattern.findall(year_text)
     years: tuple[str, ...] = ()
