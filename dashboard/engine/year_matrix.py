@@ -431,29 +431,39 @@ def _with_stats(
         pl.Series("_baseline_revised", has[jb] & revised[jb]),
         pl.Series("_latest_sample", any_value & sample[last, items]),
         pl.Series("_baseline_sample", has[jb] & sample[jb]),
+        *_trend_sums(values[jb:], has[jb:]),
+        _last_met(frame, values[jb:], np.asarray(years[jb:], dtype=np.int32), latest_year, any_value),
     ]
-    # least-squares sums over the plan years [B, Y], x = year − B keeps the numbers small
-    plan, present = values[jb:], has[jb:]
+    return frame.hstack(columns)
+
+
+def _trend_sums(plan: np.ndarray, present: np.ndarray) -> list[pl.Series]:
+    """Least-squares sums over the plan years [B, Y]; x = year − B keeps the numbers small."""
     x = np.arange(len(plan), dtype=float)
     weight = present.astype(float)
     filled = np.where(present, plan, 0.0)
-    columns += [
+    return [
         pl.Series("_n", present.sum(axis=0).astype(np.int64)),
         pl.Series("_sx", x @ weight),
         pl.Series("_sy", filled.sum(axis=0)),
         pl.Series("_sxy", x @ filled),
         pl.Series("_sxx", (x * x) @ weight),
     ]
-    # 得而复失: the last plan year before the latest value's year whose value met the target
-    # interval [_lo, _hi] (NaN compares false, so missing values and direction-only targets
-    # never count)
+
+
+def _last_met(
+    frame: pl.DataFrame, plan: np.ndarray, plan_years: np.ndarray, latest_year: np.ndarray, any_value: np.ndarray
+) -> pl.Series:
+    """得而复失: the last plan year before the latest value's year whose value met the target
+    interval [_lo, _hi] (NaN compares false, so missing values and direction-only targets
+    never count)."""
     lo, hi, eps = (frame.get_column(c).cast(pl.Float64).to_numpy() for c in ("_lo", "_hi", "_eps"))
-    plan_years = np.asarray(years[jb:], dtype=np.int32)
-    last_met = np.empty(len(items), dtype=np.int32)
-    never = np.empty(len(items), dtype=bool)
+    n_items = plan.shape[1]
+    last_met = np.empty(n_items, dtype=np.int32)
+    never = np.empty(n_items, dtype=bool)
     # in blocks of items, so the chain of temporaries stays in the CPU cache (half the time of
     # whole-array passes at national scale)
-    for at in range(0, len(items), _BLOCK):
+    for at in range(0, n_items, _BLOCK):
         block = slice(at, at + _BLOCK)
         with np.errstate(invalid="ignore"):
             met = (lo[block] - plan[:, block] <= eps[block]) & (plan[:, block] - hi[block] <= eps[block])
@@ -461,5 +471,4 @@ def _with_stats(
         met &= any_value[block]
         last_met[block] = plan_years[len(plan_years) - 1 - np.argmax(met[::-1], axis=0)]
         never[block] = ~met.any(axis=0)
-    columns.append(pl.Series("_last_met", last_met, dtype=pl.Int32).scatter(np.flatnonzero(never), None))
-    return frame.hstack(columns)
+    return pl.Series("_last_met", last_met, dtype=pl.Int32).scatter(np.flatnonzero(never), None)
