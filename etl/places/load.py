@@ -27,7 +27,7 @@ from etl.core import settings
 from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, Finding, UnreadableFile
 from etl.places.geometry import DistrictShapes, check_points
 from etl.places.read import dedupe, read_file
-from etl.places.rows import RowContext
+from etl.places.rows import PlaceRow, RowContext
 from etl.places.store import DbState, db_state, note_revisions, write_submission
 from etl.places.vocabulary import (
     CHILD_FRIENDLY,
@@ -72,53 +72,23 @@ def load_place_file(
     try:
         found_kind, ctx, read, notes = read_file(path, kind, ctx_for)
     except UnreadableFile as exc:
-        report.status, report.message = "failed", str(exc)
-        report.findings.append(Finding(path.name, "", None, None, "unreadable", SEVERITY_ERROR, str(exc)))
-        return report
+        return _failed(report, str(exc), [Finding(path.name, "", None, None, "unreadable", SEVERITY_ERROR, str(exc))])
     if found_kind is None or ctx is None:
-        report.status = "failed"
-        report.message = (
+        message = (
             f"文件“{path.name}”不像美丽庭院、儿童友好社区或村和社区数表格："
             f"{EXPECTED[COURTYARD]}；或{EXPECTED[CHILD_FRIENDLY]}；或{EXPECTED[COMMUNITY_COUNT]}。"
         )
-        report.findings = [*notes, Finding(path.name, "", None, None, "no_header", SEVERITY_ERROR, report.message)]
-        return report
+        return _failed(
+            report, message, [*notes, Finding(path.name, "", None, None, "no_header", SEVERITY_ERROR, message)]
+        )
     if read.sheets_read == 0:
-        report.status = "failed"
-        report.message = f"文件“{path.name}”中没有可识别的{KIND_LABELS[found_kind]}表头（{EXPECTED[found_kind]}）。"
-        report.findings = [
-            *ctx.findings,
-            Finding(path.name, "", None, None, "no_header", SEVERITY_ERROR, report.message),
-        ]
-        return report
+        message = f"文件“{path.name}”中没有可识别的{KIND_LABELS[found_kind]}表头（{EXPECTED[found_kind]}）。"
+        return _failed(
+            report, message, [*ctx.findings, Finding(path.name, "", None, None, "no_header", SEVERITY_ERROR, message)]
+        )
     rows = dedupe(ctx, read.rows)
     if found_kind != COMMUNITY_COUNT:
-        check_points(ctx, rows, shapes or DistrictShapes.from_data_dir(settings.DATA_DIR))
-        if ctx.assumed_wgs84:
-            ctx.findings.append(
-                Finding(
-                    path.name,
-                    "",
-                    None,
-                    None,
-                    "assumed_wgs84",
-                    SEVERITY_INFO,
-                    f"文件“{path.name}”未注明坐标系：{ctx.assumed_wgs84}行坐标按 WGS-84（GPS）"
-                    "换算为 GCJ-02（与边界一致）。如为高德/腾讯坐标，请加“坐标系”列填 GCJ-02。",
-                )
-            )
-        if ctx.without_coords:
-            ctx.findings.append(
-                Finding(
-                    path.name,
-                    "",
-                    None,
-                    None,
-                    "no_coordinates",
-                    SEVERITY_INFO,
-                    f"文件“{path.name}”有{ctx.without_coords}行没有经纬度，这些点不在地图上显示。",
-                )
-            )
+        _check_locations(ctx, rows, shapes or DistrictShapes.from_data_dir(settings.DATA_DIR))
     report.revisions = note_revisions(con, ctx, rows)
     report.findings = ctx.findings
     report.accepted = len(rows)
@@ -129,6 +99,41 @@ def load_place_file(
         f"（其中替换已有记录{report.revisions}行），拒绝{report.rejected}行"
     )
     return report
+
+
+def _failed(report: FileReport, message: str, findings: list[Finding]) -> FileReport:
+    report.status, report.message, report.findings = "failed", message, findings
+    return report
+
+
+def _check_locations(ctx: RowContext, rows: list[PlaceRow], shapes: DistrictShapes) -> None:
+    """Warn about misplaced points; note rows whose coordinate system was assumed or that have none."""
+    check_points(ctx, rows, shapes)
+    if ctx.assumed_wgs84:
+        ctx.findings.append(
+            Finding(
+                ctx.file,
+                "",
+                None,
+                None,
+                "assumed_wgs84",
+                SEVERITY_INFO,
+                f"文件“{ctx.file}”未注明坐标系：{ctx.assumed_wgs84}行坐标按 WGS-84（GPS）"
+                "换算为 GCJ-02（与边界一致）。如为高德/腾讯坐标，请加“坐标系”列填 GCJ-02。",
+            )
+        )
+    if ctx.without_coords:
+        ctx.findings.append(
+            Finding(
+                ctx.file,
+                "",
+                None,
+                None,
+                "no_coordinates",
+                SEVERITY_INFO,
+                f"文件“{ctx.file}”有{ctx.without_coords}行没有经纬度，这些点不在地图上显示。",
+            )
+        )
 
 
 def load_places(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, Finding
 from etl.places.rows import ROW_READERS, PlaceRow, RowContext, RowError, where_in_file
-from etl.places.sheet import detect_kind, find_place_header, skip_reason
+from etl.places.sheet import PlaceHeader, detect_kind, find_place_header, skip_reason
 from etl.places.vocabulary import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, EXPECTED
-from etl.returns.readers import column_letter, read_workbook
+from etl.returns.readers import Grid, column_letter, read_workbook
 
 
 @dataclass
@@ -48,7 +48,6 @@ def read_file(
     ctx = ctx_for(kind)
     ctx.findings.extend(notes)
     out = FileRows()
-    reader = ROW_READERS[kind]
     for grid in workbook.grids:
         header = find_place_header(grid, kind)
         if header is None:
@@ -65,30 +64,36 @@ def read_file(
             )
             continue
         out.sheets_read += 1
-        for n, cells in grid.rows[header.position + 1 :]:
-            reason = skip_reason(cells, header)
-            if reason is not None:
-                ctx.findings.append(
-                    Finding(
-                        path.name,
-                        grid.sheet,
-                        n,
-                        None,
-                        "skipped_row",
-                        SEVERITY_INFO,
-                        f"{where_in_file(ctx, grid.sheet, n, None)}：{reason}，未读取。",
-                    )
-                )
-                continue
-            out.raw.append((grid.sheet, n, cells))
-            try:
-                out.rows.append(reader(ctx, header, grid.sheet, n, cells))
-            except RowError as err:
-                message = f"{where_in_file(ctx, grid.sheet, n, err.col)}：{err.message}"
-                letter = column_letter(err.col) if err.col is not None else None
-                ctx.findings.append(Finding(path.name, grid.sheet, n, letter, err.rule, SEVERITY_ERROR, message))
-                ctx.rejected.append((grid.sheet, n, letter, cells, message))
+        _read_sheet(ctx, grid, header, out)
     return kind, ctx, out, []
+
+
+def _read_sheet(ctx: RowContext, grid: Grid, header: PlaceHeader, out: FileRows) -> None:
+    """Every row under the header: skipped (a note says why), read, or rejected (an error)."""
+    reader = ROW_READERS[ctx.kind]
+    for n, cells in grid.rows[header.position + 1 :]:
+        reason = skip_reason(cells, header)
+        if reason is not None:
+            ctx.findings.append(
+                Finding(
+                    ctx.file,
+                    grid.sheet,
+                    n,
+                    None,
+                    "skipped_row",
+                    SEVERITY_INFO,
+                    f"{where_in_file(ctx, grid.sheet, n, None)}：{reason}，未读取。",
+                )
+            )
+            continue
+        out.raw.append((grid.sheet, n, cells))
+        try:
+            out.rows.append(reader(ctx, header, grid.sheet, n, cells))
+        except RowError as err:
+            message = f"{where_in_file(ctx, grid.sheet, n, err.col)}：{err.message}"
+            letter = column_letter(err.col) if err.col is not None else None
+            ctx.findings.append(Finding(ctx.file, grid.sheet, n, letter, err.rule, SEVERITY_ERROR, message))
+            ctx.rejected.append((grid.sheet, n, letter, cells, message))
 
 
 def dedupe(ctx: RowContext, rows: list[PlaceRow]) -> list[PlaceRow]:

@@ -157,6 +157,14 @@ def _coord_number(text: str) -> float | None:
         return None
 
 
+class _Unplaced(Exception):
+    """Why a row's point cannot be shown; the row itself still loads."""
+
+    def __init__(self, col: int | None, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.col, self.rule, self.message = col, rule, message
+
+
 def _location(
     ctx: RowContext, sheet: str, rownum: int, cells: tuple[str, ...], cols: dict[str, int], title_coord: str | None
 ) -> tuple[float | None, float | None, tuple[float, float] | None]:
@@ -165,61 +173,70 @@ def _location(
     if not lon_text and not lat_text:
         ctx.without_coords += 1
         return None, None, None
-
-    def warn(col: int | None, rule: str, message: str) -> tuple[None, None, None]:
+    try:
+        lon, lat = _lon_lat(lon_text, lat_text, cols)
+        system = _coord_system(ctx, _cell(cells, cols, "coord_system") or title_coord, cols)
+    except _Unplaced as why:
         ctx.findings.append(
             Finding(
                 ctx.file,
                 sheet,
                 rownum,
-                column_letter(col) if col is not None else None,
-                rule,
+                column_letter(why.col) if why.col is not None else None,
+                why.rule,
                 SEVERITY_WARNING,
-                f"{where_in_file(ctx, sheet, rownum, col)}：{message}，该点不在地图上显示（数据照常载入）",
+                f"{where_in_file(ctx, sheet, rownum, why.col)}：{why.message}，该点不在地图上显示（数据照常载入）",
             )
         )
         return None, None, None
-
-    if not lon_text or not lat_text:
-        missing = "纬度" if lon_text else "经度"
-        return warn(cols.get("lat" if lon_text else "lon"), "bad_coordinates", f"只填了经纬度之一（缺{missing}）")
-    lon, lat = _coord_number(lon_text), _coord_number(lat_text)
-    if lon is None or lat is None:
-        bad, col = (lon_text, cols["lon"]) if lon is None else (lat_text, cols["lat"])
-        return warn(col, "bad_coordinates", f"坐标“{bad}”不是十进制度数（如 117.9135）")
-    in_lon = _LON_RANGE[0] <= lon <= _LON_RANGE[1]
-    in_lat = _LAT_RANGE[0] <= lat <= _LAT_RANGE[1]
-    if not (in_lon and in_lat):
-        if _LON_RANGE[0] <= lat <= _LON_RANGE[1] and _LAT_RANGE[0] <= lon <= _LAT_RANGE[1]:
-            return warn(cols["lon"], "bad_coordinates", f"经度{lon_text}、纬度{lat_text}疑似填反")
-        return warn(
-            cols["lon"] if not in_lon else cols["lat"],
-            "bad_coordinates",
-            f"坐标（经度{lon_text}，纬度{lat_text}）不在中国境内",
-        )
-    row_system = _cell(cells, cols, "coord_system")
-    written = row_system or title_coord
-    if written:
-        system = coord_system_of(written)
-        if system is None:
-            col = cols.get("coord_system")
-            if squash(written).lower().replace("_", "-") in BAIDU_WORDS:
-                return warn(
-                    col,
-                    "unsupported_coord_system",
-                    f"坐标系“{written}”（百度 BD-09）暂不支持，请换算为 WGS-84 或 GCJ-02 后再载入",
-                )
-            return warn(col, "unknown_coord_system", f"坐标系“{written}”无法识别（可填 WGS-84 或 GCJ-02）")
-    elif ctx.default_coord:
-        system = ctx.default_coord
-    else:
-        system = WGS84
-        ctx.assumed_wgs84 += 1
     if system == WGS84:
         glon, glat = coords.wgs84_to_gcj02(lon, lat)
     else:
         glon, glat = lon, lat
     return round(glon, 6), round(glat, 6), (lon, lat)
+
+
+def _lon_lat(lon_text: str, lat_text: str, cols: dict[str, int]) -> tuple[float, float]:
+    """Decimal degrees inside China's extent, or _Unplaced saying what is wrong."""
+    if not lon_text or not lat_text:
+        missing = "纬度" if lon_text else "经度"
+        raise _Unplaced(cols.get("lat" if lon_text else "lon"), "bad_coordinates", f"只填了经纬度之一（缺{missing}）")
+    lon, lat = _coord_number(lon_text), _coord_number(lat_text)
+    if lon is None or lat is None:
+        bad, col = (lon_text, cols["lon"]) if lon is None else (lat_text, cols["lat"])
+        raise _Unplaced(col, "bad_coordinates", f"坐标“{bad}”不是十进制度数（如 117.9135）")
+    in_lon = _LON_RANGE[0] <= lon <= _LON_RANGE[1]
+    in_lat = _LAT_RANGE[0] <= lat <= _LAT_RANGE[1]
+    if not (in_lon and in_lat):
+        if _LON_RANGE[0] <= lat <= _LON_RANGE[1] and _LAT_RANGE[0] <= lon <= _LAT_RANGE[1]:
+            raise _Unplaced(cols["lon"], "bad_coordinates", f"经度{lon_text}、纬度{lat_text}疑似填反")
+        raise _Unplaced(
+            cols["lon"] if not in_lon else cols["lat"],
+            "bad_coordinates",
+            f"坐标（经度{lon_text}，纬度{lat_text}）不在中国境内",
+        )
+    return lon, lat
+
+
+def _coord_system(ctx: RowContext, written: str | None, cols: dict[str, int]) -> str:
+    """The row's coordinate system: as written (row, then title), else the caller's, else WGS-84
+    (counted, so the file's report can say it was assumed)."""
+    if written:
+        system = coord_system_of(written)
+        if system is None:
+            col = cols.get("coord_system")
+            if squash(written).lower().replace("_", "-") in BAIDU_WORDS:
+                raise _Unplaced(
+                    col,
+                    "unsupported_coord_system",
+                    f"坐标系“{written}”（百度 BD-09）暂不支持，请换算为 WGS-84 或 GCJ-02 后再载入",
+                )
+            raise _Unplaced(col, "unknown_coord_system", f"坐标系“{written}”无法识别（可填 WGS-84 或 GCJ-02）")
+        return system
+    if ctx.default_coord:
+        return ctx.default_coord
+    ctx.assumed_wgs84 += 1
+    return WGS84
 
 
 def _courtyard_row(ctx: RowContext, header: PlaceHeader, sheet: str, n: int, cells: tuple[str, ...]) -> PlaceRow:

@@ -114,6 +114,7 @@ def write_submission(
     *,
     is_sample: bool,
 ) -> None:
+    """Record the file as a submission, then its raw rows, records, findings and rejections."""
     sub_id = con.sql(
         "INSERT INTO submission (file_name, sha256, kind, loaded_at, status, rows_accepted, rows_rejected,"
         " is_sample) VALUES ($f, $s, $k, $t, 'loaded', $a, $r, $x) RETURNING id",
@@ -129,60 +130,40 @@ def write_submission(
     ).fetchall()[0][0]
     report.submission_id = sub_id
     if read.raw:
-        insert_frame(
-            con,
-            "raw_row",
-            pl.DataFrame(
-                {
-                    "submission_id": [sub_id] * len(read.raw),
-                    "sheet": [s for s, _, _ in read.raw],
-                    "row_no": [n for _, n, _ in read.raw],
-                    "cells": [list(c) for _, _, c in read.raw],
-                },
-                schema={"submission_id": pl.Int32, "sheet": pl.String, "row_no": pl.Int32, "cells": pl.List(pl.String)},
-            ),
-        )
+        raw = [(sub_id, s, n, list(c)) for s, n, c in read.raw]
+        insert_frame(con, "raw_row", pl.DataFrame(raw, schema=_RAW_ROW, orient="row"))
     columns = _TABLE_COLUMNS[ctx.kind]
     frame = pl.DataFrame(
         [[r.values[c] for c in columns] for r in rows], schema=_SCHEMAS[ctx.kind], orient="row"
     ).with_columns(pl.lit(sub_id, dtype=pl.Int32).alias("submission_id"))
     insert_frame(con, ctx.kind, frame)
     if report.findings:
-        insert_frame(
-            con,
-            "finding",
-            pl.DataFrame(
-                [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message) for f in report.findings],
-                schema={
-                    "submission_id": pl.Int32,
-                    "file": pl.String,
-                    "sheet": pl.String,
-                    "row_no": pl.Int32,
-                    "col": pl.String,
-                    "rule": pl.String,
-                    "severity": pl.String,
-                    "message": pl.String,
-                },
-                orient="row",
-            ),
-        )
+        found = [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message) for f in report.findings]
+        insert_frame(con, "finding", pl.DataFrame(found, schema=_FINDING, orient="row"))
     if ctx.rejected:
-        insert_frame(
-            con,
-            "rejected_row",
-            pl.DataFrame(
-                [(sub_id, s, n, c, list(cells), reason) for s, n, c, cells, reason in ctx.rejected],
-                schema={
-                    "submission_id": pl.Int32,
-                    "sheet": pl.String,
-                    "row_no": pl.Int32,
-                    "col": pl.String,
-                    "raw_cells": pl.List(pl.String),
-                    "reason": pl.String,
-                },
-                orient="row",
-            ),
-        )
+        rejected = [(sub_id, s, n, c, list(cells), reason) for s, n, c, cells, reason in ctx.rejected]
+        insert_frame(con, "rejected_row", pl.DataFrame(rejected, schema=_REJECTED_ROW, orient="row"))
+
+
+_RAW_ROW = {"submission_id": pl.Int32, "sheet": pl.String, "row_no": pl.Int32, "cells": pl.List(pl.String)}
+_FINDING = {
+    "submission_id": pl.Int32,
+    "file": pl.String,
+    "sheet": pl.String,
+    "row_no": pl.Int32,
+    "col": pl.String,
+    "rule": pl.String,
+    "severity": pl.String,
+    "message": pl.String,
+}
+_REJECTED_ROW = {
+    "submission_id": pl.Int32,
+    "sheet": pl.String,
+    "row_no": pl.Int32,
+    "col": pl.String,
+    "raw_cells": pl.List(pl.String),
+    "reason": pl.String,
+}
 
 
 @dataclass
