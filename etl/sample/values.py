@@ -534,17 +534,7 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     spec = load_spec(data_dir / SPEC_FILE)
-    info = load_indicator_info(data_dir)
-    unknown = [r.indicator_code for r in spec if r.indicator_code not in info]
-    if unknown:
-        raise SampleError(
-            f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
-            f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）"
-        )
-    for row in spec:
-        if row.decimals is not None:
-            info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
-    units = load_unit_names(data_dir)
+    info = _spec_indicator_info(data_dir, spec)
     tree = tree_of(data_dir, region_code)
     # a province: the counties of all its cities are the districts the values are drawn for
     districts = [d for _city, counties in tree for d in counties] or districts_of(data_dir, region_code)
@@ -571,6 +561,39 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
                 values.update({(t, d, y, b): v for t in others})
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    units = load_unit_names(data_dir)
+    written = _write_returns(out_dir, spec, info, units, columns, values, twins, long_only=bool(tree))
+    return written + write_places(places, out_dir)
+
+
+def _spec_indicator_info(data_dir: Path, spec: list[SpecRow]) -> dict[str, IndicatorInfo]:
+    """The catalogue's facts of every indicator, with the spec's stored precision where it gives
+    one; SampleError when the spec names an indicator the catalogue does not have."""
+    info = load_indicator_info(data_dir)
+    unknown = [r.indicator_code for r in spec if r.indicator_code not in info]
+    if unknown:
+        raise SampleError(
+            f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
+            f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）"
+        )
+    for row in spec:
+        if row.decimals is not None:
+            info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
+    return info
+
+
+def _write_returns(
+    out_dir: Path,
+    spec: list[SpecRow],
+    info: dict[str, IndicatorInfo],
+    units: dict[str, str],
+    columns: list[District],
+    values: dict[tuple[str, str, int, str], float | None],
+    twins: dict[str, tuple[str, ...]],
+    *,
+    long_only: bool,
+) -> list[Path]:
+    """One return per member unit of the spec, in its layout (a province's are all long)."""
     written = []
     by_unit: dict[str, list[SpecRow]] = {}
     for row in spec:
@@ -579,7 +602,7 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
         unit_name = units.get(unit_code, unit_code)
         path = out_dir / f"示例数据_{unit_name}_{YEARS[0]}-{YEARS[-1]}.xlsx"
         codes = [r.indicator_code for r in rows]
-        layout = "long" if tree else rows[0].layout
+        layout = "long" if long_only else rows[0].layout
         if layout == "long":
             # a long return names codes, so a measure both outlines list needs a row for each;
             # the wide layouts name it once and the loader counts it for both
@@ -587,7 +610,6 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
         years = tuple(y for y in YEARS if (unit_code, y) != NOT_REPORTED)
         write_return(path, unit_name, layout, [info[c] for c in codes], columns, years, values, CREATED)
         written.append(path)
-    written += write_places(places, out_dir)
     return written
 
 
