@@ -25,9 +25,9 @@ from etl.places.load import load_places
 from etl.places.sheet import detect_kind
 from etl.places.store import current_sql
 from etl.places.vocabulary import COURTYARD, KINDS
-from etl.regions.coords import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
+from etl.regions.coords import wgs84_to_gcj02
 from etl.regions.geo import load_boundaries
-from etl.returns.readers import read_grids
+from etl.returns.readers import read_workbook
 
 ZIBO = "370300"
 HEADER = "序号,村（社区）名称,村代码,所属区县,街道（镇）,年份,农村户数,美丽庭院户数,精品（示范）户数,经度,纬度"
@@ -79,7 +79,7 @@ def test_kind_is_told_from_the_headers(tmp_path: Path) -> None:
     court = write(tmp_path / "a.csv", HEADER, "1,东村,,张店区,,2024,10,5,,,")
     child = write(tmp_path / "b.csv", "社区名称,所属区县,类别,级别,命名年份", "和平社区,张店区,儿童友好社区,省级,2022")
     count = write(tmp_path / "c.csv", "区县,年份,行政村数,社区数", "张店区,2024,40,90")
-    assert [detect_kind(read_grids(p)[0]) for p in (court, child, count)] == list(KINDS)
+    assert [detect_kind(read_workbook(p).grids[0]) for p in (court, child, count)] == list(KINDS)
 
 
 def test_sample_places_load_clean(built_db: Path) -> None:
@@ -105,9 +105,9 @@ def test_sample_places_load_clean(built_db: Path) -> None:
 def test_courtyard_file_with_title_block_wgs84(
     work_db: Path, tmp_path: Path, inner_points: dict[str, tuple[float, float]]
 ) -> None:
-    # the office's GPS reading for 东村 is the WGS-84 point whose GCJ-02 image is inside 张店区
-    g_lon, g_lat = inner_points["370303"]
-    w_lon, w_lat = gcj02_to_wgs84(g_lon, g_lat)
+    # the office's GPS reading for 东村: the WGS-84 point whose GCJ-02 image is 张店区's inner point
+    assert inner_points["370303"] == (118.052443, 36.814565)
+    w_lon, w_lat = 118.0463796, 36.8140578
     path = write(
         tmp_path / "美丽庭院_张店_2024.csv",
         "张店区美丽庭院创建情况统计表（2024年）",
@@ -135,9 +135,8 @@ def test_courtyard_file_with_title_block_wgs84(
         {"i": report.submission_id},
     )
     assert stored[0][:7] == ("370303001001", "东村", "370303", 2024, 200, 150, 20)
-    # converted to the boundaries' datum: back to the GCJ-02 point it was made from (< 0.2 m)
-    assert distance_m(stored[0][7], stored[0][8], g_lon, g_lat) < 0.2
-    assert distance_m(stored[0][7], stored[0][8], w_lon, w_lat) > 300
+    # converted to the boundaries' datum (about 540 m east of the GPS reading)
+    assert stored[0][7:] == (118.052443, 36.814565)
     assert stored[1][:7] == ("370303001002", "西村", "370303", 2024, 0, 0, None)
     assert stored[1][7:] == (None, None)
     # the raw rows as they arrived (not the 合计 or 填表人 rows), like a return's raw layer
@@ -175,7 +174,7 @@ def test_xlsx_with_coordinate_column_per_row(
     work_db: Path, tmp_path: Path, inner_points: dict[str, tuple[float, float]]
 ) -> None:
     g = inner_points["370305"]
-    w = gcj02_to_wgs84(*g)
+    w = (118.3081839, 36.8184988)  # GPS reading whose GCJ-02 image is 临淄区's inner point
     path = tmp_path / "临淄.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("2024年")
@@ -194,7 +193,7 @@ def test_xlsx_with_coordinate_column_per_row(
             {"i": report.submission_id},
         )
     )
-    assert distance_m(*stored["南村"], *g) < 0.2  # GPS → converted
+    assert stored["南村"] == (118.314037, 36.818945) == g  # GPS → converted
     assert stored["北村"] == g  # 高德 = GCJ-02 → as written
     assert not [f for f in report.findings if f.severity != SEVERITY_INFO]
 
