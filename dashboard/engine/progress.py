@@ -22,7 +22,7 @@ Rules as implemented (each has a worked example in tests/test_progress.py):
   (−∞, t], band [low, high], qualitative [1, 1]. The shortfall d(x) = max(lo − x, x − hi)
   says how far x is from it (t − x for at_least, x − t for at_most); x meets the target when
   d(x) ≤ eps.
-- ρ = (d(v_B) − d(v)) / d(v_B), which for at_least/at_most is exactly DESIGN's
+- ρ = (d(v_B) − d(v)) / d(v_B), which for at_least/at_most is exactly
   (v − v_B) / (t − v_B) and for a band measures the distance closed towards the nearer edge.
   ρ is only computed when v does not meet the target and v_B is on the unmet side.
 - Status, first match wins:

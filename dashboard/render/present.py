@@ -91,7 +91,7 @@ def share_number(value: float | None) -> float | None:
 def target_text(row: Mapping[str, Any]) -> str:
     """The target as a reader sees it: "≥90", "≤12", "40–60", 逐步提高, 是 — or 目标待设定.
 
-    An unverified target or a threshold without a value says 目标待设定 (DESIGN: never a
+    An unverified target or a threshold without a value says 目标待设定 (never a
     number from memory); a direction target keeps its direction in brackets because the
     engine still judges 向好/持平/退步 against it. 示例目标 are marked as such.
     """

@@ -96,7 +96,7 @@ def rounding_note(item: dict[str, Any]) -> str:
 
 
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
-    """The status with its inputs and intermediates (DESIGN: every status is auditable)."""
+    """The status with its inputs and intermediates (every status must be explainable)."""
     d = item["decimals"]
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [

@@ -108,7 +108,7 @@ class Measure:
 
 
 # The class breaks: a small configuration, one line per measure. The 美丽庭院 and 达标率 breaks
-# are the (60/80/95); 儿童之家 uses the outline's 90 % goal; 儿童友好社区 and 精品 shares
+# are fixed at 60/80/95 %; 儿童之家 uses the outline's 90 % goal; 儿童友好社区 and 精品 shares
 # are far lower in practice, so their classes are spread where the values are.
 MEASURES: dict[str, Measure] = {
     m.key: m
