@@ -4,8 +4,8 @@
     .venv/bin/python bench/bench_pages.py --db data/build/fuer.duckdb --repeat 5
     .venv/bin/python bench/bench_pages.py --region 370000 --repeat 3   # 山东: 16 cities, 136 counties
 
-For every page of issue 4 (领导驾驶舱, 领导驾驶舱 大屏, 指标详情, 区县对比, 成员单位, 中期评估) and a
-baseline page that only draws a static table (bench/baseline_app.py), in one run:
+For every page leaders and the office open most (领导驾驶舱, 领导驾驶舱 大屏, 指标详情, 区县对比,
+成员单位, 中期评估) and a baseline page that only draws a static table (bench/baseline_app.py), in one run:
 
   cold (fresh process)  a new Python process imports Streamlit and runs the page once through
                         AppTest: module imports, first database connection, engine run — what

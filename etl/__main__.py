@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
 
-    from etl.places.load import register_cli as register_places
+    from etl.places.cli import register_cli as register_places
     from etl.targets import cli as target_cli  # sign-in users; approve / unlock / withdraw; 定性 goals
     from etl.workflow import approval, assessment, users
 
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"已写入 {out}")
         return 0
     if args.command == "load-places":
-        from etl.places.load import cmd_load_places
+        from etl.places.cli import cmd_load_places
 
         return cmd_load_places(args, console)
     if hasattr(args, "handler"):

@@ -11,10 +11,11 @@ import polars as pl
 
 from etl.catalogue.load import TARGET_COLUMNS
 from etl.core import settings
+from etl.core.records import COUNTRY_CODE, TOTAL
 from etl.core.store import insert_frame, publish
 from etl.returns.load import FileReport, load_files
 
-NATIONAL = ("100000", "全国", "全国", "country", None)
+NATIONAL = (COUNTRY_CODE, "全国", "全国", "country", None)
 NATIONAL_SOURCE = "国家统计局《中国妇女/儿童发展纲要》统计监测报告等（见 data/national/values.csv 各行来源）"
 
 
@@ -85,9 +86,9 @@ def load_reference(
     ).fetchall()[0][0]
     obs = values.select(
         "indicator_code",
-        pl.lit("100000").alias("region_code"),
+        pl.lit(COUNTRY_CODE).alias("region_code"),
         pl.col("year").cast(pl.Int32),
-        pl.lit("合计").alias("breakdown"),
+        pl.lit(TOTAL).alias("breakdown"),
         pl.col("value").cast(pl.Float64),
         pl.lit(1).alias("revision"),
         pl.lit(sub_id).alias("submission_id"),
@@ -104,7 +105,8 @@ def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[FileR
 
     The generator draws its points inside the shipped boundaries, so they are GCJ-02 already.
     """
-    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02, load_places
+    from etl.places.load import load_places
+    from etl.places.vocabulary import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02
 
     reports: list[FileReport] = []
     for kind in (COMMUNITY_COUNT, COURTYARD, CHILD_FRIENDLY):

@@ -23,10 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-from etl.workflow.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, workflow_setting
+from etl.core import settings
+from etl.workflow.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, hash_password, password_matches
 
 # Which roles may open the pages that change data, and 数据 (every table, other units' raw rows,
 # rejections and audit trail included). Other reading pages are open to every signed-in user.
@@ -37,7 +35,6 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "targets": frozenset({ROLE_OFFICE}),  # the office's own plan targets
 }
 
-_HASHER = PasswordHasher()
 _DUMMY_HASH: str | None = None  # verified against for unknown users, so timing does not tell
 
 
@@ -48,7 +45,7 @@ def may(user: User | None, page: str) -> bool:
 
 def session_limits() -> tuple[float, float]:
     """(maximum session length, idle timeout) in seconds, from the settings."""
-    return (float(workflow_setting("session_minutes")) * 60, float(workflow_setting("session_idle_minutes")) * 60)
+    return (float(settings.get("session_minutes")) * 60, float(settings.get("session_idle_minutes")) * 60)
 
 
 @dataclass
@@ -144,17 +141,10 @@ def _verify(password_hash: str | None, password: str) -> bool:
     global _DUMMY_HASH
     if password_hash is None:
         if _DUMMY_HASH is None:
-            _DUMMY_HASH = _HASHER.hash("not a password: equalises timing for unknown users")
-        password_hash = _DUMMY_HASH
-        try:
-            _HASHER.verify(password_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            pass
+            _DUMMY_HASH = hash_password("not a password: equalises timing for unknown users")
+        password_matches(_DUMMY_HASH, password)
         return False
-    try:
-        return _HASHER.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    return password_matches(password_hash, password)
 
 
 def sign_in(

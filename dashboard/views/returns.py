@@ -22,7 +22,6 @@ from dashboard.queries import db
 from etl.core import settings
 from etl.core.records import TOTAL, Finding
 from etl.workflow.approval import STATE_LABELS
-from etl.workflow.users import workflow_setting
 
 SEVERITY_PREVIEW = {"error": "错误（不载入）", "warning": "提醒（照常载入）", "info": "说明"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -185,7 +184,7 @@ def district_options(db_path: Path) -> dict[str, str]:
 
 def deadline(year: int) -> date:
     """The return for `year` is due on this day of the following year (FUER_RETURN_DEADLINE)."""
-    return aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline")).due(year)
+    return aggregate.ReportingDeadline.from_setting(settings.get("return_deadline")).due(year)
 
 
 # What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule),
@@ -283,35 +282,51 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     frame = frame.join(comp, on="unit_code", how="left").with_columns(
         pl.col("expected").fill_null(0), pl.col("received").fill_null(0)
     )
-    state = (
-        # a 补报 after approval: its new values wait for review, the approved ones stay locked
-        pl.when((pl.col("state") == "approved") & pl.col("resubmitted"))
-        .then(pl.lit("resubmitted"))
-        .when(pl.col("state") == "approved")
-        .then(pl.lit("approved"))
-        .when(pl.col("state") == "unlocked")
-        .then(pl.lit("unlocked"))
-        .when(pl.col("files") == 0)
-        .then(pl.lit("none"))
-        .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at")))
-        .then(pl.lit("checked"))
-        # blank owed values are 缺报: a return with gaps is partial, never simply 已报送
-        .when(pl.col("received") < pl.col("expected"))
-        .then(pl.lit("partial"))
-        .otherwise(pl.lit("received"))
+    # a unit that leads no measurable indicator and sent nothing owes nothing this year
+    frame = frame.filter((pl.col("expected") > 0) | (pl.col("files") > 0))
+    return frame.with_columns(_STATE.alias("state_code")).with_columns(
+        pl.when(pl.col("state_code") == "partial")
+        .then(pl.format("部分报送 {} / {}", pl.col("received"), pl.col("expected")))
+        .otherwise(pl.col("state_code").replace_strict(_STATE_WORDS, default=None))
+        .alias("state_label"),
+        _timeliness(due, tracking_start(db_path), today).alias("timeliness"),
+        pl.lit(due).alias("deadline"),
     )
-    labels = {
-        "none": "未报送",
-        "received": STATE_LABELS[None],
-        "checked": STATE_LABELS["checked"],
-        "approved": STATE_LABELS["approved"],
-        "unlocked": STATE_LABELS["unlocked"],
-        "resubmitted": "补报待审核",
-    }
+
+
+# A return's state from its files, completeness and the office's latest action.
+_STATE = (
+    # a 补报 after approval: its new values wait for review, the approved ones stay locked
+    pl.when((pl.col("state") == "approved") & pl.col("resubmitted"))
+    .then(pl.lit("resubmitted"))
+    .when(pl.col("state") == "approved")
+    .then(pl.lit("approved"))
+    .when(pl.col("state") == "unlocked")
+    .then(pl.lit("unlocked"))
+    .when(pl.col("files") == 0)
+    .then(pl.lit("none"))
+    .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at")))
+    .then(pl.lit("checked"))
+    # blank owed values are 缺报: a return with gaps is partial, never simply 已报送
+    .when(pl.col("received") < pl.col("expected"))
+    .then(pl.lit("partial"))
+    .otherwise(pl.lit("received"))
+)
+_STATE_WORDS = {
+    "none": "未报送",
+    "received": STATE_LABELS[None],
+    "checked": STATE_LABELS["checked"],
+    "approved": STATE_LABELS["approved"],
+    "unlocked": STATE_LABELS["unlocked"],
+    "resubmitted": "补报待审核",
+}
+
+
+def _timeliness(due: date, started: date | None, today: date) -> pl.Expr:
+    """按时 / 逾期 / 逾期未报 / 未到截止日, or 历史补录 when the deadline passed before returns
+    were loaded here (back-filled history)."""
     due_end = datetime(due.year, due.month, due.day, 23, 59, 59)
-    started = tracking_start(db_path)
-    timely = (
-        # the deadline passed before returns were loaded here: the year is back-filled history
+    return (
         pl.when(pl.lit(started is not None and due < started))
         .then(pl.lit("历史补录"))
         .when(pl.col("first_at").is_null())
@@ -319,16 +334,6 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
         .when(pl.col("first_at") <= due_end)
         .then(pl.lit("按时"))
         .otherwise(pl.lit("逾期"))
-    )
-    # a unit that leads no measurable indicator and sent nothing owes nothing this year
-    frame = frame.filter((pl.col("expected") > 0) | (pl.col("files") > 0))
-    return frame.with_columns(state.alias("state_code")).with_columns(
-        pl.when(pl.col("state_code") == "partial")
-        .then(pl.format("部分报送 {} / {}", pl.col("received"), pl.col("expected")))
-        .otherwise(pl.col("state_code").replace_strict(labels, default=None))
-        .alias("state_label"),
-        timely.alias("timeliness"),
-        pl.lit(due).alias("deadline"),
     )
 
 

@@ -253,15 +253,23 @@ CREATE VIEW lock_event AS
 SELECT id, unit_code, year, action, actor, acted_at, reason
 FROM approval WHERE action IN ('approved', 'unlocked');
 
--- The latest revision of every value; a withdrawn submission's values no longer count.
-CREATE VIEW observation_current AS
+-- Additions below are idempotent: the write path (etl.store.publish) runs this section on an
+-- existing database too, so a database built before them gains them on its next write.
+-- additions --
+
+-- What "current" means, defined once: a submission's rows count while it is loaded and not
+-- withdrawn, and for each key the row from the latest counting submission is the current one.
+CREATE OR REPLACE VIEW submission_counted AS
+SELECT * FROM submission
+WHERE status = 'loaded' AND id NOT IN (SELECT submission_id FROM submission_withdrawal);
+
+-- The latest revision of every value.
+CREATE OR REPLACE VIEW observation_current AS
 WITH ranked AS (
     SELECT o.*, row_number() OVER (
         PARTITION BY o.indicator_code, o.region_code, o.year, o.breakdown
         ORDER BY o.revision DESC, o.id DESC) AS rn
-    FROM observation o JOIN submission s ON s.id = o.submission_id
-    WHERE s.status = 'loaded'
-      AND o.submission_id NOT IN (SELECT submission_id FROM submission_withdrawal)
+    FROM observation o JOIN submission_counted s ON s.id = o.submission_id
 )
 SELECT r.indicator_code, i.name AS indicator_name, r.region_code, g.name AS region_name,
        r.year, r.breakdown, r.value, i.unit, r.submission_id, r.revision,
@@ -272,9 +280,31 @@ JOIN region g ON g.code = r.region_code
 JOIN submission s ON s.id = r.submission_id
 WHERE r.rn = 1;
 
--- Additions below are idempotent: the write path (etl.store.publish) runs this section on an
--- existing database too, so a database built before them gains them on its next write.
--- additions --
+-- The current place records: a later file's record for the same village × year, community ×
+-- kind or district × year replaces an earlier one.
+CREATE OR REPLACE VIEW courtyard_current AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT p.*, s.is_sample, row_number() OVER (
+        PARTITION BY p.district_code, coalesce(p.village_code, p.village_name), p.year
+        ORDER BY p.submission_id DESC) AS rn
+    FROM courtyard p JOIN submission_counted s ON s.id = p.submission_id)
+WHERE rn = 1;
+
+CREATE OR REPLACE VIEW child_friendly_current AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT p.*, s.is_sample, row_number() OVER (
+        PARTITION BY p.district_code, p.community_name, p.kind
+        ORDER BY p.submission_id DESC) AS rn
+    FROM child_friendly p JOIN submission_counted s ON s.id = p.submission_id)
+WHERE rn = 1;
+
+CREATE OR REPLACE VIEW community_count_current AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT p.*, s.is_sample, row_number() OVER (
+        PARTITION BY p.district_code, p.year
+        ORDER BY p.submission_id DESC) AS rn
+    FROM community_count p JOIN submission_counted s ON s.id = p.submission_id)
+WHERE rn = 1;
 
 -- The office's own targets (两规, per-district): one row per change, never updated or deleted.
 -- The latest row for a plan × indicator × region × target year is the target; `remove` retires

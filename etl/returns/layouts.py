@@ -24,6 +24,8 @@ from etl.core.records import (
     ReadResult,
     UnreadableFile,
 )
+from etl.returns.header import FOOTER as _FOOTER
+from etl.returns.header import NOTE as _NOTE
 from etl.returns.header import (
     Role,
     SheetContext,
@@ -38,12 +40,6 @@ from etl.returns.readers import Grid, column_letter, read_workbook
 
 EXPECTED_HEADERS = "表头需有“指标名称”或“指标代码”列，并有“数值”列、年份列（如“2024年”）或地区列（如“张店区”）"
 
-# Rows under the table that are signatures, dates and notes, matched on their first cell.
-_FOOTER = re.compile(
-    r"^(?:单位负责人|统计负责人|部门负责人|负责人|填表人|填报人|制表人|审核人|审核|"
-    r"报出日期|填报日期|填表日期|联系电话|联系人|电话)"
-)
-_NOTE = re.compile(r"^(?:注|说明|备注|填表说明|附注)\d*[:、.]")
 # Domain titles: "一、妇女与健康", "（二）儿童与教育", "第三部分", or a bare "妇女与健康".
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十]+部分)")
 _DOMAIN = re.compile(r"^(?:妇女|儿童)(?:与|参与)\S{1,10}$")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from typing import Any
 
 from etl.core import bounds, settings
 from etl.core.records import SEVERITY_WARNING, Finding, Observation
@@ -70,7 +71,23 @@ def plausibility_findings(
     `info` maps indicator code → IndicatorInfo (name, unit, bounds); `current` holds the values
     already in the database. `home_regions` (the city itself) are left out of the district spread.
     """
-    ratio_limit, z_limit, edge_pct = thresholds()
+    limits = thresholds()
+    peers = _district_values(observations, current, home_regions)
+    out: list[Finding] = []
+    for o in observations:
+        last = current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown))
+        districts = list(peers[(o.indicator_code, o.year, o.breakdown)].values())
+        for rule, message in _suspicions(o, info[o.indicator_code], last, districts, limits):
+            where = f"{file} 工作表“{o.sheet}”第{o.row}行{o.column}列"
+            text = f"{where}：{message}（提醒，不影响载入）"
+            out.append(Finding(file, o.sheet, o.row, o.column, rule, SEVERITY_WARNING, text))
+    return out
+
+
+def _district_values(
+    observations: list[Observation], current: dict[Key, float], home_regions: frozenset[str]
+) -> dict[tuple[str, int, str], dict[str, float]]:
+    """(indicator, year, breakdown) → district → value: the loaded values, replaced by the file's."""
     peers: dict[tuple[str, int, str], dict[str, float]] = defaultdict(dict)
     for (ind, region, year, brk), value in current.items():
         if region not in home_regions:
@@ -78,58 +95,63 @@ def plausibility_findings(
     for o in observations:
         if o.region_code not in home_regions:
             peers[(o.indicator_code, o.year, o.breakdown)][o.region_code] = o.value
-    out: list[Finding] = []
+    return peers
 
-    def warn(o: Observation, rule: str, message: str) -> None:
-        where = f"{file} 工作表“{o.sheet}”第{o.row}行{o.column}列"
-        text = f"{where}：{message}（提醒，不影响载入）"
-        out.append(Finding(file, o.sheet, o.row, o.column, rule, SEVERITY_WARNING, text))
 
-    for o in observations:
-        ind = info[o.indicator_code]
-        name, unit = ind.name, ind.unit or ""
-        last = current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown))
-        districts = list(peers[(o.indicator_code, o.year, o.breakdown)].values())
-        median = statistics.median(districts) if len(districts) >= MIN_PEERS else None
-        reference = last if last is not None else median
-        if unit == "%" and 0 < o.value <= 1 and reference is not None and reference >= FRACTION_SCALE * o.value:
-            basis = f"（参考值 {_fmt(reference)}%）"
-            warn(
-                o,
+def _suspicions(
+    o: Observation,
+    ind: Any,
+    last: float | None,
+    districts: list[float],
+    limits: tuple[float, float, float],
+) -> list[tuple[str, str]]:
+    """(rule, message) for each check the value fails; a value that looks like a fraction is
+    only told that."""
+    ratio_limit, z_limit, edge_pct = limits
+    name, unit = ind.name, ind.unit or ""
+    median = statistics.median(districts) if len(districts) >= MIN_PEERS else None
+    reference = last if last is not None else median
+    if unit == "%" and 0 < o.value <= 1 and reference is not None and reference >= FRACTION_SCALE * o.value:
+        basis = f"（参考值 {_fmt(reference)}%）"
+        return [
+            (
                 "looks_like_fraction",
                 f"“{name}”数值 {_fmt(o.value)} 像是写成了小数的百分数{basis}；如为 {_fmt(o.value * 100)}%，请改为 "
                 f"{_fmt(o.value * 100)}",
             )
-            continue
-        if last is not None and last > 0 and o.value > 0:
-            ratio = o.value / last
-            if ratio > ratio_limit or ratio < 1 / ratio_limit:
-                warn(
-                    o,
+        ]
+    out = []
+    if last is not None and last > 0 and o.value > 0:
+        ratio = o.value / last
+        if ratio > ratio_limit or ratio < 1 / ratio_limit:
+            out.append(
+                (
                     "jump_from_last_year",
                     f"“{name}”由上年 {_fmt(last)}{unit} 变为 {_fmt(o.value)}{unit}（{ratio:.2f} 倍），"
                     f"超出上年数值的 1/{_fmt(ratio_limit)}—{_fmt(ratio_limit)} 倍，请核对",
                 )
-        elif last is not None and (last == 0) != (o.value == 0):
-            warn(o, "jump_from_last_year", f"“{name}”由上年 {_fmt(last)}{unit} 变为 {_fmt(o.value)}{unit}，请核对")
-        if median is not None:
-            z = modified_z(o.value, districts)
-            if z is not None and abs(z) > z_limit:
-                warn(
-                    o,
+            )
+    elif last is not None and (last == 0) != (o.value == 0):
+        out.append(("jump_from_last_year", f"“{name}”由上年 {_fmt(last)}{unit} 变为 {_fmt(o.value)}{unit}，请核对"))
+    if median is not None:
+        z = modified_z(o.value, districts)
+        if z is not None and abs(z) > z_limit:
+            out.append(
+                (
                     "far_from_districts",
                     f"“{name}”数值 {_fmt(o.value)}{unit} 与各区县（中位数 {_fmt(median)}{unit}）相差很大"
                     f"（修正 z 分数 {z:.1f}，阈值 ±{_fmt(z_limit)}），请核对",
                 )
-        low, high = bounds.value_bounds(ind.unit, ind.plausible_min, ind.plausible_max)
-        margin = (high - low) * edge_pct / 100
-
-        # an indicator that always sits at its edge (住院分娩率 99.9 %) is not a mistake: only a
-        # value that moved there from its last year (or the districts' median) is
-        if _at_edge(o.value, low, high, margin) and (reference is None or not _at_edge(reference, low, high, margin)):
-            warn(
-                o,
+            )
+    low, high = bounds.value_bounds(ind.unit, ind.plausible_min, ind.plausible_max)
+    margin = (high - low) * edge_pct / 100
+    # an indicator that always sits at its edge (住院分娩率 99.9 %) is not a mistake: only a
+    # value that moved there from its last year (or the districts' median) is
+    if _at_edge(o.value, low, high, margin) and (reference is None or not _at_edge(reference, low, high, margin)):
+        out.append(
+            (
                 "at_bound_edge",
                 f"“{name}”数值 {_fmt(o.value)}{unit} 处于合理范围（{_fmt(low)}—{_fmt(high)}）的边缘，请核对",
             )
+        )
     return out

@@ -90,13 +90,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def read_grids(path: Path) -> list[Grid]:
-    """Visible, non-empty sheets of a return as text grids; raises UnreadableFile."""
-    return list(read_workbook(path).grids)
-
-
 def read_workbook(path: Path) -> Workbook:
-    """Like `read_grids`, but also says which sheets were skipped (hidden or empty)."""
+    """Visible, non-empty sheets of a return as text grids, and which sheets were skipped
+    (hidden or empty); raises UnreadableFile."""
     path = Path(path)
     name = path.name
     try:
