@@ -50,6 +50,13 @@ def map_distinct(
     results = [fn(*row) for row in distinct.iter_rows()]
     if len(schema) == 1:
         results = [(r,) for r in results]
-    mapped = pl.DataFrame(results, schema=schema, orient="row") if results else pl.DataFrame(schema=schema)
-    table = pl.concat([distinct, mapped], how="horizontal")
+    table = pl.concat([distinct, rows_frame(results, schema)], how="horizontal")
     return frame.join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
+
+
+def rows_frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A frame from row tuples, built column by column (row construction cannot take list values)."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    return pl.DataFrame(
+        [pl.Series(name, list(col), dtype=t) for (name, t), col in zip(schema.items(), columns, strict=True)]
+    )
