@@ -47,6 +47,10 @@ _CSV_DELIMITERS = (",", "\t", ";")
 _SNIFF_LINES = 50
 # Excel's "Unicode 文本" export: UTF-16 LE with a byte-order mark, tab-separated.
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Past this many fields in a line, a CSV is split into lists (costing only the filled cells)
+# rather than one column per field: a hostile line of a million commas must not become a
+# million columns for every row.
+_WIDE = 512
 # No return has anywhere near this many cells; a file that does is refused before it is
 # turned into Python objects, so one upload cannot take the server's memory.
 MAX_CELLS = 2_000_000
@@ -329,13 +333,18 @@ def _split_plain(text: str, delimiter: str, name: str) -> pl.DataFrame | None:
     lines = lines.str.strip_suffix("\r")
     if lines.len() and (lines.str.len_chars().max() or 0) > csv.field_size_limit():
         return None
-    cells = lines.str.split(delimiter)
+    fields = lines.str.count_matches(delimiter, literal=True) + 1
     # the csv module reads a blank line as a record without cells
-    counts = pl.when(lines == "").then(0).otherwise(cells.list.len()).cum_sum()
-    totals = pl.select(counts).to_series()
+    totals = pl.select(pl.when(lines == "").then(0).otherwise(fields).cum_sum()).to_series()
     if totals.len() and totals[-1] > MAX_CELLS:
         raise UnreadableFile(_too_many_cells(name, int(totals.filter(totals > MAX_CELLS)[0])))
-    return _cells_frame(pl.Series(range(1, lines.len() + 1), dtype=pl.Int64), cells)
+    rows = pl.Series("row", range(1, lines.len() + 1), dtype=pl.Int64)
+    width = int(fields.max() or 0)
+    if width > _WIDE:
+        return _cells_frame(rows, lines.str.split(delimiter))
+    split = lines.to_frame().select(pl.col("line").str.split_exact(delimiter, max(width - 1, 0))).unnest("line")
+    frame = pl.DataFrame([rows, *(split.to_series(i).fill_null("").alias(cell_column(i)) for i in range(split.width))])
+    return _compact(frame)
 
 
 def _cells_frame(rows: pl.Series, cells: pl.Series) -> pl.DataFrame:

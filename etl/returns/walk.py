@@ -148,14 +148,18 @@ def walk(
         i = labels.get(role)
         return strip(pl.col(cell_column(i))) if i is not None else pl.lit("", dtype=pl.String)
 
-    value_flags = [filled(pl.col(cell_column(vc.index))) for vc in header.value_columns]
+    # which cells hold something, worked out once per cell
+    data = data.with_columns(filled(pl.col(c)).alias(f"_f{i}") for i, c in enumerate(columns))
+    flag = [pl.col(f"_f{i}") for i in range(len(columns))]
     rows = data.with_row_index("pos").with_columns(
-        pl.coalesce([pl.when(filled(pl.col(c))).then(pl.col(c)) for c in columns]).alias("first"),
+        pl.coalesce([pl.when(f).then(pl.col(c)) for f, c in zip(flag, columns, strict=True)]).alias("first"),
         cell(Role.IND_NAME).alias("name"),
         cell(Role.IND_CODE).alias("code"),
         cell(Role.SEQ).alias("seq"),
         cell(Role.UNIT).alias("unit_cell"),
-        pl.any_horizontal(value_flags).alias("has_values"),
+        pl.any_horizontal(flag[vc.index] for vc in header.value_columns).alias("has_values"),
+        # the row's cells up to its last filled one
+        pl.max_horizontal(pl.when(f).then(i + 1) for i, f in enumerate(flag)).alias("n_cells"),
     )
     rows = map_distinct(rows, ["first"], _first_cell_kind, {"first_kind": pl.Int64()})
     facts = {"is_header": pl.Boolean(), "section": pl.Boolean(), "row_bd": pl.String()}
@@ -226,25 +230,40 @@ def walk(
         .then(or_null(pl.col("unit_cell")))
         .otherwise(pl.coalesce(or_null(pl.col("unit_cell")), or_null(pl.col("parent_unit"))))
     )
-    region_code, region_name = cell(Role.REG_CODE), cell(Role.REG_NAME)
     reached = reached.with_columns(
         indicator.alias("indicator"),
         unit.alias("unit"),
         pl.when((pl.col("kind") == _OWN) & (code != "") & (name != "")).then(name).alias("indicator_name"),
-        pl.when((region_code != "") & (region_name != "")).then(region_name).alias("region_name"),
+        cell(Role.REG_CODE).alias("region_code"),
+        cell(Role.REG_NAME).alias("region_cell"),
+        cell(Role.YEAR).alias("year_cell"),
         _label_column(labels, (Role.REG_CODE, Role.REG_NAME), cell).alias("region_column"),
         or_null(cell(Role.NOTE)).alias("note"),
         cell(Role.BREAKDOWN).alias("column_bd"),
-        pl.concat_list(columns)
-        .list.head(pl.max_horizontal(pl.when(filled(pl.col(c))).then(i + 1) for i, c in enumerate(columns)))
-        .alias("cells"),
-        _carried(labels, (Role.REG_CODE, Role.REG_NAME), cell, sheet_region, "region"),
-        _carried(labels, (Role.YEAR,), cell, sheet_year, "year"),
-    ).with_columns(pl.col("region").struct.unnest(), pl.col("year").struct.unnest())
+        _cells(columns, reached).list.head(pl.col("n_cells")).alias("cells"),
+    )
+    code_cell, name_cell = pl.col("region_code"), pl.col("region_cell")
+    reached = reached.with_columns(
+        pl.when((code_cell != "") & (name_cell != "")).then(name_cell).alias("region_name"),
+        _own(labels, (Role.REG_CODE, Role.REG_NAME), (code_cell, name_cell)).alias("own_region"),
+        _own(labels, (Role.YEAR,), (pl.col("year_cell"),)).alias("own_year"),
+    ).with_columns(
+        *_carried(pl.col("own_region"), sheet_region, "region"),
+        *_carried(pl.col("own_year"), sheet_year, "year"),
+    )
     reached = map_distinct(reached, ["column_bd"], _column_breakdown, {"column_bd_word": pl.String()})
     row_breakdown = pl.coalesce(pl.col("row_bd"), pl.col("column_bd_word"))
     reached = reached.with_columns(pl.when(row_breakdown != TOTAL).then(row_breakdown).alias("row_breakdown"))
     return _values(grid, header, ctx, reached, located, raw_id_start)
+
+
+def _cells(columns: list[str], frame: pl.DataFrame) -> pl.Expr:
+    """The row's cells as a list. Joined and split on NUL, which no spreadsheet cell holds (XML
+    cannot carry it, and a CSV with it is refused), because building a list from columns
+    directly is several times slower; a cell that does hold NUL falls back to that."""
+    if any(frame.select(pl.col(c).str.contains("\x00", literal=True).any() for c in columns).row(0)):
+        return pl.concat_list(columns)
+    return pl.concat_str(columns, separator="\x00").str.split("\x00")
 
 
 def _label_column(labels: dict[Role, int], roles: tuple[Role, ...], cell) -> pl.Expr:  # noqa: ANN001
@@ -258,20 +277,21 @@ def _label_column(labels: dict[Role, int], roles: tuple[Role, ...], cell) -> pl.
     return expr.otherwise(pl.lit(column_letter(labels[present[0]])))
 
 
-def _carried(labels: dict[Role, int], roles: tuple[Role, ...], cell, fallback: str | None, what: str) -> pl.Expr:  # noqa: ANN001
-    """A struct of the row's district (or year): its own cell, else the last one written above
-    (a merged cell), else the sheet's; and whether it was carried down."""
-    present = [r for r in roles if r in labels]
-    if not present:
-        return pl.struct(pl.lit(fallback, dtype=pl.String).alias(what), pl.lit(False).alias(f"{what}_filled")).alias(
-            what
-        )
-    own = or_null(pl.coalesce([or_null(cell(r)) for r in present]))
+def _own(labels: dict[Role, int], roles: tuple[Role, ...], cells: tuple[pl.Expr, ...]) -> pl.Expr:
+    """The row's own district (or year): the first of its `roles` cells that is filled; null
+    when none is (and always when the header has none of them)."""
+    present = [c for r, c in zip(roles, cells, strict=True) if r in labels]
+    return pl.coalesce([or_null(c) for c in present]) if present else pl.lit(None, dtype=pl.String)
+
+
+def _carried(own: pl.Expr, fallback: str | None, what: str) -> tuple[pl.Expr, pl.Expr]:
+    """The row's district (or year): its own, else the last one written above (a vertically
+    merged cell), else the sheet's; and whether it was carried down."""
     carried = own.forward_fill()
-    return pl.struct(
+    return (
         pl.coalesce(carried, pl.lit(fallback, dtype=pl.String)).alias(what),
         (own.is_null() & carried.is_not_null()).alias(f"{what}_filled"),
-    ).alias(what)
+    )
 
 
 def _row_findings(grid: Grid, rows: pl.DataFrame) -> list[tuple[int, int, Finding]]:
