@@ -25,9 +25,13 @@ def strip(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars(PY_WHITESPACE)
 
 
+# one character that is not white space
+_NOT_SPACE = "[^" + "".join(f"\\u{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
+
+
 def filled(expr: pl.Expr) -> pl.Expr:
     """True where the text holds more than white space (null counts as empty)."""
-    return strip(expr).fill_null("") != ""
+    return expr.str.contains(_NOT_SPACE).fill_null(False)
 
 
 def or_null(expr: pl.Expr) -> pl.Expr:
@@ -45,13 +49,15 @@ def map_distinct(
     combination of `keys` (nulls included) and joined back, order kept.
 
     `fn` returns a tuple in `schema`'s column order (or a single value for a one-column schema).
+    Only the key columns take part in the join; the frame's other columns are not copied.
     """
     distinct = frame.select(keys).unique(maintain_order=True)
     results = [fn(*row) for row in distinct.iter_rows()]
     if len(schema) == 1:
         results = [(r,) for r in results]
     table = pl.concat([distinct, rows_frame(results, schema)], how="horizontal")
-    return frame.join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    added = frame.select(keys).join(table, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    return frame.hstack(added.drop(keys))
 
 
 def rows_frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:

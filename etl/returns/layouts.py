@@ -31,7 +31,7 @@ from etl.returns.header import (
     sheet_context,
 )
 from etl.returns.readers import Grid, column_letter, read_workbook
-from etl.returns.walk import RAW_ROWS_SCHEMA, RAW_SCHEMA, sheet_finding, walk
+from etl.returns.walk import RAW_ROWS_SCHEMA, RAW_SCHEMA, raw_cells, sheet_finding, walk
 
 EXPECTED_HEADERS = "表头需有“指标名称”或“指标代码”列，并有“数值”列、年份列（如“2024年”）或地区列（如“张店区”）"
 
@@ -104,13 +104,13 @@ def read_return_frames(path: Path, *, year: str | None = None, region: str | Non
         raise UnreadableFile(f"文件“{path.name}”中没有可识别的填报表：{EXPECTED_HEADERS}。已检查的工作表：{names}。")
     if values:
         result.values = pl.concat(values)
-        result.raw_rows = pl.concat(raw_rows)
+        result.raw_rows = pl.concat(raw_rows, how="diagonal")  # sheets differ in width
     return result
 
 
 def raw_values(values: pl.DataFrame, raw_rows: pl.DataFrame) -> list[RawValue]:
     """The frames as RawValue records (for callers and tests that want one object per value)."""
-    cells = dict(zip(raw_rows["raw_id"].to_list(), raw_rows["cells"].to_list(), strict=True))
+    cells = raw_cells(raw_rows)
     return [
         RawValue(
             file=v["file"],

@@ -32,7 +32,7 @@ from etl.returns.frames import map_distinct, rows_frame
 from etl.returns.lookup import WHOLE_REGION_WORDS, IndicatorLookup, RegionLookup
 from etl.returns.plausibility import plausibility_frame
 from etl.returns.values import error_message, parse_values
-from etl.returns.walk import RAW_ROWS_SCHEMA, RAW_SCHEMA
+from etl.returns.walk import RAW_SCHEMA, raw_cells, raw_rows_frame
 
 BREAKDOWN_WORDS = {
     "城镇": "城镇",
@@ -203,9 +203,9 @@ def check_values(values: list[RawValue], ctx: Context) -> CheckResult:
         ],
         RAW_SCHEMA,
     )  # fmt: skip
-    raw_rows = rows_frame([(i, v.sheet, v.row, list(v.raw_cells)) for i, v in enumerate(values)], RAW_ROWS_SCHEMA)
+    raw_rows = raw_rows_frame([(i, v.sheet, v.row, tuple(v.raw_cells)) for i, v in enumerate(values)])
     checked = check_frames(frame, raw_rows, ctx)
-    cells = dict(zip(raw_rows["raw_id"].to_list(), raw_rows["cells"].to_list(), strict=True))
+    cells = raw_cells(raw_rows)
     return CheckResult(
         [
             Observation(
@@ -259,7 +259,10 @@ def check_frames(values: pl.DataFrame, raw_rows: pl.DataFrame, ctx: Context) -> 
     v = _resolve(values.with_row_index("seq").with_columns(pl.col("seq").cast(pl.Int64)), ctx)
     decided = _first_failure(v, ctx)
     missing = decided.filter(pl.col("fail") == "missing").height
-    ok = decided.filter(pl.col("fail").is_null())
+    # what the later rules need; the texts are gathered by seq (v's row number) when needed
+    ok = decided.filter(pl.col("fail").is_null()).select(
+        "seq", "ind_codes", "fan", "reg_codes", "year_int", "bd", "num_value", "num_unit", "unit_sq"
+    )
     per_code = _per_code(ok, ctx)
     pairs = per_code.filter(pl.col("fail").is_null()).with_row_index("pair").with_columns(pl.col("pair").cast(pl.Int64))
 
@@ -288,7 +291,7 @@ def check_frames(values: pl.DataFrame, raw_rows: pl.DataFrame, ctx: Context) -> 
     ]
     fractions, pairs = _fractions(pairs, ctx)
     events.append(fractions)
-    duplicates, observations = _duplicates(pairs, ctx)
+    duplicates, observations = _duplicates(pairs, v, ctx)
     events.append(duplicates)
     events = pl.concat(events, how="diagonal_relaxed").sort("phase", "k1", "k2", maintain_order=True)
 
@@ -427,9 +430,17 @@ def _per_code(ok: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     fail = pl.lit(None, dtype=pl.String)
     for rule, condition in reversed(list(zip(_CODE_RULES, conditions, strict=True))):
         fail = pl.when(condition).then(pl.lit(rule)).otherwise(fail)
-    return each.with_columns(
-        fail.alias("fail"),
+    return each.select(
+        "seq",
+        "code",
+        "code_index",
+        "fan",
         pl.col("reg_codes").list.first().alias("region_code"),
+        "year_int",
+        "bd",
+        "num_value",
+        "ind_unit",
+        fail.alias("fail"),
     )
 
 
@@ -461,17 +472,20 @@ def _fractions(pairs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.Data
 _KEY = ["code", "region_code", "year_int", "bd"]
 
 
-def _duplicates(pairs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _duplicates(pairs: pl.DataFrame, v: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The same indicator, district, year and breakdown more than once in a file: with different
     values all are refused, never one picked; with the same value it loads once. A value that
     differs from the current one is a revision. (findings, observations in file order)"""
-    groups = pairs.group_by(_KEY, maintain_order=True).agg(
+    # most keys occur once: only the repeated ones are grouped
+    repeated = pairs.select(_KEY).is_duplicated()
+    twice = pairs.filter(repeated).join(v.select("seq", "row", "column", "value"), on="seq", maintain_order="left")
+    groups = twice.group_by(_KEY, maintain_order=True).agg(
         pl.col("pair").min().alias("k1"),
         pl.col("num_value").n_unique().alias("n_values"),
         pl.format("第{}行{}列={}", "row", "column", "value").str.join("、").alias("cells"),
         pl.col("row").first().alias("first_row"),
     )
-    g = pairs.join(groups, on=_KEY, how="left", nulls_equal=True, maintain_order="left")
+    g = twice.join(groups, on=_KEY, how="left", maintain_order="left")
     conflict = g.filter(pl.col("n_values") > 1).select(
         pl.lit(_DUPLICATES).alias("phase"),
         "k1",
@@ -490,11 +504,13 @@ def _duplicates(pairs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.Dat
         "first_row",
     )
     current = ctx.current.rename({"indicator_code": "code", "year": "year_int", "breakdown": "bd", "value": "old"})
-    kept = (
-        same.filter(pl.col("pair") == pl.col("k1"))
-        .join(current, on=_KEY, how="left", maintain_order="left")
-        .sort("pair")
+    kept = pl.concat(
+        [
+            pairs.filter(~repeated).with_columns(pl.col("pair").alias("k1")),
+            same.filter(pl.col("pair") == pl.col("k1")).select(*pairs.columns, "k1"),
+        ]
     )
+    kept = kept.sort("pair").join(current, on=_KEY, how="left", maintain_order="left")
     revised = kept.filter(pl.col("old").is_not_null() & (pl.col("old") != pl.col("num_value"))).select(
         pl.lit(_DUPLICATES).alias("phase"),
         "k1",
@@ -510,12 +526,7 @@ def _duplicates(pairs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.Dat
         pl.col("year_int").alias("year"),
         pl.col("bd").alias("breakdown"),
         pl.col("num_value").alias("value"),
-        "sheet",
-        "row",
-        "column",
-        "note",
-        "raw_id",
-    )
+    ).hstack(v.select(pl.col("sheet", "row", "column", "note", "raw_id").gather(kept["seq"])))
     return pl.concat([conflict, again, revised], how="diagonal_relaxed"), observations
 
 

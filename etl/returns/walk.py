@@ -53,13 +53,40 @@ RAW_SCHEMA: dict[str, pl.DataType] = {
     "region_column": pl.String(),
     "raw_id": pl.Int64(),
 }
-# The source rows those values came from: the row's cells, trailing empty cells cut off.
+# The source rows those values came from: the row's first `n` cells (trailing empty cells cut
+# off) are its columns c0, c1, … (etl.returns.readers.cell_column), which follow these. They stay
+# columns, sharing the grid's strings, and become lists only where they are stored.
 RAW_ROWS_SCHEMA: dict[str, pl.DataType] = {
     "raw_id": pl.Int64(),
     "sheet": pl.String(),
     "row": pl.Int64(),
-    "cells": pl.List(pl.String()),
+    "n": pl.Int64(),
 }
+
+
+def raw_cells(raw_rows: pl.DataFrame) -> dict[int, tuple[str, ...]]:
+    """raw_id → the row's cells, for the callers that want Python tuples."""
+    width = len(raw_rows.columns) - len(RAW_ROWS_SCHEMA)
+    columns = [cell_column(i) for i in range(width)]
+    return {r[0]: tuple(r[2 : 2 + r[1]]) for r in raw_rows.select("raw_id", "n", *columns).iter_rows()}
+
+
+def raw_rows_frame(rows: list[tuple[int, str, int, tuple[str, ...]]]) -> pl.DataFrame:
+    """The raw rows frame of (raw_id, sheet, row, cells) tuples."""
+    width = max((len(cells) for *_, cells in rows), default=0)
+    return pl.DataFrame(
+        [
+            pl.Series("raw_id", [r[0] for r in rows], dtype=pl.Int64),
+            pl.Series("sheet", [r[1] for r in rows], dtype=pl.String),
+            pl.Series("row", [r[2] for r in rows], dtype=pl.Int64),
+            pl.Series("n", [len(r[3]) for r in rows], dtype=pl.Int64),
+            *(
+                pl.Series(cell_column(i), [r[3][i] if i < len(r[3]) else None for r in rows], dtype=pl.String)
+                for i in range(width)
+            ),
+        ]
+    )
+
 
 # What a row is, decided once per row (codes, not strings, so the when/then chains stay cheap).
 _FOOTER_ROW, _NOTE_ROW, _HEADER_ROW, _SECTION_ROW, _PARENT_ROW, _EMPTY_ROW, _BREAKDOWN_ONLY = range(7)
@@ -240,7 +267,6 @@ def walk(
         _label_column(labels, (Role.REG_CODE, Role.REG_NAME), cell).alias("region_column"),
         or_null(cell(Role.NOTE)).alias("note"),
         cell(Role.BREAKDOWN).alias("column_bd"),
-        _cells(columns, reached).list.head(pl.col("n_cells")).alias("cells"),
     )
     code_cell, name_cell = pl.col("region_code"), pl.col("region_cell")
     reached = reached.with_columns(
@@ -255,15 +281,6 @@ def walk(
     row_breakdown = pl.coalesce(pl.col("row_bd"), pl.col("column_bd_word"))
     reached = reached.with_columns(pl.when(row_breakdown != TOTAL).then(row_breakdown).alias("row_breakdown"))
     return _values(grid, header, ctx, reached, located, raw_id_start)
-
-
-def _cells(columns: list[str], frame: pl.DataFrame) -> pl.Expr:
-    """The row's cells as a list. Joined and split on NUL, which no spreadsheet cell holds (XML
-    cannot carry it, and a CSV with it is refused), because building a list from columns
-    directly is several times slower; a cell that does hold NUL falls back to that."""
-    if any(frame.select(pl.col(c).str.contains("\x00", literal=True).any() for c in columns).row(0)):
-        return pl.concat_list(columns)
-    return pl.concat_str(columns, separator="\x00").str.split("\x00")
 
 
 def _label_column(labels: dict[Role, int], roles: tuple[Role, ...], cell) -> pl.Expr:  # noqa: ANN001
@@ -325,12 +342,11 @@ def _values(
     different breakdowns is a finding instead."""
     parts = []
     for k, vc in enumerate(header.value_columns):
-        text = pl.col(cell_column(vc.index))
         conflict = pl.lit(False)
         if vc.breakdown:
             conflict = pl.col("row_breakdown").is_not_null() & (pl.col("row_breakdown") != vc.breakdown)
         parts.append(
-            reached.filter(filled(text)).select(
+            reached.filter(pl.col(f"_f{vc.index}")).select(
                 "pos",
                 pl.lit(k, dtype=pl.Int64).alias("k"),
                 conflict.alias("conflict"),
@@ -339,7 +355,7 @@ def _values(
                 "row",
                 pl.lit(vc.letter, dtype=pl.String).alias("column"),
                 "indicator",
-                text.alias("value"),
+                pl.col(cell_column(vc.index)).alias("value"),
                 pl.lit(vc.region, dtype=pl.String).alias("region") if vc.region else "region",
                 pl.lit(vc.year, dtype=pl.String).alias("year") if vc.year else "year",
                 pl.lit(vc.breakdown, dtype=pl.String).alias("breakdown")
@@ -354,28 +370,29 @@ def _values(
                 "row_breakdown",
             )
         )
-    cells = pl.concat(parts).sort("pos", "k", maintain_order=True) if parts else None
-    if cells is None or cells.is_empty():
-        values = pl.DataFrame(schema=RAW_SCHEMA)
-        raw_rows = pl.DataFrame(schema=RAW_ROWS_SCHEMA)
-    else:
-        for pos, k, row, column, bd, row_bd in (
-            cells.filter("conflict")
-            .select("pos", "k", "row", "column", "column_breakdown", "row_breakdown")
-            .iter_rows()
-        ):
-            message = f"列表头为“{bd}”，行又标为“{row_bd}”，无法确定分组，此格未读取。"
-            located.append((pos, k, sheet_finding(grid, row, column, "breakdown_conflict", SEVERITY_ERROR, message)))
-        kept = cells.filter(~pl.col("conflict"))
-        sources = (
-            reached.join(kept.select("pos").unique(), on="pos", how="semi", maintain_order="left")
-            .with_row_index("raw_id", offset=raw_id_start)
-            .with_columns(pl.col("raw_id").cast(pl.Int64), pl.lit(grid.sheet, dtype=pl.String).alias("sheet"))
+    # one value column (a long table) is in row order already
+    cells = parts[0] if len(parts) == 1 else pl.concat(parts).sort("pos", "k", maintain_order=True)
+    for pos, k, row, column, bd, row_bd in (
+        cells.filter("conflict").select("pos", "k", "row", "column", "column_breakdown", "row_breakdown").iter_rows()
+    ):
+        message = f"列表头为“{bd}”，行又标为“{row_bd}”，无法确定分组，此格未读取。"
+        located.append((pos, k, sheet_finding(grid, row, column, "breakdown_conflict", SEVERITY_ERROR, message)))
+    kept = cells.filter(~pl.col("conflict"))
+    # the source rows of the values read, numbered in row order after earlier sheets'
+    new_row = (pl.col("pos") != pl.col("pos").shift()).fill_null(True)
+    values = kept.with_columns((new_row.cum_sum() - 1 + raw_id_start).cast(pl.Int64).alias("raw_id"))
+    raw_rows = (
+        reached.select("pos", "row", "n_cells", *(pl.col(c) for c in grid.frame.columns[1:]))
+        .filter(pl.col("pos").is_in(kept["pos"].unique().implode()))
+        .select(
+            (pl.int_range(pl.len()) + raw_id_start).cast(pl.Int64).alias("raw_id"),
+            pl.lit(grid.sheet, dtype=pl.String).alias("sheet"),
+            "row",
+            pl.col("n_cells").cast(pl.Int64).alias("n"),
+            *grid.frame.columns[1:],
         )
-        raw_rows = sources.select(list(RAW_ROWS_SCHEMA))
-        values = kept.join(sources.select("pos", "raw_id"), on="pos", how="left", maintain_order="left").select(
-            list(RAW_SCHEMA)
-        )
+    )
+    values = values.select(list(RAW_SCHEMA))
     located.sort(key=lambda item: (item[0], item[1]))
     findings = [f for _, _, f in located] + _filled_down(grid, reached)
     return Walked(values, raw_rows, findings)
