@@ -118,7 +118,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Append `frame` to `table` by column name (nothing when the frame is empty)."""
     if frame.height:
-        con.register("_insert_frame", frame.to_arrow())
+        # the newest Arrow level hands polars' string views over without copying every string
+        con.register("_insert_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         cols = ", ".join(frame.columns)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _insert_frame")
         con.unregister("_insert_frame")
