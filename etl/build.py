@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 
 from etl.catalogue.load import TARGET_COLUMNS
-from etl.core import settings
-from etl.core.store import insert_frame, publish
+from etl.core import migrations, settings
+from etl.core.store import insert_frame, publish, schema_version, upgrade
 from etl.returns.load import FileReport, load_files
 
 NATIONAL = ("100000", "全国", "全国", "country", None)
@@ -192,9 +192,21 @@ def _unit_from_name(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     return parts[1] if len(parts) > 2 else None
 
 
+_checked: set[tuple[str, int, int]] = set()
+
+
 def ensure_database(db_path: Path | None = None) -> Path:
-    """The app's first-run step: build the embedded default when no database exists yet."""
+    """The app's start-up step: build the embedded default when no database exists yet, and
+    bring an older one to the current schema version through the write path (atomically, so
+    readers never see a half-upgraded file). Cheap once a file has been checked."""
     db_path = Path(db_path or settings.db_path())
     if not db_path.exists():
         build_database(db_path)
+    st = db_path.stat()
+    seen = (str(db_path.resolve()), st.st_ino, st.st_mtime_ns)
+    if seen not in _checked:
+        if schema_version(db_path) != migrations.CURRENT:
+            upgrade(db_path)
+            st = db_path.stat()
+        _checked.add((str(db_path.resolve()), st.st_ino, st.st_mtime_ns))
     return db_path

@@ -1,4 +1,4 @@
-"""A small database for the dashboard tests, built from etl/core/schema.sql.
+"""A small database for the dashboard tests, at the current schema version (etl.core.migrations).
 
 `build_fixture_db` inserts a handful of rows and returns, next to the path, the numbers the
 dashboard should show — computed here in Python from the rows inserted, so the tests check
@@ -15,8 +15,9 @@ from typing import Any
 
 import duckdb
 
+from etl.core import migrations
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = REPO_ROOT / "etl" / "core" / "schema.sql"
 
 NUMERIC_KINDS = {"at_least", "at_most", "band"}
 DIRECTION_KINDS = {"increase", "decrease", "qualitative"}
@@ -312,7 +313,7 @@ def build_fixture_db(path: Path, *, sample: bool = True, extra_region: bool = Fa
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(work))
     try:
-        con.sql(SCHEMA.read_text(encoding="utf-8"))
+        migrations.migrate(migrations.DuckDB(con))
         for table, table_rows in rows.items():
             columns = list(table_rows[0])
             placeholders = ", ".join("?" for _ in columns)

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from dashboard.queries import db, plan_targets
+from etl.core.migrations import SchemaOutdated
 from etl.targets.revisions import RevisionError, TargetChange, save
 
 WHEN = datetime(2026, 5, 1, 9, 30)
@@ -98,15 +99,20 @@ def test_an_older_database_gains_the_revision_table_on_its_next_write(work_db: P
     old = tmp_path / "old.duckdb"
     shutil.copyfile(work_db, old)
     con = duckdb.connect(str(old))
+    # a database built before revisions and before schema versions were recorded
     con.execute(
         "DROP VIEW target_current; DROP VIEW target_effective; DROP TABLE target_revision;"
-        " DROP SEQUENCE target_revision_id_seq"
+        " DROP SEQUENCE target_revision_id_seq; DROP TABLE publish_version; DROP TABLE schema_version;"
+        " CREATE VIEW target_current AS SELECT t.*, NULL AS target_label FROM target t"
     )
     con.close()
-    assert plan_targets.target_table(old) == "target"
+    with pytest.raises(SchemaOutdated, match="python -m etl migrate"):
+        plan_targets.plan_targets(old)
     db.close_all()
     save(old, [_set(97)], actor="office01", reason="规划印发", when=WHEN)
-    assert plan_targets.target_table(old) == "target_effective"
+    assert _q(old, "SELECT max(version) FROM schema_version") == [(3,)]
     assert _q(
         old, "SELECT value FROM target_current WHERE plan_code = 'lianggui' AND indicator_code = 'C-WELFARE-08'"
     ) == [(97.0,)]
+    assert plan_targets.plan_targets(old, "lianggui").filter(indicator_code="C-WELFARE-08")["value"].to_list() == [97.0]
+    db.close_all()

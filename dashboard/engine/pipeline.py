@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from dashboard.engine import aggregate, labels, levels, progress, publication, targets
-from dashboard.queries import db, plan_targets
+from dashboard.queries import db
 from etl.core import bounds, settings
 
 # The display columns joined beside a code column, in the order they follow it.
@@ -235,13 +235,12 @@ WHERE o.year <= $year
 """
 
 
-def _first_received_sql(has_withdrawal: bool) -> str:
-    withdrawn = "AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)" if has_withdrawal else ""
-    # the submission that first supplied each value: the earliest loaded (not withdrawn) one
-    return f"""
+# the submission that first supplied each value: the earliest loaded (not withdrawn) one
+_FIRST_RECEIVED_SQL = f"""
     SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
     FROM observation o JOIN submission s ON s.id = o.submission_id
-    WHERE s.status = 'loaded' {withdrawn} AND o.breakdown = '{progress.TOTAL}'
+    WHERE s.status = 'loaded' AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)
+      AND o.breakdown = '{progress.TOTAL}'
       AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
     GROUP BY ALL
     """
@@ -467,10 +466,10 @@ def run(
     regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
     scope = _scope(regions, region)
     indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
-    table = plan_targets.target_table(db_path)  # the office's latest revisions included
+    # target_effective: the shipped targets with the office's latest revisions
     raw_targets = targets.with_interim_targets(
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code = $plan", {"plan": info.code}),
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code <> $plan", {"plan": info.code}),
+        db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
+        db.query(db_path, "SELECT * FROM target_effective WHERE plan_code <> $plan", {"plan": info.code}),
         plan_target_year=info.target_year,
         report_year=report_year,
     )
@@ -662,7 +661,7 @@ def _completeness(
     )
     received = db.query(
         db_path,
-        _first_received_sql(db.has_table(db_path, "submission_withdrawal")),
+        _FIRST_RECEIVED_SQL,
         {"first": first, "year": report_year, "regions": districts},
     )
     # a value counts as received only while it is current (a withdrawn one no longer counts)

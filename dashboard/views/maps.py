@@ -562,14 +562,8 @@ def location_checks(frame: pl.DataFrame, boundaries: dict[str, Any]) -> pl.Serie
 def load_place_data(db_path: Path) -> PlaceData:
     """Current 美丽庭院, 儿童友好社区/儿童之家 and count records (latest submission per record)."""
     from etl.core import settings
-    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, WITHDRAWAL_TABLE
-    from etl.places.load import current_sql as current
+    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, current_sql
     from etl.regions import geo
-
-    withdrawals = db.has_table(db_path, WITHDRAWAL_TABLE)
-
-    def current_sql(kind: str) -> str:
-        return current(kind, withdrawals=withdrawals)
 
     region = region_of(db_path)
     name = db.scalar(db_path, "SELECT name FROM region WHERE code = $r", {"r": region}) or region

@@ -986,34 +986,22 @@ _COMPARE_COLUMNS: dict[str, tuple[str, ...]] = {
 WITHDRAWAL_TABLE = "submission_withdrawal"
 
 
-def current_sql(kind: str, *, withdrawals: bool = False) -> str:
-    """SQL of the current record per key: the one from the latest loaded submission.
-
-    With `withdrawals` (databases that have the review workflow's submission_withdrawal
-    table), a withdrawn file stops counting, as its returns do.
-    """
+def current_sql(kind: str) -> str:
+    """SQL of the current record per key: the one from the latest loaded submission that was
+    not withdrawn (a withdrawn file stops counting, as its returns do)."""
     keys = ", ".join(KEY_COLUMNS[kind])
-    withdrawn = f" AND p.submission_id NOT IN (SELECT submission_id FROM {WITHDRAWAL_TABLE})" if withdrawals else ""
     return (
         f"SELECT t.* EXCLUDE (rn) FROM (SELECT p.*, s.is_sample, row_number() OVER (PARTITION BY {keys} "
         f"ORDER BY p.submission_id DESC) AS rn FROM {kind} p JOIN submission s ON s.id = p.submission_id "
-        f"WHERE s.status = 'loaded'{withdrawn}) t WHERE rn = 1"
-    )
-
-
-def has_withdrawals(con: duckdb.DuckDBPyConnection) -> bool:
-    """Does this database have the review workflow's withdrawal table?"""
-    return bool(
-        con.sql(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t", params={"t": WITHDRAWAL_TABLE}
-        ).fetchall()[0][0]
+        f"WHERE s.status = 'loaded' AND p.submission_id NOT IN (SELECT submission_id FROM {WITHDRAWAL_TABLE})) t "
+        "WHERE rn = 1"
     )
 
 
 def _note_revisions(con: duckdb.DuckDBPyConnection, ctx: _Ctx, rows: list[_Row]) -> int:
     """Warn where a record replaces a different one already loaded; returns how many."""
     kind = ctx.kind
-    current = con.sql(current_sql(kind, withdrawals=has_withdrawals(con))).pl()
+    current = con.sql(current_sql(kind)).pl()
     if current.height == 0:
         return 0
     if kind == COURTYARD:
@@ -1166,9 +1154,10 @@ def load_place_file(
     digest = sha256_of(path)
     report = FileReport(file=path.name, sha256=digest, status="loaded")
     # a withdrawn file may be loaded again; any other loaded copy makes this one a no-op
-    withdrawn = f" AND id NOT IN (SELECT submission_id FROM {WITHDRAWAL_TABLE})" if has_withdrawals(con) else ""
     seen = con.sql(
-        f"SELECT id FROM submission WHERE sha256 = $s AND status = 'loaded'{withdrawn}", params={"s": digest}
+        f"SELECT id FROM submission WHERE sha256 = $s AND status = 'loaded' "
+        f"AND id NOT IN (SELECT submission_id FROM {WITHDRAWAL_TABLE})",
+        params={"s": digest},
     ).fetchall()
     if seen:
         report.status, report.submission_id = "unchanged", seen[0][0]
