@@ -195,11 +195,27 @@ def _unit_from_name(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
 _checked: set[tuple[str, int, int]] = set()
 
 
+def _ensure_postgres(db_path: Path) -> Path:
+    """With PostgreSQL as the system of record: build it when nothing was ever published there,
+    upgrade an older schema through the write path, and bring this process's snapshot up to date."""
+    from etl.core import pgstore
+
+    have, published = pgstore.status()
+    if not published:
+        build_database(db_path)
+    elif have != migrations.CURRENT:
+        upgrade(db_path)
+    pgstore.refresh(db_path, force=True)
+    return db_path
+
+
 def ensure_database(db_path: Path | None = None) -> Path:
     """The app's start-up step: build the embedded default when no database exists yet, and
     bring an older one to the current schema version through the write path (atomically, so
     readers never see a half-upgraded file). Cheap once a file has been checked."""
     db_path = Path(db_path or settings.db_path())
+    if settings.database_url():
+        return _ensure_postgres(db_path)
     if not db_path.exists():
         build_database(db_path)
     st = db_path.stat()

@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from etl.core import migrations
+from etl.core import migrations, store
 
 # (st_ino, st_mtime_ns, st_size): changes whenever a new file is moved into place.
 Identity = tuple[int, int, int]
@@ -49,6 +49,7 @@ def file_identity(db_path: Path | str) -> Identity:
 
 def snapshot_id(db_path: Path | str) -> str:
     """The published snapshot's identity as text, for use as a cache key."""
+    store.refresh_snapshot(Path(db_path))
     ino, mtime_ns, size = file_identity(db_path)
     return f"{ino}-{mtime_ns}-{size}"
 
@@ -61,6 +62,7 @@ def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     should query through `con.cursor()` (or `query`), never the connection itself, from threads.
     """
     key = _key(db_path)
+    store.refresh_snapshot(Path(key))  # PostgreSQL store: rebuilt when a new version was published
     identity = file_identity(key)
     with _lock:
         cached = _connections.get(key)

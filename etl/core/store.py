@@ -23,7 +23,7 @@ from typing import TypeVar
 import duckdb
 import polars as pl
 
-from etl.core import migrations
+from etl.core import migrations, settings
 
 T = TypeVar("T")
 Change = Callable[[duckdb.DuckDBPyConnection], tuple[T, bool]]
@@ -85,6 +85,10 @@ def upgrade(db_path: Path) -> list[migrations.Step]:
 
 
 def _publish(db_path: Path, change: Change[T], fresh: bool) -> tuple[T, list[migrations.Step]]:
+    if settings.database_url():
+        from etl.core import pgstore  # PostgreSQL is the system of record; db_path is its snapshot
+
+        return pgstore.publish(db_path, change, fresh)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(db_path):
         tmp = db_path.with_name(db_path.name + ".tmp")
@@ -126,10 +130,21 @@ def bump_version(con: duckdb.DuckDBPyConnection, to: int | None = None) -> None:
         con.execute("UPDATE publish_version SET version = $v, published_at = $t", {"v": to, "t": datetime.now()})
 
 
+def refresh_snapshot(db_path: Path) -> None:
+    """With PostgreSQL as the system of record, rebuild the local snapshot at `db_path` when a
+    newer version has been published there (checked at most about once a second); otherwise
+    nothing: the DuckDB file is the database itself."""
+    if settings.database_url():
+        from etl.core import pgstore
+
+        pgstore.refresh(Path(db_path))
+
+
 def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection for a command that only reads (the caller closes it). Raises
     migrations.SchemaError, with the Chinese instruction, unless the file is at the current
     schema version; never changes the file."""
+    refresh_snapshot(db_path)
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         migrations.check_current(migrations.DuckDB(con), f"数据库 {db_path} ")
@@ -140,7 +155,11 @@ def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def schema_version(db_path: Path) -> int:
-    """The schema version of the published file (read only)."""
+    """The schema version of the published database (read only): the file's, or PostgreSQL's."""
+    if settings.database_url():
+        from etl.core import pgstore
+
+        return pgstore.status()[0]
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         return migrations.version(migrations.DuckDB(con))
@@ -151,7 +170,13 @@ def schema_version(db_path: Path) -> int:
 def scratch_copy(db_path: Path, copy: Path) -> duckdb.DuckDBPyConnection:
     """A private, writable copy of the published database at the current schema version, for a
     dry run that is rolled back; the live file is only read."""
-    shutil.copyfile(db_path, copy)
+    refresh_snapshot(db_path)
+    return migrated_copy(db_path, copy)
+
+
+def migrated_copy(source: Path, copy: Path) -> duckdb.DuckDBPyConnection:
+    """A writable copy of a DuckDB file, brought to the current schema version."""
+    shutil.copyfile(source, copy)
     con = duckdb.connect(str(copy))
     migrations.migrate(migrations.DuckDB(con))
     return con
