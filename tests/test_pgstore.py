@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -68,14 +69,7 @@ def test_snapshot_follows_the_publish_version_and_keeps_open_readers_whole(work_
     assert pgstore.refresh(work_db, force=True) is False  # already current: nothing rebuilt
     reader = duckdb.connect(str(work_db), read_only=True)
     try:
-        # another process publishes
-        code = (
-            "from pathlib import Path; import sys; from etl.core.store import publish; "
-            "publish(Path(sys.argv[1]), lambda con: (con.execute("
-            "\"INSERT INTO build_info VALUES ('note', 'from another process')\"), True))"
-        )
-        other = Path(work_db).with_name("other.duckdb")
-        subprocess.run([sys.executable, "-c", code, str(other)], cwd=REPO, check=True, timeout=120)
+        _publish_elsewhere(work_db, "from another process")
         assert _pg("SELECT version FROM publish_version") == [(version + 1,)]
         assert pgstore.refresh(work_db, force=True) is True
         # the open reader still sees its whole old snapshot; a new one sees the publish
@@ -86,6 +80,34 @@ def test_snapshot_follows_the_publish_version_and_keeps_open_readers_whole(work_
     assert _rows(work_db, "SELECT version FROM publish_version") == [(version + 1,)]
     assert dashboard_db.scalar(work_db, "SELECT value FROM build_info WHERE key = 'note'") == "from another process"
     dashboard_db.close_all()
+
+
+def test_the_app_reads_on_while_a_thread_rebuilds(work_db: Path) -> None:
+    [(version,)] = _pg("SELECT version FROM publish_version")
+    _publish_elsewhere(work_db, "from another machine")
+    with write_path.writer_lock(work_db):  # this machine is busy writing: no rebuild can start
+        pgstore._checked.clear()
+        assert dashboard_db.scalar(work_db, "SELECT count(*) FROM build_info WHERE key = 'note'") == 0
+    pgstore._checked.clear()
+    # the next page query finds the newer version and starts a rebuild, reading on meanwhile
+    dashboard_db.scalar(work_db, "SELECT 1")
+    for _ in range(600):
+        if pgstore.snapshot_state(work_db)[1] == version + 1:
+            break
+        time.sleep(0.1)
+    assert dashboard_db.scalar(work_db, "SELECT value FROM build_info WHERE key = 'note'") == "from another machine"
+    dashboard_db.close_all()
+
+
+def _publish_elsewhere(work_db: Path, note: str) -> None:
+    """A writer in another process, with its own snapshot (as on another machine)."""
+    code = (
+        "from pathlib import Path; import sys; from etl.core.store import publish; "
+        "publish(Path(sys.argv[1]), lambda con: (con.execute("
+        "\"INSERT INTO build_info VALUES ('note', $n)\", {'n': sys.argv[2]}), True))"
+    )
+    other = Path(work_db).with_name("elsewhere.duckdb")
+    subprocess.run([sys.executable, "-c", code, str(other), note], cwd=REPO, check=True, timeout=120)
 
 
 def test_a_change_to_existing_rows_is_refused_and_nothing_is_written(work_db: Path) -> None:

@@ -49,7 +49,7 @@ def file_identity(db_path: Path | str) -> Identity:
 
 def snapshot_id(db_path: Path | str) -> str:
     """The published snapshot's identity as text, for use as a cache key."""
-    store.refresh_snapshot(Path(db_path))
+    store.refresh_snapshot(Path(db_path), background=True)
     ino, mtime_ns, size = file_identity(db_path)
     return f"{ino}-{mtime_ns}-{size}"
 
@@ -62,7 +62,8 @@ def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     should query through `con.cursor()` (or `query`), never the connection itself, from threads.
     """
     key = _key(db_path)
-    store.refresh_snapshot(Path(key))  # PostgreSQL store: rebuilt when a new version was published
+    # PostgreSQL store: rebuilt (in a thread, while this snapshot serves) when a version was published
+    store.refresh_snapshot(Path(key), background=True)
     identity = file_identity(key)
     with _lock:
         cached = _connections.get(key)

@@ -17,6 +17,7 @@ snapshot records which version (and which database) it holds, and for which file
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import threading
@@ -276,11 +277,13 @@ _checked: dict[str, float] = {}
 _checked_lock = threading.Lock()
 
 
-def refresh(db_path: Path, *, force: bool = False) -> bool:
+def refresh(db_path: Path, *, force: bool = False, background: bool = False) -> bool:
     """Rebuild the snapshot at `db_path` if PostgreSQL has published since it was built;
     returns whether it did. Asks PostgreSQL at most every CHECK_SECONDS per process unless
-    `force`. While another process on this machine is rebuilding or writing, or PostgreSQL
-    cannot be reached, the current snapshot keeps serving (it is whole, only older)."""
+    `force`. With `background` (the app) an existing snapshot keeps serving while a thread
+    rebuilds it, so no page waits for a rebuild. While another process on this machine is
+    rebuilding or writing, or PostgreSQL cannot be reached, the current snapshot keeps serving
+    (it is whole, only older)."""
     db_path = Path(db_path)
     key = str(db_path.resolve())
     with _checked_lock:
@@ -302,6 +305,20 @@ def refresh(db_path: Path, *, force: bool = False) -> bool:
         conn.close()
     if snapshot_state(db_path) == latest:
         return False
+    if background and db_path.exists():
+        with _checked_lock:
+            if key in _rebuilding:
+                return False
+            _rebuilding.add(key)
+        threading.Thread(target=_rebuild_quietly, args=(db_path, latest, key), daemon=True).start()
+        return False
+    return _rebuild(db_path, latest)
+
+
+_rebuilding: set[str] = set()
+
+
+def _rebuild(db_path: Path, latest: tuple[str, int]) -> bool:
     try:
         with writer_lock(db_path, timeout=0 if db_path.exists() else WRITER_TIMEOUT):
             if snapshot_state(db_path) == latest:
@@ -310,6 +327,16 @@ def refresh(db_path: Path, *, force: bool = False) -> bool:
             return True
     except WriterBusy:
         return False
+
+
+def _rebuild_quietly(db_path: Path, latest: tuple[str, int], key: str) -> None:
+    try:
+        _rebuild(db_path, latest)
+    except Exception:  # noqa: BLE001 - the current snapshot keeps serving; the next check tries again
+        logging.getLogger(__name__).exception("rebuilding the snapshot %s from PostgreSQL failed", db_path)
+    finally:
+        with _checked_lock:
+            _rebuilding.discard(key)
 
 
 # --- DuckDB → PostgreSQL ---------------------------------------------------------------------

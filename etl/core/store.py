@@ -130,14 +130,15 @@ def bump_version(con: duckdb.DuckDBPyConnection, to: int | None = None) -> None:
         con.execute("UPDATE publish_version SET version = $v, published_at = $t", {"v": to, "t": datetime.now()})
 
 
-def refresh_snapshot(db_path: Path) -> None:
+def refresh_snapshot(db_path: Path, *, background: bool = False) -> None:
     """With PostgreSQL as the system of record, rebuild the local snapshot at `db_path` when a
-    newer version has been published there (checked at most about once a second); otherwise
-    nothing: the DuckDB file is the database itself."""
+    newer version has been published there (checked at most about once a second; in a thread
+    while the current snapshot keeps serving, with `background`); otherwise nothing: the DuckDB
+    file is the database itself."""
     if settings.database_url():
         from etl.core import pgstore
 
-        pgstore.refresh(Path(db_path))
+        pgstore.refresh(Path(db_path), background=background)
 
 
 def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
