@@ -197,16 +197,24 @@ _checked: set[tuple[str, int, int]] = set()
 
 def _ensure_postgres(db_path: Path) -> Path:
     """With PostgreSQL as the system of record: build it when nothing was ever published there,
-    upgrade an older schema through the write path, and bring this process's snapshot up to date."""
+    upgrade an older schema through the write path, and bring this process's snapshot up to date.
+    Once per process and address; later the readers keep the snapshot current themselves."""
     from etl.core import pgstore
 
+    seen = (str(db_path.resolve()), settings.database_url())
+    if seen in _checked_postgres:
+        return db_path
     have, published = pgstore.status()
     if not published:
         build_database(db_path)
     elif have != migrations.CURRENT:
         upgrade(db_path)
     pgstore.refresh(db_path, force=True)
+    _checked_postgres.add(seen)
     return db_path
+
+
+_checked_postgres: set[tuple[str, str]] = set()
 
 
 def ensure_database(db_path: Path | None = None) -> Path:
