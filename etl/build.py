@@ -10,9 +10,9 @@ import duckdb
 import polars as pl
 
 from etl.catalogue.load import TARGET_COLUMNS
-from etl.core import settings
+from etl.core import migrations, settings
 from etl.core.records import COUNTRY_CODE, TOTAL
-from etl.core.store import insert_frame, publish
+from etl.core.store import insert_frame, publish, schema_version, upgrade
 from etl.returns.load import FileReport, load_files
 
 NATIONAL = (COUNTRY_CODE, "全国", "全国", "country", None)
@@ -194,9 +194,45 @@ def _unit_from_name(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     return parts[1] if len(parts) > 2 else None
 
 
+_checked: set[tuple[str, int, int]] = set()
+
+
+def _ensure_postgres(db_path: Path) -> Path:
+    """With PostgreSQL as the system of record: build it when nothing was ever published there,
+    upgrade an older schema through the write path, and bring this process's snapshot up to date.
+    Once per process and address; later the readers keep the snapshot current themselves."""
+    from etl.core import pgstore
+
+    seen = (str(db_path.resolve()), settings.database_url())
+    if seen in _checked_postgres:
+        return db_path
+    have, published = pgstore.status()
+    if not published:
+        build_database(db_path)
+    elif have != migrations.CURRENT:
+        upgrade(db_path)
+    pgstore.refresh(db_path, force=True)
+    _checked_postgres.add(seen)
+    return db_path
+
+
+_checked_postgres: set[tuple[str, str]] = set()
+
+
 def ensure_database(db_path: Path | None = None) -> Path:
-    """The app's first-run step: build the embedded default when no database exists yet."""
+    """The app's start-up step: build the embedded default when no database exists yet, and
+    bring an older one to the current schema version through the write path (atomically, so
+    readers never see a half-upgraded file). Cheap once a file has been checked."""
     db_path = Path(db_path or settings.db_path())
+    if settings.database_url():
+        return _ensure_postgres(db_path)
     if not db_path.exists():
         build_database(db_path)
+    st = db_path.stat()
+    seen = (str(db_path.resolve()), st.st_ino, st.st_mtime_ns)
+    if seen not in _checked:
+        if schema_version(db_path) != migrations.CURRENT:
+            upgrade(db_path)
+            st = db_path.stat()
+        _checked.add((str(db_path.resolve()), st.st_ino, st.st_mtime_ns))
     return db_path

@@ -503,7 +503,7 @@ def test_cli_load_places(work_db: Path, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_frame_schema_matches_the_table(work_db: Path, tmp_path: Path) -> None:
-    """Every column the loader fills exists in etl/core/schema.sql, typed as the schema says."""
+    """Every column the loader fills exists in the migrated schema (etl/core/migrations/), typed as the schema says."""
     con = duckdb.connect(str(work_db), read_only=True)
     try:
         for kind in KINDS:

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from dashboard.engine import aggregate, labels, levels, progress, publication, targets
-from dashboard.queries import db, plan_targets
+from dashboard.queries import db
 from etl.core import bounds, settings
 
 # The display columns joined beside a code column, in the order they follow it.
@@ -554,10 +554,10 @@ class _RunInputs:
         regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
         scope = _scope(regions, region)
         indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
-        table = plan_targets.target_table(db_path)  # the office's latest revisions included
+        # target_effective: the shipped targets with the office's latest revisions
         raw_targets = targets.with_interim_targets(
-            db.query(db_path, f"SELECT * FROM {table} WHERE plan_code = $plan", {"plan": info.code}),
-            db.query(db_path, f"SELECT * FROM {table} WHERE plan_code <> $plan", {"plan": info.code}),
+            db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
+            db.query(db_path, "SELECT * FROM target_effective WHERE plan_code <> $plan", {"plan": info.code}),
             plan_target_year=info.target_year,
             report_year=report_year,
         )

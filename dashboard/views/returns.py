@@ -91,27 +91,6 @@ ACTION_LABELS = {
     "approved": "审核通过（锁定）",
     "unlocked": "解锁",
 }
-_EMPTY_WORKFLOW = {
-    "approval_current": "(SELECT NULL::VARCHAR AS unit_code, NULL::INTEGER AS year, NULL::VARCHAR AS state, "
-    "NULL::VARCHAR AS actor, NULL::TIMESTAMP AS acted_at, NULL::VARCHAR AS reason WHERE false)",
-    "submission_withdrawal": "(SELECT NULL::INTEGER AS submission_id, NULL::TIMESTAMP AS withdrawn_at, "
-    "NULL::VARCHAR AS withdrawn_by, NULL::VARCHAR AS reason WHERE false)",
-    "audit_log": "(SELECT NULL::BIGINT AS id, NULL::TIMESTAMP AS changed_at, NULL::VARCHAR AS actor, "
-    "NULL::VARCHAR AS action, NULL::VARCHAR AS file, NULL::INTEGER AS submission_id, "
-    "NULL::VARCHAR AS unit_code, NULL::VARCHAR AS indicator_code, NULL::VARCHAR AS region_code, "
-    "NULL::INTEGER AS year, NULL::VARCHAR AS breakdown, NULL::DOUBLE AS old_value, "
-    "NULL::DOUBLE AS new_value, NULL::VARCHAR AS detail WHERE false)",
-}
-
-
-def _tables(db_path: Path) -> dict[str, str]:
-    """Names to use for the workflow tables: themselves, or empty stand-ins in an older database
-    (the app cannot add them: it never writes; the first write through etl does)."""
-    return {name: name for name in _EMPTY_WORKFLOW} if db.has_table(db_path, "audit_log") else dict(_EMPTY_WORKFLOW)
-
-
-def _query(db_path: Path, sql: str, params: dict | None = None) -> pl.DataFrame:
-    return db.query(db_path, sql.format(**_tables(db_path)), params)
 
 
 # --- choices -----------------------------------------------------------------------------------
@@ -245,14 +224,14 @@ def completeness(db_path: Path, year: int) -> pl.DataFrame:
 
 
 _SQL_STATUS = """
-WITH loads AS (SELECT submission_id, min(id) AS lid FROM {audit_log} WHERE action = 'load' GROUP BY ALL),
-marks AS (SELECT unit_code, max(id) AS aid FROM {audit_log} WHERE action = 'approved' AND year = $year GROUP BY ALL),
+WITH loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL),
+marks AS (SELECT unit_code, max(id) AS aid FROM audit_log WHERE action = 'approved' AND year = $year GROUP BY ALL),
 subs AS (
     SELECT s.unit_code, count(DISTINCT s.id) AS files, min(s.loaded_at) AS first_at, max(s.loaded_at) AS last_at,
            bool_or(s.is_sample) AS sample, max(l.lid) AS last_lid
     FROM submission s JOIN observation o ON o.submission_id = s.id LEFT JOIN loads l ON l.submission_id = s.id
     WHERE o.year = $year AND s.kind = 'return' AND s.status = 'loaded'
-      AND s.id NOT IN (SELECT submission_id FROM {submission_withdrawal})
+      AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)
     GROUP BY s.unit_code
 )
 SELECT u.code AS unit_code, u.name AS unit_name, coalesce(subs.files, 0) AS files, subs.first_at, subs.last_at,
@@ -261,7 +240,7 @@ SELECT u.code AS unit_code, u.name AS unit_name, coalesce(subs.files, 0) AS file
 FROM member_unit u
 LEFT JOIN subs ON subs.unit_code = u.code
 LEFT JOIN marks m ON m.unit_code = u.code
-LEFT JOIN {approval_current} a ON a.unit_code = u.code AND a.year = $year
+LEFT JOIN approval_current a ON a.unit_code = u.code AND a.year = $year
 WHERE u.code IN (SELECT unit_code FROM indicator_unit)
 ORDER BY u.name
 """
@@ -277,7 +256,7 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     """
     today = today or date.today()
     due = deadline(year)
-    frame = _query(db_path, _SQL_STATUS, {"year": year})
+    frame = db.query(db_path, _SQL_STATUS, {"year": year})
     comp = completeness(db_path, year)
     frame = frame.join(comp, on="unit_code", how="left").with_columns(
         pl.col("expected").fill_null(0), pl.col("received").fill_null(0)
@@ -436,13 +415,13 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
 
 def unit_submissions(db_path: Path, unit_code: str, year: int) -> pl.DataFrame:
     """The unit's files holding values for `year`, withdrawn ones included and marked."""
-    frame = _query(
+    frame = db.query(
         db_path,
         """
         SELECT s.id, s.file_name, s.loaded_at, s.rows_accepted, s.rows_rejected, s.is_sample,
                w.withdrawn_by, w.withdrawn_at, w.reason,
-               (SELECT min(a.actor) FROM {audit_log} a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
-        FROM submission s LEFT JOIN {submission_withdrawal} w ON w.submission_id = s.id
+               (SELECT min(a.actor) FROM audit_log a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
+        FROM submission s LEFT JOIN submission_withdrawal w ON w.submission_id = s.id
         WHERE s.unit_code = $u AND s.kind = 'return' AND s.status = 'loaded'
           AND s.id IN (SELECT submission_id FROM observation WHERE year = $y)
         ORDER BY s.loaded_at DESC, s.id DESC""",
@@ -481,7 +460,7 @@ def value_history(
     db_path: Path, indicator_code: str, region_code: str, year: int, breakdown: str = "合计"
 ) -> pl.DataFrame:
     """Every revision of one value, newest first: value, file, who, when, and whether it counts."""
-    frame = _query(
+    frame = db.query(
         db_path,
         """
         SELECT o.revision, o.value, s.file_name, s.id AS submission_id, coalesce(u.name, '') AS unit_name,
@@ -489,10 +468,10 @@ def value_history(
                o.id = (SELECT observation_id FROM observation_current c
                        WHERE c.indicator_code = o.indicator_code AND c.region_code = o.region_code
                          AND c.year = o.year AND c.breakdown = o.breakdown) AS current,
-               (SELECT min(a.actor) FROM {audit_log} a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
+               (SELECT min(a.actor) FROM audit_log a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
         FROM observation o JOIN submission s ON s.id = o.submission_id
         LEFT JOIN member_unit u ON u.code = s.unit_code
-        LEFT JOIN {submission_withdrawal} w ON w.submission_id = s.id
+        LEFT JOIN submission_withdrawal w ON w.submission_id = s.id
         WHERE o.indicator_code = $i AND o.region_code = $r AND o.year = $y AND o.breakdown = $b
         ORDER BY o.revision DESC, o.id DESC""",
         {"i": indicator_code, "r": region_code, "y": year, "b": breakdown},
@@ -522,13 +501,13 @@ def audit_trail(
     db_path: Path, *, unit_code: str | None = None, year: int | None = None, limit: int = 2000
 ) -> pl.DataFrame:
     """The audit log, newest first, optionally for one unit and/or year."""
-    frame = _query(
+    frame = db.query(
         db_path,
         """
         SELECT a.changed_at, a.actor, a.action, a.file, a.submission_id, coalesce(u.name, a.unit_code) AS unit_name,
                a.indicator_code, i.name AS indicator_name, g.name AS region_name, a.year, a.breakdown,
                a.old_value, a.new_value, a.detail
-        FROM {audit_log} a LEFT JOIN member_unit u ON u.code = a.unit_code
+        FROM audit_log a LEFT JOIN member_unit u ON u.code = a.unit_code
         LEFT JOIN indicator i ON i.code = a.indicator_code LEFT JOIN region g ON g.code = a.region_code
         WHERE ($u IS NULL OR a.unit_code = $u) AND ($y IS NULL OR a.year = $y)
         ORDER BY a.id DESC LIMIT $n""",

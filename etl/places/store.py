@@ -47,7 +47,7 @@ _SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 # The columns of each table in the order they are written.
 _TABLE_COLUMNS = {kind: tuple(schema) for kind, schema in _SCHEMAS.items()}
 # Columns that identify a record across files (a later file's record replaces an earlier one;
-# the *_current views of etl/core/schema.sql partition by the same columns). A courtyard record
+# the *_current views of etl/core/migrations/0004_counted_views.sql partition by the same columns). A courtyard record
 # without a village code is known by its name.
 _KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     COURTYARD: ("district_code", "_village", "year"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import getpass
 import hashlib
 import re
-import shutil
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -442,10 +441,10 @@ def preview_file(db_path: Path, path: Path, **options) -> FileReport:
     of the database inside a transaction that is rolled back; the live file is only read. The
     copy is private, so a preview never waits for, or blocks, a writer.
     """
+    from etl.core.store import scratch_copy
+
     with tempfile.TemporaryDirectory(prefix="fuer-preview-") as folder:
-        copy = Path(folder) / "preview.duckdb"
-        shutil.copyfile(db_path, copy)
-        con = duckdb.connect(str(copy))
+        con = scratch_copy(Path(db_path), Path(folder) / "preview.duckdb")
         try:
             con.begin()
             try:
