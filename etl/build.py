@@ -12,7 +12,7 @@ import polars as pl
 from etl import settings
 from etl.catalogue import TARGET_COLUMNS
 from etl.load_returns import FileReport, load_files
-from etl.store import insert_frame, publish
+from etl.store import insert_frame, publish, writer_lock
 
 NATIONAL = ("100000", "全国", "全国", "country", None)
 NATIONAL_SOURCE = "国家统计局《中国妇女/儿童发展纲要》统计监测报告等（见 data/national/values.csv 各行来源）"
@@ -195,6 +195,11 @@ def _unit_from_name(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
 def ensure_database(db_path: Path | None = None) -> Path:
     """The app's first-run step: build the embedded default when no database exists yet."""
     db_path = Path(db_path or settings.db_path())
-    if not db_path.exists():
-        build_database(db_path)
+    if db_path.exists():
+        return db_path
+    # several app processes (replicas) may start on an empty machine at once: one builds, the
+    # others wait and then find its database (a lock of its own: the build takes the writer lock)
+    with writer_lock(db_path.with_name(db_path.name + ".first-build"), timeout=600.0):
+        if not db_path.exists():
+            build_database(db_path)
     return db_path
