@@ -121,6 +121,35 @@ def landed(db_path: Path, batch: list[Return]) -> dict[str, int]:
     }
 
 
+def upstream_of(access_log: Path, route: str) -> str | None:
+    """The replica (host:port) nginx last sent `route`'s requests to, from its access log."""
+    found = None
+    for line in access_log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.endswith(f" route={route}"):
+            found = re.search(r"upstream=(\S+)", line).group(1)  # type: ignore[union-attr]
+    return found
+
+
+def route_to(url: str, access_log: Path, port: int, tries: int = 64) -> str:
+    """A route cookie value that nginx's hash sends to the replica on `port`."""
+    for _ in range(tries):
+        route = secrets.token_hex(16)
+        session = st_client.Session(url)
+        session.set_cookie("fuer_route", route)
+        session._get("_stcore/health")
+        if upstream_of(access_log, route) == f"127.0.0.1:{port}":
+            return route
+    raise LookupError(f"no route to port {port} in {tries} tries")
+
+
+def session_via(url: str, route: str | None = None) -> st_client.Session:
+    """A new tab through the proxy; with `route`, pinned to the replica that route hashes to."""
+    session = st_client.Session(url)
+    if route:
+        session.set_cookie("fuer_route", route)
+    return session
+
+
 async def view(url: str, query: str = "") -> st_client.RunResult:
     """One briefing session opened through `url`; the websocket stays open until closed."""
     session = st_client.Session(url)
@@ -137,9 +166,9 @@ async def sign_in(session: st_client.Session, user: str, password: str, page: st
     await session.press("登录")
 
 
-async def upload(url: str, password: str, item: Return) -> int:
+async def upload(url: str, password: str, item: Return, route: str | None = None) -> int:
     """A clerk signs in on the upload page, uploads `item`, confirms; its submission number."""
-    session = st_client.Session(url)
+    session = session_via(url, route)
     try:
         await sign_in(session, USER, password, "upload")
         await session.upload("选择填好的报表", item.name, item.csv())
