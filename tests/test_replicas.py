@@ -96,13 +96,25 @@ def test_sign_in_through_the_proxy_holds_on_both_replicas(cluster) -> None:
         await other.open("upload")
         other_texts = other.texts()
         await other.close()
-        return signed, reload_texts, other_texts
+        # signing out on the first replica ends the session on the second too
+        out = scenario.session_via(running.url, first)
+        out.set_cookie("fuer_session", token)
+        await out.open("upload")
+        await out.press("退出登录")
+        await out.close()
+        replay = scenario.session_via(running.url, second)
+        replay.set_cookie("fuer_session", token)
+        await replay.open("upload")
+        after = replay.texts()
+        await replay.close()
+        return signed, reload_texts, other_texts, after
 
-    signed, reload_texts, other_texts = asyncio.run(scenario_run())
+    signed, reload_texts, other_texts, after = asyncio.run(scenario_run())
     for texts in (signed, reload_texts, other_texts):
         assert "数据填报" in texts
         assert "登录" not in texts
         assert "填报单位：教育局。只能报送本单位牵头或负责的指标；其他单位的指标会被拒绝。" in texts
+    assert "登录" in after and "数据填报" not in after
     assert scenario.upstream_of(info["log"], first) == f"127.0.0.1:{running.replicas[0].port}"
     assert scenario.upstream_of(info["log"], second) == f"127.0.0.1:{running.replicas[1].port}"
 
