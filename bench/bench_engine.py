@@ -17,7 +17,7 @@ is its own), times one cold run and the median of several warm runs of:
                   engine.run's query returns: the current values of the plan's indicators in
                   scope, each with its positions in the plan's indicator list and in the scope
                   (filtering the rest out and numbering them happen in SQL, untimed here);
-  polars step     dashboard.progress.latest_baseline_ratio: latest value and year, base-year
+  polars step     dashboard.engine.progress.latest_baseline_ratio: latest value and year, base-year
                   value and the raw ratio (v − v_B) / (t − v_B) per item, from all observations
                   (like the two below, it drops the other indicators' rows itself);
   duckdb step     the same step as one DuckDB SQL query over DuckDB tables, result as polars;
@@ -50,7 +50,8 @@ sys.path.insert(0, str(REPO))
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 
-from dashboard import engine, labels, progress, targets  # noqa: E402
+from dashboard import engine  # noqa: E402
+from dashboard.engine import labels, progress, targets  # noqa: E402
 
 BASE_YEAR, TARGET_YEAR = 2020, 2030
 YEARS = list(range(BASE_YEAR, TARGET_YEAR + 1))

@@ -10,7 +10,7 @@ indicator × district × year, writes the files, then in fresh processes (so pea
 one's own) times:
 
   duckdb read_csv   the baseline: DuckDB reading the same CSV into a table (no checks);
-  load csv          etl.load_returns.submit_file on the CSV: reader, every validation rule,
+  load csv          etl.returns.load.submit_file on the CSV: reader, every validation rule,
                     locks, revisions, audit rows, raw rows, atomic publish;
   load xlsx         the same for the wide-by-district workbook.
 
@@ -50,7 +50,7 @@ def _numeric_indicators(db: Path) -> list[tuple[str, str, str]]:
 
 
 def _value(unit: str, i: int) -> str:
-    # inside every unit's bounds (etl.bounds), varied so no two neighbouring rows are equal
+    # inside every unit's bounds (etl.core.bounds), varied so no two neighbouring rows are equal
     base = {"%": 80.0, "‰": 5.0, "1/10万": 12.0, "岁": 78.0, "年": 10.0, "百分点": 2.0, "亿人": 1.0}.get(unit, 40.0)
     return f"{base + (i % 97) / 10:.1f}"
 
@@ -129,7 +129,7 @@ def _child(task: str, paths: dict[str, str]) -> dict[str, float]:
         n = con.sql("SELECT count(*) FROM t").fetchall()[0][0]
         con.close()
     else:
-        from etl.load_returns import submit_file
+        from etl.returns.load import submit_file
 
         file = paths["csv"] if task == "load csv" else paths["xlsx"]
         work = Path(paths["db"]).with_name(f"{task.replace(' ', '_')}.duckdb")

@@ -91,7 +91,8 @@ def child(name: str) -> None:
 
 def _level(db_path: Path) -> str | None:
     """The level of the region the database was built for (city, province …)."""
-    from dashboard import db, options
+    from dashboard.queries import db
+    from dashboard.ui import options
 
     home = options.home_region(db_path)
     level = db.scalar(db_path, "SELECT level FROM region WHERE code = $h", {"h": home})
@@ -111,7 +112,7 @@ def in_process(name: str, repeat: int) -> tuple[list[float], list[float]]:
     """(cold runs with caches cleared, warm reruns of one session)."""
     import streamlit as st
 
-    from dashboard import db
+    from dashboard.queries import db
 
     cold, warm = [], []
     for _ in range(repeat):

@@ -43,7 +43,7 @@ class Return:
 
 def accounts(folder: Path) -> tuple[Path, dict[str, str]]:
     """A users file (one 教育局 clerk, office account for the 数据 page) with the briefing public."""
-    from etl import users
+    from etl.workflow import users
 
     path = folder / "users.toml"
     passwords = {USER: "Pw-" + secrets.token_urlsafe(16), "office01": "Pw-" + secrets.token_urlsafe(16)}

@@ -5,7 +5,7 @@ python -m dashboard progress --plan 两纲 --year 2024 [-o progress.csv]
     names, status code and label, baseline, latest value, target, τ, ρ, trend, growth ratio,
     flags) as UTF-8 CSV with a byte-order mark, so Excel opens it with the Chinese intact.
 python -m dashboard report --plan 两纲 --year 2024 [--region CODE] [--format docx|pdf] -o FILE
-    writes the 中期评估 report (dashboard.report); --all-districts writes a zip, one per district.
+    writes the 中期评估 report (dashboard.report.bundle); --all-districts writes a zip, one per district.
 python -m dashboard serve --replicas 2 [--listen 127.0.0.1:8501] [--first-port 8601] [--check]
     runs N Streamlit processes behind nginx with sticky sessions (dashboard.serve) until Ctrl+C.
 """
@@ -19,13 +19,19 @@ from pathlib import Path
 
 import polars as pl
 
-from dashboard import db, engine, exports, labels, options, publication, report, report_pdf, report_year
+from dashboard import engine
+from dashboard.engine import labels, publication, report_year
+from dashboard.queries import db
+from dashboard.render import exports
+from dashboard.report import bundle as report
+from dashboard.report import pdf as report_pdf
+from dashboard.ui import options
 
 BASIS_HELP = "数据口径：reviewed 仅已审核数据，all 含待审核数据（默认按设置 publication_rule）"
 
 
 def _parser() -> argparse.ArgumentParser:
-    from etl import settings
+    from etl.core import settings
 
     p = argparse.ArgumentParser(prog="python -m dashboard", description="妇儿规划监测看板 计算命令")
     sub = p.add_subparsers(dest="command", required=True)
@@ -100,7 +106,7 @@ def _year(text: str) -> int | None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from etl import settings
+    from etl.core import settings
 
     year = _year(args.year)
     if year is None:
@@ -140,7 +146,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
-    from etl import settings
+    from etl.core import settings
 
     db_path = Path(args.db) if args.db else settings.db_path()
     if not db_path.is_file():

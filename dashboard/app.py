@@ -17,9 +17,9 @@ if str(REPO_ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import ui  # noqa: E402
-from etl import settings  # noqa: E402
+from dashboard.ui import page as ui  # noqa: E402
 from etl.build import ensure_database  # noqa: E402
+from etl.core import settings  # noqa: E402
 
 PAGES_DIR = REPO_ROOT / "pages"
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"
@@ -52,7 +52,7 @@ PAGES = [
 # Role gating: with users configured, sign-in first; 数据填报 for units and the office,
 # 审核 for the office. The pages check the role again themselves; without a users file the app
 # stays read-only as before.
-from dashboard import auth_ui  # noqa: E402
+from dashboard.auth import gate as auth_ui  # noqa: E402
 
 # the office may open the briefing to leaders without sign-in ([access] public_briefing)
 PAGES = auth_ui.gate(

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from etl import settings
+from etl.core import settings
 
 STATUS_ZH = {"loaded": "已载入", "unchanged": "未变（重复文件）", "failed": "失败"}
 
@@ -43,8 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
 
-    from etl import approval, assessment, target_cli, users  # sign-in users; approve / unlock / withdraw; 定性 goals
-    from etl.places import register_cli as register_places
+    from etl.places.load import register_cli as register_places
+    from etl.targets import cli as target_cli  # sign-in users; approve / unlock / withdraw; 定性 goals
+    from etl.workflow import approval, assessment, users
 
     users.register_cli(sub)
     approval.register_cli(sub)
@@ -70,8 +71,8 @@ def _summary(console: Console, reports) -> None:
 
 
 def cmd_load(args: argparse.Namespace, console: Console) -> int:
-    from etl.load_returns import default_actor, load_files
-    from etl.store import publish
+    from etl.core.store import publish
+    from etl.returns.load import default_actor, load_files
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -116,8 +117,8 @@ def cmd_load(args: argparse.Namespace, console: Console) -> int:
 def cmd_template(args: argparse.Namespace, console: Console) -> int:
     import duckdb
 
-    from etl.load_returns import resolve_unit
-    from etl.template import write_template
+    from etl.returns.load import resolve_unit
+    from etl.returns.template import write_template
 
     con = duckdb.connect(str(settings.db_path()), read_only=True)
     try:
@@ -157,13 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "template":
         return cmd_template(args, console)
     if args.command == "region":
-        from etl.geo import write_region
+        from etl.regions.geo import write_region
 
         out = write_region(args.adcode, settings.DATA_DIR, tolerance=args.tolerance)
         console.print(f"已写入 {out}")
         return 0
     if args.command == "load-places":
-        from etl.places import cmd_load_places
+        from etl.places.load import cmd_load_places
 
         return cmd_load_places(args, console)
     if hasattr(args, "handler"):

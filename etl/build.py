@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl import settings
-from etl.catalogue import TARGET_COLUMNS
-from etl.load_returns import FileReport, load_files
-from etl.store import insert_frame, publish, writer_lock
+from etl.catalogue.load import TARGET_COLUMNS
+from etl.core import settings
+from etl.core.store import insert_frame, publish, writer_lock
+from etl.returns.load import FileReport, load_files
 
 NATIONAL = ("100000", "全国", "全国", "country", None)
 NATIONAL_SOURCE = "国家统计局《中国妇女/儿童发展纲要》统计监测报告等（见 data/national/values.csv 各行来源）"
@@ -42,7 +42,7 @@ def region_frames(data_dir: Path, region: str | None = None) -> pl.DataFrame:
     Only the built region's tree: a province registers its cities' directories too, and a city
     database that also held its province would no longer be the home region of its returns.
     """
-    from etl.geo import REGIONS_CSV, load_regions
+    from etl.regions.geo import REGIONS_CSV, load_regions
 
     frames = [pl.DataFrame([NATIONAL], schema=["code", "name", "short_name", "level", "parent_code"], orient="row")]
     own = data_dir / "regions" / str(region) / REGIONS_CSV
@@ -56,7 +56,7 @@ def load_reference(
     con: duckdb.DuckDBPyConnection, data_dir: Path, *, with_sample_targets: bool, region: str | None = None
 ) -> BuildReport:
     """Catalogue, targets, regions and national values into an empty schema."""
-    from etl.catalogue import load_catalogue, unit_indicators
+    from etl.catalogue.load import load_catalogue, unit_indicators
 
     cat = load_catalogue(data_dir)
     report = BuildReport(db_path=Path())
@@ -69,7 +69,7 @@ def load_reference(
     targets = [_targets(cat.targets, False)]
     sample_targets = data_dir / "samples" / "sample_targets.csv"
     if with_sample_targets and sample_targets.exists():
-        from etl.catalogue import read_targets
+        from etl.catalogue.load import read_targets
 
         targets.append(_targets(read_targets(sample_targets), True))
     insert_frame(con, "target", pl.concat(targets))
@@ -104,7 +104,7 @@ def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[FileR
 
     The generator draws its points inside the shipped boundaries, so they are GCJ-02 already.
     """
-    from etl.places import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02, load_places
+    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02, load_places
 
     reports: list[FileReport] = []
     for kind in (COMMUNITY_COUNT, COURTYARD, CHILD_FRIENDLY):
@@ -128,7 +128,7 @@ def build_database(
     sample_dir = Path(sample_dir or settings.get("sample_dir")) / region
     sample_files: list[Path] = []
     if with_samples:
-        from etl.sample import generate_samples
+        from etl.sample.values import generate_samples
 
         sample_files = generate_samples(data_dir, region, sample_dir)
 
@@ -146,7 +146,7 @@ def build_database(
             _load_places(con, sample_dir)
             # sample returns are dated like a real annual return (before the 3-31 deadline of the
             # year after the last sample year), not with the build time, so timeliness is meaningful
-            from etl.sample import YEARS
+            from etl.sample.values import YEARS
 
             con.execute(
                 "UPDATE submission SET loaded_at = $t WHERE is_sample", {"t": datetime(YEARS[-1] + 1, 3, 20, 9, 0)}
@@ -167,10 +167,10 @@ SAMPLE_REVIEWER = "示例数据（自动审核）"
 
 
 def _approve_samples(con: duckdb.DuckDBPyConnection) -> int:
-    """The office has reviewed every sample return except one (etl.sample.PENDING_REVIEW), so
+    """The office has reviewed every sample return except one (etl.sample.values.PENDING_REVIEW), so
     under the publication rule that unit's values for that year show as 待审核."""
-    from etl.approval import record_approvals
-    from etl.sample import PENDING_REVIEW, YEARS
+    from etl.sample.values import PENDING_REVIEW, YEARS
+    from etl.workflow.approval import record_approvals
 
     rows = con.sql("""
         SELECT DISTINCT s.unit_code, o.year FROM submission s JOIN observation o ON o.submission_id = s.id

@@ -1,7 +1,7 @@
 """领导驾驶舱: headline numbers, status by domain, district ranking, what fell behind — layout only.
 
 `?screen=big` is the wall-display mode (large type, no sidebar, domains rotating every
-`rotate` seconds, 0 = off). Numbers come from dashboard.briefing.view over the cached engine
+`rotate` seconds, 0 = off). Numbers come from dashboard.views.briefing.view over the cached engine
 results (this year and last year).
 """
 
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import briefing, charts, figures, present, ui
-from dashboard.drill import drill_down
-from dashboard.map_slot import maps_slot
+from dashboard.render import charts, figures, present
+from dashboard.ui import page as ui
+from dashboard.ui.drill import drill_down
+from dashboard.ui.map_slot import maps_slot
+from dashboard.views import briefing
 
 screen, screen_notices = briefing.parse_screen({k: st.query_params.get(k) for k in ("screen", "rotate")})
 if screen.big:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth_ui, data_tables, ui
+from dashboard.auth import gate as auth_ui
+from dashboard.ui import page as ui
+from dashboard.views import data as data_tables
 
 # every table, other units' raw rows and audit trail included: the office only, once users exist
 auth_ui.require("data", open_without_users=True)

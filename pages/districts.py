@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import briefing, charts, figures, present, ui
-from dashboard import districts as districts_mod
+from dashboard.render import charts, figures, present
+from dashboard.ui import page as ui
+from dashboard.views import briefing
+from dashboard.views import districts as districts_mod
 
 view, options = ui.page_view()
 path = ui.db_path()

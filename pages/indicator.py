@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, present, target_editor, ui
-from dashboard import indicator_detail as detail_mod
+from dashboard.render import charts, present
+from dashboard.ui import page as ui
+from dashboard.views import indicator as detail_mod
+from dashboard.views import targets as target_editor
 
 view, options = ui.page_view()
 path = ui.db_path()

@@ -1,6 +1,6 @@
 """地图: 美丽庭院 and 儿童友好社区 coverage, and 达标率, by district — layout only.
 
-Numbers come from dashboard.coverage, the deck from dashboard.maps; this page reads widgets,
+Numbers come from dashboard.views.maps, the deck from dashboard.render.deck; this page reads widgets,
 mirrors them in the URL (theme, measure, year, district, plan) and lays results out.
 """
 
@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import coverage, engine, labels, maps, ui
+from dashboard import engine
+from dashboard.engine import labels
+from dashboard.render import deck as maps
+from dashboard.ui import page as ui
+from dashboard.views import maps as coverage
 
 THEME_KEY, YEAR_KEY, DISTRICT_KEY, PLAN_KEY = "maps_theme", "maps_year", "maps_district", "maps_plan"
 DECK_VERSION_KEY = "maps_deck_version"

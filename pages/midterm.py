@@ -7,8 +7,13 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import assessments, engine, midterm, present, report, report_pdf, ui
-from etl import settings
+from dashboard import engine
+from dashboard.render import present
+from dashboard.report import bundle as report
+from dashboard.report import pdf as report_pdf
+from dashboard.ui import page as ui
+from dashboard.views import assessments, midterm
+from etl.core import settings
 
 view, options = ui.page_view()
 path = ui.db_path()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import overview, ui
+from dashboard.ui import page as ui
+from dashboard.views import overview
 
 db_path = ui.db_path()
 counts = ui.cached_frame(overview.headline_counts, db_path)

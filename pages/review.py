@@ -10,9 +10,12 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import auth_ui, returns_status, review_queue, ui
-from etl import approval
-from etl.store import WriterBusy
+from dashboard.auth import gate as auth_ui
+from dashboard.ui import page as ui
+from dashboard.views import returns as returns_status
+from dashboard.views import review as review_queue
+from etl.core.store import WriterBusy
+from etl.workflow import approval
 
 user = auth_ui.require("review")
 db_path = ui.db_path()

@@ -6,8 +6,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import auth_ui, target_editor, ui
-from etl.store import WriterBusy
+from dashboard.auth import gate as auth_ui
+from dashboard.ui import page as ui
+from dashboard.views import targets as target_editor
+from etl.core.store import WriterBusy
 
 user = auth_ui.require("targets")
 db_path = ui.db_path()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import present, ui
-from dashboard import units as units_mod
+from dashboard.render import present
+from dashboard.ui import page as ui
+from dashboard.views import units as units_mod
 
 path = ui.db_path()
 if not st.query_params.get("unit"):

@@ -1,7 +1,7 @@
 """数据填报: a member unit downloads its pre-filled template, uploads its return, sees every
 finding per row and cell before anything is saved, then confirms the load.
 
-The preview and the load are the same `etl.load_returns.load_file` as the command line: the
+The preview and the load are the same `etl.returns.load.load_file` as the command line: the
 preview runs it on a throwaway copy and rolls back, the load publishes it atomically.
 """
 
@@ -12,13 +12,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import auth_ui, db, options, return_preview, returns_status, review_queue, ui
-from dashboard import units as units_mod
-from etl.bounded import bounded_load
-from etl.load_returns import preview_file, submit_file
-from etl.store import WriterBusy
-from etl.upload_safety import staged_upload, upload_limit_bytes, upload_limit_mb
-from etl.users import ROLE_UNIT
+from dashboard.auth import gate as auth_ui
+from dashboard.queries import db
+from dashboard.ui import options
+from dashboard.ui import page as ui
+from dashboard.views import returns as returns_status
+from dashboard.views import review as review_queue
+from dashboard.views import units as units_mod
+from dashboard.views import upload as return_preview
+from etl.core.store import WriterBusy
+from etl.returns.bounded import bounded_load
+from etl.returns.load import preview_file, submit_file
+from etl.returns.safety import staged_upload, upload_limit_bytes, upload_limit_mb
+from etl.workflow.users import ROLE_UNIT
 
 user = auth_ui.require("upload")
 db_path = ui.db_path()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
-from etl import users
 from etl.build import build_database
+from etl.workflow import users
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

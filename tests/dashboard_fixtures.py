@@ -1,4 +1,4 @@
-"""A small database for the dashboard tests, built from etl/schema.sql.
+"""A small database for the dashboard tests, built from etl/core/schema.sql.
 
 `build_fixture_db` inserts a handful of rows and returns, next to the path, the numbers the
 dashboard should show — computed here in Python from the rows inserted, so the tests check
@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = REPO_ROOT / "etl" / "schema.sql"
+SCHEMA = REPO_ROOT / "etl" / "core" / "schema.sql"
 
 NUMERIC_KINDS = {"at_least", "at_most", "band"}
 DIRECTION_KINDS = {"increase", "decrease", "qualitative"}

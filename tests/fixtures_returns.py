@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 import xlwt
 
-from etl.readers import Grid
+from etl.returns.readers import Grid
 
 Cell = object  # str, int, float or None (empty)
 Row = list[Cell]

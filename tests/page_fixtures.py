@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import aggregate, engine, labels
+from dashboard import engine
+from dashboard.engine import aggregate, labels
 
 # the columns engine.compute reads as observations
 OBSERVATION_SCHEMA = {

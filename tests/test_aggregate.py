@@ -1,4 +1,4 @@
-"""Aggregates (dashboard.aggregate): status counts and 达标率 with its denominator, district
+"""Aggregates (dashboard.engine.aggregate): status counts and 达标率 with its denominator, district
 ranking and its tie-break, reporting completeness and timeliness — on inline frames, with the
 expected numbers counted by hand in the comments."""
 
@@ -9,8 +9,8 @@ from datetime import date, datetime
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from dashboard import aggregate
-from dashboard.aggregate import CompletenessRule, ReportingDeadline
+from dashboard.engine import aggregate
+from dashboard.engine.aggregate import CompletenessRule, ReportingDeadline
 
 
 def items(rows: list[tuple]) -> pl.DataFrame:

@@ -8,7 +8,7 @@ import pytest
 from dashboard_fixtures import build_fixture_db
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db
+from dashboard.queries import db
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 

@@ -10,9 +10,9 @@ import pytest
 from long_returns import current_value, long_csv
 from rich.console import Console
 
-from etl import approval
-from etl.approval import WorkflowError
-from etl.load_returns import submit_file
+from etl.returns.load import submit_file
+from etl.workflow import approval
+from etl.workflow.approval import WorkflowError
 
 OFFICE = "妇儿工委办 王芳（office01）"
 

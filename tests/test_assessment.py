@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from dashboard import engine
-from etl import assessment
-from etl.assessment import Assessment, AssessmentError
+from etl.workflow import assessment
+from etl.workflow.assessment import Assessment, AssessmentError
 
 OFFICE = "妇儿工委办 王芳（office01）"
 GOAL = "W-ENV-02"  # 男女平等基本国策宣传与性别平等社会观念: an outline goal without a measure

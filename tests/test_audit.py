@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 from long_returns import long_csv
 
-from dashboard import db as dashboard_db
-from dashboard import returns_status
-from etl.load_returns import submit_file
+from dashboard.queries import db as dashboard_db
+from dashboard.views import returns as returns_status
+from etl.returns.load import submit_file
 
 
 def test_a_correction_is_recorded_old_to_new(work_db: Path, tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import bounded
-from etl.bounded import WorkTooLarge, bounded_load, run_bounded
-from etl.load_returns import preview_file, submit_file
+from etl.returns import bounded
+from etl.returns.bounded import WorkTooLarge, bounded_load, run_bounded
+from etl.returns.load import preview_file, submit_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

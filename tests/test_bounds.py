@@ -1,8 +1,8 @@
-"""Value bounds: the unit's unless the indicator sets its own (etl.bounds)."""
+"""Value bounds: the unit's unless the indicator sets its own (etl.core.bounds)."""
 
 import polars as pl
 
-from etl import bounds
+from etl.core import bounds
 
 
 def test_unit_bounds_worked_examples() -> None:
@@ -33,7 +33,8 @@ def test_with_bounds_fills_a_frame() -> None:
 
 
 def test_no_projection_leaves_its_bounds(built_db) -> None:
-    from dashboard import db, engine
+    from dashboard import engine
+    from dashboard.queries import db
 
     own = db.query(built_db, "SELECT code, unit, plausible_min, plausible_max FROM indicator")
     limits = {code: bounds.value_bounds(unit, lo, hi) for code, unit, lo, hi in own.iter_rows()}

@@ -15,8 +15,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl import catalogue_rules as R
-from etl.catalogue import (
+from etl.catalogue import rules as R
+from etl.catalogue.generate import build_catalogue_files
+from etl.catalogue.load import (
     FILES,
     SAMPLE_TARGETS_FILE,
     Catalogue,
@@ -28,7 +29,6 @@ from etl.catalogue import (
     split_list,
     unit_indicators,
 )
-from etl.catalogue_build import build_catalogue_files
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
@@ -173,7 +173,7 @@ def test_direction_follows_target_kind(cat: Catalogue) -> None:
 
 
 def test_plausible_ranges(cat: Catalogue) -> None:
-    # only gross ratios set bounds of their own; every other indicator takes its unit's (etl.bounds)
+    # only gross ratios set bounds of their own; every other indicator takes its unit's (etl.core.bounds)
     own = {
         row["code"]: (row["plausible_min"], row["plausible_max"])
         for row in cat.indicators.iter_rows(named=True)

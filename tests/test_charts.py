@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from dashboard.charts import ranking_bar, status_bars, status_heatmap, trend_figure
+from dashboard.render.charts import ranking_bar, status_bars, status_heatmap, trend_figure
 
 
 def test_trend_has_a_line_per_region_plus_national_and_target() -> None:

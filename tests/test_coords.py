@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from etl.coords import distance_m, gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
+from etl.regions.coords import distance_m, gcj02_to_wgs84, out_of_china, wgs84_to_gcj02
 
 # (WGS-84 lon, lat) → (GCJ-02 lon, lat): the test pairs published with the widely used
 # eviltransform library (Shanghai, Shenzhen, Beijing), and a round-number point of another

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from shapely.geometry import shape
 
-from dashboard import coverage as cov
-from dashboard.coverage import MEASURES, NO_DATA, ClassScheme
+from dashboard.views import maps as cov
+from dashboard.views.maps import MEASURES, NO_DATA, ClassScheme
 
 DISTRICTS = pl.DataFrame(
     {
@@ -322,7 +322,7 @@ def test_district_history() -> None:
 
 def test_map_numbers_agree_with_the_indicator_values(built_db: Path) -> None:
     """The sample returns carry 美丽庭院创建率, 儿童之家覆盖率 and 儿童友好社区覆盖率 computed
-    (by etl.sample_places) from the same records: the map must show the same numbers."""
+    (by etl.sample.places) from the same records: the map must show the same numbers."""
     data = cov.load_place_data(built_db)
     con = duckdb.connect(str(built_db), read_only=True)
     try:
@@ -361,8 +361,8 @@ def test_load_place_data(built_db: Path) -> None:
 
 
 def test_location_checks_report_misplaced_points() -> None:
-    from etl import settings
-    from etl.geo import load_boundaries
+    from etl.core import settings
+    from etl.regions.geo import load_boundaries
 
     boundaries = load_boundaries(settings.DATA_DIR, "370300")
     inside = {f["properties"]["adcode"]: shape(f["geometry"]).representative_point() for f in boundaries["features"]}

@@ -13,7 +13,9 @@ import polars as pl
 import pytest
 from dashboard_fixtures import FixtureDb, build_fixture_db
 
-from dashboard import db, exports, overview
+from dashboard.queries import db
+from dashboard.render import exports
+from dashboard.views import overview
 
 
 @pytest.fixture
@@ -246,7 +248,7 @@ def test_workbook_has_one_sheet_per_domain_and_no_formulas() -> None:
     import io
     import zipfile
 
-    from dashboard.exports import workbook_bytes
+    from dashboard.render.exports import workbook_bytes
 
     sheets = {
         "妇女与健康": pl.DataFrame({"指标": ["孕产妇死亡率", '=HYPERLINK("x")'], "数值": [12.1, None]}),

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data_tables, db
+from dashboard.queries import db
+from dashboard.views import data as data_tables
 from etl.__main__ import main
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from etl import settings
+from etl.core import settings
 
 CONFIG = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
 

@@ -12,7 +12,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from dashboard import __main__ as cli
-from dashboard import db, engine
+from dashboard import engine
+from dashboard.queries import db
 
 PLAN = "两纲"
 YEAR = 2024

@@ -180,7 +180,7 @@ def test_unknown_unit_is_refused_before_anything_loads(db, tmp_path, capsys) -> 
 def test_template_prefilled_then_filled_and_loaded(db, tmp_path, capsys) -> None:
     out = tmp_path / "模板.xlsx"
     assert main(["template", "--unit", "卫生健康委", "--year", "2025", "-o", str(out)]) == 0
-    from etl.readers import read_grids
+    from etl.returns.readers import read_grids
 
     grid = read_grids(out)[0]
     header_at = next(i for i, (_, cells) in enumerate(grid.rows) if cells[0] == "指标代码")
@@ -238,7 +238,7 @@ def test_another_region_by_adcode(tmp_path, monkeypatch) -> None:
     shutil.copytree(REPO / "data" / "national", data / "national")
     shutil.copytree(REPO / "data" / "samples", data / "samples")
     from etl.build import build_database
-    from etl.geo import write_region
+    from etl.regions.geo import write_region
 
     write_region("620300", data)
     report = build_database(tmp_path / "jc.duckdb", data, region="620300", sample_dir=tmp_path / "s")

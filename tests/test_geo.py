@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import shape
 
-from etl import geo
+from etl.regions import geo
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 ZIBO = {

@@ -10,8 +10,9 @@ import duckdb
 import pytest
 from long_returns import current_value
 
-from etl import approval, readers
-from etl.load_returns import submit_file
+from etl.returns import readers
+from etl.returns.load import submit_file
+from etl.workflow import approval
 
 FIXTURES = Path(__file__).parent / "fixtures"
 OFFICE = "妇儿工委办 王芳（office01）"
@@ -159,12 +160,12 @@ def test_command_line_reports_a_bad_csv_without_a_traceback(work_db: Path, capsy
 
 
 def test_reader_library_failure_is_a_finding(work_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import etl.layouts
+    import etl.returns.layouts
 
     def explode(*_args, **_kwargs):
         raise KeyError("internal detail")
 
-    monkeypatch.setattr(etl.layouts, "read_workbook", explode)
+    monkeypatch.setattr(etl.returns.layouts, "read_workbook", explode)
     report = submit_file(work_db, FIXTURES / "twelve_digit_county_code.csv", unit="health", today=TODAY)
     assert errors(report) == [("reader_error", None, None)]
     assert "内容格式异常（KeyError）" in report.message
@@ -172,8 +173,8 @@ def test_reader_library_failure_is_a_finding(work_db: Path, monkeypatch: pytest.
 
 def test_a_stored_infinite_value_does_not_break_the_template_or_exports(work_db: Path, tmp_path: Path) -> None:
     """Data stored before entry refused inf must not stop a unit from downloading its template."""
-    from dashboard.exports import workbook_bytes
-    from etl.template import write_template
+    from dashboard.render.exports import workbook_bytes
+    from etl.returns.template import write_template
 
     con = duckdb.connect(str(work_db))
     try:

@@ -12,9 +12,10 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 from test_upload_page import APP, HEADER, signed_in, texts, upload
 
-from dashboard import db, returns_status
-from etl import bounded
-from etl.load_returns import submit_file
+from dashboard.queries import db
+from dashboard.views import returns as returns_status
+from etl.returns import bounded
+from etl.returns.load import submit_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 STORED = "[点此查看详情](https:evil.example).csv"

@@ -2,7 +2,8 @@
 
 import polars as pl
 
-from dashboard import present, targets
+from dashboard.engine import targets
+from dashboard.render import present
 
 COLUMNS = {
     "plan_code": pl.String,

@@ -1,4 +1,4 @@
-"""Label configuration (data/config/status_labels.toml via dashboard.labels)."""
+"""Label configuration (data/config/status_labels.toml via dashboard.engine.labels)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from dashboard import labels, progress
-from dashboard.labels import LabelConfigError, parse_labels
+from dashboard.engine import labels, progress
+from dashboard.engine.labels import LabelConfigError, parse_labels
 
 SHIPPED = labels.LABELS_FILE.read_text(encoding="utf-8")
 

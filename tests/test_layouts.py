@@ -1,4 +1,4 @@
-"""etl.layouts / etl.header: grids → RawValues for every supported layout and decoration."""
+"""etl.returns.layouts / etl.returns.header: grids → RawValues for every supported layout and decoration."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 import fixtures_returns as fx
 import pytest
 
-from etl.header import (
+from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, TOTAL, RawValue, ReadResult, UnreadableFile
+from etl.returns.header import (
     Role,
     TableHeader,
     breakdown_of_label,
@@ -17,9 +18,8 @@ from etl.header import (
     sheet_context,
     year_of_label,
 )
-from etl.layouts import read_return, read_sheet
-from etl.readers import Grid
-from etl.records import SEVERITY_ERROR, SEVERITY_WARNING, TOTAL, RawValue, ReadResult, UnreadableFile
+from etl.returns.layouts import read_return, read_sheet
+from etl.returns.readers import Grid
 
 
 def cells(result: ReadResult) -> dict[str, RawValue]:

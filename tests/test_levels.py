@@ -17,7 +17,9 @@ from __future__ import annotations
 import polars as pl
 from page_fixtures import INDICATORS, OBSERVATION_SCHEMA, PLAN, TARGETS
 
-from dashboard import briefing, engine, labels
+from dashboard import engine
+from dashboard.engine import labels
+from dashboard.views import briefing
 
 PROVINCE, CITY1, CITY2 = "370000", "370300", "370100"
 K11, K12, K21 = "370302", "370303", "370102"
@@ -151,7 +153,7 @@ def test_a_city_in_a_province_view_ranks_its_counties() -> None:
 
 
 def test_counties_under_a_province_go_through_its_cities() -> None:
-    from dashboard import levels
+    from dashboard.engine import levels
 
     assert levels.counties_under(REGIONS, PROVINCE) == [K21, K11, K12]
     assert levels.counties_under(REGIONS, CITY1) == [K11, K12]

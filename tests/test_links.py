@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from test_upload_page import signed_in
 
-from dashboard import auth, db, maps
+from dashboard.auth import sessions as auth
+from dashboard.queries import db
+from dashboard.render import deck as maps
 
 SECRET = b"k" * 32
 LIMITS = {"max_age": 8 * 3600.0, "idle": 3600.0}

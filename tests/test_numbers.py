@@ -2,7 +2,7 @@
 
 import pytest
 
-from etl.numbers import parse_number, parse_year, unit_key
+from etl.core.numbers import parse_number, parse_year, unit_key
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ import polars as pl
 import pytest
 from page_fixtures import CITY, D1, D2, tiny_result
 
-from dashboard import briefing, districts, exports, midterm, present, units
-from dashboard import indicator_detail as detail
+from dashboard.render import exports, present
+from dashboard.views import briefing, districts, midterm, units
+from dashboard.views import indicator as detail
 
 
 @pytest.fixture(scope="module")
@@ -449,7 +450,7 @@ def test_no_conclusion_contradicts_its_status(built_db) -> None:
 
 
 def test_data_flags_are_shown_in_chinese() -> None:
-    from dashboard.progress_codes import FLAG_CODES
+    from dashboard.engine.progress_codes import FLAG_CODES
 
     assert set(present.FLAG_LABELS) == set(FLAG_CODES)
     assert present.flags_text("jump|revised") == "较上年变化异常大、数值经过修订"
@@ -461,7 +462,7 @@ def test_the_trend_segment_has_the_stated_slope() -> None:
 
     import plotly.graph_objects as go
 
-    from dashboard import indicator_detail
+    from dashboard.views import indicator as indicator_detail
 
     # 高青 婴儿死亡率: latest 5.6 (2024), slope −0.21 a year, projection 3.6 at 2030
     item = {

@@ -22,7 +22,9 @@ from streamlit.runtime.memory_media_file_storage import MediaFileStorageError, M
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from dashboard import db, engine, report_pdf
+from dashboard import engine
+from dashboard.queries import db
+from dashboard.report import pdf as report_pdf
 from etl.__main__ import main as etl_main
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"

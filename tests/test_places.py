@@ -17,10 +17,10 @@ import pytest
 import xlsxwriter
 from shapely.geometry import shape
 
-from etl import settings
-from etl.coords import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
-from etl.geo import load_boundaries
-from etl.places import (
+from etl.core import settings
+from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING
+from etl.core.store import publish
+from etl.places.load import (
     COURTYARD,
     KINDS,
     current_sql,
@@ -28,9 +28,9 @@ from etl.places import (
     load_places,
     register_cli,
 )
-from etl.readers import read_grids
-from etl.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING
-from etl.store import publish
+from etl.regions.coords import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
+from etl.regions.geo import load_boundaries
+from etl.returns.readers import read_grids
 
 ZIBO = "370300"
 HEADER = "序号,村（社区）名称,村代码,所属区县,街道（镇）,年份,农村户数,美丽庭院户数,精品（示范）户数,经度,纬度"
@@ -454,7 +454,7 @@ def test_unrecognised_file_fails_without_a_submission(work_db: Path, tmp_path: P
 def test_cli_load_places(work_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rich.console import Console
 
-    from etl.places import cmd_load_places
+    from etl.places.load import cmd_load_places
 
     parser = argparse.ArgumentParser()
     register_cli(parser.add_subparsers(dest="command"))
@@ -473,7 +473,7 @@ def test_cli_load_places(work_db: Path, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_frame_schema_matches_the_table(work_db: Path, tmp_path: Path) -> None:
-    """Every column the loader fills exists in etl/schema.sql, typed as the schema says."""
+    """Every column the loader fills exists in etl/core/schema.sql, typed as the schema says."""
     con = duckdb.connect(str(work_db), read_only=True)
     try:
         for kind in KINDS:
@@ -488,9 +488,9 @@ def test_frame_schema_matches_the_table(work_db: Path, tmp_path: Path) -> None:
 def test_withdrawn_place_file_stops_counting(work_db: Path, tmp_path: Path) -> None:
     from datetime import datetime
 
-    from dashboard import coverage as cov
-    from dashboard import db
-    from etl.places import has_withdrawals
+    from dashboard.queries import db
+    from dashboard.views import maps as cov
+    from etl.places.load import has_withdrawals
 
     path = write(tmp_path / "村社区数2026.csv", "区县,年份,行政村数,社区数", "张店区,2026,41,92")
     [first] = load(work_db, [path])

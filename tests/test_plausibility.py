@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from etl.plausibility import modified_z
-from etl.records import RawValue
-from etl.validate import Context, check_values
+from etl.core.records import RawValue
+from etl.returns.plausibility import modified_z
+from etl.returns.validate import Context, check_values
 
 INDICATORS = pl.DataFrame(
     {

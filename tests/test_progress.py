@@ -1,5 +1,5 @@
-"""Golden tests of the progress engine (dashboard.progress) and target resolution
-(dashboard.targets), on frames written inline.
+"""Golden tests of the progress engine (dashboard.engine.progress) and target resolution
+(dashboard.engine.targets), on frames written inline.
 
 Every expected number is worked out by hand in the comment above it. Unless a test says
 otherwise: base year B = 2020, target year T = 2030, report year Y = 2024, so an item whose
@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dashboard import progress, targets
-from dashboard.progress import ProgressConfig, compute_progress
+from dashboard.engine import progress, targets
+from dashboard.engine.progress import ProgressConfig, compute_progress
 
 B, T, Y = 2020, 2030, 2024
 STATUS, GROWTH = progress.STATUS_DTYPE, progress.GROWTH_DTYPE

@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard import briefing, engine
+from dashboard import engine
+from dashboard.views import briefing
 from etl.build import build_database
 
 pytestmark = pytest.mark.province
@@ -70,7 +71,7 @@ def test_briefing_page_goes_down_from_the_province_to_a_city(
 ) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import db
+    from dashboard.queries import db
 
     monkeypatch.setenv("FUER_DB", str(province_db))
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"), default_timeout=120)
@@ -88,7 +89,7 @@ def test_briefing_page_goes_down_from_the_province_to_a_city(
 
 
 def test_a_unit_at_province_level_owes_returns_for_every_county(result: engine.ProgressResult) -> None:
-    from dashboard import units
+    from dashboard.views import units
 
     view = units.unit_view(result, "health", "卫生健康委", PROVINCE)
     assert view.matrix.height == 136

@@ -9,9 +9,10 @@ import duckdb
 import pytest
 from long_returns import long_csv
 
-from dashboard import engine, publication, report_year
-from etl import approval
-from etl.load_returns import submit_file
+from dashboard import engine
+from dashboard.engine import publication, report_year
+from etl.returns.load import submit_file
+from etl.workflow import approval
 
 OFFICE = "妇儿工委办 王芳（office01）"
 

@@ -1,4 +1,4 @@
-"""etl.readers: files → text grids (positions, number texts, encodings, unreadable files)."""
+"""etl.returns.readers: files → text grids (positions, number texts, encodings, unreadable files)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import fixtures_returns as fx
 import pytest
 
-from etl.readers import column_letter, read_grids, read_workbook
-from etl.records import UnreadableFile
+from etl.core.records import UnreadableFile
+from etl.returns.readers import column_letter, read_grids, read_workbook
 
 
 def cells_by_row(path: Path) -> dict[int, tuple[str, ...]]:
@@ -146,7 +146,7 @@ def test_missing_file_is_unreadable(tmp_path: Path) -> None:
 
 
 def test_5000_row_csv_reads_well_under_a_second(tmp_path: Path) -> None:
-    from etl.layouts import read_return
+    from etl.returns.layouts import read_return
 
     path = fx.big_csv(tmp_path, 5000)
     started = time.perf_counter()

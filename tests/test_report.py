@@ -22,8 +22,12 @@ import fastexcel
 import pytest
 from docx.oxml.ns import qn
 
-from dashboard import midterm, report, report_content, report_docx, report_pdf
 from dashboard.__main__ import main
+from dashboard.report import bundle as report
+from dashboard.report import content as report_content
+from dashboard.report import docx as report_docx
+from dashboard.report import pdf as report_pdf
+from dashboard.views import midterm
 
 CITY, BOSHAN = "370300", "370304"
 DAY = date(2026, 12, 5)

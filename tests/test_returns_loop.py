@@ -11,7 +11,7 @@ from long_returns import current_value
 from streamlit.testing.v1 import AppTest
 from test_upload_page import HEADER, metrics, signed_in, texts, upload
 
-from dashboard import db
+from dashboard.queries import db
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dashboard import aggregate, db, returns_status
+from dashboard.engine import aggregate
+from dashboard.queries import db
+from dashboard.views import returns as returns_status
 
 
 def test_return_rule_is_the_engine_rule_without_the_plan_filter() -> None:
@@ -62,8 +64,8 @@ def test_every_rule_a_return_can_raise_has_a_chinese_name() -> None:
 
     source = "".join(
         p.read_text(encoding="utf-8")
-        for p in (Path(__file__).parent.parent / "etl").glob("*.py")
-        if p.name in ("layouts.py", "validate.py", "load_returns.py", "upload_safety.py", "header.py")
+        for p in (Path(__file__).parent.parent / "etl" / "returns").glob("*.py")
+        if p.name in ("layouts.py", "validate.py", "load.py", "safety.py", "header.py")
     )
     raised = set(re.findall(r'"([a-z_]+)",\s*SEVERITY_', source))
     raised |= set(re.findall(r'(?:reject|note)\(\w+, "([a-z_]+)"', source))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db
+from dashboard.queries import db
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 
@@ -70,7 +70,7 @@ def test_the_office_judges_a_qualitative_goal(work_db: Path, accounts) -> None:
 def test_a_partial_unreviewed_return_changes_nothing_a_leader_sees(work_db: Path, accounts, tmp_path: Path) -> None:
     from long_returns import long_csv
 
-    from etl.load_returns import submit_file
+    from etl.returns.load import submit_file
 
     before = signed_in("lead01", accounts["lead01"])
     shown_before = {m.label: m.value for m in before.metric}

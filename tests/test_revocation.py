@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import auth
+from dashboard.auth import sessions as auth
 
 SECRET = b"k" * 32
 LIMITS = {"max_age": 8 * 3600.0, "idle": 3600.0}

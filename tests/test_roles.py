@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from long_returns import current_value, long_csv
 
-from etl.load_returns import load_file, load_files, submit_file
+from etl.returns.load import load_file, load_files, submit_file
 
 # C-EDU-02 学前教育毛入园率 is led by 教育局 alone; W-HEALTH-01 妇女人均预期寿命 is led by
 # 卫生健康委 and shared by 统计局 (data/catalogue/indicators.csv).

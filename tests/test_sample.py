@@ -12,8 +12,10 @@ import fastexcel
 import polars as pl
 import pytest
 
-from etl import bounds, geo, sample
-from etl.records import TOTAL
+from etl.core import bounds
+from etl.core.records import TOTAL
+from etl.regions import geo
+from etl.sample import values as sample
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REGION = "370300"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import settings
+from etl.core import settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from browser_support import start_app, stop_server
 
-from etl import users
+from etl.workflow import users
 
 pytestmark = pytest.mark.browser
 DEEP = "indicator?indicator=C-HEALTH-13&region=370304"

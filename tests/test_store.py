@@ -7,7 +7,7 @@ import time
 import duckdb
 import pytest
 
-from etl.store import WriterBusy, publish, writer_lock
+from etl.core.store import WriterBusy, publish, writer_lock
 
 
 def _regions(path) -> list[str]:

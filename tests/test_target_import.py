@@ -10,7 +10,7 @@ import polars as pl
 
 from dashboard import engine
 from etl.__main__ import main
-from etl.target_import import export_frame, import_plan_table, write_export
+from etl.targets.importer import export_frame, import_plan_table, write_export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "plan"
 SAMPLE = FIXTURES / "lianggui_targets.csv"

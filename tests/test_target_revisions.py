@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import db, plan_targets
-from etl.target_revisions import RevisionError, TargetChange, save
+from dashboard.queries import db, plan_targets
+from etl.targets.revisions import RevisionError, TargetChange, save
 
 WHEN = datetime(2026, 5, 1, 9, 30)
 

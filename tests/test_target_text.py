@@ -2,7 +2,7 @@
 
 import pytest
 
-from etl.target_text import TargetTextError, kind_from_words, parse_target_text, render
+from etl.targets.text import TargetTextError, kind_from_words, parse_target_text, render
 
 GOLDEN = [
     ("≥95%", ("at_least", 95.0, "%", None)),

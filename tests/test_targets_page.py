@@ -9,7 +9,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, target_editor
+from dashboard.queries import db
+from dashboard.views import targets as target_editor
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGE = "../pages/targets.py"
@@ -105,7 +106,7 @@ def test_upload_shows_parsed_targets_then_imports(work_db: Path, accounts) -> No
 def test_indicator_page_shows_the_target_history(work_db: Path) -> None:
     from datetime import datetime
 
-    from etl.target_revisions import TargetChange, save
+    from etl.targets.revisions import TargetChange, save
 
     change = TargetChange(
         "lianggui", "C-WELFARE-08", None, 2030, kind="at_least", value=97.0, source="淄博市儿童发展规划"

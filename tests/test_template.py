@@ -10,8 +10,8 @@ import openpyxl
 import polars as pl
 import pytest
 
-from etl.load_returns import preview_file
-from etl.template import write_template
+from etl.returns.load import preview_file
+from etl.returns.template import write_template
 
 TEMPLATE_HEADER = [
     "指标代码",
@@ -120,7 +120,8 @@ def test_filled_and_edited_template_loads_into_every_shared_indicator(
 def test_owed_means_one_thing_on_every_page(work_db: Path, health_template) -> None:
     """成员单位 (the engine), 审核 / 数据填报 (returns_status) and the template count the same
     应报 for 卫生健康委 in one year: 38 measures × 8 districts."""
-    from dashboard import engine, returns_status
+    from dashboard import engine
+    from dashboard.views import returns as returns_status
 
     _, rows = health_template
     review = returns_status.completeness(work_db, 2024).filter(pl.col("unit_code") == "health")["expected"].item()

@@ -15,8 +15,8 @@ import pytest
 from long_returns import current_value
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db
-from etl import users
+from dashboard.queries import db
+from etl.workflow import users
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 HEADER = "指标代码,指标名称,地区代码,地区名称,年份,数值,备注\n"

@@ -15,8 +15,8 @@ import pytest
 import xlsxwriter
 from long_returns import LONG_HEADER
 
-from etl.load_returns import preview_file, submit_file
-from etl.upload_safety import (
+from etl.returns.load import preview_file, submit_file
+from etl.returns.safety import (
     MAX_FORMULA_FINDINGS,
     inspect_bytes,
     inspect_file,
@@ -173,7 +173,7 @@ def test_macro_workbooks_are_refused() -> None:
 
 
 def test_an_ordinary_template_passes(work_db: Path, tmp_path: Path) -> None:
-    from etl.template import write_template
+    from etl.returns.template import write_template
 
     out = tmp_path / "模板.xlsx"
     con = duckdb.connect(str(work_db), read_only=True)
@@ -198,20 +198,20 @@ def test_staged_upload_keeps_the_name_but_not_the_path_and_cleans_up() -> None:
 
 
 def test_unpacked_size_is_capped_at_a_multiple_of_the_upload_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    import etl.upload_safety
+    import etl.returns.safety
 
     data = workbook_bytes([["C-EDU-02", "学前教育毛入园率", "370303", "张店区", "2024", 97.0, ""]] * 2000)
     assert inspect_bytes("大.xlsx", data, max_bytes=len(data)).ok  # unpacks to less than 10× its size
-    monkeypatch.setattr(etl.upload_safety, "UNPACKED_FACTOR", 2)
+    monkeypatch.setattr(etl.returns.safety, "UNPACKED_FACTOR", 2)
     report = inspect_bytes("大.xlsx", data, max_bytes=len(data))
     assert errors(report) == ["unpacked_too_large"]
     assert "上传上限的 2 倍" in report.findings[0].message
 
 
 def test_cells_per_workbook_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    import etl.upload_safety
+    import etl.returns.safety
 
-    monkeypatch.setattr(etl.upload_safety, "MAX_CELLS", 20)
+    monkeypatch.setattr(etl.returns.safety, "MAX_CELLS", 20)
     data = workbook_bytes([["C-EDU-02", "学前教育毛入园率", "370303", "张店区", "2024", 97.0, ""]] * 3)
     report = inspect_bytes("多.xlsx", data)
     assert [(f.rule, f.sheet, f.row, f.column) for f in report.errors] == [("too_many_cells", "填报表", None, None)]

@@ -14,9 +14,9 @@ import argon2
 import pytest
 from rich.console import Console
 
-from dashboard import auth
-from etl import approval, users
-from etl.load_returns import submit_file
+from dashboard.auth import sessions as auth
+from etl.returns.load import submit_file
+from etl.workflow import approval, users
 
 REPO = Path(__file__).resolve().parents[1]
 # a real argon2 hash, not the word "$argon2" in code that checks for one

@@ -3,8 +3,8 @@
 import polars as pl
 import pytest
 
-from etl.records import RawValue
-from etl.validate import Context, check_values
+from etl.core.records import RawValue
+from etl.returns.validate import Context, check_values
 
 INDICATORS = pl.DataFrame(
     {

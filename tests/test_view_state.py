@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.view_state import ViewOptions, ViewState, parse_view
+from dashboard.ui.view_state import ViewOptions, ViewState, parse_view
 
 OPTIONS = ViewOptions(
     plans={"liangang": "两纲", "lianggui": "两规", "fyp14": "十四五"},

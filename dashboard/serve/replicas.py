@@ -158,7 +158,7 @@ def shared_cookie_secret(run_dir: Path) -> str:
 def replica_env(run_dir: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment every replica gets: the caller's, plus the shared cookie secret and the
     server-side upload limit equal to the app's own (upload_max_mb)."""
-    from etl.upload_safety import upload_limit_mb
+    from etl.returns.safety import upload_limit_mb
 
     env = dict(os.environ if base is None else base)
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", shared_cookie_secret(run_dir))
@@ -190,7 +190,7 @@ def start_cluster(
         raise ServeError(f"端口已被占用：{'、'.join(map(str, busy))}（用 --first-port 换一组端口）")
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    from etl.upload_safety import upload_limit_mb
+    from etl.returns.safety import upload_limit_mb
 
     config = proxy.write_config(run_dir, ports, listen=listen, body_mb=upload_limit_mb() + 2)
     cluster = Cluster(

@@ -1,0 +1,90 @@
+"""The default report year: the latest year whose owed values are reported well enough to brief on.
+
+A year is ready when the share of owed values that are in (and, under the publication rule,
+reviewed) reaches the threshold (setting `report_year_threshold`, a percentage). Owed values:
+for every numeric indicator with a lead unit, the 合计 value of every county-level district of
+the home region (the region itself when it has none). So a few values one unit sends early
+never move the year everyone sees; a link or the year picker still choose any year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from dashboard.engine import publication
+from dashboard.engine.progress import TOTAL
+from dashboard.queries import db
+from etl.core import settings
+
+_SQL_REPORTED = f"""
+WITH owed AS (
+    SELECT DISTINCT iu.indicator_code FROM indicator_unit iu JOIN indicator i ON i.code = iu.indicator_code
+    WHERE iu.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
+),
+valued AS (
+    SELECT o.year, o.indicator_code, o.region_code, {publication.REVIEW_STATE_SQL} AS review_state
+    FROM observation_current o JOIN submission s ON s.id = o.submission_id
+    WHERE o.breakdown = '{TOTAL}' AND list_contains($districts, o.region_code)
+      AND o.indicator_code IN (SELECT indicator_code FROM owed)
+)
+SELECT year, count(DISTINCT (indicator_code, region_code)) AS reported,
+       (SELECT count(*) FROM owed) AS owed_indicators
+FROM valued WHERE $all_values OR review_state = '{publication.STATE_REVIEWED}'
+GROUP BY year ORDER BY year
+"""
+
+
+def threshold() -> float:
+    """The configured share (0–100) a year must reach."""
+    raw = settings.get("report_year_threshold")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"设置 report_year_threshold 的值“{raw}”不是数字") from None
+    if not 0 < value <= 100:
+        raise ValueError(f"设置 report_year_threshold 应在 0—100 之间（现为 {raw}）")
+    return value
+
+
+def pick_year(shares: Mapping[int, float], minimum: float) -> int | None:
+    """The latest year whose share (0–100) reaches `minimum`; when none does, the year with the
+    highest share (the later one on a tie); None without any year."""
+    if not shares:
+        return None
+    ready = [y for y, share in shares.items() if share >= minimum]
+    if ready:
+        return max(ready)
+    best = max(shares.values())
+    return max(y for y, share in shares.items() if share == best)
+
+
+def reported_shares(db_path: Path, districts: list[str], basis: str) -> dict[int, float]:
+    """Year → percentage of owed values reported (reviewed ones only under REVIEWED)."""
+    if not districts:
+        return {}
+    frame = db.query(db_path, _SQL_REPORTED, {"districts": districts, "all_values": basis == publication.ALL})
+    shares = {}
+    for year, reported, owed in frame.iter_rows():
+        total = owed * len(districts)
+        shares[int(year)] = 100.0 * reported / total if total else 0.0
+    return shares
+
+
+def districts_of(db_path: Path, region: str) -> list[str]:
+    """County-level districts under `region` (a province's through its cities), or the region
+    itself when it has none."""
+    frame = db.query(
+        db_path,
+        "WITH RECURSIVE below(code, level) AS (SELECT code, level FROM region WHERE parent_code = $r "
+        "UNION ALL SELECT r.code, r.level FROM region r JOIN below b ON r.parent_code = b.code) "
+        "SELECT code FROM below WHERE level = 'county' ORDER BY code",
+        {"r": region},
+    )
+    codes = frame.get_column("code").to_list()
+    return codes or [region]
+
+
+def default_report_year(db_path: Path, region: str, basis: str) -> int | None:
+    """The year a view opens on when neither a link nor the user chose one."""
+    return pick_year(reported_shares(db_path, districts_of(db_path, region), basis), threshold())

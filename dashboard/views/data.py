@@ -1,0 +1,146 @@
+"""What the 数据 page shows: load history, rejected rows, findings, and every table in the database."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+
+from dashboard.queries.db import query
+from dashboard.views.returns import RULE_LABELS
+from etl.returns import plausibility
+
+KIND_ZH = {
+    "return": "成员单位报表",
+    "reference": "国家参考数据",
+    "courtyard": "美丽庭院",
+    "child_friendly": "儿童友好社区/儿童之家",
+    "community_count": "村（社区）数",
+}
+SEVERITY_ZH = {"error": "错误（已拒绝）", "warning": "提醒（已载入）", "info": "说明"}
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def submissions_table(db_path: Path) -> pl.DataFrame:
+    """Load history, newest first, with accepted/rejected counts and the 示例数据 mark."""
+    frame = query(
+        db_path,
+        """
+        SELECT s.id, s.file_name, s.kind, coalesce(u.name, '') AS unit, s.loaded_at, s.status,
+               s.rows_accepted, s.rows_rejected, s.is_sample, coalesce(s.source, '') AS source,
+               (SELECT count(*) FROM finding f WHERE f.submission_id = s.id AND f.severity = 'warning') AS warnings
+        FROM submission s LEFT JOIN member_unit u ON u.code = s.unit_code
+        ORDER BY s.loaded_at DESC, s.id DESC
+    """,
+    )
+    return frame.select(*_load_columns(pl.col("warnings").alias("提醒")), pl.col("source").alias("来源"))
+
+
+def _load_columns(*checks: pl.Expr) -> list[pl.Expr]:
+    """A load's columns as both load tables show them, with `checks` (its finding counts) before 数据性质."""
+    return [
+        pl.col("id").alias("提交编号"),
+        pl.col("file_name").alias("文件"),
+        pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")).alias("类别"),
+        pl.col("unit").alias("成员单位"),
+        pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
+        pl.col("rows_accepted").alias("载入数值"),
+        pl.col("rows_rejected").alias("拒绝数值"),
+        *checks,
+        pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
+    ]
+
+
+OUTLIER_RULES = plausibility.RULES  # values that may be wrong: the preview's plausibility warnings
+
+
+def recent_loads(db_path: Path, limit: int = 10) -> pl.DataFrame:
+    """The latest `limit` loads, newest first, with what their checks found: refused values,
+    suspected outliers and other warnings."""
+    frame = query(
+        db_path,
+        """
+        SELECT s.id, s.file_name, s.kind, coalesce(u.name, '') AS unit, s.loaded_at, s.rows_accepted,
+               s.rows_rejected, s.is_sample,
+               count(f.rule) FILTER (WHERE f.severity = 'warning' AND list_contains($outliers, f.rule)) AS outliers,
+               count(f.rule) FILTER (WHERE f.severity = 'warning' AND NOT list_contains($outliers, f.rule)) AS warnings
+        FROM submission s LEFT JOIN member_unit u ON u.code = s.unit_code
+        LEFT JOIN finding f ON f.submission_id = s.id
+        GROUP BY ALL ORDER BY s.loaded_at DESC, s.id DESC LIMIT $n
+    """,
+        {"outliers": list(OUTLIER_RULES), "n": limit},
+    )
+    return frame.select(*_load_columns(pl.col("outliers").alias("疑似异常值"), pl.col("warnings").alias("其他提醒")))
+
+
+def load_findings(db_path: Path, submission_id: int) -> pl.DataFrame:
+    """One load's errors and warnings, in sheet, row and column order."""
+    return findings_table(db_path).filter(pl.col("提交编号") == submission_id)
+
+
+def rejected_rows_table(db_path: Path) -> pl.DataFrame:
+    """Every rejected value with its file, place, raw cells and Chinese reason."""
+    frame = query(
+        db_path,
+        """
+        SELECT r.submission_id, s.file_name, r.sheet, r.row_no, r.col,
+               array_to_string(r.raw_cells, ' | ') AS raw, r.reason
+        FROM rejected_row r JOIN submission s ON s.id = r.submission_id
+        ORDER BY r.submission_id DESC, r.sheet, r.row_no, r.col
+    """,
+    )
+    return frame.rename(
+        {
+            "submission_id": "提交编号",
+            "file_name": "文件",
+            "sheet": "工作表",
+            "row_no": "行",
+            "col": "列",
+            "raw": "原始单元格",
+            "reason": "原因",
+        }
+    )
+
+
+def findings_table(db_path: Path, *, include_info: bool = False) -> pl.DataFrame:
+    """Findings of every load (errors, warnings; info on request)."""
+    frame = query(
+        db_path,
+        """
+        SELECT f.submission_id, f.file, f.sheet, f.row_no, f.col, f.rule, f.severity, f.message
+        FROM finding f WHERE $info OR f.severity <> 'info'
+        ORDER BY f.submission_id DESC, f.sheet, f.row_no, f.col
+    """,
+        {"info": include_info},
+    )
+    return frame.select(
+        pl.col("submission_id").alias("提交编号"),
+        pl.col("file").alias("文件"),
+        pl.col("sheet").alias("工作表"),
+        pl.col("row_no").alias("行"),
+        pl.col("col").alias("列"),
+        pl.col("severity").replace_strict(SEVERITY_ZH, default=pl.col("severity")).alias("严重程度"),
+        pl.col("rule").replace_strict(RULE_LABELS, default=pl.col("rule")).alias("规则"),
+        pl.col("message").alias("说明"),
+    )
+
+
+def table_names(db_path: Path) -> list[str]:
+    """Tables and views of the database, for the full download list."""
+    frame = query(
+        db_path,
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_type, table_name",
+    )
+    return frame["table_name"].to_list()
+
+
+def table_frame(db_path: Path, name: str) -> pl.DataFrame:
+    """One whole table or view; the name must be one the database lists (no SQL from users)."""
+    if not _IDENT.match(name) or name not in table_names(db_path):
+        raise ValueError(f"数据库中没有表“{name}”")
+    frame = query(db_path, f"SELECT * FROM {name}")
+    # lists (raw cells) become text so the CSV stays one value per cell
+    return frame.with_columns(
+        pl.col(c).cast(pl.List(pl.String)).list.join(" | ") for c, t in frame.schema.items() if isinstance(t, pl.List)
+    )

@@ -1,0 +1,318 @@
+"""指标详情 (indicator detail): one indicator's trend, status and "why", metadata and revisions.
+
+`detail` is pure over ProgressResults (the home region's run and the 全国 run); `metadata`
+and `revision_history` read the catalogue and the full observation history (every revision,
+not only the current value) with read-only queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.engine import ProgressResult
+from dashboard.engine.progress import THRESHOLD_KINDS, TOTAL
+from dashboard.queries import db
+from dashboard.render import present
+
+NATIONAL = present.NATIONAL
+
+
+NO_DATA_MARK = "（暂无数据）"
+
+
+def indicator_choices(result: ProgressResult) -> dict[str, str]:
+    """The plan's indicators (code → name): those with a value in some region first, then the
+    rest marked （暂无数据）, each group in catalogue order — so the default pick has a chart."""
+    frame = (
+        present.totals(result.items)
+        .group_by("indicator_code", maintain_order=True)
+        .agg(pl.col("indicator_name").first().cast(pl.String), pl.col("latest_value").is_not_null().any().alias("has"))
+    )
+    with_data = frame.filter(pl.col("has"))
+    without = frame.filter(~pl.col("has")).with_columns(pl.col("indicator_name") + NO_DATA_MARK)
+    return dict(pl.concat([with_data, without]).select("indicator_code", "indicator_name").iter_rows())
+
+
+def breakdowns(result: ProgressResult, code: str) -> list[str]:
+    """合计 first, then the breakdowns (城镇/农村 …) that have a value for this indicator."""
+    found = result.items.filter(pl.col("indicator_code") == code).get_column("breakdown").unique().to_list()
+    return [TOTAL] + sorted(b for b in found if b != TOTAL)
+
+
+@dataclass(frozen=True)
+class IndicatorDetail:
+    code: str
+    name: str
+    unit: str | None
+    domain: str | None
+    decimals: int
+    region_code: str
+    region_name: str
+    breakdown: str
+    item: dict[str, Any]
+    why: pl.DataFrame  # 项目, 数值, 说明
+    series: pl.DataFrame  # region_name, year, value (what the chart draws)
+    national: pl.DataFrame  # year, value
+    national_item: dict[str, Any] | None
+    districts: pl.DataFrame  # every region's status for this indicator (Chinese headers)
+    target_line: float | None  # drawn only for a verified numeric target
+
+    @property
+    def target_label(self) -> str:
+        return f"目标（{present.target_source(self.item)}）"
+
+    @property
+    def empty_note(self) -> str | None:
+        """Why the status panel is empty when the region itself has no value."""
+        if self.item["latest_value"] is not None:
+            return None
+        if self.series.height:
+            return (
+                f"{self.region_name}本级暂无这个指标的数值；图中为各区县数值，可在侧栏“地区”中选择区县查看其评价依据。"
+            )
+        return f"{self.region_name}暂无这个指标的数值。"
+
+
+def _yes_no(flag: bool | None) -> str | None:
+    return None if flag is None else ("是" if flag else "否")
+
+
+def rounding_note(item: dict[str, Any]) -> str:
+    """When the value shown at the indicator's decimals reads as meeting the target but the
+    unrounded value does not (94.96 shown as 95.0 against ≥95), say that the status follows
+    the unrounded value — otherwise the table seems to contradict itself."""
+    v, t, kind, d = item.get("latest_value"), item.get("target_value"), item.get("target_kind"), item.get("decimals")
+    if v is None or t is None or item.get("achieved") or kind not in ("at_least", "at_most"):
+        return ""
+    shown = present.rounded(v, d)
+    if shown is None or not (shown >= t if kind == "at_least" else shown <= t):
+        return ""
+    return f"；最新值未四舍五入为 {v:g}，按此判断未达到目标（显示值按规定的小数位舍入）"
+
+
+def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
+    """The status with its inputs and intermediates (DESIGN: every status is auditable)."""
+    d = item["decimals"]
+    growth = item.get("growth_label")
+    rows: list[tuple[str, str | None, str]] = [
+        ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}" + rounding_note(item)),
+        ("目标", present.target_text(item), f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"),
+        (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
+        (
+            "最新值",
+            (
+                present.value_with_year(item["latest_value"], item["latest_year"], d, judged=present.is_judged(item))
+                or ""
+            )
+            + present.pending_mark(item)
+            or None,
+            "v，报告年份及以前最近一年",
+        ),
+        ("上年值", present.number(item["previous_value"], d), "最新年份前一年"),
+        ("同比变化", present.number(item["yoy_change"], d), "最新值 − 上年值"),
+        ("较基期变化", present.number(item["change_since_base"], d), "最新值 − 基期值"),
+        ("时间进度 τ", present.share(item["tau"]), "(最新年份 − 基期年) ÷ (目标年 − 基期年)"),
+        ("进度 ρ", present.share(item["rho"]), "(v − v_B) ÷ (目标 − v_B)；ρ ≥ τ 为进度正常"),
+        (
+            "趋势斜率（每年）",
+            present.number(item["trend_slope"], (d or 0) + 2),
+            f"最小二乘，{item['trend_points']} 个数据点",
+        ),
+        (
+            f"趋势预测（{item['target_year']}年）",
+            present.number(item["trend_projection"], d),
+            "按当前趋势外推" + ("；直线外推超出合理范围，取边界值" if item.get("trend_capped") else ""),
+        ),
+        ("按当前趋势可达标", _yes_no(item["trend_on_track"]), ""),
+        ("国际方法（增长率比）", present.number(item["growth_ratio"], 2), growth or (item.get("growth_reason") or "")),
+        (
+            "得而复失",
+            "是" if item["lost"] else "否",
+            f"{item['last_achieved_year']}年曾达标" if item["last_achieved_year"] else "",
+        ),
+        ("说明", item["reason"], ""),
+        ("数据提示", present.flags_text(item["flags"]), "跳变、超出合理范围或经过修订的数值"),
+    ]
+    return pl.DataFrame(
+        {"项目": [r[0] for r in rows], "数值": [r[1] for r in rows], "说明": [r[2] for r in rows]},
+        schema={"项目": pl.String, "数值": pl.String, "说明": pl.String},
+    )
+
+
+def detail(
+    result: ProgressResult,
+    national: ProgressResult | None,
+    code: str,
+    region: str,
+    breakdown: str = TOTAL,
+) -> IndicatorDetail | None:
+    """Everything the page shows for indicator `code` in `region`; None when the plan has no
+    such indicator or region."""
+    item = result.item(code, region, breakdown) or (result.item(code, region) if breakdown != TOTAL else None)
+    if item is None:
+        return None
+    breakdown = item["breakdown"]
+    all_items = result.items.filter((pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown))
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    ranking = result.ranking.get_column("region_code").to_list()
+    # the chosen district with the home region for context; the home region with all districts
+    shown = [region] if region in ranking else [region, *ranking]
+    if region in ranking and result.region:
+        shown.append(result.region)
+    obs = result.observations.filter(
+        (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
+    )
+    order = {c: i for i, c in enumerate(shown)}
+    series = (
+        obs.with_columns(
+            pl.col("region_code").replace_strict(names, default=pl.col("region_code")).alias("region_name"),
+            pl.col("region_code").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"),
+        )
+        .sort("_o", "year")
+        .select("region_name", "year", "value")
+    )
+    nat_series = pl.DataFrame(schema={"year": pl.Int32, "value": pl.Float64})
+    nat_item = None
+    if national is not None:
+        nat_series = national.series(code, NATIONAL, breakdown).select("year", "value")
+        nat_item = national.item(code, NATIONAL, breakdown)
+    kind = item["target_kind"]
+    line = item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None
+    # every region of the run (the home region, then its districts)
+    table = present.item_table(
+        all_items,
+        [
+            "地区",
+            "基期值",
+            "最新值",
+            "最新年份",
+            "目标",
+            "目标来源",
+            "状态",
+            "计算状态",
+            "进度ρ（%）",
+            "时间进度τ（%）",
+            "趋势预测",
+            "按趋势可达标",
+            "说明",
+            "数据提示",
+        ],
+    )
+    return IndicatorDetail(
+        code=code,
+        name=item["indicator_name"],
+        unit=item["unit"],
+        domain=item["domain"],
+        decimals=1 if item["decimals"] is None else int(item["decimals"]),
+        region_code=region,
+        region_name=item["region_name"],
+        breakdown=breakdown,
+        item=item,
+        why=_why(item, result.plan.base_year),
+        series=series,
+        national=nat_series,
+        national_item=nat_item,
+        districts=table,
+        target_line=line,
+    )
+
+
+def add_projection(fig: go.Figure, d: IndicatorDetail) -> go.Figure:
+    """The fitted trend line, dotted, from the latest year to the projection at the target year.
+
+    It starts on the line (not at the latest value), so its slope is the slope the table states;
+    a projection held at a bound ends at the bound."""
+    item = d.item
+    if item["trend_projection"] is None or item["latest_year"] is None or item["target_year"] is None:
+        return fig
+    slope = item.get("trend_slope")
+    start = item["latest_value"]
+    if slope is not None and not item.get("trend_capped"):
+        start = item["trend_projection"] - slope * (item["target_year"] - item["latest_year"])
+    fig.add_trace(
+        go.Scatter(
+            x=[item["latest_year"], item["target_year"]],
+            y=[start, item["trend_projection"]],
+            name=f"{d.region_name} 趋势预测",
+            mode="lines+markers",
+            line={"dash": "dot", "color": "#7f7f7f"},
+            marker={"symbol": ["circle-open", "star"], "size": 10},
+            hovertemplate=f"%{{x}}年：%{{y:.{d.decimals}f}}<extra>趋势预测</extra>",
+        )
+    )
+    return fig
+
+
+def national_caption(d: IndicatorDetail) -> str:
+    if d.national.height == 0:
+        return "全国：暂无全国数值。"
+    last = d.national.sort("year").row(-1, named=True)
+    return f"全国（参考值）：{present.number(last['value'], d.decimals)}（{last['year']}年），见图中虚线。"
+
+
+# --- database reads -----------------------------------------------------------------------------
+
+DIRECTION_LABELS = {"up": "正向（越高越好）", "down": "逆向（越低越好）"}
+
+
+def metadata(db_path: Path, code: str) -> dict[str, str | None]:
+    """统计口径, 数据来源, 牵头单位, 责任单位, 指标方向, 分组, 纲要目标表述 for one indicator."""
+    frame = db.query(
+        db_path,
+        """
+        SELECT i.definition, i.data_source, i.direction, i.breakdowns, i.target_text,
+               c.lead_unit, c.other_units
+        FROM indicator i LEFT JOIN indicator_catalogue c ON c.indicator_code = i.code
+        WHERE i.code = $code
+        """,
+        {"code": code},
+    )
+    if frame.height == 0:
+        return {}
+    r = frame.row(0, named=True)
+    return {
+        "统计口径": r["definition"],
+        "数据来源": r["data_source"],
+        "牵头单位": r["lead_unit"],
+        "责任单位": r["other_units"],
+        "指标方向": DIRECTION_LABELS.get(r["direction"] or "", r["direction"]),
+        "分组": (r["breakdowns"] or "").replace("|", "、") or None,
+        "纲要目标表述": r["target_text"],
+    }
+
+
+def revision_history(db_path: Path, code: str, region: str) -> pl.DataFrame:
+    """Every value ever loaded for the indicator in the region, newest first, with the file
+    it came from and whether it is the current one (a correction adds a revision; the
+    earlier value stays)."""
+    frame = db.query(
+        db_path,
+        """
+        SELECT o.year, o.breakdown, o.value, o.revision, s.file_name, s.loaded_at, s.status,
+               s.is_sample, cur.observation_id IS NOT NULL AS is_current
+        FROM observation o
+        JOIN submission s ON s.id = o.submission_id
+        LEFT JOIN observation_current cur ON cur.observation_id = o.id
+        WHERE o.indicator_code = $code AND o.region_code = $region
+        ORDER BY o.year DESC, o.breakdown, o.revision DESC, o.id DESC
+        """,
+        {"code": code, "region": region},
+    )
+    versions = frame.group_by("year", "breakdown").len()
+    frame = frame.join(versions, on=["year", "breakdown"], how="left", maintain_order="left")
+    return frame.select(
+        pl.col("year").cast(pl.String).alias("年份"),
+        pl.col("breakdown").alias("分组"),
+        pl.col("value").alias("数值"),
+        pl.col("revision").alias("版本"),
+        pl.when(pl.col("is_current")).then(pl.lit("现行")).otherwise(pl.lit("已被替代或撤回")).alias("状态"),
+        pl.col("len").alias("该年版本数"),
+        pl.col("file_name").alias("来源文件"),
+        pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
+        pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
+    )

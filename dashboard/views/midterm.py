@@ -1,0 +1,254 @@
+"""中期评估 (mid-term evaluation): the per-domain table offices hand in, counts per category
+and a short narrative built only from computed numbers.
+
+Pure functions of ProgressResults. The evaluated plan gives the status, baseline, latest value
+and trend; "companion" plans with another target year (十四五 for 2025, 两纲 for 2030) add their
+targets as extra columns, so the table shows the 2025 and the 2030 target side by side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from dashboard.engine import ProgressResult, aggregate
+from dashboard.engine.progress import DIRECTION_KINDS, DIRECTION_STATUSES
+from dashboard.render import exports, present
+
+# what the summary's "进度滞后或退步" counts: the two statuses of those names, nothing else
+BEHIND = ("lagging", "regressing")
+SUMMARY_TOTAL = "合计"
+
+
+def companion_plans(plan_code: str, plans: pl.DataFrame) -> list[str]:
+    """For each other target year, the first plan (in the plan table's order) that has it."""
+    own = plans.filter(pl.col("code") == plan_code)
+    if own.height == 0:
+        return []
+    own_year = own.item(0, "target_year")
+    picked: dict[int, str] = {}
+    for code, year in plans.select("code", "target_year").iter_rows():
+        if year != own_year and year not in picked:
+            picked[year] = code
+    return [picked[y] for y in sorted(picked)]
+
+
+def conclusion(row: Mapping[str, Any]) -> str:
+    """评估结论 of one item: its label, then the numbers behind it (progress against time,
+    change since the base year, the trend's verdict, 得而复失)."""
+    status = str(row["status"])
+    if status == "target_pending":
+        return "目标待设定，暂不评估"
+    if status == "no_data":
+        return "无数据，无法评估"
+    if status == "not_assessable":
+        return f"无法评估：{row.get('reason') or '缺少基期值'}"
+    d = row.get("decimals")
+    parts = [row.get("status_label") or present.rule_name(status)]
+    if status == "achieved":
+        parts.append(f"{row['latest_year']}年已达到目标")
+    elif status in ("on_track", "lagging", "regressing") and row.get("rho") is not None:
+        parts.append(f"完成进度{present.share(row['rho'])}，时间进度{present.share(row['tau'])}")
+    elif status == "regressing":
+        parts.append(row.get("reason") or "离目标更远")
+    elif status == "not_achieved":
+        parts.append("定性目标尚未实现")
+    elif status in DIRECTION_STATUSES and row.get("change_since_base") is not None:
+        change = row["change_since_base"]
+        parts.append(f"较基期{'+' if change >= 0 else ''}{present.number(change, d)}")  # "−" when down
+    if status != "achieved" and row.get("trend_projection") is not None and row.get("trend_on_track") is not None:
+        # a direction target has no line to reach, and its status already says 向好/持平/未向好:
+        # a second verdict from the trend line could only repeat or contradict it
+        verdict = "" if status in DIRECTION_STATUSES else ("，可达标" if row["trend_on_track"] else "，难以达标")
+        capped = "（直线外推超出合理范围，取边界值）" if row.get("trend_capped") else ""
+        parts.append(
+            f"按当前趋势{row['target_year']}年预计{present.number(row['trend_projection'], d)}{capped}{verdict}"
+        )
+    if row.get("lost"):
+        parts.append(f"{row['last_achieved_year']}年曾达标，现未达标")
+    return "；".join(parts)
+
+
+def narrative(
+    scope: str,
+    n_indicators: int,
+    label_counts: Sequence[tuple[str, int]],
+    rate: float | None,
+    numerator: int,
+    denominator: int,
+    direction: int,
+    behind_by_domain: Sequence[tuple[str, int]],
+    off_trend: int,
+    target_year: int,
+) -> str:
+    """ "全市N项指标中，达标M项…" — every number is an argument, nothing is estimated here.
+
+    label_counts: (label, n) in label order (zero counts are left out of the sentence);
+    behind_by_domain: (domain, n of 进度滞后/退步/未实现) largest first; off_trend: items not
+    yet achieved whose trend line misses the target at `target_year`.
+    """
+    listed = "、".join(f"{label}{n}项" for label, n in label_counts if n)
+    text = f"{scope}{n_indicators}项指标中，{listed or '暂无可评价的指标'}。"
+    if denominator:
+        text += (
+            f"达标率{present.percent(rate)}（达到数值或定性目标的{numerator}项 ÷ 有数据且有数值或定性目标的"
+            f"{denominator}项）"
+        )
+    else:
+        text += "暂无有数据且有数值或定性目标的指标，达标率无法计算"
+    if direction:
+        text += f"；另有方向性目标{direction}项按较基期变化评价，不计入达标率"
+    text += "。"
+    behind = [(d, n) for d, n in behind_by_domain if n]
+    if behind:
+        # every domain is named, so the parts add up to the total stated
+        total = sum(n for _d, n in behind)
+        text += f"进度滞后或退步的指标{total}项，分布在" + "、".join(f"{d}（{n}项）" for d, n in behind) + "。"
+    if off_trend:
+        text += f"按当前趋势，尚未达标的指标中有{off_trend}项预计到{target_year}年难以达标。"
+    return text
+
+
+@dataclass(frozen=True)
+class Midterm:
+    region_code: str
+    region_name: str
+    plan_name: str
+    report_year: int
+    target_years: tuple[int, ...]
+    table: pl.DataFrame  # every domain, with a 领域 column (Chinese headers, rounded as shown)
+    by_domain: dict[str, pl.DataFrame]  # domain → its rows without the 领域 column
+    summary: pl.DataFrame  # per domain counts per label, 达标率; last row 合计
+    narrative: str
+    has_values: bool  # the region has at least one value for the plan's indicators
+    note: str  # rounding and 示例数据/示例目标, printed under every sheet's title
+
+    def sheets(self) -> dict[str, pl.DataFrame]:
+        """Workbook sheets: 汇总 first, then one per domain."""
+        return {"汇总": self.summary, **self.by_domain}
+
+
+def workbook(m: Midterm, org: str = "") -> bytes:
+    """The evaluation as an xlsx workbook to hand in: printed A4, a 填报单位/日期/审核人 block
+    (`org` fills 填报单位), and no notes about the screen."""
+    title = f"{m.region_name}{m.plan_name}中期评估表（{m.report_year}年）"
+    note = m.note.replace(present.ROUNDED_NOTE, present.PRINT_ROUNDED_NOTE)
+    return exports.workbook_bytes(m.sheets(), title=title, note=note, sign_off=exports.sign_off_line(org))
+
+
+def _companion_targets(companions: Sequence[ProgressResult], region: str) -> dict[int, dict[str, dict[str, Any]]]:
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for res in companions:
+        rows = res.targets.filter(pl.col("region_code") == region)
+        out[res.plan.target_year] = {r["indicator_code"]: r for r in rows.iter_rows(named=True)}
+    return out
+
+
+def evaluation(result: ProgressResult, region: str, companions: Sequence[ProgressResult] = ()) -> Midterm:
+    """The mid-term evaluation of `region` for the result's plan and report year."""
+    items = present.totals(result.items).filter(pl.col("region_code") == region)
+    main_year = result.plan.target_year
+    extra = _companion_targets(companions, region)
+    years = tuple(sorted({main_year, *extra}))
+    base = result.plan.base_year
+
+    def target_for(year: int):
+        def build(r: Mapping[str, Any]) -> str | None:
+            if year == main_year:
+                # an item judged against an interim target has no target of its own for this year
+                interim = r.get("target_year") is not None and r["target_year"] != main_year
+                return present.TARGET_PENDING if interim else present.target_text(r)
+            t = extra[year].get(r["indicator_code"])
+            return None if t is None else present.target_text({**t, "decimals": r["decimals"]})
+
+        return build
+
+    def sources(r: Mapping[str, Any]) -> str:
+        parts = []
+        for year in years:
+            t = r if year == main_year else extra[year].get(r["indicator_code"])
+            if t is not None and not (t is r and r.get("target_year") not in (None, main_year)):
+                parts.append(f"{year}年：{present.target_source(t)}")
+        return "；".join(parts)
+
+    columns: dict[str, Any] = {
+        "领域": lambda r: r["domain"],
+        "指标": lambda r: r["indicator_name"],
+        "单位": lambda r: r["unit"],
+        f"基期值（{base}年）": lambda r: present.rounded(r["baseline_value"], r["decimals"]),
+        "最新值": lambda r: present.rounded(r["latest_value"], r["decimals"]),
+        "最新值年份": lambda r: None if r["latest_year"] is None else str(r["latest_year"]),
+        **{f"{y}年目标": target_for(y) for y in years},
+        # status and verdict before the long text, so a printed page shows them beside the numbers
+        "评价状态": present.status_cell,
+        f"趋势预测（{main_year}年）": lambda r: present.rounded(r["trend_projection"], r["decimals"]),
+        "评估结论": conclusion,
+        "牵头单位": lambda r: r["lead_unit"],
+        "目标来源": sources,
+        "最新值审核状态": present.review_state_text,
+    }
+    numeric = {f"基期值（{base}年）": pl.Float64, "最新值": pl.Float64, f"趋势预测（{main_year}年）": pl.Float64}
+    table = present.rows_table(items.iter_rows(named=True), columns, numeric)
+    table = table.with_columns(pl.int_range(1, pl.len() + 1).over("领域").cast(pl.Int64).alias("序号"))
+    table = table.select("领域", "序号", *[c for c in table.columns if c not in ("领域", "序号")])
+    by_domain = {str(domain): part.drop("领域") for (domain,), part in table.group_by("领域", maintain_order=True)}
+
+    styles = present.label_styles(result.labels)
+    per_domain = aggregate.status_counts(items, ["domain"])
+    total = aggregate.status_counts(items.with_columns(pl.lit(SUMMARY_TOTAL).alias("domain")), ["domain"])
+    summary_rows = list(per_domain.iter_rows(named=True)) + list(total.iter_rows(named=True))
+    summary_columns: dict[str, Any] = {"领域": lambda r: r["domain"], "指标数": lambda r: int(r["n_items"])}
+    for style in styles:
+        summary_columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
+    summary_columns["达标率"] = lambda r: present.percent(r["attainment_rate"])
+    summary_columns["达标率分母"] = lambda r: int(r["rate_denominator"])
+    summary = present.rows_table(
+        summary_rows, summary_columns, {k: pl.Int64 for k in summary_columns if k not in ("领域", "达标率")}
+    )
+
+    region_rows = result.by_region.filter(pl.col("region_code") == region)
+    name = region_rows.item(0, "region_name") if region_rows.height else region
+    level = region_rows.item(0, "region_level") if region_rows.height else None
+    t = total.row(0, named=True) if total.height else {c: 0 for c in aggregate.AGGREGATE_COLUMNS}
+    behind = (
+        items.filter(pl.col("status").cast(pl.String).is_in(BEHIND))
+        .group_by("domain", maintain_order=True)
+        .len()
+        .sort("len", descending=True, maintain_order=True)
+    )
+    # "难以达标" is said only of items with a line to reach (not of direction targets)
+    off_trend = items.filter(
+        (pl.col("status").cast(pl.String) != "achieved")
+        & (pl.col("trend_on_track") == False)  # noqa: E712
+        & ~pl.col("target_kind").is_in(list(DIRECTION_KINDS)).fill_null(False)
+    ).height
+    text = narrative(
+        present.scope_word(name, level),
+        items.height,
+        [(s.label, n) for s, n in present.label_counts(t, styles)],
+        t.get("attainment_rate"),
+        int(t.get("rate_numerator") or 0),
+        int(t.get("rate_denominator") or 0),
+        int(t.get("excluded_direction") or 0),
+        list(behind.iter_rows()),
+        off_trend,
+        main_year,
+    )
+    return Midterm(
+        region_code=region,
+        region_name=name,
+        plan_name=result.plan.name,
+        report_year=result.report_year,
+        target_years=years,
+        table=table,
+        by_domain=by_domain,
+        summary=summary,
+        narrative=text,
+        has_values=items.filter(pl.col("latest_value").is_not_null()).height > 0,
+        note=present.ROUNDED_NOTE
+        + ("含示例数据，仅供演示。" if result.sample_data else "")
+        + ("含示例目标（非官方）。" if result.sample_targets else ""),
+    )

@@ -1,0 +1,337 @@
+"""Turn a return file (xlsx / xlsm / xls / csv) into sheets of raw text grids.
+
+This module only gets cell texts out of files; it knows nothing of headers or indicators
+(that is `etl.returns.header` and `etl.returns.layouts`). Every cell comes back as the text a person sees in
+Excel, with its real row number and column position, so later stages can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+
+from etl.core.records import UnreadableFile
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+CSV_SUFFIXES = (".csv", ".txt")  # .txt: Excel's "Unicode 文本" and "文本文件（制表符分隔）" exports
+SUPPORTED = "、".join(EXCEL_SUFFIXES + CSV_SUFFIXES)
+
+# Magic numbers: decide by content, not by name, because offices rename files freely
+# (an .xls saved as .xlsx still opens in Excel, so it must open here too).
+_ZIP_MAGIC = b"PK\x03\x04"  # xlsx / xlsm
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # xls (and password-protected xlsx)
+
+# calamine reports formula errors as cell errors, not values; give them back as Excel shows
+# them so a "#DIV/0!" in a value cell reaches validation instead of silently vanishing.
+_EXCEL_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+_ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+
+_CSV_DELIMITERS = (",", "\t", ";")
+_SNIFF_LINES = 50
+# Excel's "Unicode 文本" export: UTF-16 LE with a byte-order mark, tab-separated.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# No return has anywhere near this many cells; a file that does is refused before it is
+# turned into Python objects, so one upload cannot take the server's memory.
+MAX_CELLS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet as text: only rows that hold something, each padded to the same width.
+
+    `rows` holds (1-based row number as Excel shows it, cell texts from column A). Empty
+    cells are "". Texts are kept exactly as written (no stripping, no normalisation).
+    """
+
+    file: str  # file name, for messages
+    sheet: str
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0][1]) if self.rows else 0
+
+
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A sheet that was not read at all, and why (Chinese, for an info finding)."""
+
+    sheet: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Workbook:
+    grids: tuple[Grid, ...]
+    skipped: tuple[SkippedSheet, ...] = ()
+
+
+def column_letter(index: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "AA" (Excel's column names)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(ord("A") + rem) + letters
+    return letters
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Visible, non-empty sheets of a return as text grids; raises UnreadableFile."""
+    return list(read_workbook(path).grids)
+
+
+def read_workbook(path: Path) -> Workbook:
+    """Like `read_grids`, but also says which sheets were skipped (hidden or empty)."""
+    path = Path(path)
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"无法打开文件“{name}”：{exc.strerror or exc}") from exc
+    if not data.strip():
+        raise UnreadableFile(f"文件“{name}”是空文件（{len(data)} 字节），没有可读取的内容。")
+
+    suffix = path.suffix.lower()
+    is_excel_bytes = data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)
+    if suffix in EXCEL_SUFFIXES:
+        if not is_excel_bytes:
+            raise UnreadableFile(
+                f"文件“{name}”的扩展名是 {path.suffix}，但内容不是 Excel 工作簿"
+                f"（{_describe_content(data)}）。请用 Excel 打开后另存为 .xlsx 再上传。"
+            )
+        workbook = _read_excel(data, name)
+    elif suffix in CSV_SUFFIXES:
+        # A workbook saved under a .csv name: its content is unambiguous, so read it as one.
+        workbook = _read_excel(data, name) if is_excel_bytes else _read_csv(data, path)
+    else:
+        raise UnreadableFile(f"文件“{name}”的类型 {path.suffix or '（无扩展名）'} 不受支持，请上传 {SUPPORTED} 文件。")
+
+    if not workbook.grids:
+        why = "；".join(f"“{s.sheet}”{s.reason}" for s in workbook.skipped) or "没有工作表"
+        raise UnreadableFile(f"文件“{name}”中没有含数据的可见工作表（{why}）。")
+    return workbook
+
+
+def _describe_content(data: bytes) -> str:
+    """A short Chinese guess at what a mis-named file really is, for the error message."""
+    head = data[:16]
+    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff") or head[:4] == b"GIF8":
+        return "看起来是图片"
+    if head.startswith(b"%PDF"):
+        return "看起来是 PDF 文档"
+    if b"\x00" not in data[:4096]:
+        return "看起来是文本文件"
+    return "无法识别的二进制内容"
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+
+def _read_excel(data: bytes, name: str) -> Workbook:
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet_names = reader.sheet_names
+    except fastexcel.FastExcelError as exc:
+        raise UnreadableFile(
+            f"无法读取 Excel 文件“{name}”：文件可能已损坏、设置了打开密码或不是工作簿（{_first_line(exc)}）。"
+        ) from exc
+
+    grids: list[Grid] = []
+    skipped: list[SkippedSheet] = []
+    total_cells = 0
+    for sheet_name in sheet_names:
+        try:
+            # header_row=None + skip_rows=0: no header, and keep leading empty rows so row
+            # numbers stay those Excel shows. dtypes="string" makes fastexcel render numbers
+            # the way Excel's General format does (2024, not 2024.0; 95.2, not 95.19999…).
+            sheet = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtypes="string")
+            if sheet.visible != "visible":
+                skipped.append(SkippedSheet(sheet_name, "是隐藏工作表，未读取"))
+                continue
+            batch, errors = sheet.to_arrow_with_errors()
+            # The loaded range starts at the first used column; absolute_index puts each
+            # column back where Excel shows it.
+            absolute = [c.absolute_index for c in sheet.selected_columns]
+        except fastexcel.FastExcelError as exc:
+            raise UnreadableFile(f"无法读取文件“{name}”的工作表“{sheet_name}”：{_first_line(exc)}") from exc
+
+        columns = [col.to_pylist() for col in batch.columns]
+        for err in errors.errors if errors else ():
+            row, col = err.position
+            match = _ERROR_DETAIL.search(err.detail)
+            if match and col < len(columns) and row < len(columns[col]):
+                columns[col][row] = _EXCEL_ERRORS.get(match.group(1), f"#{match.group(1)}")
+        width = (max(absolute) + 1) if absolute else 0
+        total_cells += batch.num_rows * width
+        if total_cells > MAX_CELLS:
+            raise UnreadableFile(_too_many_cells(name, total_cells))
+        rows: list[tuple[int, list[str]]] = []
+        for r in range(batch.num_rows):
+            cells = [""] * width
+            for col_pos, abs_idx in enumerate(absolute):
+                value = columns[col_pos][r]
+                if value is not None:
+                    cells[abs_idx] = value
+            rows.append((r + 1, cells))
+        grid = _make_grid(name, sheet_name, rows)
+        if grid.rows:
+            grids.append(grid)
+        else:
+            skipped.append(SkippedSheet(sheet_name, "是空工作表"))
+    return Workbook(tuple(grids), tuple(skipped))
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _read_csv(data: bytes, path: Path) -> Workbook:
+    name = path.name
+    if data.startswith(_UTF16_BOMS):
+        text = _decode_utf16(data, name)
+    elif b"\x00" in data:
+        raise UnreadableFile(f"文件“{name}”不是文本表格（{_describe_content(data)}），无法按 CSV 读取。")
+    else:
+        text = _decode(data, name)
+    delimiter = _sniff_delimiter(text)
+    rows = _csv_rows(text, delimiter, name)
+    # Excel names the single sheet of a CSV after the file; do the same so messages match.
+    grid = _make_grid(name, path.stem, rows)
+    if not grid.rows:
+        return Workbook((), (SkippedSheet(path.stem, "没有任何内容"),))
+    return Workbook((grid,))
+
+
+def _csv_rows(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]]]:
+    """Records with their numbers (blank lines included, as Excel numbers rows of a CSV).
+
+    Every way a line can fail to be read is an UnreadableFile naming the line: a cell over
+    csv.field_size_limit, and a quote that is never closed (which would otherwise swallow the
+    rest of the file into one cell without a word).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    cells = 0
+    start = 1  # the line the current record starts on
+    try:
+        for n, row in enumerate(reader, start=1):
+            rows.append((n, row))
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise UnreadableFile(_too_many_cells(name, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        detail = str(exc)
+        if "field larger than field limit" in detail:
+            why = f"有一个单元格超过 {csv.field_size_limit():,} 个字符，不是正常的报表内容"
+        elif "unexpected end of data" in detail:
+            why = '的引号（"）没有闭合，其后的内容会被并进同一个单元格'
+        elif "expected after" in detail:
+            return _csv_rows_lenient(text, delimiter, name)
+        else:
+            why = f"格式异常（{detail}）"
+        raise UnreadableFile(
+            f"文件“{name}”不是有效的 CSV：第 {start} 行{why}，整个文件未载入。请检查该行后另存再上传。",
+            row=start,
+        ) from exc
+    return rows
+
+
+def _csv_rows_lenient(text: str, delimiter: str, name: str) -> list[tuple[int, list[str]]]:
+    """Text after a closing quote (1,"2"x) is kept as Excel keeps it; only that is lenient."""
+    rows = []
+    cells = 0
+    for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        rows.append((n, row))
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise UnreadableFile(_too_many_cells(name, cells))
+    return rows
+
+
+def _too_many_cells(name: str, cells: int) -> str:
+    return (
+        f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（已数到 {cells:,} 个），远超一份报表的规模，"
+        "未读取。请按年度或单位拆分后分别上传。"
+    )
+
+
+def _decode_utf16(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-16")  # the BOM says which byte order
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"文件“{name}”是 UTF-16 编码的文本，但第 {exc.start + 1} 个字节处编码有误，无法读取。"
+            "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。"
+        ) from exc
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Strict UTF-8 (BOM optional), else strict GB18030; never a lossy decode (mojibake)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"文件“{name}”的编码无法识别（既不是 UTF-8，也不是 GB18030/GBK，"
+            f"第 {exc.start + 1} 个字节处出错）。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。"
+        ) from exc
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick the delimiter that splits most sample lines into the same number of fields.
+
+    csv.Sniffer guesses wrongly on Chinese title lines and on "1,234" inside quotes; counting
+    consistent field counts per candidate is simpler and predictable.
+    """
+    lines = [line for line in text.splitlines() if line.strip()][:_SNIFF_LINES]
+    best, best_score = ",", (0, 0)
+    for delimiter in _CSV_DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if len(r) > 1]
+        except csv.Error:  # an oversized cell: the real read names the line
+            continue
+        if not counts:
+            continue
+        modal = max(set(counts), key=lambda c: (counts.count(c), c))
+        score = (counts.count(modal), modal)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+# --- shared ------------------------------------------------------------------------------
+
+
+def _make_grid(name: str, sheet: str, rows: list[tuple[int, list[str]]]) -> Grid:
+    """Drop empty rows and trailing empty columns; pad every row to one width."""
+    kept = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
+    width = 0
+    for _, cells in kept:
+        for i in range(len(cells) - 1, -1, -1):
+            if cells[i].strip():
+                width = max(width, i + 1)
+                break
+    out = tuple((n, tuple(cells[:width]) + ("",) * (width - min(len(cells), width))) for n, cells in kept)
+    return Grid(file=name, sheet=sheet, rows=out)
