@@ -307,12 +307,20 @@ def main() -> None:
     parser.add_argument("--wall-seconds", type=float, default=300.0, help="how long the wall screen stays open")
     parser.add_argument(
         "--file-watcher",
-        default="auto",
         choices=["auto", "none"],
-        help="server.fileWatcherType: auto (Streamlit's default, each session watches the source files) or none",
+        help="server.fileWatcherType (default: the shipped .streamlit/config.toml, none)",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="another `streamlit run` option for both servers, e.g. runner.postScriptGC=true (repeatable)",
     )
     args = parser.parse_args()
-    options = (f"--server.fileWatcherType={args.file_watcher}",)
+    options = tuple(f"--{o}" for o in args.option)
+    if args.file_watcher:
+        options += (f"--server.fileWatcherType={args.file_watcher}",)
     sizes = [int(x) for x in args.sessions.split(",") if x.strip()]
 
     tmp = None
@@ -364,7 +372,8 @@ def main() -> None:
     )
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
-    (out / f"sessions_{args.file_watcher}.json").write_text(
+    tag = "_".join(o.lstrip("-").replace("=", "-") for o in options) or "shipped"
+    (out / f"sessions_{tag}.json").write_text(
         json.dumps({"baseline": base, "briefing": brief, "wall": wall}, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     if tmp is not None:
