@@ -8,11 +8,11 @@ import polars as pl
 import streamlit as st
 
 from dashboard.engine import ProgressResult, levels
+from dashboard.engine import coverage as coverage
 from dashboard.render import deck as maps
 from dashboard.ui import page as ui
 from dashboard.ui import rendered
 from dashboard.views import briefing
-from dashboard.views import maps as coverage
 
 
 @dataclass(frozen=True)
