@@ -11,6 +11,7 @@ import asyncio
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,3 +203,37 @@ def test_the_client_reads_the_briefing_through_the_proxy(cluster) -> None:
     tab = asyncio.run(one())
     assert "领导驾驶舱 · 淄博市" in tab.texts()
     assert tab.cookie("fuer_route")
+
+
+def test_serve_check_writes_a_configuration_nginx_accepts(tmp_path: Path) -> None:
+    _nginx_or_skip()
+    from dashboard.__main__ import main
+
+    assert main(["serve", "--check", "--replicas", "3", "--first-port", "8701", "--run-dir", str(tmp_path)]) == 0
+    text = (tmp_path / "nginx.conf").read_text(encoding="utf-8")
+    assert [line.strip() for line in text.splitlines() if line.strip().startswith("server 127.0.0.1:")] == [
+        "server 127.0.0.1:8701 max_fails=3 fail_timeout=10s;",
+        "server 127.0.0.1:8702 max_fails=3 fail_timeout=10s;",
+        "server 127.0.0.1:8703 max_fails=3 fail_timeout=10s;",
+    ]
+
+
+def test_a_replica_that_dies_is_started_again(cluster) -> None:
+    """Last in this file: it stops one of the shared cluster's replicas on purpose."""
+    running, _ = cluster
+    victim = running.replicas[1]
+    victim.process.kill()
+    victim.process.wait(timeout=10)
+    # a replica is started again at most every RESTART_SECONDS (this test may run alone, early)
+    time.sleep(max(0.0, victim.started + replicas.RESTART_SECONDS - time.monotonic()) + 0.1)
+    assert running.keep_running() is None
+    assert running.restarts == [victim.port]
+    replicas.wait_healthy(victim.url, victim.process, 120, victim.log)
+
+    async def one() -> list[str]:
+        tab = st_client.Session(victim.url)
+        await tab.open("")
+        await tab.close()
+        return tab.texts()
+
+    assert "领导驾驶舱 · 淄博市" in asyncio.run(one())
