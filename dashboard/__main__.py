@@ -85,16 +85,23 @@ def _serve(args: argparse.Namespace) -> int:
             path = proxy.write_config(run_dir, ports, listen=args.listen)
             print(f"nginx 配置已写入并通过检查：{path}", file=sys.stderr)
             return 0
-        cluster = replicas.start_cluster(args.replicas, listen=args.listen, replica_ports=ports, run_dir=run_dir)
-    except (replicas.ServeError, proxy.ProxyError, ValueError) as exc:
+    except (proxy.ProxyError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    print(
-        f"已启动 {args.replicas} 个副本（端口 {'、'.join(map(str, ports))}），经 nginx 访问：{cluster.url}"
-        f"；日志在 {run_dir}；按 Ctrl+C 停止",
-        file=sys.stderr,
-    )
-    return replicas.serve(cluster)
+    with replicas.stop_signals():
+        try:
+            cluster = replicas.start_cluster(args.replicas, listen=args.listen, replica_ports=ports, run_dir=run_dir)
+        except (replicas.ServeError, proxy.ProxyError, ValueError) as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:  # stopped while starting: start_cluster has stopped what it started
+            return 130
+        print(
+            f"已启动 {args.replicas} 个副本（端口 {'、'.join(map(str, ports))}），经 nginx 访问：{cluster.url}"
+            f"；日志在 {run_dir}；按 Ctrl+C 停止",
+            file=sys.stderr,
+        )
+        return replicas.serve(cluster)
 
 
 def _year(text: str) -> int | None:

@@ -18,7 +18,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,13 +211,25 @@ def start_cluster(
     return cluster
 
 
-def serve(cluster: Cluster, *, poll: float = 1.0) -> int:
-    """Keep the cluster running until SIGINT/SIGTERM (exit 0) or nginx dies (exit 1)."""
+@contextmanager
+def stop_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the launcher as Ctrl+C does (KeyboardInterrupt), so the processes it
+    started are stopped, also while they are still starting (start_cluster stops them then)."""
 
-    def _terminate(signum: int, frame: object) -> None:
+    def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def serve(cluster: Cluster, *, poll: float = 1.0) -> int:
+    """Keep the cluster running until interrupted (exit 0) or nginx dies (exit 1); then stop it.
+    Run it inside stop_signals() so that SIGTERM is an interruption too."""
     try:
         while True:
             reason = cluster.keep_running()
@@ -227,5 +240,4 @@ def serve(cluster: Cluster, *, poll: float = 1.0) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
         cluster.stop()
