@@ -10,7 +10,7 @@ For every page leaders and the office open most (领导驾驶舱, 领导驾驶�
   cold (fresh process)  a new Python process imports Streamlit and runs the page once through
                         AppTest: module imports, first database connection, engine run — what
                         the first visitor after a server start waits for;
-  cold (cache cleared)  same process, st.cache_data cleared and database connections closed,
+  cold (cache cleared)  same process, Streamlit caches cleared and database connections closed,
                         new AppTest session: what a visitor waits for after a new database
                         snapshot is published (the server is already running);
   warm                  the same session run again (engine results cached): a widget change
@@ -117,6 +117,7 @@ def in_process(name: str, repeat: int) -> tuple[list[float], list[float]]:
     cold, warm = [], []
     for _ in range(repeat):
         st.cache_data.clear()
+        st.cache_resource.clear()
         db.close_all()
         cold.append(_timed_run(_app_test(name)))
     at = _app_test(name)

@@ -12,7 +12,7 @@ import polars as pl
 from etl.catalogue.load import TARGET_COLUMNS
 from etl.core import migrations, settings
 from etl.core.records import COUNTRY_CODE, TOTAL
-from etl.core.store import insert_frame, publish, schema_version, upgrade
+from etl.core.store import insert_frame, publish, schema_version, upgrade, writer_lock
 from etl.returns.load import FileReport, load_files
 
 NATIONAL = (COUNTRY_CODE, "全国", "全国", "country", None)
@@ -227,7 +227,11 @@ def ensure_database(db_path: Path | None = None) -> Path:
     if settings.database_url():
         return _ensure_postgres(db_path)
     if not db_path.exists():
-        build_database(db_path)
+        # several app processes (replicas) may start on an empty machine at once: one builds, the
+        # others wait and then find its database (a lock of its own: the build takes the writer lock)
+        with writer_lock(db_path.with_name(db_path.name + ".first-build"), timeout=600.0):
+            if not db_path.exists():
+                build_database(db_path)
     st = db_path.stat()
     seen = (str(db_path.resolve()), st.st_ino, st.st_mtime_ns)
     if seen not in _checked:
