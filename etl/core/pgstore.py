@@ -31,7 +31,7 @@ import duckdb
 import polars as pl
 
 from etl.core import migrations, settings
-from etl.core.migrations.dialect import PG_TYPES
+from etl.core.migrations.dialect import PG_TYPES, pg_as_text
 from etl.core.store import Change, WriterBusy, bump_version, discard, insert_frame, replace_checked, writer_lock
 
 T = TypeVar("T")
@@ -174,7 +174,7 @@ def _read(conn: Any, table: Table) -> pl.DataFrame:
     """The rows of `table` in PostgreSQL, as CSV parsed by polars (far faster than building
     Python tuples): every value quoted, so an empty string stays apart from NULL; lists travel
     as JSON."""
-    select = ", ".join(_as_text(c, t) for c, t in zip(table.columns, table.types, strict=True))
+    select = ", ".join(pg_as_text(c, t) for c, t in zip(table.columns, table.types, strict=True))
     buf = bytearray()
     with conn.cursor() as cur:
         with cur.copy(f"COPY (SELECT {select} FROM {table.name}) TO STDOUT (FORMAT CSV, FORCE_QUOTE *)") as copy:
@@ -189,14 +189,6 @@ def _read(conn: Any, table: Table) -> pl.DataFrame:
     frame = pl.read_csv(bytes(buf), has_header=False, new_columns=list(table.columns), schema=text_schema)
     lists = [c for c, t in zip(table.columns, table.types, strict=True) if t == "VARCHAR[]"]
     return frame.with_columns(pl.col(c).str.json_decode(pl.List(pl.String())) for c in lists)
-
-
-def _as_text(column: str, duck_type: str) -> str:
-    if duck_type == "VARCHAR[]":
-        return f'array_to_json("{column}")::text'
-    if duck_type == "BOOLEAN":
-        return f'"{column}"::text'  # true / false, which polars reads
-    return f'"{column}"'
 
 
 def _build(conn: Any, path: Path) -> int:
