@@ -80,7 +80,10 @@ def empty_store(store: str, request: pytest.FixtureRequest, monkeypatch: pytest.
     """For tests that build their own database: nothing to do for DuckDB, an empty PostgreSQL
     database (FUER_DATABASE_URL) for postgres."""
     if store == "postgres":
-        monkeypatch.setenv("FUER_DATABASE_URL", request.getfixturevalue("pg_cluster").create_database())
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database()
+        request.addfinalizer(lambda: cluster.drop_database(url))
+        monkeypatch.setenv("FUER_DATABASE_URL", url)
     return store
 
 
@@ -102,8 +105,10 @@ def work_db(
     path = tmp_path / "work.duckdb"
     monkeypatch.setenv("FUER_DB", str(path))
     if store == "postgres":
-        seed = request.getfixturevalue("pg_seed")
-        monkeypatch.setenv("FUER_DATABASE_URL", request.getfixturevalue("pg_cluster").create_database(template=seed))
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database(template=request.getfixturevalue("pg_seed"))
+        request.addfinalizer(lambda: cluster.drop_database(url))
+        monkeypatch.setenv("FUER_DATABASE_URL", url)
         with writer_lock(path):
             pgstore.sync(path)
     else:
