@@ -11,7 +11,7 @@ imports the database into it, then times:
   duckdb load      the baseline: etl.returns.load.submit_file of a one-value return on the file;
   postgres load    the same through PostgreSQL (working copy, COPY in one transaction, the
                    writer's snapshot rebuilt from PostgreSQL afterwards);
-  snapshot         etl.core.pgstore.sync: PostgreSQL → Arrow → a new DuckDB file, replaced.
+  snapshot         etl.core.pgsnapshot.sync: PostgreSQL → Arrow → a new DuckDB file, replaced.
 
 Prints medians and each ratio to the baseline. A benchmark, not a timed test: not in pytest.
 """
@@ -54,7 +54,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from etl.build import ensure_database
-    from etl.core import pgstore, settings
+    from etl.core import pgsnapshot, pgstore, settings
 
     source = Path(settings.SETTINGS["db_path"].default)
     url = os.environ.pop("FUER_DATABASE_URL", "")  # the file baseline first, without it
@@ -81,7 +81,7 @@ def main() -> None:
             syncs = []
             for _ in range(args.runs):
                 t = time.perf_counter()
-                pgstore.sync(snap)
+                pgsnapshot.sync(snap)
                 syncs.append(time.perf_counter() - t)
     finally:
         if cluster:

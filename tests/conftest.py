@@ -12,7 +12,7 @@ import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
 from etl.build import build_database
-from etl.core import pgstore
+from etl.core import pgsnapshot, pgstore
 from etl.core.store import writer_lock
 from etl.workflow import users
 
@@ -110,7 +110,7 @@ def work_db(
         request.addfinalizer(lambda: cluster.drop_database(url))
         monkeypatch.setenv("FUER_DATABASE_URL", url)
         with writer_lock(path):
-            pgstore.sync(path)
+            pgsnapshot.sync(path)
     else:
         shutil.copyfile(built_db, path)
     return path

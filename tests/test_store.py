@@ -178,10 +178,10 @@ def test_kill_9_during_a_load_leaves_everything_as_it_was(tmp_path, empty_store)
 def _fresh(db: Path) -> Path:
     """The snapshot rebuilt from the system of record itself (PostgreSQL store), or the file."""
     if os.environ.get("FUER_DATABASE_URL"):
-        from etl.core import pgstore
+        from etl.core import pgsnapshot
 
         with writer_lock(db):
-            pgstore.sync(db)
+            pgsnapshot.sync(db)
     return db
 
 
