@@ -136,9 +136,9 @@ def refresh_snapshot(db_path: Path, *, background: bool = False) -> None:
     while the current snapshot keeps serving, with `background`); otherwise nothing: the DuckDB
     file is the database itself."""
     if settings.database_url():
-        from etl.core import pgstore
+        from etl.core import pgsnapshot
 
-        pgstore.refresh(Path(db_path), background=background)
+        pgsnapshot.refresh(Path(db_path), background=background)
 
 
 def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -158,9 +158,9 @@ def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
 def schema_version(db_path: Path) -> int:
     """The schema version of the published database (read only): the file's, or PostgreSQL's."""
     if settings.database_url():
-        from etl.core import pgstore
+        from etl.core import pg
 
-        return pgstore.status()[0]
+        return pg.status()[0]
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         return migrations.version(migrations.DuckDB(con))
