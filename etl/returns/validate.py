@@ -28,7 +28,7 @@ from etl.core.records import (
     RawValue,
 )
 from etl.core.text import squash
-from etl.returns.frames import map_distinct, rows_frame
+from etl.returns.frames import keep, look_up, map_distinct, rows_frame
 from etl.returns.lookup import WHOLE_REGION_WORDS, IndicatorLookup, RegionLookup
 from etl.returns.plausibility import plausibility_frame
 from etl.returns.values import error_message, parse_values
@@ -260,11 +260,11 @@ def check_frames(values: pl.DataFrame, raw_rows: pl.DataFrame, ctx: Context) -> 
     decided = _first_failure(v, ctx)
     missing = decided.filter(pl.col("fail") == "missing").height
     # what the later rules need; the texts are gathered by seq (v's row number) when needed
-    ok = decided.filter(pl.col("fail").is_null()).select(
+    ok = keep(decided, pl.col("fail").is_null()).select(
         "seq", "ind_codes", "fan", "reg_codes", "year_int", "bd", "num_value", "num_unit", "unit_sq"
     )
     per_code = _per_code(ok, ctx)
-    pairs = per_code.filter(pl.col("fail").is_null()).with_row_index("pair").with_columns(pl.col("pair").cast(pl.Int64))
+    pairs = keep(per_code, pl.col("fail").is_null()).with_row_index("pair").with_columns(pl.col("pair").cast(pl.Int64))
 
     events = [
         decided.filter(pl.col("fail").is_not_null() & (pl.col("fail") != "missing")).select(
@@ -368,7 +368,7 @@ def _resolve(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     v = map_distinct(v, ["year"], parse_year, {"year_int": pl.Int64()})
     v = map_distinct(v, ["breakdown"], _breakdown_word, {"bd": pl.String()})
     v = map_distinct(v, ["unit"], lambda u: squash(u) or None, {"unit_sq": pl.String()})
-    return parse_values(v, "value")
+    return v.hstack(parse_values(v["value"]))
 
 
 def _first_failure(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -401,19 +401,17 @@ def _first_failure(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 def _per_code(ok: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """One row per value × indicator it counts for, with `fail`, the first per-indicator rule
     that refuses it (null: it is an observation)."""
-    each = (
-        ok.with_columns(pl.int_ranges(pl.col("ind_codes").list.len()).alias("code_index"))
-        .explode("ind_codes", "code_index")
-        .rename({"ind_codes": "code"})
-        .with_columns(pl.col("code_index").cast(pl.Int64))
-        .join(
-            ctx.catalogue().rename({"name": "ind_name", "unit": "ind_unit"}),
-            on="code",
-            how="left",
-            maintain_order="left",
-        )
-        .with_columns(pl.coalesce("num_unit", "unit_sq").alias("cell_unit"))
-    )
+    if (ok["ind_codes"].list.len() == 1).all():
+        # nothing fans out (the usual file): one indicator per value
+        each = ok.with_columns(pl.col("ind_codes").list.first(), pl.lit(0, dtype=pl.Int64).alias("code_index"))
+    else:
+        each = ok.with_columns(pl.int_ranges(pl.col("ind_codes").list.len()).alias("code_index"))
+        each = each.explode("ind_codes", "code_index").with_columns(pl.col("code_index").cast(pl.Int64))
+    each = look_up(
+        each.rename({"ind_codes": "code"}),
+        ctx.catalogue().select("code", pl.col("unit").alias("ind_unit"), "low", "high", "breakdowns"),
+        ["code"],
+    ).with_columns(pl.coalesce("num_unit", "unit_sq").alias("cell_unit"))
 
     def units_differ(cell: str | None, unit: str | None) -> bool:
         return bool(cell and unit and unit_key(cell) != unit_key(unit))
@@ -504,13 +502,16 @@ def _duplicates(pairs: pl.DataFrame, v: pl.DataFrame, ctx: Context) -> tuple[pl.
         "first_row",
     )
     current = ctx.current.rename({"indicator_code": "code", "year": "year_int", "breakdown": "bd", "value": "old"})
-    kept = pl.concat(
-        [
-            pairs.filter(~repeated).with_columns(pl.col("pair").alias("k1")),
-            same.filter(pl.col("pair") == pl.col("k1")).select(*pairs.columns, "k1"),
-        ]
-    )
-    kept = kept.sort("pair").join(current, on=_KEY, how="left", maintain_order="left")
+    if repeated.any():
+        kept = pl.concat(
+            [
+                pairs.filter(~repeated).with_columns(pl.col("pair").alias("k1")),
+                same.filter(pl.col("pair") == pl.col("k1")).select(*pairs.columns, "k1"),
+            ]
+        ).sort("pair")
+    else:
+        kept = pairs.with_columns(pl.col("pair").alias("k1"))
+    kept = look_up(kept, current, _KEY)
     revised = kept.filter(pl.col("old").is_not_null() & (pl.col("old") != pl.col("num_value"))).select(
         pl.lit(_DUPLICATES).alias("phase"),
         "k1",
