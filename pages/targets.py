@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.auth import gate as auth_ui
 from dashboard.ui import page as ui
 from dashboard.views import targets as target_editor
-from etl.core.store import WriterBusy
+from dashboard.views.actions import ACTION_ERRORS
 
 user = auth_ui.require("targets")
 db_path = ui.db_path()
@@ -61,7 +61,7 @@ with upload_tab:
         if st.button("确认导入", key="targets_import", disabled=not report.changes or not reason.strip()):
             try:
                 done = target_editor.import_upload(db_path, file.name, data, actor=user.actor, reason=reason, plan=plan)
-            except (ValueError, WriterBusy) as exc:
+            except ACTION_ERRORS as exc:
                 st.session_state["targets_notice"] = ("error", str(exc))
             else:
                 r = done.result
@@ -91,7 +91,7 @@ with edit_tab:
         frame = edited if isinstance(edited, pl.DataFrame) else pl.from_pandas(edited)
         try:
             outcome = target_editor.save_edits(db_path, plan, current, frame, actor=user.actor, reason=reason)
-        except (ValueError, WriterBusy) as exc:
+        except ACTION_ERRORS as exc:
             st.session_state["targets_notice"] = ("error", str(exc))
         else:
             ok = outcome.result is not None and not outcome.result.refused and not outcome.problems
