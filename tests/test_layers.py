@@ -171,9 +171,6 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True, reason="two etl circles remain: returns.load → returns.safety → workflow.users, and etl.sample"
-)
 def test_no_import_circles():
     assert _cycles(_graph()) == []
 
