@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from etl.core import migrations, settings
-from etl.core.store import WriterBusy
+from etl.core.duckfile import WriterBusy
 
 LOCK_ID = 726_613_401  # the advisory lock every writer of this product takes
 MANAGED = frozenset({migrations.VERSION_TABLE, "publish_version"})  # kept by the store itself

@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from etl.core import migrations
+from etl.core.duckfile import WriterBusy, bump_version, discard, insert_frame, replace_checked, writer_lock
 from etl.core.migrations.dialect import pg_as_text
 from etl.core.pg import (
     POLARS_TYPES,
@@ -34,7 +35,6 @@ from etl.core.pg import (
     source,
     tables,
 )
-from etl.core.store import WriterBusy, bump_version, discard, insert_frame, replace_checked, writer_lock
 
 CHECK_SECONDS = 1.0  # how often a reader asks PostgreSQL whether a new version was published
 

@@ -23,10 +23,10 @@ import duckdb
 import polars as pl
 
 from etl.core import migrations
+from etl.core.duckfile import Change, discard, insert_frame, migrated_copy, writer_lock
 from etl.core.migrations.dialect import PG_TYPES
 from etl.core.pg import Table, connect, pg_version, sequences, source, tables, take_lock
 from etl.core.pgsnapshot import build, snapshot_state, sync
-from etl.core.store import Change, discard, insert_frame, migrated_copy, writer_lock
 
 T = TypeVar("T")
 
