@@ -222,8 +222,8 @@ def main() -> None:
             f"{'达到' if ok else '未达到'}"
         )
     print(
-        f"（中位数；冷(新进程) {fresh} 次，其余各 {args.repeat} 次；CPU 为本进程各线程的 CPU 秒数，受其他负载的影响比墙钟时间小；"
-        "负载为测该页前后的 1 分钟平均负载；"
+        f"（中位数；冷(新进程) {fresh} 次，其余各 {args.repeat} 次；"
+        "CPU 为本进程各线程的 CPU 秒数，受其他负载的影响比墙钟时间小；负载为测该页前后的 1 分钟平均负载；"
         f"目标：冷 < {goal_cold} s，热 < {goal_warm} s）"
     )
     out = REPO / "bench" / "out"
