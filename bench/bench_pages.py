@@ -27,7 +27,7 @@ the province itself (its 16 cities ranked, the 地图 page drawing all 136 count
 it (370300 淄博市, its counties ranked) and a county (370303 张店区, among its neighbours).
 The 1-minute load average is printed before and after each page, since the machine is shared,
 and so is the CPU time of the in-process runs (every thread of the process, AppTest included),
-which other load does not inflate.
+which other load inflates far less than the wall time.
 Not a test: timings depend on the machine.
 """
 
@@ -223,8 +223,8 @@ def main() -> None:
             f"{'达到' if ok else '未达到'}"
         )
     print(
-        f"（中位数；冷(新进程) {fresh} 次，其余各 {args.repeat} 次；CPU 为本进程各线程的 CPU 秒数，不受其他负载影响；"
-        "负载为测该页前后的 1 分钟平均负载；"
+        f"（中位数；冷(新进程) {fresh} 次，其余各 {args.repeat} 次；"
+        "CPU 为本进程各线程的 CPU 秒数，受其他负载的影响比墙钟时间小；负载为测该页前后的 1 分钟平均负载；"
         f"目标：冷 < {goal_cold} s，热 < {goal_warm} s）"
     )
     out = REPO / "bench" / "out"

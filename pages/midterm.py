@@ -51,6 +51,7 @@ if m.below is not None:
     st.subheader(m.below.title)
     st.caption(
         m.below.rank_line(m.region_name)
+        + m.below.total_line
         + "按达标率排名，并列时依次比较达标率分母、退步或未向好项数、行政区划代码。"
         + midterm.PARENT_RULE
         + "。"

@@ -170,6 +170,24 @@ def test_connect_reopens_after_atomic_replace(fx: FixtureDb, tmp_path: Path) -> 
         before.sql("SELECT 1")
 
 
+def test_current_observations_are_read_once_per_snapshot(fx: FixtureDb, tmp_path: Path) -> None:
+    from dashboard.engine import current
+
+    first = current.observations(fx.path)
+    assert current.observations(fx.path) is first  # the same snapshot: read once
+    rows = first.sort("indicator_code", "region_code", "year")
+    assert {
+        (r["indicator_code"], r["region_code"], r["year"], r["breakdown"]): (r["value"], r["revision"])
+        for r in rows.iter_rows(named=True)
+    } == CURRENT
+    # the sample return is not approved: its values are pending; the reference value is reviewed
+    assert dict(rows.group_by("review_state").len().iter_rows()) == {"pending": 4, "reviewed": 1}
+
+    newer = build_fixture_db(tmp_path / "next" / "fuer.duckdb", extra_region=True)
+    os.replace(newer.path, fx.path)
+    assert current.observations(fx.path).height == 6  # a new snapshot is read again
+
+
 def test_query_from_threads(fx: FixtureDb) -> None:
     # one cursor per call: concurrent queries on the shared connection must all succeed
     results: list[int] = []

@@ -613,12 +613,11 @@ def misplaced(frame: pl.DataFrame) -> pl.DataFrame:
 
 def observation_years(db_path: Path) -> list[int]:
     """Years with current values in some district (the report years 达标率 can be asked for)."""
-    frame = db.query(
-        db_path,
-        "SELECT DISTINCT year FROM observation_current o JOIN region r "
-        "ON r.code = o.region_code WHERE r.level = 'county' ORDER BY year",
-    )
-    return [int(y) for y in frame["year"].to_list()]
+    from dashboard.engine import current
+
+    counties = db.query(db_path, "SELECT code FROM region WHERE level = 'county'").get_column("code")
+    values = current.observations(db_path).filter(pl.col("region_code").is_in(counties.implode()))
+    return sorted(int(y) for y in values.get_column("year").unique().to_list())
 
 
 def attainment_input(result: ProgressResult, counts: pl.DataFrame | None = None) -> pl.DataFrame:

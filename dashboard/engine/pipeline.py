@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from dashboard.engine import aggregate, labels, levels, progress, publication, targets
+from dashboard.engine import aggregate, current, labels, levels, progress, publication, targets
 from dashboard.queries import db
 from etl.core import bounds, settings
 
@@ -220,24 +220,6 @@ LEFT JOIN member_unit mu ON mu.code = lead.unit_code
 ORDER BY i.rowid
 """
 
-# Only the plan's indicators ($codes) and the regions in scope ($regions); joining on the two
-# lists also gives each value's positions in them (indicator_index, region_index), which the
-# engine uses instead of converting the code strings (progress.year_matrix). The joins cost
-# DuckDB no more than the IN and list_contains filters they replace; INTEGER keeps the two
-# extra columns at 4 bytes a value.
-_SQL_OBSERVATIONS = f"""
-SELECT o.indicator_code, o.region_code, o.breakdown, o.year, o.value, o.revision, o.submission_id,
-       o.is_sample, p.indicator_index, r.region_index,
-       {publication.REVIEW_STATE_SQL} AS review_state
-FROM observation_current o
-JOIN submission s ON s.id = o.submission_id
-JOIN (SELECT unnest($codes) AS indicator_code, unnest(range(len($codes)))::INTEGER AS indicator_index) p
-  USING (indicator_code)
-JOIN (SELECT unnest($regions) AS region_code, unnest(range(len($regions)))::INTEGER AS region_index) r
-  USING (region_code)
-WHERE o.year <= $year
-"""
-
 
 # the submission that first supplied each value: the earliest one that still counts
 _SQL_FIRST_RECEIVED = f"""
@@ -382,7 +364,7 @@ def compute(
     catalogue order; raw_targets: target-table rows of the plan; observations: current values
     (see dashboard.engine.progress); scope: the region codes to evaluate, in display order;
     indicator_codes / region_codes: when the observations carry indicator_index / region_index
-    (as _SQL_OBSERVATIONS gives them), the lists they index (progress.year_matrix); region: the
+    (as current.for_run gives them), the lists they index (progress.year_matrix); region: the
     root of the scope, whose level below is ranked (levels.ranked_level).
     """
     resolved = _resolved_targets(info, raw_targets, indicators, regions, scope)
@@ -600,11 +582,7 @@ class _RunInputs:
         indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
         raw_targets = _raw_targets(db_path, info, report_year)
         plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
-        observations = db.query(
-            db_path,
-            _SQL_OBSERVATIONS,
-            {"year": report_year, "codes": plan_indicators, "regions": scope},
-        )
+        observations = current.for_run(db_path, report_year, plan_indicators, scope)
         pending = observations.get_column("review_state") == publication.STATE_PENDING
         pending_values = int(pending.sum())
         if basis == publication.REVIEWED:

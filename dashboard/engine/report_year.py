@@ -12,26 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from dashboard.engine import publication
+import polars as pl
+
+from dashboard.engine import current, publication
 from dashboard.engine.progress import TOTAL
 from dashboard.queries import db
 from etl.core import settings
 
-_SQL_REPORTED = f"""
-WITH owed AS (
-    SELECT DISTINCT iu.indicator_code FROM indicator_unit iu JOIN indicator i ON i.code = iu.indicator_code
-    WHERE iu.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
-),
-valued AS (
-    SELECT o.year, o.indicator_code, o.region_code, {publication.REVIEW_STATE_SQL} AS review_state
-    FROM observation_current o JOIN submission s ON s.id = o.submission_id
-    WHERE o.breakdown = '{TOTAL}' AND list_contains($districts, o.region_code)
-      AND o.indicator_code IN (SELECT indicator_code FROM owed)
-)
-SELECT year, count(DISTINCT (indicator_code, region_code)) AS reported,
-       (SELECT count(*) FROM owed) AS owed_indicators
-FROM valued WHERE $all_values OR review_state = '{publication.STATE_REVIEWED}'
-GROUP BY year ORDER BY year
+# the indicators whose 合计 value every district owes: numeric ones with a lead unit
+_SQL_OWED = """
+SELECT DISTINCT iu.indicator_code FROM indicator_unit iu JOIN indicator i ON i.code = iu.indicator_code
+WHERE iu.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
 """
 
 
@@ -63,12 +54,17 @@ def reported_shares(db_path: Path, districts: list[str], basis: str) -> dict[int
     """Year → percentage of owed values reported (reviewed ones only under REVIEWED)."""
     if not districts:
         return {}
-    frame = db.query(db_path, _SQL_REPORTED, {"districts": districts, "all_values": basis == publication.ALL})
-    shares = {}
-    for year, reported, owed in frame.iter_rows():
-        total = owed * len(districts)
-        shares[int(year)] = 100.0 * reported / total if total else 0.0
-    return shares
+    owed = db.query(db_path, _SQL_OWED).get_column("indicator_code")
+    values = current.observations(db_path).filter(
+        (pl.col("breakdown") == TOTAL)
+        & pl.col("region_code").is_in(list(districts))
+        & pl.col("indicator_code").is_in(owed.implode())
+    )
+    if basis != publication.ALL:
+        values = values.filter(pl.col("review_state") == publication.STATE_REVIEWED)
+    frame = values.group_by("year").agg(pl.struct("indicator_code", "region_code").n_unique().alias("reported"))
+    total = owed.len() * len(districts)
+    return {int(y): (100.0 * n / total if total else 0.0) for y, n in frame.sort("year").iter_rows()}
 
 
 def districts_of(db_path: Path, region: str) -> list[str]:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -35,6 +36,9 @@ Identity = tuple[int, int, int]
 _lock = threading.Lock()
 # resolved path -> (identity it was opened at, connection)
 _connections: dict[str, tuple[Identity, duckdb.DuckDBPyConnection]] = {}
+# (resolved path, name) -> (identity it was computed at, value): see per_snapshot
+_memo: dict[tuple[str, str], tuple[Identity, Any]] = {}
+T = TypeVar("T")
 
 
 def _key(db_path: Path | str) -> str:
@@ -85,11 +89,31 @@ def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
 
 
 def close_all() -> None:
-    """Close every cached connection (tests, shutdown)."""
+    """Close every cached connection and forget every per-snapshot value (tests, shutdown)."""
     with _lock:
         for _identity, con in _connections.values():
             con.close()
         _connections.clear()
+        _memo.clear()
+
+
+def per_snapshot(db_path: Path | str, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per published snapshot of `db_path`: later calls for the same snapshot
+    return the same value (callers must not change it); a new snapshot computes it again and
+    drops the old one. For a frame several queries of one snapshot read, such as the current
+    observations behind every engine run of a page."""
+    key = (_key(db_path), name)
+    identity = file_identity(key[0])
+    with _lock:
+        hit = _memo.get(key)
+    if hit is not None and hit[0] == identity:
+        return hit[1]
+    value = compute()
+    # keep it only if no newer snapshot was published meanwhile
+    if file_identity(key[0]) == identity:
+        with _lock:
+            _memo[key] = (identity, value)
+    return value
 
 
 def query(db_path: Path | str, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dashboard.engine import publication, report_year
+import polars as pl
+
+from dashboard.engine import current, publication, report_year
 from dashboard.queries.db import query, scalar
 from dashboard.ui.view_state import ViewOptions
 
@@ -28,12 +30,8 @@ def view_options(db_path: Path, label_sets: dict[str, str], bases: tuple[str, ..
         "SELECT code, name FROM plan ORDER BY CASE code WHEN 'liangang' THEN 0 WHEN 'lianggui' THEN 1 ELSE 2 END",
     )
     regions = query(db_path, f"{SUBTREE} SELECT code, name FROM tree ORDER BY code <> $h, code", {"h": home})
-    years = query(
-        db_path,
-        f"{SUBTREE} SELECT DISTINCT o.year FROM observation_current o JOIN tree "
-        "ON tree.code = o.region_code ORDER BY 1",
-        {"h": home},
-    )
+    in_tree = current.observations(db_path).filter(pl.col("region_code").is_in(regions.get_column("code").implode()))
+    years = in_tree.select(pl.col("year").unique().sort())
     indicators = query(db_path, "SELECT code, name FROM indicator ORDER BY code")
     units = query(db_path, "SELECT code, name FROM member_unit ORDER BY code")
     return ViewOptions(

@@ -18,7 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.engine import ProgressResult, levels
+from dashboard.engine import ProgressResult, current, levels
 from dashboard.engine.progress import THRESHOLD_KINDS, TOTAL
 from dashboard.queries import db
 from dashboard.render import present
@@ -361,16 +361,17 @@ def revision_history(db_path: Path, code: str, region: str) -> pl.DataFrame:
     frame = db.query(
         db_path,
         """
-        SELECT o.year, o.breakdown, o.value, o.revision, s.file_name, s.loaded_at, s.status,
-               s.is_sample, cur.observation_id IS NOT NULL AS is_current
+        SELECT o.id, o.year, o.breakdown, o.value, o.revision, s.file_name, s.loaded_at, s.status, s.is_sample
         FROM observation o
         JOIN submission s ON s.id = o.submission_id
-        LEFT JOIN observation_current cur ON cur.observation_id = o.id
         WHERE o.indicator_code = $code AND o.region_code = $region
         ORDER BY o.year DESC, o.breakdown, o.revision DESC, o.id DESC
         """,
         {"code": code, "region": region},
     )
+    # which of them is the current value: from the snapshot's current observations, read once
+    now = current.observations(db_path).filter((pl.col("indicator_code") == code) & (pl.col("region_code") == region))
+    frame = frame.with_columns(pl.col("id").is_in(now.get_column("observation_id").implode()).alias("is_current"))
     versions = frame.group_by("year", "breakdown").len()
     frame = frame.join(versions, on=["year", "breakdown"], how="left", maintain_order="left")
     return frame.select(
