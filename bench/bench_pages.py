@@ -12,7 +12,7 @@ one run:
   cold (fresh process)  a new Python process imports Streamlit and runs the page once through
                         AppTest: module imports, first database connection, engine run — what
                         the first visitor after a server start waits for;
-  cold (cache cleared)  same process, st.cache_data cleared and database connections closed,
+  cold (cache cleared)  same process, Streamlit caches cleared and database connections closed,
                         new AppTest session: what a visitor waits for after a new database
                         snapshot is published (the server is already running);
   warm                  the same session run again (engine results cached): a widget change
@@ -144,6 +144,7 @@ def in_process(target: Target, repeat: int) -> tuple[list[float], list[float], l
     cold, warm, cold_cpu, warm_cpu = [], [], [], []
     for _ in range(repeat):
         st.cache_data.clear()
+        st.cache_resource.clear()
         db.close_all()
         cold.append(_timed_run(_app_test(target), cold_cpu))
     at = _app_test(target)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import fixtures_returns as fx
 import pytest
 
 from etl.core.records import UnreadableFile
-from etl.returns.readers import column_letter, read_grids, read_workbook
+from etl.returns.readers import column_letter, read_workbook
 
 
 def cells_by_row(path: Path) -> dict[int, tuple[str, ...]]:
-    (grid,) = read_grids(path)
+    (grid,) = read_workbook(path).grids
     return dict(grid.rows)
 
 
@@ -50,7 +49,7 @@ def test_hidden_and_empty_sheets_are_skipped_and_said_so(tmp_path: Path) -> None
 
 def test_only_hidden_or_empty_sheets_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match=r"only_hidden\.xlsx.*没有含数据的可见工作表"):
-        read_grids(fx.only_hidden(tmp_path))
+        read_workbook(fx.only_hidden(tmp_path))
 
 
 def test_hidden_sheet_in_xls_is_skipped(tmp_path: Path) -> None:
@@ -61,7 +60,7 @@ def test_hidden_sheet_in_xls_is_skipped(tmp_path: Path) -> None:
             "隐": fx.SheetSpec([["x"]], hidden=True),
         },
     )
-    assert [g.sheet for g in read_grids(path)] == ["表"]
+    assert [g.sheet for g in read_workbook(path).grids] == ["表"]
 
 
 EXPECTED_LONG_ROW_6 = ("W-EDU-02", "女性专业技术人员", "370302", "淄川区", "2024", "1,234", "人")
@@ -71,7 +70,7 @@ EXPECTED_LONG_ROW_6 = ("W-EDU-02", "女性专业技术人员", "370302", "淄川
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
     path = fx.long_csv(tmp_path, encoding, delimiter)
-    (grid,) = read_grids(path)
+    (grid,) = read_workbook(path).grids
     rows = dict(grid.rows)
     # No BOM glued to the first header, no mojibake, "1,234" still one cell.
     assert rows[1][:2] == ("指标代码", "指标名称")
@@ -130,27 +129,72 @@ def test_xls_long_template(tmp_path: Path) -> None:
 def test_unreadable_files_say_why_and_name_the_file(tmp_path: Path, case: str, says: str) -> None:
     path = fx.bad_files(tmp_path)[case]
     with pytest.raises(UnreadableFile) as info:
-        read_grids(path)
+        read_workbook(path)
     assert path.name in str(info.value)
     assert says in str(info.value)
 
 
 def test_truncated_workbook_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="truncated.xlsx"):
-        read_grids(fx.truncated_xlsx(tmp_path))
+        read_workbook(fx.truncated_xlsx(tmp_path))
 
 
 def test_missing_file_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="nope.xlsx"):
-        read_grids(tmp_path / "nope.xlsx")
+        read_workbook(tmp_path / "nope.xlsx")
 
 
-def test_5000_row_csv_reads_well_under_a_second(tmp_path: Path) -> None:
-    from etl.returns.layouts import read_return
+# --- a CSV without quotes is split by polars: it must read exactly as the csv module reads ---
 
-    path = fx.big_csv(tmp_path, 5000)
-    started = time.perf_counter()
-    result = read_return(path)
-    elapsed = time.perf_counter() - started
-    assert len(result.values) == 5000
-    assert elapsed < 1.0, f"{elapsed:.2f}s"
+PLAIN = "标题\r\n\r\n指标名称,地区,数值\r\n甲,张店区,1.5\r\n乙, 淄川区 ,\r\n丙\r\n\r\n丁,桓台县,2,多余,\r\n  ,\t,\r\n"
+EXPECTED_PLAIN = {
+    1: ("标题", "", "", ""),
+    3: ("指标名称", "地区", "数值", ""),
+    4: ("甲", "张店区", "1.5", ""),
+    5: ("乙", " 淄川区 ", "", ""),
+    6: ("丙", "", "", ""),
+    8: ("丁", "桓台县", "2", "多余"),
+}
+
+
+def test_plain_csv_rows_blank_lines_and_ragged_lines(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_bytes(PLAIN.encode("utf-8"))
+    assert cells_by_row(path) == EXPECTED_PLAIN
+
+
+def test_plain_and_quoted_csv_read_alike(tmp_path: Path) -> None:
+    """The same rows with one quoted cell go through the csv module instead: same grid."""
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(PLAIN.replace("甲", '"甲"').encode("gb18030"))
+    assert cells_by_row(path) == EXPECTED_PLAIN
+
+
+def test_plain_csv_over_the_cell_cap_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.returns import readers
+
+    monkeypatch.setattr(readers, "MAX_CELLS", 10)
+    path = tmp_path / "many.csv"
+    path.write_text("a,b,c\n\n1,2,3\n4,5,6\n7,8,9\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="单元格超过 10 个（已数到 12 个）"):
+        read_workbook(path)
+
+
+def test_csv_wider_than_a_column_per_field(tmp_path: Path) -> None:
+    """A line of 600 fields is split into lists, not 600 columns for every row; same grid."""
+    path = tmp_path / "wide.csv"
+    path.write_text("指标名称,数值" + "," * 598 + "\n甲,1\n乙,2" + ",x" + "\n", encoding="utf-8")
+    (grid,) = read_workbook(path).grids
+    assert grid.width == 3
+    assert dict(grid.rows) == {1: ("指标名称", "数值", ""), 2: ("甲", "1", ""), 3: ("乙", "2", "x")}
+
+
+def test_grid_rows_are_made_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("指标名称,数值\n" + "".join(f"指标{i},{i}\n" for i in range(1000)), encoding="utf-8")
+    (grid,) = read_workbook(path).grids
+    assert len(grid.rows) == 1001
+    assert grid.rows[1] == (2, ("指标0", "0"))
+    assert grid.rows[-1] == (1001, ("指标999", "999"))
+    assert grid.rows[2:4] == [(3, ("指标1", "1")), (4, ("指标2", "2"))]
+    assert grid.frame.columns == ["row", "c0", "c1"]

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from dashboard.engine import aggregate, current, labels, levels, progress, publication, targets
-from dashboard.queries import db, plan_targets
+from dashboard.queries import db
 from etl.core import bounds, settings
 
 # The display columns joined beside a code column, in the order they follow it.
@@ -221,16 +221,14 @@ ORDER BY i.rowid
 """
 
 
-def _first_received_sql(has_withdrawal: bool) -> str:
-    withdrawn = "AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)" if has_withdrawal else ""
-    # the submission that first supplied each value: the earliest loaded (not withdrawn) one
-    return f"""
-    SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
-    FROM observation o JOIN submission s ON s.id = o.submission_id
-    WHERE s.status = 'loaded' {withdrawn} AND o.breakdown = '{progress.TOTAL}'
-      AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
-    GROUP BY ALL
-    """
+# the submission that first supplied each value: the earliest one that still counts
+_SQL_FIRST_RECEIVED = f"""
+SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
+FROM observation o JOIN submission_counted s ON s.id = o.submission_id
+WHERE o.breakdown = '{progress.TOTAL}'
+  AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
+GROUP BY ALL
+"""
 
 
 def tracking_start(db_path: Path) -> date | None:
@@ -409,21 +407,12 @@ def compute(
 _SQL_REGIONS = "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code"
 
 
-def _checked_plan(db_path: Path, plan: str, report_year: int) -> PlanInfo:
-    info = plan_info(db_path, plan)
-    if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
-        raise EngineError(
-            f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
-        )
-    return info
-
-
 def _raw_targets(db_path: Path, info: PlanInfo, report_year: int) -> pl.DataFrame:
-    """The plan's target rows (the office's latest revisions included) with interim targets."""
-    table = plan_targets.target_table(db_path)
+    """The plan's target rows with interim targets. target_effective: the shipped targets with
+    the office's latest revisions."""
     return targets.with_interim_targets(
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code = $plan", {"plan": info.code}),
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code <> $plan", {"plan": info.code}),
+        db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
+        db.query(db_path, "SELECT * FROM target_effective WHERE plan_code <> $plan", {"plan": info.code}),
         plan_target_year=info.target_year,
         report_year=report_year,
     )
@@ -459,7 +448,7 @@ def resolved_plan_targets(db_path: Path, plan: str, report_year: int, region: st
     """The targets `run(db_path, plan, report_year, region)` would judge against; raises
     EngineError like run for an unknown plan or region or a year outside the plan."""
     db_path = Path(db_path)
-    info = _checked_plan(db_path, plan, report_year)
+    info = _plan_for_year(db_path, plan, report_year)
     regions = db.query(db_path, _SQL_REGIONS)
     indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
     raw = _raw_targets(db_path, info, report_year)
@@ -489,48 +478,43 @@ def run(
     except publication.PublicationError as exc:
         raise EngineError(str(exc)) from exc
     snapshot = db.snapshot_id(db_path)
-    info = _checked_plan(db_path, plan, report_year)
+    info = _plan_for_year(db_path, plan, report_year)
     label_config = label_config or labels.load_labels()
     # the office sets its deadline once (return_deadline); the upload/review pages read the same setting
     deadline = deadline or aggregate.ReportingDeadline.from_setting(settings.get("return_deadline"))
     chosen = label_config.label_set(label_set)
-
-    regions = db.query(db_path, _SQL_REGIONS)
-    scope = _scope(regions, region)
-    indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
-    raw_targets = _raw_targets(db_path, info, report_year)
-    plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
-    observations = current.for_run(db_path, report_year, plan_indicators, scope)
-    pending = observations.get_column("review_state") == publication.STATE_PENDING
-    pending_values = int(pending.sum())
-    if basis == publication.REVIEWED:
-        observations = observations.filter(~pending)
-
+    inputs = _RunInputs.load(db_path, info, report_year, region, basis)
     status_labels, growth_labels = chosen.frame(), label_config.growth_frame()
     computed = compute(
         info,
         report_year,
-        regions=regions,
-        indicators=indicators,
-        raw_targets=raw_targets,
-        observations=observations,
-        scope=scope,
+        regions=inputs.regions,
+        indicators=inputs.indicators,
+        raw_targets=inputs.raw_targets,
+        observations=inputs.observations,
+        scope=inputs.scope,
         status_labels=status_labels,
         growth_labels=growth_labels,
         config=config,
         district_level=completeness_rule.region_level,
-        indicator_codes=plan_indicators,
-        region_codes=scope,
+        indicator_codes=inputs.plan_indicators,
+        region_codes=inputs.scope,
         region=region,
     )
-    observations = observations.drop("indicator_index", "region_index")
-    items, resolved = computed.items, computed.targets
-    districts = computed.districts
-
     started = tracking_start(db_path)
     cells, summary, by_unit_year = _completeness(
-        db_path, info, report_year, districts, indicators, resolved, regions, completeness_rule, deadline, started
+        db_path,
+        info,
+        report_year,
+        computed.districts,
+        inputs.indicators,
+        computed.targets,
+        inputs.regions,
+        completeness_rule,
+        deadline,
+        started,
     )
+    items, resolved = computed.items, computed.targets
     return ProgressResult(
         plan=info,
         report_year=report_year,
@@ -546,19 +530,15 @@ def run(
         completeness=summary,
         completeness_by_unit=by_unit_year,
         completeness_cells=cells,
-        observations=observations,  # readers filter one series and sort it (series, indicator_detail)
+        # readers filter one series and sort it (series, indicator_detail)
+        observations=inputs.observations.drop("indicator_index", "region_index"),
         targets=resolved,
         labels=status_labels,
         growth_labels=growth_labels,
         rate_rule=aggregate.RATE_RULE,
         growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
         completeness_rule=completeness_rule.describe(),
-        deadline_rule=deadline.describe()
-        + (
-            f"；{started.year}年{started.month}月{started.day}日起在本系统报送，此前已过截止日的年份为历史补录，不计及时率"
-            if started
-            else ""
-        ),
+        deadline_rule=_deadline_rule(deadline, started),
         snapshot=snapshot,
         sample_data=bool(items.get_column("data_is_sample").any()) if items.height else False,
         sample_targets=bool(resolved.get_column("target_is_sample").fill_null(False).any())
@@ -567,10 +547,55 @@ def run(
         config=config,
         tracking_start=started,
         basis=basis,
-        pending_values=pending_values,
-        regions=regions.filter(pl.col("code").is_in(scope)),
-        domains=tuple(indicators.get_column("domain").unique(maintain_order=True).drop_nulls().to_list()),
+        pending_values=inputs.pending_values,
+        regions=inputs.regions.filter(pl.col("code").is_in(inputs.scope)),
+        domains=tuple(inputs.indicators.get_column("domain").unique(maintain_order=True).drop_nulls().to_list()),
     )
+
+
+def _plan_for_year(db_path: Path, plan: str, report_year: int) -> PlanInfo:
+    info = plan_info(db_path, plan)
+    if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
+        raise EngineError(
+            f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
+        )
+    return info
+
+
+@dataclass(frozen=True)
+class _RunInputs:
+    """What a run reads from the database: regions and the scope, the catalogue, the plan's
+    targets (interim ones included) and the current values of its indicators in scope."""
+
+    regions: pl.DataFrame
+    scope: list[str]
+    indicators: pl.DataFrame
+    raw_targets: pl.DataFrame
+    plan_indicators: list[str]
+    observations: pl.DataFrame  # with indicator_index / region_index (positions in the two lists)
+    pending_values: int  # values awaiting review, whether or not the basis leaves them out
+
+    @classmethod
+    def load(cls, db_path: Path, info: PlanInfo, report_year: int, region: str | None, basis: str) -> _RunInputs:
+        regions = db.query(db_path, _SQL_REGIONS)
+        scope = _scope(regions, region)
+        indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
+        raw_targets = _raw_targets(db_path, info, report_year)
+        plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
+        observations = current.for_run(db_path, report_year, plan_indicators, scope)
+        pending = observations.get_column("review_state") == publication.STATE_PENDING
+        pending_values = int(pending.sum())
+        if basis == publication.REVIEWED:
+            observations = observations.filter(~pending)
+        return cls(regions, scope, indicators, raw_targets, plan_indicators, observations, pending_values)
+
+
+def _deadline_rule(deadline: aggregate.ReportingDeadline, started: date | None) -> str:
+    """The deadline as the pages describe it, and from when timeliness is judged."""
+    if not started:
+        return deadline.describe()
+    since = f"{started.year}年{started.month}月{started.day}日"
+    return deadline.describe() + f"；{since}起在本系统报送，此前已过截止日的年份为历史补录，不计及时率"
 
 
 def _positions(keys: pl.Series, codes: pl.Series) -> np.ndarray:
@@ -682,11 +707,11 @@ def _completeness(
         plan_indicators=resolved.get_column("indicator_code").unique().to_list(),
     )
     # a value counts as received only while it is current (a withdrawn one no longer counts):
-    # the query keeps loaded, not withdrawn submissions only — exactly those observation_current
-    # takes its latest revision from — so every value it finds has a current value
+    # the query reads submission_counted, the submissions observation_current takes its latest
+    # revisions from, so every value it finds has a current value
     received = db.query(
         db_path,
-        _first_received_sql(db.has_table(db_path, "submission_withdrawal")),
+        _SQL_FIRST_RECEIVED,
         {"first": first, "year": report_year, "regions": districts},
     )
     cells = aggregate.completeness_cells(expected, received, deadline=deadline, tracking_start=started)

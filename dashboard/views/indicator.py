@@ -106,7 +106,7 @@ def rounding_note(item: dict[str, Any]) -> str:
 
 
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
-    """The status with its inputs and intermediates (DESIGN: every status is auditable)."""
+    """The status with its inputs and intermediates (every status must be explainable)."""
     d = item["decimals"]
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [
@@ -169,57 +169,17 @@ def detail(
     breakdown = item["breakdown"]
     all_items = result.items.filter((pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown))
     names = dict(result.by_region.select("region_code", "region_name").iter_rows())
-    tree = briefing.tree(result)
-    parent = levels.compared_parent(tree, region)
+    parent = levels.compared_parent(briefing.tree(result), region)
     below = [c for c in sorted(briefing.districts_of(result, parent)) if c != parent]
-    # a region with regions below: itself and them; a county: itself with the region above it
-    shown = [region, *below] if parent == region else [region, parent]
-    obs = result.observations.filter(
-        (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
-    )
-    order = {c: i for i, c in enumerate(shown)}
-    series = (
-        obs.with_columns(
-            pl.col("region_code").replace_strict(names, default=pl.col("region_code")).alias("region_name"),
-            pl.col("region_code").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"),
-        )
-        .sort("_o", "year")
-        .select("region_name", "year", "value")
-    )
     nat_series = pl.DataFrame(schema={"year": pl.Int32, "value": pl.Float64})
     nat_item = None
     if national is not None:
         nat_series = national.series(code, NATIONAL, breakdown).select("year", "value")
         nat_item = national.item(code, NATIONAL, breakdown)
     kind = item["target_kind"]
-    line = item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None
-    compared = all_items.filter(pl.col("region_code").is_in([parent, *below]))
-    ranks, rank_rule = value_ranks(compared.filter(pl.col("region_code") != parent))
-    order = {parent: -1, **{c: ranks.get(c) or len(below) + i for i, c in enumerate(below)}}
-    compared = compared.with_columns(
-        pl.col("region_code").replace_strict(order, default=None, return_dtype=pl.Int64).alias("_o")
-    ).sort("_o", "region_code")
-    table = present.item_table(
-        compared,
-        [
-            "地区",
-            "基期值",
-            "最新值",
-            "最新年份",
-            "目标",
-            "目标来源",
-            "状态",
-            "计算状态",
-            "进度ρ（%）",
-            "时间进度τ（%）",
-            "趋势预测",
-            "按趋势可达标",
-            "说明",
-            "数据提示",
-        ],
-    )
-    rank_column = [None if c == parent else ranks.get(c) for c in compared.get_column("region_code").to_list()]
-    table = table.insert_column(0, pl.Series("排名", rank_column, dtype=pl.Int64))
+    table, rank_rule = _ranked_table(all_items, parent, below)
+    # a region with regions below: itself and them; a county: itself with the region above it
+    shown = [region, *below] if parent == region else [region, parent]
     return IndicatorDetail(
         code=code,
         name=item["indicator_name"],
@@ -231,15 +191,63 @@ def detail(
         breakdown=breakdown,
         item=item,
         why=_why(item, result.plan.base_year),
-        series=series,
+        series=_series(result, code, shown, breakdown, names),
         national=nat_series,
         national_item=nat_item,
         districts=table,
-        target_line=line,
+        target_line=item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None,
         parent_name=names.get(parent, parent),
         word=briefing.level_word(result, parent),
         rank_rule=rank_rule,
         drill=briefing.drill_targets(result, parent),
+    )
+
+
+_DISTRICT_COLUMNS = [
+    "地区",
+    "基期值",
+    "最新值",
+    "最新年份",
+    "目标",
+    "目标来源",
+    "状态",
+    "计算状态",
+    "进度ρ（%）",
+    "时间进度τ（%）",
+    "趋势预测",
+    "按趋势可达标",
+    "说明",
+    "数据提示",
+]
+
+
+def _ranked_table(items: pl.DataFrame, parent: str, below: list[str]) -> tuple[pl.DataFrame, str]:
+    """`parent` first, then the regions `below` it ranked by their own latest value (value_ranks),
+    as a table with a 排名 column; and the ranking rule."""
+    compared = items.filter(pl.col("region_code").is_in([parent, *below]))
+    ranks, rule = value_ranks(compared.filter(pl.col("region_code") != parent))
+    order = {parent: -1, **{c: ranks.get(c) or len(below) + i for i, c in enumerate(below)}}
+    compared = compared.with_columns(
+        pl.col("region_code").replace_strict(order, default=None, return_dtype=pl.Int64).alias("_o")
+    ).sort("_o", "region_code")
+    table = present.item_table(compared, _DISTRICT_COLUMNS)
+    rank_column = [None if c == parent else ranks.get(c) for c in compared.get_column("region_code").to_list()]
+    return table.insert_column(0, pl.Series("排名", rank_column, dtype=pl.Int64)), rule
+
+
+def _series(result: ProgressResult, code: str, shown: list[str], breakdown: str, names: dict[str, str]) -> pl.DataFrame:
+    """region_name, year, value of the `shown` regions, in that order."""
+    obs = result.observations.filter(
+        (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
+    )
+    order = {c: i for i, c in enumerate(shown)}
+    return (
+        obs.with_columns(
+            pl.col("region_code").replace_strict(names, default=pl.col("region_code")).alias("region_name"),
+            pl.col("region_code").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"),
+        )
+        .sort("_o", "year")
+        .select("region_name", "year", "value")
     )
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
 import xlsxwriter
 
 from etl.core import bounds, settings
+from etl.core.records import TOTAL
 from etl.workflow.users import load_users
 
 HEADER = [
@@ -76,7 +78,7 @@ def template_rows(
                    i.plausible_min, i.plausible_max, i.outline, i.domain, p.value AS last_value
             FROM owed_cells o JOIN indicator i ON i.code = o.indicator_code
             LEFT JOIN observation_current p ON p.indicator_code = i.code AND p.region_code = o.region_code
-                 AND p.year = $year - 1 AND p.breakdown = '合计'
+                 AND p.year = $year - 1 AND p.breakdown = $total
         )
         SELECT string_agg(c.code, '/' ORDER BY c.outline DESC, c.code) AS indicator_code, c.name AS indicator_name,
                c.unit, max(c.decimals) AS decimals, first(c.definition ORDER BY c.definition NULLS LAST) AS definition,
@@ -91,6 +93,7 @@ def template_rows(
         params={
             "year": year,
             "region": region,
+            "total": TOTAL,
             "codes": owed["indicator_code"].to_list(),
             "regions": owed["region_code"].to_list(),
         },
@@ -147,25 +150,7 @@ def write_template(
         ws.write(i, 4, r["definition"] or "", wrapped)
         ws.write_row(i, 5, [r["region_code"], r["region_name"], str(year), ""], locked)
         ws.write_blank(i, VALUE_COLUMN, None, fill)
-        ws.data_validation(
-            i,
-            VALUE_COLUMN,
-            i,
-            VALUE_COLUMN,
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": r["low"],
-                "maximum": r["high"],
-                "ignore_blank": True,
-                "error_type": "stop",
-                "error_title": "数值不符合要求",
-                "error_message": f"“{r['indicator_name'][:60]}”须填写 {r['low']:g}—{r['high']:g} 之间的数值"
-                f"（单位：{r['unit'] or '是=1/否=0'}）；无数据请留空。",
-                "input_title": "填写数值",
-                "input_message": f"{r['low']:g}—{r['high']:g}，保留{r['decimals']}位小数",
-            },
-        )
+        ws.data_validation(i, VALUE_COLUMN, i, VALUE_COLUMN, _value_rule(r))
         # a non-finite value stored before entry refused them must not break the template
         if r["last_value"] is None or not math.isfinite(r["last_value"]):
             ws.write_blank(i, VALUE_COLUMN + 1, None, hint)
@@ -180,6 +165,31 @@ def write_template(
         "灰色列已保护（无密码），如确需修改可在“审阅”中撤销工作表保护。",
     )
     ws.write(last + 1, 0, "单位负责人：　　　　统计负责人：　　　　填表人：　　　　报出日期：")
+    _lay_out(ws)
+    _write_instructions(wb, rows, unit_code, unit_name, year)
+    wb.close()
+    return rows.height
+
+
+def _value_rule(r: dict[str, Any]) -> dict[str, Any]:
+    """Excel's own check of a value cell: a decimal within the indicator's bounds, or blank."""
+    return {
+        "validate": "decimal",
+        "criteria": "between",
+        "minimum": r["low"],
+        "maximum": r["high"],
+        "ignore_blank": True,
+        "error_type": "stop",
+        "error_title": "数值不符合要求",
+        "error_message": f"“{r['indicator_name'][:60]}”须填写 {r['low']:g}—{r['high']:g} 之间的数值"
+        f"（单位：{r['unit'] or '是=1/否=0'}）；无数据请留空。",
+        "input_title": "填写数值",
+        "input_message": f"{r['low']:g}—{r['high']:g}，保留{r['decimals']}位小数",
+    }
+
+
+def _lay_out(ws: Any) -> None:
+    """Column widths, frozen labels, and the protection that keeps the grey columns as sent."""
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 3, 9)
@@ -188,9 +198,6 @@ def write_template(
     ws.freeze_panes(FIRST_ROW, 2)
     # no password: Excel asks before an edit of a label, and an edited file still loads
     ws.protect("", {"autofilter": True, "sort": False, "format_columns": True, "format_rows": True})
-    _write_instructions(wb, rows, unit_code, unit_name, year)
-    wb.close()
-    return rows.height
 
 
 def _write_instructions(wb: xlsxwriter.Workbook, rows: pl.DataFrame, unit_code: str, unit_name: str, year: int) -> None:
