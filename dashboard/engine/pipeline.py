@@ -408,7 +408,7 @@ _SQL_REGIONS = "SELECT code, name, short_name, level, parent_code FROM region OR
 
 
 def _raw_targets(db_path: Path, info: PlanInfo, report_year: int) -> pl.DataFrame:
-    """The plan's target rows with interim targets; target_effective: the shipped targets with
+    """The plan's target rows with interim targets. target_effective: the shipped targets with
     the office's latest revisions."""
     return targets.with_interim_targets(
         db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
@@ -707,8 +707,8 @@ def _completeness(
         plan_indicators=resolved.get_column("indicator_code").unique().to_list(),
     )
     # a value counts as received only while it is current (a withdrawn one no longer counts):
-    # the query reads submission_counted only — exactly the submissions observation_current
-    # takes its latest revision from — so every value it finds has a current value
+    # the query reads submission_counted, the submissions observation_current takes its latest
+    # revisions from, so every value it finds has a current value
     received = db.query(
         db_path,
         _SQL_FIRST_RECEIVED,

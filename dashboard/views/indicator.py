@@ -168,16 +168,18 @@ def detail(
         return None
     breakdown = item["breakdown"]
     all_items = result.items.filter((pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown))
-    parent, below = _compared(result, region)
-    # a region with regions below: itself and them; a county: itself with the region above it
-    shown = [region, *below] if parent == region else [region, parent]
-    table, rank_rule = _compared_table(all_items, parent, below)
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    parent = levels.compared_parent(briefing.tree(result), region)
+    below = [c for c in sorted(briefing.districts_of(result, parent)) if c != parent]
     nat_series = pl.DataFrame(schema={"year": pl.Int32, "value": pl.Float64})
     nat_item = None
     if national is not None:
         nat_series = national.series(code, NATIONAL, breakdown).select("year", "value")
         nat_item = national.item(code, NATIONAL, breakdown)
     kind = item["target_kind"]
+    table, rank_rule = _ranked_table(all_items, parent, below)
+    # a region with regions below: itself and them; a county: itself with the region above it
+    shown = [region, *below] if parent == region else [region, parent]
     return IndicatorDetail(
         code=code,
         name=item["indicator_name"],
@@ -189,27 +191,16 @@ def detail(
         breakdown=breakdown,
         item=item,
         why=_why(item, result.plan.base_year),
-        series=_series(result, code, breakdown, shown),
+        series=_series(result, code, shown, breakdown, names),
         national=nat_series,
         national_item=nat_item,
         districts=table,
         target_line=item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None,
-        parent_name=_names(result).get(parent, parent),
+        parent_name=names.get(parent, parent),
         word=briefing.level_word(result, parent),
         rank_rule=rank_rule,
         drill=briefing.drill_targets(result, parent),
     )
-
-
-def _compared(result: ProgressResult, region: str) -> tuple[str, list[str]]:
-    """The region whose level below is compared (the region itself, or a county's parent) and
-    the regions below it (dashboard.engine.levels)."""
-    parent = levels.compared_parent(briefing.tree(result), region)
-    return parent, [c for c in sorted(briefing.districts_of(result, parent)) if c != parent]
-
-
-def _names(result: ProgressResult) -> dict[str, str]:
-    return dict(result.by_region.select("region_code", "region_name").iter_rows())
 
 
 _DISTRICT_COLUMNS = [
@@ -230,23 +221,22 @@ _DISTRICT_COLUMNS = [
 ]
 
 
-def _compared_table(all_items: pl.DataFrame, parent: str, below: list[str]) -> tuple[pl.DataFrame, str]:
-    """The compared region, then the regions below it ranked by their own latest value (an
-    unranked one after the ranked ones), with a 排名 column; and the ranking rule."""
-    compared = all_items.filter(pl.col("region_code").is_in([parent, *below]))
-    ranks, rank_rule = value_ranks(compared.filter(pl.col("region_code") != parent))
+def _ranked_table(items: pl.DataFrame, parent: str, below: list[str]) -> tuple[pl.DataFrame, str]:
+    """`parent` first, then the regions `below` it ranked by their own latest value (value_ranks),
+    as a table with a 排名 column; and the ranking rule."""
+    compared = items.filter(pl.col("region_code").is_in([parent, *below]))
+    ranks, rule = value_ranks(compared.filter(pl.col("region_code") != parent))
     order = {parent: -1, **{c: ranks.get(c) or len(below) + i for i, c in enumerate(below)}}
     compared = compared.with_columns(
         pl.col("region_code").replace_strict(order, default=None, return_dtype=pl.Int64).alias("_o")
     ).sort("_o", "region_code")
     table = present.item_table(compared, _DISTRICT_COLUMNS)
     rank_column = [None if c == parent else ranks.get(c) for c in compared.get_column("region_code").to_list()]
-    return table.insert_column(0, pl.Series("排名", rank_column, dtype=pl.Int64)), rank_rule
+    return table.insert_column(0, pl.Series("排名", rank_column, dtype=pl.Int64)), rule
 
 
-def _series(result: ProgressResult, code: str, breakdown: str, shown: list[str]) -> pl.DataFrame:
-    """region_name, year, value of the shown regions, in that order."""
-    names = _names(result)
+def _series(result: ProgressResult, code: str, shown: list[str], breakdown: str, names: dict[str, str]) -> pl.DataFrame:
+    """region_name, year, value of the `shown` regions, in that order."""
     obs = result.observations.filter(
         (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
     )

@@ -22,6 +22,8 @@ class Renderer:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        # a file that names one unknown indicator on every row asks the same question each time
+        self._hints: dict[tuple[str, str | None], str] = {}
 
     def message(self, e: dict) -> tuple[str, str, str | None]:
         """(rule, message, column when not the value's own)."""
@@ -31,8 +33,14 @@ class Renderer:
     def _info(self, e: dict) -> IndicatorInfo:
         return self.ctx.info[e["code"]]
 
+    def _hint(self, what: str, text: str | None) -> str:
+        if (what, text) not in self._hints:
+            lookup = self.ctx.indicators if what == "indicator" else self.ctx.regions
+            self._hints[(what, text)] = "、".join(lookup.suggest(text))
+        return self._hints[(what, text)]
+
     def _unknown_indicator(self, e: dict) -> str:
-        hint = "、".join(self.ctx.indicators.suggest(e["indicator"])) or "无相近指标"
+        hint = self._hint("indicator", e["indicator"]) or "无相近指标"
         return f"指标“{e['indicator']}”不在指标目录中（相近的指标：{hint}）"
 
     def _ambiguous_indicator(self, e: dict) -> str:
@@ -54,7 +62,7 @@ class Renderer:
         return f"“{e['region']}”列是上级或其他层级的合计数，与本系统的本级地区不符，未读取"
 
     def _unknown_region(self, e: dict) -> str:
-        hint = "、".join(self.ctx.regions.suggest(e["region"])) or "无"
+        hint = self._hint("region", e["region"]) or "无"
         return f"地区“{e['region'] or ''}”无法识别（相近的地区：{hint}）"
 
     def _ambiguous_region(self, e: dict) -> str:

@@ -250,6 +250,16 @@ _VALUE_RULES = (
 )
 # Per-indicator rules, for each indicator a value counts for (several when fanned out).
 _CODE_RULES = ("unit_mismatch", "breakdown_not_allowed", "negative", "percent_over_100", "out_of_range")
+# Every rule validation can raise, for the pages that name them.
+RULES = (
+    *(r for r in _VALUE_RULES if r != "missing"),
+    *_CODE_RULES,
+    "same_measure",
+    "looks_like_fraction",
+    "duplicate_conflict",
+    "duplicate_same",
+    "revision",
+)
 # Phases of a file's findings, in the order they are reported.
 _PER_VALUE, _FRACTIONS, _DUPLICATES, _PLAUSIBILITY = range(4)
 
