@@ -62,7 +62,10 @@ cards[1].metric(
     help=f"单位：{d.unit or '—'}；报告年份及以前最近一年的数值",
 )
 cards[2].metric(
-    f"{item['target_year']}年目标", present.target_text(item), border=True, help=f"来源：{present.target_source(item)}"
+    f"{item['target_year']}年目标",
+    present.target_text(item),
+    border=True,
+    help=f"来源：{present.target_source(item)}" + (f"；原文：{item['target_text']}" if item.get("target_text") else ""),
 )
 cards[3].metric(
     f"趋势预测（{item['target_year']}年）",

@@ -95,13 +95,20 @@ def rounding_note(item: dict[str, Any]) -> str:
     return f"；最新值未四舍五入为 {v:g}，按此判断未达到目标（显示值按规定的小数位舍入）"
 
 
+def _target_note(item: dict[str, Any]) -> str:
+    """Target year and source, and the plan's own wording (保持在40%至50%) when it has one."""
+    note = f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"
+    wording = (item.get("target_text") or "").strip()
+    return note + (f"；原文：{wording}" if wording else "")
+
+
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
     """The status with its inputs and intermediates (DESIGN: every status is auditable)."""
     d = item["decimals"]
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [
         ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}" + rounding_note(item)),
-        ("目标", present.target_text(item), f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"),
+        ("目标", present.target_text(item), _target_note(item)),
         (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
         (
             "最新值",

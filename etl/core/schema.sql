@@ -334,3 +334,18 @@ SELECT t.plan_code, p.name AS plan_name, t.indicator_code, i.name AS indicator_n
             THEN '目标待设定' END AS target_label
 FROM target_effective t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code;
 
+
+-- ============================================================================================
+-- The office's own plan: range targets, local indicators, member-unit duties.
+-- Idempotent like the additions above (runs on an existing database on its next write).
+-- ============================================================================================
+
+-- A band given by its two edges (40%—50%) has no centre value and is set, not 目标待设定.
+CREATE OR REPLACE VIEW target_current AS
+SELECT t.plan_code, p.name AS plan_name, t.indicator_code, i.name AS indicator_name,
+       t.region_code, t.target_year, t.kind, t.value, t.band_low, t.band_high, t.tolerance,
+       t.target_text, t.source, t.source_url, t.verified, t.is_sample, t.note,
+       CASE WHEN t.value IS NULL AND t.kind IN ('at_least', 'at_most', 'band')
+                 AND NOT (t.kind = 'band' AND t.band_low IS NOT NULL AND t.band_high IS NOT NULL)
+            THEN '目标待设定' END AS target_label
+FROM target_effective t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code;

@@ -87,6 +87,8 @@ class PreviewRow:
     value: float | None = None
     unit: str | None = None
     tolerance: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
     source: str | None = None
     status: str = "ok"  # ok | error | warning
     message: str = ""
@@ -122,13 +124,22 @@ class ImportReport:
                     "解析值": r.value,
                     "单位": r.unit,
                     "允许偏差": r.tolerance,
+                    "区间下限": r.band_low,
+                    "区间上限": r.band_high,
                     "来源/文号": r.source,
                     "结果": {"ok": "可导入", "error": "有问题", "warning": "可导入（有提示）"}[r.status],
                     "说明": r.message,
                 }
                 for r in self.rows
             ],
-            schema_overrides={"解析值": pl.Float64, "允许偏差": pl.Float64, "行": pl.Int64, "目标年份": pl.Int64},
+            schema_overrides={
+                "解析值": pl.Float64,
+                "允许偏差": pl.Float64,
+                "区间下限": pl.Float64,
+                "区间上限": pl.Float64,
+                "行": pl.Int64,
+                "目标年份": pl.Int64,
+            },
         )
 
 
@@ -348,6 +359,7 @@ class _Reader:
             parsed.unit,
             parsed.tolerance,
         )
+        preview.band_low, preview.band_high = parsed.band_low, parsed.band_high
         unit = self.units.get(code)
         if parsed.unit and unit and _unit_key(parsed.unit) != _unit_key(unit):
             return self._bad(
@@ -361,7 +373,7 @@ class _Reader:
         self.seen[key] = f"工作表“{sheet}”第{row_no}行{col}列"
         if parsed.kind in NUMERIC_KINDS and not source:
             return self._bad(preview, "missing_source", "数值目标必须注明来源/文号，本格未导入")
-        if parsed.kind == "band" and parsed.tolerance is None:
+        if parsed.kind == "band" and parsed.tolerance is None and not parsed.is_range:
             preview.status, preview.message = "warning", "未写明允许偏差（如“左右（±2）”），导入后按目标待设定显示"
             self.finding(sheet, row_no, col, "band_without_tolerance", preview.message, SEVERITY_WARNING)
         change = TargetChange(
@@ -371,6 +383,8 @@ class _Reader:
             year,
             kind=parsed.kind,
             value=parsed.value,
+            band_low=parsed.band_low,
+            band_high=parsed.band_high,
             tolerance=parsed.tolerance,
             target_text=text.strip(),
             source=source,
@@ -467,7 +481,8 @@ def export_frame(con: duckdb.DuckDBPyConnection, *, plan: str | None = None, reg
     rows = con.sql(
         """
         SELECT p.name AS plan_name, t.region_code, g.name AS region_name, t.indicator_code, i.name AS indicator_name,
-               i.unit, t.target_year, t.kind, t.value, t.tolerance, t.target_text, t.source, t.note,
+               i.unit, t.target_year, t.kind, t.value, t.band_low, t.band_high, t.tolerance, t.target_text,
+               t.source, t.note,
                c.lead_unit, c.other_units
         FROM target_effective t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code
         LEFT JOIN region g ON g.code = t.region_code
@@ -481,7 +496,15 @@ def export_frame(con: duckdb.DuckDBPyConnection, *, plan: str | None = None, reg
     years = sorted(set(rows.get_column("target_year").to_list()))
     grouped: dict[tuple, dict[str, str]] = {}
     for r in rows.iter_rows(named=True):
-        cell = render(r["kind"], r["value"], r["unit"], r["tolerance"], r["target_text"])
+        cell = render(
+            r["kind"],
+            r["value"],
+            r["unit"],
+            r["tolerance"],
+            r["target_text"],
+            band_low=r["band_low"],
+            band_high=r["band_high"],
+        )
         if not cell:
             continue  # a target without a value (目标待设定) has nothing to write
         key = (r["plan_name"], r["region_code"], r["indicator_code"], r["kind"], r["source"], r["note"])

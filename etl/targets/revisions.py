@@ -141,6 +141,8 @@ def problems(
             out.append("数值目标缺少目标值")
         if not (change.source or "").strip():
             out.append("数值目标必须注明来源/文号")
+        if change.band_low is not None and change.band_high is not None and change.band_low >= change.band_high:
+            out.append("区间下限应小于上限")
     for name in ("value", "band_low", "band_high", "tolerance"):
         v = getattr(change, name)
         if v is not None and not math.isfinite(v):
