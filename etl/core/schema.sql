@@ -349,3 +349,28 @@ SELECT t.plan_code, p.name AS plan_name, t.indicator_code, i.name AS indicator_n
                  AND NOT (t.kind = 'band' AND t.band_low IS NOT NULL AND t.band_high IS NOT NULL)
             THEN '目标待设定' END AS target_label
 FROM target_effective t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code;
+
+-- Member-unit duties (成员单位分工): one row per change of an indicator's duty, never updated or
+-- deleted; the latest row per indicator is the duty. `indicator_unit` holds the current lead
+-- and shared links, rewritten from that row (etl.workflow.duties). 'shipped' rows keep the links
+-- shipped with the catalogue, recorded just before an indicator's first change.
+CREATE SEQUENCE IF NOT EXISTS duty_revision_id_seq START 1;
+CREATE TABLE IF NOT EXISTS duty_revision (
+    id             BIGINT PRIMARY KEY DEFAULT nextval('duty_revision_id_seq'),
+    indicator_code VARCHAR NOT NULL,
+    action         VARCHAR NOT NULL,    -- set | shipped
+    lead_unit      VARCHAR,             -- member_unit code: 牵头单位, owes the values
+    shared_units   VARCHAR,             -- '|'-separated member_unit codes: 责任单位
+    districts      VARCHAR,             -- '|'-separated county codes the values are owed for; NULL: all
+    deadline       VARCHAR,             -- 'MM-DD' of the year after the report year; NULL: setting
+    actor          VARCHAR NOT NULL,    -- who
+    changed_at     TIMESTAMP,           -- when (NULL for 'shipped')
+    reason         VARCHAR NOT NULL,    -- why
+    origin         VARCHAR              -- file and row, or 在线编辑
+);
+
+CREATE OR REPLACE VIEW duty_current AS
+SELECT indicator_code, lead_unit, shared_units, districts, deadline
+FROM (SELECT r.*, row_number() OVER (PARTITION BY r.indicator_code ORDER BY r.id DESC) AS rn
+      FROM duty_revision r)
+WHERE rn = 1;

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -23,6 +23,7 @@ from etl.returns.lookup import IndicatorLookup, RegionLookup
 from etl.returns.readers import Grid, UnreadableFile, column_letter, read_workbook
 from etl.targets.revisions import KIND_ZH, RevisionResult, TargetChange, record, resolve_plan
 from etl.targets.text import NUMERIC_KINDS, TargetTextError, is_empty, kind_from_words, parse_target_text, render
+from etl.workflow import duties
 
 ALL_REGIONS = "全部地区"
 _ALL_REGION_WORDS = frozenset({"", "全部", ALL_REGIONS, "全市", "全区", "全县", "所有地区"})
@@ -94,6 +95,35 @@ class PreviewRow:
     message: str = ""
 
 
+DUTY_PREVIEW_SCHEMA = {
+    "工作表": pl.String,
+    "行": pl.Int64,
+    "指标代码": pl.String,
+    "牵头单位（原文）": pl.String,
+    "责任单位（原文）": pl.String,
+    "牵头单位": pl.String,
+    "责任单位": pl.String,
+    "结果": pl.String,
+    "说明": pl.String,
+}
+
+
+@dataclass
+class DutyRow:
+    """The 牵头单位 / 责任单位 of one table row, as read (the duty it asks for)."""
+
+    sheet: str
+    row: int
+    column: str  # the 牵头单位 cell, else the 责任单位 cell
+    duty: duties.Duty
+    lead_text: str
+    shared_text: str
+    lead_name: str  # the units recognised, as the directory names them
+    shared_names: str
+    status: str = "ok"  # ok | unchanged | error
+    message: str = ""
+
+
 @dataclass
 class ImportReport:
     file: str
@@ -101,6 +131,28 @@ class ImportReport:
     changes: list[tuple[TargetChange, PreviewRow]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     result: RevisionResult | None = None
+    duty_rows: list[DutyRow] = field(default_factory=list)
+    duty_result: duties.DutyResult | None = None
+
+    def duty_preview(self) -> pl.DataFrame:
+        """The units each row names beside the units recognised, in Chinese column names."""
+        return pl.DataFrame(
+            [
+                {
+                    "工作表": r.sheet,
+                    "行": r.row,
+                    "指标代码": r.duty.indicator_code,
+                    "牵头单位（原文）": r.lead_text,
+                    "责任单位（原文）": r.shared_text,
+                    "牵头单位": r.lead_name,
+                    "责任单位": r.shared_names,
+                    "结果": {"ok": "将更新分工", "unchanged": "与现行分工相同", "error": "有问题"}[r.status],
+                    "说明": r.message,
+                }
+                for r in self.duty_rows
+            ],
+            schema=DUTY_PREVIEW_SCHEMA,
+        )
 
     @property
     def errors(self) -> list[Finding]:
@@ -152,6 +204,8 @@ class _Reader:
         )
         self.regions = RegionLookup(con.sql("SELECT code, name, short_name, level, parent_code FROM region").pl())
         self.units = {c: u for c, u in self.indicators.select("code", "unit").iter_rows()}
+        self.directory = duties.UnitDirectory.of(con)
+        self.duties_now = duties.current(con)
         self.directions = {c: d for c, d in self.indicators.select("code", "direction").iter_rows()}
         self.plan_default = resolve_plan(con, plan or "两规")
         self.region_default = region
@@ -258,6 +312,7 @@ class _Reader:
         except TargetTextError as exc:
             self.finding(sheet, row_no, column_letter(roles["kind"]), "unknown_kind", f"{exc}，本行未导入")
             return
+        self._duty(sheet, row_no, cells, roles, codes)
         source = self._cell(cells, roles, "source") or None
         note = self._cell(cells, roles, "note") or None
         if districts:
@@ -281,6 +336,47 @@ class _Reader:
                 if preview is not None and preview.status != "error":
                     parsed_by_year.setdefault(year, preview)
             self._check_years(sheet, row_no, parsed_by_year)
+
+    def _duty(
+        self, sheet: str, row_no: int, cells: tuple[str, ...], roles: dict[str, int], codes: tuple[str, ...]
+    ) -> None:
+        """The row's 牵头单位 / 责任单位 as a duty change; an empty cell keeps what is there."""
+        lead_text, shared_text = self._cell(cells, roles, "lead"), self._cell(cells, roles, "shared")
+        if not lead_text and not shared_text:
+            return
+        lead = shared = None
+        for role, text, label in (("lead", lead_text, "牵头单位"), ("shared", shared_text, "责任单位")):
+            if not text:
+                continue
+            found, unknown = self.directory.resolve_all(text)
+            col = column_letter(roles[role])
+            if unknown:
+                self.finding(
+                    sheet,
+                    row_no,
+                    col,
+                    "unknown_unit",
+                    f"{label}“{'、'.join(unknown)}”不在成员单位名录中（可写：{self.directory.known()}），本行分工未导入",
+                )
+                return
+            if role == "lead" and len(found) != 1:
+                self.finding(sheet, row_no, col, "several_leads", f"牵头单位只能写一个（“{text}”），本行分工未导入")
+                return
+            if role == "lead":
+                lead = found[0]
+            else:
+                shared = found
+        col = column_letter(roles["lead" if lead_text else "shared"])
+        for code in codes:
+            duty = replace(
+                duties.with_units(self.duties_now[code], lead, shared),
+                origin=f"{self.file} 工作表“{sheet}”第{row_no}行{col}列",
+            )
+            names = (
+                self.directory.name(duty.lead_unit),
+                "、".join(self.directory.name(u) for u in duty.shared_units),
+            )
+            self.report.duty_rows.append(DutyRow(sheet, row_no, col, duty, lead_text, shared_text, *names))
 
     def _indicator(self, sheet: str, row_no: int, col: str, text: str) -> tuple[str, ...]:
         match = self.lookup.resolve(text)
@@ -436,7 +532,30 @@ def read_plan_table(
         reader.read(grid)
     for skipped in workbook.skipped:
         reader.finding(skipped.sheet, None, None, "skipped_sheet", skipped.reason, SEVERITY_INFO)
+    _judge_duties(reader.report, duties.classify(con, [r.duty for r in reader.report.duty_rows]), findings=True)
     return reader.report
+
+
+def _judge_duties(report: ImportReport, result: duties.DutyResult, *, findings: bool) -> None:
+    """Mark each duty row with what happens to it; a refused one is a finding on its cell."""
+    by_id = {id(r.duty): r for r in report.duty_rows}
+    for duty in result.unchanged:
+        by_id[id(duty)].status = "unchanged"
+    for duty, why in result.refused:
+        row = by_id[id(duty)]
+        row.status, row.message = "error", f"{why}，本行分工未导入"
+        if findings:
+            report.findings.append(
+                Finding(
+                    report.file,
+                    row.sheet,
+                    row.row,
+                    row.column,
+                    "duty_refused",
+                    SEVERITY_ERROR,
+                    f"{report.file} 工作表“{row.sheet}”第{row.row}行{row.column}列：{row.message}",
+                )
+            )
 
 
 def import_plan_table(
@@ -470,7 +589,11 @@ def import_plan_table(
                     f"{name} 工作表“{p.sheet}”第{p.row}行{p.column}列：{p.message}",
                 )
             )
-        return report, bool(report.result.added)
+        report.duty_result = duties.record(
+            con, [r.duty for r in report.duty_rows], actor=actor, reason=reason or f"导入目标表 {name}"
+        )
+        _judge_duties(report, report.duty_result, findings=False)  # read_plan_table reported the refused
+        return report, bool(report.result.added or report.duty_result.added)
 
     return publish(Path(db_path), change)
 
