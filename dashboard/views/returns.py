@@ -12,7 +12,7 @@ year); a year whose deadline passed before the first return was loaded here is �
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +21,7 @@ from dashboard.engine import aggregate, tracking_start
 from dashboard.queries import db
 from etl.core import settings
 from etl.core.records import TOTAL, Finding
+from etl.workflow import duties
 from etl.workflow.approval import STATE_LABELS
 from etl.workflow.users import workflow_setting
 
@@ -188,6 +189,17 @@ def deadline(year: int) -> date:
     return aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline")).due(year)
 
 
+def _links(db_path: Path) -> pl.DataFrame:
+    """indicator_code, unit_code, role, districts, deadline: the office's member-unit duties."""
+    return db.query(db_path, duties.links_sql(db.has_table(db_path, "duty_revision")))
+
+
+def unit_deadlines(db_path: Path, year: int) -> dict[str, date]:
+    """Each unit's due date for `year`: the setting, or the earliest its duties set."""
+    setting = aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline"))
+    return duties.unit_deadlines(_links(db_path), year, f"{setting.month:02d}-{setting.day:02d}")
+
+
 # What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule),
 # the same 应报 as the 成员单位 page and the template, in the report year only.
 RETURN_RULE = aggregate.DEFAULT_RULE
@@ -203,7 +215,7 @@ def expected_values(db_path: Path, year: int) -> pl.DataFrame:
         "WHERE parent_code = $r AND level = $level ORDER BY code",
         {"r": region, "level": RETURN_RULE.region_level},
     )
-    links = db.query(db_path, "SELECT indicator_code, unit_code, role FROM indicator_unit")
+    links = _links(db_path)
     indicators = db.query(db_path, "SELECT code AS indicator_code, name AS indicator_name, unit FROM indicator")
     expected = aggregate.expected_cells(links, indicators, districts["region_code"].to_list(), [year], rule=RETURN_RULE)
     have = db.query(
@@ -308,14 +320,21 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
         "unlocked": STATE_LABELS["unlocked"],
         "resubmitted": "补报待审核",
     }
-    due_end = datetime(due.year, due.month, due.day, 23, 59, 59)
+    # each unit's own deadline where its duties set one
+    dues = unit_deadlines(db_path, year)
+    frame = frame.with_columns(
+        pl.col("unit_code").replace_strict(dues, default=due, return_dtype=pl.Date).alias("deadline")
+    )
+    due_end = pl.col("deadline").cast(pl.Datetime("us")) + pl.duration(hours=23, minutes=59, seconds=59)
     started = tracking_start(db_path)
     timely = (
         # the deadline passed before returns were loaded here: the year is back-filled history
-        pl.when(pl.lit(started is not None and due < started))
+        pl.when(pl.lit(started is not None) & (pl.col("deadline") < pl.lit(started)))
         .then(pl.lit("历史补录"))
+        .when(pl.col("first_at").is_null() & (pl.lit(today) > pl.col("deadline")))
+        .then(pl.lit("逾期未报"))
         .when(pl.col("first_at").is_null())
-        .then(pl.lit("逾期未报" if today > due else "未到截止日"))
+        .then(pl.lit("未到截止日"))
         .when(pl.col("first_at") <= due_end)
         .then(pl.lit("按时"))
         .otherwise(pl.lit("逾期"))
@@ -328,7 +347,6 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
         .otherwise(pl.col("state_code").replace_strict(labels, default=None))
         .alias("state_label"),
         timely.alias("timeliness"),
-        pl.lit(due).alias("deadline"),
     )
 
 
@@ -368,7 +386,7 @@ def unit_status(db_path: Path, unit_code: str, year: int, today: date | None = N
             "acted_at": None,
             "reason": None,
             "timeliness": "",
-            "deadline": deadline(year),
+            "deadline": unit_deadlines(db_path, year).get(unit_code, deadline(year)),
         }
     return frame.row(0, named=True)
 
@@ -406,11 +424,12 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
     """One reminder line per unit that still owes values for `year`, ready to send."""
     frame = (
         _missing(db_path, year)
-        .group_by("unit_name")
+        .group_by("unit_code", "unit_name")
         .agg(pl.col("indicator_code").n_unique().alias("indicators"), pl.len().alias("values"))
         .sort(["values", "unit_name"], descending=[True, False])
     )
-    due = deadline(year)
+    due, dues = deadline(year), unit_deadlines(db_path, year)
+    due_text = {u: f"{d.year}年{d.month}月{d.day}日" for u, d in dues.items()}
     return frame.select(
         pl.col("unit_name").alias("成员单位"),
         pl.col("indicators").alias("缺报指标数"),
@@ -418,7 +437,7 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
         pl.format(
             "请{}于{}前报送{}年度指标数据：尚缺{}项指标、{}个区县数值（详见缺报清单）。",
             pl.col("unit_name"),
-            pl.lit(f"{due.year}年{due.month}月{due.day}日"),
+            pl.col("unit_code").replace_strict(due_text, default=f"{due.year}年{due.month}月{due.day}日"),
             pl.lit(year),
             pl.col("indicators"),
             pl.col("values"),

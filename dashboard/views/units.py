@@ -85,7 +85,8 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
         )
     )
 
-    summary = result.completeness.filter((pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope))
+    # per district and year (the office may give indicators different deadlines)
+    summary = aggregate.completeness_summary(cells, ["region_code", "region_name", "year"])
     years = sorted(summary.get_column("year").unique().to_list())
     matrix_rows: dict[str, dict[str, Any]] = {}
     for r in summary.iter_rows(named=True):

@@ -374,3 +374,26 @@ SELECT indicator_code, lead_unit, shared_units, districts, deadline
 FROM (SELECT r.*, row_number() OVER (PARTITION BY r.indicator_code ORDER BY r.id DESC) AS rn
       FROM duty_revision r)
 WHERE rn = 1;
+
+-- Local indicators the office adds (本地指标): one row per change, never updated or deleted.
+-- The latest row per code is the indicator; `indicator` holds it as one more catalogue row
+-- (outline 'local', row_type 'local'), written from that row (etl.catalogue.local), so the
+-- lookup, templates, the loader and the engine see it like any other. Codes are L-OFFICE-nnn,
+-- given once and never reused. The national catalogue's rows are never changed.
+CREATE SEQUENCE IF NOT EXISTS local_indicator_revision_id_seq START 1;
+CREATE TABLE IF NOT EXISTS local_indicator_revision (
+    id             BIGINT PRIMARY KEY DEFAULT nextval('local_indicator_revision_id_seq'),
+    indicator_code VARCHAR NOT NULL,
+    action         VARCHAR NOT NULL,    -- add | edit
+    name           VARCHAR NOT NULL,
+    unit           VARCHAR,
+    decimals       INTEGER NOT NULL,
+    domain         VARCHAR NOT NULL,
+    direction      VARCHAR,             -- up | down | NULL
+    definition     VARCHAR,             -- 统计口径
+    data_source    VARCHAR,             -- 数据来源
+    actor          VARCHAR NOT NULL,    -- who
+    changed_at     TIMESTAMP NOT NULL,  -- when
+    reason         VARCHAR NOT NULL,    -- why
+    origin         VARCHAR              -- 在线编辑 or 命令行
+);

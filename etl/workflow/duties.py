@@ -174,7 +174,7 @@ def current(con: duckdb.DuckDBPyConnection) -> dict[str, Duty]:
     links = con.sql("SELECT indicator_code, unit_code, role FROM indicator_unit ORDER BY rowid").pl()
     terms = (
         {c: (d, t) for c, d, t in con.sql("SELECT indicator_code, districts, deadline FROM duty_current").fetchall()}
-        if _has_duties(con)
+        if has_revisions(con)
         else {}
     )
     lead: dict[str, str] = {}
@@ -197,7 +197,7 @@ def current(con: duckdb.DuckDBPyConnection) -> dict[str, Duty]:
     return out
 
 
-def _has_duties(con: duckdb.DuckDBPyConnection) -> bool:
+def has_revisions(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'duty_revision'").fetchall()[0][0])
 
 
@@ -263,10 +263,17 @@ def classify(con: duckdb.DuckDBPyConnection, duties: list[Duty]) -> DutyResult:
 
 
 def record(
-    con: duckdb.DuckDBPyConnection, duties: list[Duty], *, actor: str, reason: str, when: datetime | None = None
+    con: duckdb.DuckDBPyConnection,
+    duties: list[Duty],
+    *,
+    actor: str,
+    reason: str,
+    when: datetime | None = None,
+    new_indicators: frozenset[str] = frozenset(),
 ) -> DutyResult:
     """Append a revision for every duty that differs from the current one and rewrite the
-    indicators' `indicator_unit` links (the caller's transaction: etl.core.store.publish)."""
+    indicators' `indicator_unit` links (the caller's transaction: etl.core.store.publish).
+    `new_indicators` were added just now: nothing was shipped for them."""
     if not (reason or "").strip():
         raise DutyError("修改分工必须填写修改原因")
     if not (actor or "").strip():
@@ -279,7 +286,7 @@ def record(
     revised = {r[0] for r in con.sql("SELECT DISTINCT indicator_code FROM duty_revision").fetchall()}
     rows = []
     for duty in result.added:
-        if duty.indicator_code not in revised:
+        if duty.indicator_code not in revised and duty.indicator_code not in new_indicators:
             old = before[duty.indicator_code]
             rows.append(_row(old, ACTION_SHIPPED, SHIPPED_ACTOR, None, SHIPPED_REASON, "指标目录"))
         rows.append(_row(duty, ACTION_SET, actor.strip(), when, reason.strip(), duty.origin))
@@ -336,17 +343,93 @@ def with_units(duty: Duty, lead: str | None = None, shared: tuple[str, ...] | No
     return changed
 
 
-def unit_deadlines(con: duckdb.DuckDBPyConnection, year: int, default: str) -> dict[str, date]:
+def unit_deadlines(links: pl.DataFrame, year: int, default: str) -> dict[str, date]:
     """Each unit's due date for `year`'s return: the earliest deadline among the indicators it
-    leads, `default` ('MM-DD', the return_deadline setting) for those without their own."""
-    sql = (
-        "SELECT u.unit_code, d.deadline FROM indicator_unit u"
-        " LEFT JOIN duty_current d ON d.indicator_code = u.indicator_code WHERE u.role = 'lead'"
-        if _has_duties(con)
-        else "SELECT unit_code, CAST(NULL AS VARCHAR) AS deadline FROM indicator_unit WHERE role = 'lead'"
-    )
+    leads, `default` ('MM-DD', the return_deadline setting) for those without their own.
+    `links`: what links_sql reads (unit_code, role, deadline)."""
     out: dict[str, date] = {}
-    for unit, deadline in con.sql(sql).fetchall():
+    for unit, deadline in links.filter(pl.col("role") == "lead").select("unit_code", "deadline").iter_rows():
         due = due_date(deadline or default, year)
         out[unit] = min(out.get(unit, due), due)
     return out
+
+
+def district_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """County-level region code → name (what a duty's 填报区县 may list)."""
+    return dict(con.sql("SELECT code, name FROM region WHERE level = 'county' ORDER BY code").fetchall())
+
+
+def parse_districts(text: str | None, names: dict[str, str]) -> tuple[str, ...] | None:
+    """Region codes from a cell listing districts by code or name (张店区、淄川区); None for 全部 or
+    an empty cell; ValueError naming what is not a district."""
+    parts = split_names(text)
+    if not parts or parts == [ALL_DISTRICTS] or parts == ["全部区县"]:
+        return None
+    by_key: dict[str, str] = {}
+    for code, name in names.items():
+        for key in (code, squash(name), squash(name).removesuffix("区").removesuffix("县").removesuffix("市")):
+            by_key.setdefault(key, code)
+    codes, unknown = [], []
+    for part in parts:
+        key = squash(part)
+        code = by_key.get(key) or by_key.get(key.removesuffix("区").removesuffix("县").removesuffix("市"))
+        if code is None:
+            unknown.append(part)
+        elif code not in codes:
+            codes.append(code)
+    if unknown:
+        raise ValueError(f"区县“{'、'.join(unknown)}”不是本地区的区县（可写：{'、'.join(names.values())}，或“全部”）")
+    return tuple(codes)
+
+
+def from_texts(
+    con: duckdb.DuckDBPyConnection,
+    base: Duty,
+    *,
+    lead: str | None = None,
+    shared: str | None = None,
+    districts: str | None = None,
+    deadline: str | None = None,
+    origin: str | None = None,
+) -> Duty:
+    """`base` with the parts given as text changed (None keeps a part; 无 clears the units);
+    ValueError (Chinese) for a unit, district or deadline that cannot be read."""
+    directory = UnitDirectory.of(con)
+    duty = replace(base, origin=origin)
+    if lead is not None:
+        if squash(lead) in ("", "无"):
+            duty = replace(duty, lead_unit=None)
+        else:
+            code = directory.resolve(lead)
+            if code is None:
+                raise ValueError(f"牵头单位“{lead}”不在成员单位名录中（可写：{directory.known()}）")
+            duty = with_units(duty, lead=code)
+    if shared is not None:
+        found, unknown = ((), []) if squash(shared) in ("", "无") else directory.resolve_all(shared)
+        if unknown:
+            raise ValueError(f"责任单位“{'、'.join(unknown)}”不在成员单位名录中（可写：{directory.known()}）")
+        duty = replace(duty, shared_units=tuple(u for u in found if u != duty.lead_unit))
+    if districts is not None:
+        duty = replace(duty, districts=parse_districts(districts, district_names(con)))
+    if deadline is not None:
+        duty = replace(duty, deadline=parse_deadline(deadline))
+    return duty
+
+
+def history_sql(has_table: bool) -> str:
+    """Every version of one indicator's duty ($code), oldest first ('shipped' is version 0)."""
+    if not has_table:
+        return "SELECT NULL AS indicator_code WHERE false"
+    return """
+        SELECT r.indicator_code,
+               CAST(row_number() OVER (ORDER BY r.id) - CASE WHEN first(r.action) OVER (ORDER BY r.id) = 'shipped'
+                    THEN 1 ELSE 0 END AS INTEGER) AS revision,
+               r.action, lu.name AS lead_unit,
+               (SELECT string_agg(m.name, '、' ORDER BY m.name) FROM member_unit m
+                 WHERE list_contains(string_split(r.shared_units, '|'), m.code)) AS shared_units,
+               (SELECT string_agg(g.name, '、' ORDER BY g.code) FROM region g
+                 WHERE list_contains(string_split(r.districts, '|'), g.code)) AS districts,
+               r.deadline, r.actor, r.changed_at, r.reason, r.origin
+        FROM duty_revision r LEFT JOIN member_unit lu ON lu.code = r.lead_unit
+        WHERE r.indicator_code = $code ORDER BY r.id
+    """
