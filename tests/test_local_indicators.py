@@ -216,3 +216,53 @@ def test_cli_adds_edits_and_lists(work_db: Path, capsys: pytest.CaptureFixture[s
         "SELECT kind, band_low, band_high, target_text FROM target_current WHERE indicator_code = 'L-OFFICE-001'",
     ) == [("band", 90.0, 95.0, "保持在90%至95%")]
     assert _q(work_db, "SELECT decimals FROM indicator WHERE code = 'L-OFFICE-001'") == [(2,)]
+
+
+def test_office_adds_and_edits_a_local_indicator_in_the_app(work_db: Path, accounts) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=120).run()
+    at.text_input(key="signin_username").input("office01")
+    at.text_input(key="signin_password").input(accounts["office01"])
+    at.button(key="signin_submit").click().run()
+    at.switch_page("../pages/targets.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key="local_name_new").input(NAME)
+    at.selectbox(key="local_domain_new").select("妇女与家庭建设")
+    at.selectbox(key="local_lead_new").select("司法局")
+    at.multiselect(key="local_shared_new").select("妇联")
+    at.text_input(key="local_target_2030").input("保持在90%至95%")
+    at.text_input(key="local_target_source").input("淄妇儿工委〔2022〕1号")
+    at.button(key="local_submit_new").click().run()
+    assert [e.value for e in at.error] == ["请填写新增或修改的原因"]
+    # form values count only on submit: fill the form again, with a reason this time
+    at.text_input(key="local_name_new").input(NAME)
+    at.selectbox(key="local_domain_new").select("妇女与家庭建设")
+    at.selectbox(key="local_lead_new").select("司法局")
+    at.multiselect(key="local_shared_new").select("妇联")
+    at.text_input(key="local_target_2030").input("保持在90%至95%")
+    at.text_input(key="local_target_source").input("淄妇儿工委〔2022〕1号")
+    at.text_input(key="local_reason_new").input("本市规划新增")
+    at.button(key="local_submit_new").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == []
+    assert [e.value for e in at.success] == [f"已新增本地指标 L-OFFICE-001 {NAME}（两规）；已设定两规目标"]
+    assert _q(
+        work_db,
+        "SELECT indicator_code, actor, reason, origin FROM local_indicator_revision",
+    ) == [("L-OFFICE-001", "测试office01（office01）", "本市规划新增", "在线编辑")]
+    assert _q(
+        work_db, "SELECT lead_unit, other_units FROM indicator_catalogue WHERE indicator_code = 'L-OFFICE-001'"
+    ) == [("司法局", "妇联")]
+    # edit: pick it, change the 口径; the history shows both versions
+    at.selectbox(key="local_pick").select("L-OFFICE-001").run()
+    assert at.text_input(key="local_name_L-OFFICE-001").value == NAME
+    at.text_area(key="local_definition_L-OFFICE-001").input("调解成功件数 ÷ 受理件数 × 100")
+    at.text_input(key="local_reason_L-OFFICE-001").input("补充口径")
+    at.button(key="local_submit_L-OFFICE-001").click().run()
+    assert [e.value for e in at.success] == ["L-OFFICE-001：已保存修改"]
+    assert _q(work_db, "SELECT action, definition FROM local_indicator_revision ORDER BY id") == [
+        ("add", None),
+        ("edit", "调解成功件数 ÷ 受理件数 × 100"),
+    ]
