@@ -101,6 +101,15 @@ def test_reassigning_an_indicator_moves_template_and_completeness(work_db: Path,
         ("education", 144, 144, date(2025, 3, 31)),
         ("health", 296, 296, date(2025, 3, 31)),
     ]
+    # the indicator page shows the new units and the change
+    page = signed_in("office01", accounts["office01"])
+    page.query_params["plan"] = "两规"
+    page.query_params["indicator"] = CODE
+    page.switch_page("../pages/indicator.py").run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert page.title[0].value == "指标详情 · 适龄妇女宫颈癌人群筛查率"
+    assert "成员单位分工及修改记录" in [s.value for s in page.subheader]
+    assert any("**牵头单位**：教育局" in m.value for m in page.markdown)
     history = duty_editor.history_table(work_db, CODE)
     assert history.select("版本", "牵头单位", "修改人", "原因", "出处").rows() == [
         (0, "卫生健康委", "随系统提供", "指标目录随系统提供的分工", "指标目录"),

@@ -100,7 +100,13 @@ def test_upload_shows_parsed_targets_then_imports(work_db: Path, accounts) -> No
     assert not at.exception, [e.value for e in at.exception]
     preview = at.dataframe[0].value
     first = preview.iloc[0]
-    assert (first["原文"], first["解析类型"], first["解析值"], first["结果"]) == ("≥55%", "不低于", 55.0, "可导入")
+    assert (first["规划"], first["原文"], first["解析类型"], first["解析值"], first["结果"]) == (
+        "两规",
+        "≥55%",
+        "不低于",
+        55.0,
+        "可导入",
+    )
     assert _revisions(work_db) == []  # nothing saved before the office confirms
     at.button(key="targets_import").click().run()
     assert [e.value for e in at.success] == [

@@ -282,15 +282,38 @@ def metadata(db_path: Path, code: str) -> dict[str, str | None]:
     if frame.height == 0:
         return {}
     r = frame.row(0, named=True)
+    districts, deadline = _duty_terms(db_path, code)
     return {
         "统计口径": r["definition"],
         "数据来源": r["data_source"],
         "牵头单位": r["lead_unit"],
         "责任单位": r["other_units"],
+        "填报区县": districts,
+        "每年报送截止日": deadline,
         "指标方向": DIRECTION_LABELS.get(r["direction"] or "", r["direction"]),
         "分组": (r["breakdowns"] or "").replace("|", "、") or None,
         "纲要目标表述": r["target_text"],
     }
+
+
+def _duty_terms(db_path: Path, code: str) -> tuple[str, str]:
+    """The districts the lead unit reports this indicator for and its yearly deadline, as the
+    office set them (成员单位分工), else every district and the general deadline."""
+    districts, deadline = None, None
+    if db.has_table(db_path, "duty_revision"):
+        frame = db.query(
+            db_path,
+            """
+            SELECT (SELECT string_agg(g.name, '、' ORDER BY g.code) FROM region g
+                     WHERE list_contains(string_split(d.districts, '|'), g.code)) AS districts, d.deadline
+            FROM duty_current d WHERE d.indicator_code = $code
+            """,
+            {"code": code},
+        )
+        if frame.height:
+            districts, deadline = frame.row(0)
+    month_day = f"次年{int(deadline[:2])}月{int(deadline[3:])}日" if deadline else "按系统设置（年度报表截止日）"
+    return districts or "全部区县", month_day
 
 
 def revision_history(db_path: Path, code: str, region: str) -> pl.DataFrame:

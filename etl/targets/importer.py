@@ -133,6 +133,7 @@ class ImportReport:
     result: RevisionResult | None = None
     duty_rows: list[DutyRow] = field(default_factory=list)
     duty_result: duties.DutyResult | None = None
+    plan_names: dict[str, str] = field(default_factory=dict)  # code → 两纲 / 两规 / 十四五
 
     def duty_preview(self) -> pl.DataFrame:
         """The units each row names beside the units recognised, in Chinese column names."""
@@ -168,7 +169,7 @@ class ImportReport:
                     "列": r.column,
                     "指标": r.indicator_text,
                     "指标代码": r.indicator_code,
-                    "规划": r.plan_code,
+                    "规划": self.plan_names.get(r.plan_code or "", r.plan_code),
                     "地区代码": r.region_code or ALL_REGIONS,
                     "目标年份": r.target_year,
                     "原文": r.original,
@@ -210,7 +211,7 @@ class _Reader:
         self.plan_default = resolve_plan(con, plan or "两规")
         self.region_default = region
         self.plan_years = {c: y for c, y in con.sql("SELECT code, target_year FROM plan").fetchall()}
-        self.report = ImportReport(file)
+        self.report = ImportReport(file, plan_names=dict(con.sql("SELECT code, name FROM plan").fetchall()))
         self.seen: dict[tuple, str] = {}
 
     def finding(
