@@ -266,3 +266,12 @@ def test_office_adds_and_edits_a_local_indicator_in_the_app(work_db: Path, accou
         ("add", None),
         ("edit", "调解成功件数 ÷ 受理件数 × 100"),
     ]
+    # its indicator page: the plan's target in its own wording, its units, its history
+    at.query_params["plan"] = "两规"
+    at.query_params["indicator"] = "L-OFFICE-001"
+    at.switch_page("../pages/indicator.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == f"指标详情 · {NAME}"
+    assert at.metric[2].value == "90.0–95.0"
+    assert {"目标及修改记录", "成员单位分工及修改记录", "本地指标修改记录"} <= {s.value for s in at.subheader}
+    assert any("**牵头单位**：司法局" in m.value for m in at.markdown)

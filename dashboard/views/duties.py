@@ -12,7 +12,6 @@ import polars as pl
 
 from dashboard.queries import db
 from etl.workflow import duties
-from etl.workflow.duty_cli import duty_table
 
 KEY = "指标代码"
 EDITABLE = ("牵头单位", "责任单位", "填报区县", "截止日")
@@ -43,7 +42,7 @@ def duty_frame(db_path: Path | str) -> pl.DataFrame:
     """Every indicator's current duty, in catalogue order, with its unit of measure."""
     cursor = db.connect(db_path).cursor()
     try:
-        frame = duty_table(cursor)
+        frame = duties.duty_table(cursor)
         units = cursor.sql("SELECT code AS 指标代码, coalesce(unit, '') AS 计量单位 FROM indicator").pl()
     finally:
         cursor.close()

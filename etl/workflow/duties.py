@@ -416,6 +416,30 @@ def from_texts(
     return duty
 
 
+def duty_table(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
+    """The current duties in Chinese columns (one row per indicator with a lead unit, or all)."""
+    directory = UnitDirectory.of(con)
+    names = district_names(con)
+    names_of = dict(con.sql("SELECT code, name FROM indicator").fetchall())
+    rows = []
+    for code, d in current(con).items():
+        if unit is not None and d.lead_unit != unit:
+            continue
+        rows.append(
+            {
+                "指标代码": code,
+                "指标名称": names_of.get(code),
+                "牵头单位": directory.name(d.lead_unit) or None,
+                "责任单位": "、".join(directory.name(u) for u in d.shared_units) or None,
+                "填报区县": ALL_DISTRICTS if d.districts is None else "、".join(names.get(c, c) for c in d.districts),
+                "截止日": d.deadline or "默认",
+            }
+        )
+    return pl.DataFrame(
+        rows, schema=dict.fromkeys(("指标代码", "指标名称", "牵头单位", "责任单位", "填报区县", "截止日"), pl.String)
+    )
+
+
 def history_sql(has_table: bool) -> str:
     """Every version of one indicator's duty ($code), oldest first ('shipped' is version 0)."""
     if not has_table:

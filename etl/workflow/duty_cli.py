@@ -37,34 +37,6 @@ def register_cli(subparsers: Any) -> None:
     h.set_defaults(handler=cmd_history)
 
 
-def duty_table(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.DataFrame:
-    """The current duties in Chinese columns (one row per indicator with a lead unit, or all)."""
-    from etl.workflow import duties
-
-    directory = duties.UnitDirectory.of(con)
-    names = duties.district_names(con)
-    names_of = dict(con.sql("SELECT code, name FROM indicator").fetchall())
-    rows = []
-    for code, d in duties.current(con).items():
-        if unit is not None and d.lead_unit != unit:
-            continue
-        rows.append(
-            {
-                "指标代码": code,
-                "指标名称": names_of.get(code),
-                "牵头单位": directory.name(d.lead_unit) or None,
-                "责任单位": "、".join(directory.name(u) for u in d.shared_units) or None,
-                "填报区县": duties.ALL_DISTRICTS
-                if d.districts is None
-                else "、".join(names.get(c, c) for c in d.districts),
-                "截止日": d.deadline or "默认",
-            }
-        )
-    return pl.DataFrame(
-        rows, schema=dict.fromkeys(("指标代码", "指标名称", "牵头单位", "责任单位", "填报区县", "截止日"), pl.String)
-    )
-
-
 def cmd_list(args: argparse.Namespace, console: Any) -> int:
     from etl.workflow import duties
 
@@ -76,7 +48,7 @@ def cmd_list(args: argparse.Namespace, console: Any) -> int:
             if unit is None:
                 console.print(f"[red]成员单位“{args.unit}”不在名录中[/]")
                 return 2
-        frame = duty_table(con, unit)
+        frame = duties.duty_table(con, unit)
     finally:
         con.close()
     if args.output:
