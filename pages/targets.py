@@ -142,7 +142,7 @@ with local_tab:
     )
     before = local_editor.current(db_path, picked) if picked else None
     suffix = picked or "new"
-    with st.form(f"local_form_{suffix}"):
+    with st.form(f"local_form_{suffix}", enter_to_submit=False):
         name = st.text_input("指标名称（必填）", value=before.name if before else "", key=f"local_name_{suffix}")
         left, middle, right = st.columns(3)
         unit = left.text_input(

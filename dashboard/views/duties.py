@@ -47,7 +47,10 @@ def duty_frame(db_path: Path | str) -> pl.DataFrame:
     finally:
         cursor.close()
     frame = frame.join(units, on=KEY, how="left", maintain_order="left")
-    return frame.select(KEY, "指标名称", "计量单位", *EDITABLE).with_columns(pl.col("牵头单位").fill_null(NO_UNIT))
+    # an empty cell reads as empty in the editor, not as None
+    return frame.select(KEY, "指标名称", "计量单位", *EDITABLE).with_columns(
+        pl.col("牵头单位").fill_null(NO_UNIT), pl.col("责任单位").fill_null("")
+    )
 
 
 def unit_choices(db_path: Path | str) -> list[str]:
