@@ -163,3 +163,44 @@ def test_exported_range_imports_back_unchanged(work_db: Path, tmp_path: Path) ->
     frame.write_csv(out, include_bom=True)
     report = import_plan_table(work_db, out, actor="office01")
     assert (len(report.result.added), len(report.result.refused), report.findings) == (0, 0, [])
+
+
+def test_the_editor_sets_a_range_by_its_edges(work_db: Path) -> None:
+    from dashboard.queries import db
+    from dashboard.views import targets as target_editor
+
+    current = target_editor.editor_frame(work_db, "lianggui")
+    row = current.get_column("指标代码").to_list().index("W-HEALTH-03")
+    edited = current.with_columns(
+        pl.when(pl.int_range(pl.len()) == row).then(pl.lit("保持区间")).otherwise(pl.col("目标类型")).alias("目标类型"),
+        pl.when(pl.int_range(pl.len()) == row).then(None).otherwise(pl.col("目标值")).alias("目标值"),
+        pl.when(pl.int_range(pl.len()) == row).then(55.0).otherwise(pl.col("区间下限")).alias("区间下限"),
+        pl.when(pl.int_range(pl.len()) == row).then(60.0).otherwise(pl.col("区间上限")).alias("区间上限"),
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit("保持在55%至60%"))
+        .otherwise(pl.col("目标原文"))
+        .alias("目标原文"),
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit("淄妇儿工委〔2022〕1号"))
+        .otherwise(pl.col("来源/文号"))
+        .alias("来源/文号"),
+    )
+    outcome = target_editor.save_edits(work_db, "lianggui", current, edited, actor="office01", reason="中期调整")
+    assert outcome.message == "已保存：新增或修改目标 1 条，未变 0 条"
+    db.close_all()
+    after = target_editor.editor_frame(work_db, "lianggui").filter(pl.col("指标代码") == "W-HEALTH-03")
+    assert after.select("规划", "目标类型", "目标值", "区间下限", "区间上限", "目标原文").row(0) == (
+        "两规",
+        "保持区间",
+        None,
+        55.0,
+        60.0,
+        "保持在55%至60%",
+    )
+    # edges the wrong way round are refused
+    bad = edited.with_columns(
+        pl.when(pl.int_range(pl.len()) == row).then(70.0).otherwise(pl.col("区间下限")).alias("区间下限")
+    )
+    mine = bad.filter(pl.col("指标代码") == "W-HEALTH-03")
+    refused = target_editor.save_edits(work_db, "lianggui", after, mine, actor="office01", reason="再调整")
+    assert "区间下限应小于上限" in refused.message
