@@ -18,6 +18,7 @@ if str(REPO_ROOT) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard.ui import page as ui  # noqa: E402
+from dashboard.ui.session import set_db_path  # noqa: E402
 from etl.build import ensure_database  # noqa: E402
 from etl.core import settings  # noqa: E402
 
@@ -37,7 +38,7 @@ except Exception as exc:  # noqa: BLE001 - any build failure is shown to the use
     st.error(f"无法生成数据库 {ui.md_escape(db_path)}：{ui.md_escape(exc)}")
     st.stop()
 
-ui.set_db_path(Path(db_path))
+set_db_path(Path(db_path))
 
 BRIEFING = st.Page(PAGES_DIR / "briefing.py", title="领导驾驶舱", icon=":material/monitoring:", default=True)
 PAGES = [

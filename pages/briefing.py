@@ -19,10 +19,8 @@ screen, screen_notices = briefing.parse_screen({k: st.query_params.get(k) for k 
 if screen.big:
     ui.big_screen_style()
 
-view, options = ui.page_view()
-path = ui.db_path()
-home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+page = ui.open_page()
+view, options, path, home, result = page.view, page.options, page.path, page.home, page.result
 previous = ui.optional_result(path, view.plan, view.year - 1, home, view.labels, view.basis)
 b = ui.cached_view(briefing.view, (view, home, previous is not None), result, previous, view.region)
 head = b.headline

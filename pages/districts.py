@@ -9,10 +9,8 @@ from dashboard.ui import page as ui
 from dashboard.views import briefing
 from dashboard.views import districts as districts_mod
 
-view, options = ui.page_view()
-path = ui.db_path()
-home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+page = ui.open_page()
+view, options, path, home, result = page.view, page.options, page.path, page.home, page.result
 national = ui.optional_result(path, view.plan, view.year, districts_mod.NATIONAL, view.labels, view.basis)
 names = districts_mod.district_names(result)
 domains = briefing.domains(result)

@@ -11,10 +11,8 @@ from dashboard.views import indicator as detail_mod
 from dashboard.views import local_indicators as local_editor
 from dashboard.views import targets as target_editor
 
-view, options = ui.page_view()
-path = ui.db_path()
-home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+page = ui.open_page()
+view, options, path, home, result = page.view, page.options, page.path, page.home, page.result
 national = ui.optional_result(path, view.plan, view.year, detail_mod.NATIONAL, view.labels, view.basis)
 
 choices = detail_mod.indicator_choices(result)

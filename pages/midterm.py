@@ -7,22 +7,18 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import engine
 from dashboard.render import present
 from dashboard.report import bundle as report
 from dashboard.report import pdf as report_pdf
 from dashboard.ui import page as ui
 from dashboard.views import assessments, midterm
-from etl.core import settings
 
-view, options = ui.page_view()
-path = ui.db_path()
-home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+page = ui.open_page()
+view, options, path, home, result = page.view, page.options, page.path, page.home, page.result
 companions = [
     r
-    for code in midterm.companion_plans(result.plan.code, ui.cached_frame(engine.plans, path))
-    if (r := ui.optional_result(path, code, view.year, home, view.labels, view.basis)) is not None
+    for code in ui.cached_call(midterm.companion_codes, path, result.plan.code)
+    if (r := page.companion(plan=code)) is not None
 ]
 key = (view, home, tuple(c.plan.code for c in companions))
 m = ui.cached_view(midterm.evaluation, key, result, view.region, companions)
@@ -52,7 +48,7 @@ ui.table_csv(
     height="content",
 )
 
-org = settings.get("report_org")
+org = midterm.report_org()
 downloads = st.columns(2)
 with downloads[0]:
     ui.download_csv(m.table, present.file_name("中期评估", m.region_name, m.report_year), key="midterm_csv")

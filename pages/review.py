@@ -12,10 +12,9 @@ import streamlit as st
 
 from dashboard.auth import gate as auth_ui
 from dashboard.ui import page as ui
+from dashboard.views import actions
 from dashboard.views import returns as returns_status
 from dashboard.views import review as review_queue
-from etl.core.store import WriterBusy
-from etl.workflow import approval
 
 user = auth_ui.require("review")
 db_path = ui.db_path()
@@ -33,7 +32,7 @@ def act(action, *args, **kwargs) -> None:
     """Run one office action, keep its message for the next run, and rerun to show fresh tables."""
     try:
         result = action(db_path, *args, actor=user.actor, **kwargs)
-    except (ValueError, WriterBusy) as exc:  # WorkflowError and unknown units are ValueErrors
+    except actions.ACTION_ERRORS as exc:
         st.session_state["review_notice"] = ("error", str(exc))
     else:
         st.session_state["review_notice"] = ("ok", result.message)
@@ -55,7 +54,7 @@ def approve_button(
         yes, no = st.columns(2)
         if yes.button("确认审核通过", key=f"{key}_confirm", type="primary", icon=":material/lock:"):
             st.session_state.pop("review_confirming", None)
-            act(approval.approve, unit_code, year)
+            act(actions.approve, unit_code, year)
         if no.button("取消", key=f"{key}_cancel"):
             st.session_state.pop("review_confirming", None)
             st.rerun()
@@ -64,7 +63,7 @@ def approve_button(
         if received < expected:
             st.session_state["review_confirming"] = (unit_code, year, key)
             st.rerun()
-        act(approval.approve, unit_code, year)
+        act(actions.approve, unit_code, year)
 
 
 # reruns come with every widget change: the queries are cached per database snapshot (and day)
@@ -142,7 +141,7 @@ if check_col.button(
     icon=":material/task_alt:",
     disabled=status["state_code"] in ("none", "approved"),
 ):
-    act(approval.mark_checked, unit_code, year)
+    act(actions.mark_checked, unit_code, year)
 with approve_col:
     approve_button(
         unit_code,
@@ -157,7 +156,7 @@ if status["state_code"] in ("approved", "resubmitted"):
     with st.form("review_unlock_form", clear_on_submit=True):
         reason = st.text_input("解锁原因（必填，记入审核记录）", key="review_unlock_reason")
         if st.form_submit_button("解锁", icon=":material/lock_open:", key="review_unlock"):
-            act(approval.unlock, unit_code, year, reason=reason)
+            act(actions.unlock, unit_code, year, reason=reason)
 
 st.markdown("**提交记录**")
 ui.table_with_download(
@@ -171,7 +170,7 @@ if choices:
         chosen = st.selectbox("撤回提交", list(choices), format_func=choices.get, key="review_withdraw_id")
         reason = st.text_input("撤回原因（必填，记入审核记录）", key="review_withdraw_reason")
         if st.form_submit_button("撤回所选提交", icon=":material/undo:", key="review_withdraw"):
-            act(approval.withdraw, chosen, reason=reason)
+            act(actions.withdraw, chosen, reason=reason)
 
 st.subheader("数值历史")
 indicators = ui.cached_call(returns_status.unit_indicators, db_path, unit_code)

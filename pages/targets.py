@@ -12,7 +12,7 @@ from dashboard.ui import page as ui
 from dashboard.views import duties as duty_editor
 from dashboard.views import local_indicators as local_editor
 from dashboard.views import targets as target_editor
-from etl.core.store import WriterBusy
+from dashboard.views.actions import ACTION_ERRORS
 
 user = auth_ui.require("targets")
 db_path = ui.db_path()
@@ -74,7 +74,7 @@ with targets_tab:
                         done = target_editor.import_upload(
                             db_path, file.name, data, actor=user.actor, reason=reason, plan=plan
                         )
-                    except (ValueError, WriterBusy) as exc:
+                    except ACTION_ERRORS as exc:
                         st.session_state["targets_notice"] = ("error", str(exc))
                     else:
                         r = done.result
@@ -106,7 +106,7 @@ with targets_tab:
                 frame = edited if isinstance(edited, pl.DataFrame) else pl.from_pandas(edited)
                 try:
                     outcome = target_editor.save_edits(db_path, plan, current, frame, actor=user.actor, reason=reason)
-                except (ValueError, WriterBusy) as exc:
+                except ACTION_ERRORS as exc:
                     st.session_state["targets_notice"] = ("error", str(exc))
                 else:
                     ok = outcome.result is not None and not outcome.result.refused and not outcome.problems
@@ -217,7 +217,7 @@ with local_tab:
                     targets=targets,
                     target_source=target_source,
                 )
-            except WriterBusy as exc:
+            except ACTION_ERRORS as exc:
                 st.session_state["targets_notice"] = ("error", str(exc))
             else:
                 st.session_state["targets_notice"] = ("ok" if outcome.ok else "error", outcome.message)
@@ -251,7 +251,7 @@ with duty_tab:
         frame = duty_edited if isinstance(duty_edited, pl.DataFrame) else pl.from_pandas(duty_edited)
         try:
             outcome = duty_editor.save_edits(db_path, duty_now, frame, actor=user.actor, reason=duty_reason)
-        except (ValueError, WriterBusy) as exc:
+        except ACTION_ERRORS as exc:
             st.session_state["targets_notice"] = ("error", str(exc))
         else:
             st.session_state["targets_notice"] = ("ok" if outcome.ok else "error", outcome.message)

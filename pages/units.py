@@ -15,9 +15,8 @@ if not st.query_params.get("unit"):
     busiest = ui.cached_call(units_mod.busiest_unit, path)
     if busiest:
         st.query_params["unit"] = busiest
-view, options = ui.page_view(("plan", "year", "region", "labels", "unit"))
-home = next(iter(options.regions))
-result = ui.result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+page = ui.open_page(("plan", "year", "region", "labels", "unit"))
+view, options, home, result = page.view, page.options, page.home, page.result
 unit = view.unit or next(iter(options.units), None)
 if unit is None:
     st.title("成员单位")

@@ -13,18 +13,23 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard.auth import gate as auth_ui
-from dashboard.queries import db
 from dashboard.ui import options
 from dashboard.ui import page as ui
 from dashboard.views import returns as returns_status
 from dashboard.views import review as review_queue
 from dashboard.views import units as units_mod
 from dashboard.views import upload as return_preview
-from etl.core.store import WriterBusy
-from etl.returns.bounded import bounded_load
-from etl.returns.load import preview_file, submit_file
-from etl.returns.safety import staged_upload, upload_limit_bytes, upload_limit_mb
-from etl.workflow.users import ROLE_UNIT
+from dashboard.views.actions import (
+    ROLE_UNIT,
+    WriterBusy,
+    bounded_load,
+    preview_file,
+    snapshot_id,
+    staged_upload,
+    submit_file,
+    upload_limit_bytes,
+    upload_limit_mb,
+)
 
 user = auth_ui.require("upload")
 db_path = ui.db_path()
@@ -135,7 +140,7 @@ options = {
     "max_bytes": upload_limit_bytes(),
 }
 # a new file, unit, year or database snapshot means the preview must be run again
-preview_key = (uploaded.file_id, unit_code, year, db.snapshot_id(db_path))
+preview_key = (uploaded.file_id, unit_code, year, snapshot_id(db_path))
 preview = st.session_state.get("upload_preview")
 if preview is None or preview["key"] != preview_key:
     with st.spinner("正在检查……"), staged_upload(uploaded.name, uploaded.getvalue()) as path:

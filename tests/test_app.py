@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from dashboard_fixtures import build_fixture_db
 from streamlit.testing.v1 import AppTest
+from test_dashboard_data import HEADLINE
 
 from dashboard.queries import db
 
@@ -46,8 +47,7 @@ def test_overview_renders_fixture_counts(tmp_path: Path, monkeypatch: pytest.Mon
 
     assert any("总览" in t.value for t in at.title)
     metrics = {m.label: m.value for m in at.metric}
-    expected = fx.headline()
-    assert metrics == {label: str(expected[key]) for label, key in METRIC_KEYS.items()}
+    assert metrics == {label: str(HEADLINE[key]) for label, key in METRIC_KEYS.items()}
 
     # the sample data notice, because the fixture's unit return is marked 示例数据
     assert any(i.value.startswith("示例数据") for i in at.info)

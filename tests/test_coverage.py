@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from shapely.geometry import shape
 
-from dashboard.views import maps as cov
-from dashboard.views.maps import MEASURES, NO_DATA, ClassScheme
+from dashboard.engine import coverage as cov
+from dashboard.engine.coverage import MEASURES, NO_DATA, ClassScheme
 
 DISTRICTS = pl.DataFrame(
     {

@@ -10,7 +10,7 @@ from test_upload_page import signed_in
 
 from dashboard.auth import sessions as auth
 from dashboard.queries import db
-from dashboard.render import deck as maps
+from dashboard.views import maps
 
 SECRET = b"k" * 32
 LIMITS = {"max_age": 8 * 3600.0, "idle": 3600.0}

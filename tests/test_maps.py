@@ -11,9 +11,10 @@ import polars as pl
 import pydeck as pdk
 import pytest
 
+from dashboard.engine import coverage as cov
+from dashboard.engine.coverage import MEASURES, NO_DATA
 from dashboard.render import deck as maps
-from dashboard.views import maps as cov
-from dashboard.views.maps import MEASURES, NO_DATA
+from dashboard.views import maps as maps_view
 from etl.core import settings
 from etl.regions.geo import load_boundaries
 
@@ -279,15 +280,15 @@ def test_basemap_settings_off_unless_configured(monkeypatch: pytest.MonkeyPatch)
 def test_parse_view_defaults_and_notices() -> None:
     years = {"courtyard": [2020, 2024], "child": [2021, 2022], "attainment": [2020, 2024]}
     args = {"years": years, "districts": ["370303"], "plans": ["liangang", "fyp14"]}
-    view, notices = maps.parse_view({}, **args)
-    assert view == maps.MapView("courtyard", "courtyard_coverage", 2024, None, "liangang") and notices == []
-    view, notices = maps.parse_view(
+    view, notices = maps_view.parse_view({}, **args)
+    assert view == maps_view.MapView("courtyard", "courtyard_coverage", 2024, None, "liangang") and notices == []
+    view, notices = maps_view.parse_view(
         {"theme": "child", "measure": "home_coverage", "year": "2021", "district": "370303", "plan": "fyp14"}, **args
     )
-    assert view == maps.MapView("child", "home_coverage", 2021, "370303", "fyp14") and notices == []
-    view, notices = maps.parse_view({"year": "abc"}, **args)
+    assert view == maps_view.MapView("child", "home_coverage", 2021, "370303", "fyp14") and notices == []
+    view, notices = maps_view.parse_view({"year": "abc"}, **args)
     assert view.year == 2024 and notices == ["链接中的年份“abc”无效或无数据，已显示2024年。"]
-    view, notices = maps.parse_view(
+    view, notices = maps_view.parse_view(
         {"theme": "地球", "measure": "home_coverage", "year": "2019", "district": "110101", "plan": "x"}, **args
     )
     assert (view.theme, view.measure, view.year, view.district, view.plan) == (
@@ -298,7 +299,7 @@ def test_parse_view_defaults_and_notices() -> None:
         "liangang",
     )
     assert len(notices) == 5
-    assert maps.parse_view({"theme": "儿童友好社区"}, **args)[0].theme == "child"  # the label works too
+    assert maps_view.parse_view({"theme": "儿童友好社区"}, **args)[0].theme == "child"  # the label works too
 
 
 # --- payload budgets ------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import engine
+from dashboard.engine import coverage as cov
 from dashboard.queries import db
-from dashboard.views import maps as cov
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 PAGE = "../pages/maps.py"  # relative to the entry script

@@ -488,8 +488,8 @@ def test_frame_schema_matches_the_table(work_db: Path, tmp_path: Path) -> None:
 def test_withdrawn_place_file_stops_counting(work_db: Path, tmp_path: Path) -> None:
     from datetime import datetime
 
+    from dashboard.engine import coverage as cov
     from dashboard.queries import db
-    from dashboard.views import maps as cov
     from etl.places.load import has_withdrawals
 
     path = write(tmp_path / "村社区数2026.csv", "区县,年份,行政村数,社区数", "张店区,2026,41,92")

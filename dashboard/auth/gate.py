@@ -16,7 +16,8 @@ import streamlit as st
 
 from dashboard.auth import sessions as auth
 from dashboard.queries import db
-from dashboard.ui import page as ui
+from dashboard.render.markdown import md_escape
+from dashboard.ui.session import db_path
 from etl.workflow.users import User, UsersConfig, UsersFileError, load_users, users_file
 
 SESSION_KEY = "fuer_signed_in"
@@ -89,7 +90,7 @@ def users_config() -> UsersConfig:
     try:
         return load_users()
     except UsersFileError as exc:
-        st.error(f"{ui.md_escape(exc)}。在修正之前任何人都无法登录。")
+        st.error(f"{md_escape(exc)}。在修正之前任何人都无法登录。")
         st.stop()
         raise  # unreachable: st.stop ends the run
 
@@ -141,11 +142,11 @@ def sign_in_page() -> None:
         _set_cookie("", 0)
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
-        st.info(ui.md_escape(notice))
+        st.info(md_escape(notice))
     config = users_config()
     if oidc_configured():
         if st.user.is_logged_in:
-            st.error(f"账号 {ui.md_escape(st.user.get('email') or '')} 尚未在用户配置中登记，请联系妇儿工委办开通。")
+            st.error(f"账号 {md_escape(st.user.get('email') or '')} 尚未在用户配置中登记，请联系妇儿工委办开通。")
             st.button("退出", on_click=st.logout, key="oidc_logout")
         elif importlib.util.find_spec("authlib") is None:  # st.login needs it (streamlit[auth])
             st.error(
@@ -165,7 +166,7 @@ def sign_in_page() -> None:
         return
     result = auth.sign_in(config, username, password, session_id=_session_id())
     if result.user is None:
-        st.error(ui.md_escape(result.message))
+        st.error(md_escape(result.message))
         return
     now = time.time()
     st.session_state[SESSION_KEY] = auth.SignedIn(result.user.username, now, now)
@@ -195,7 +196,7 @@ def account_box(user: User) -> None:
 def unit_name(code: str) -> str:
     """A member unit's name for people (卫生健康委, not health)."""
     try:
-        name = db.scalar(ui.db_path(), "SELECT name FROM member_unit WHERE code = $c", {"c": code})
+        name = db.scalar(db_path(), "SELECT name FROM member_unit WHERE code = $c", {"c": code})
     except Exception:  # noqa: BLE001 - no database yet: the code is better than nothing
         name = None
     return name or code

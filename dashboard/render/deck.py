@@ -29,7 +29,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry import mapping, shape
 
-from dashboard.views.maps import NO_DATA, ClassScheme, Measure
+from dashboard.engine.coverage import NO_DATA, ClassScheme, Measure
 
 DISTRICT_LAYER, VILLAGE_LAYER, COMMUNITY_LAYER, HOME_LAYER, LABEL_LAYER = (
     "districts",
@@ -129,8 +129,8 @@ def map_base(
 def load_map_base(db_path: Path, region: str | None = None, counties: bool = False) -> MapBase:
     """MapBase of `region` (default: the region the database was built for) from data/regions/:
     the level below it, or with `counties` every county in it (a province's place maps)."""
+    from dashboard.engine import coverage as coverage
     from dashboard.queries import db
-    from dashboard.views import maps as coverage
     from etl.core import settings
     from etl.regions import geo
 
@@ -558,78 +558,6 @@ def level_legend(points: pl.DataFrame) -> list[tuple[str, str]]:
     if None in present:
         out.append((UNSTATED_LEVEL_COLOUR, "儿童友好社区（未注明级别）"))
     return out
-
-
-# --- view state in the URL --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MapView:
-    """What a shared link says about the map view (already checked)."""
-
-    theme: str
-    measure: str
-    year: int | None
-    district: str | None
-    plan: str | None
-
-
-# names people and other pages use for the map themes (the data tables, the DESIGN notes)
-THEME_ALIASES: dict[str, str] = {
-    "child_friendly": "child",
-    "儿童友好": "child",
-    "儿童之家": "child",
-    "child_home": "child",
-    "beautiful_courtyard": "courtyard",
-    "美丽庭院覆盖率": "courtyard",
-    "attainment_rate": "attainment",
-}
-
-
-def parse_view(
-    params: dict[str, str], *, years: dict[str, list[int]], districts: list[str], plans: list[str]
-) -> tuple[MapView, list[str]]:
-    """Check `theme`, `measure`, `year`, `district` and `plan` query parameters.
-
-    Anything unknown falls back to the default (first theme and measure, latest year, no
-    district, first plan) with a short Chinese notice; never an exception.
-    """
-    from dashboard.views.maps import MEASURES, THEME_MEASURES, THEMES
-
-    notices: list[str] = []
-    # a link may name a theme by its key, its label on screen, or the name its data goes by
-    by_label = {label: key for key, label in THEMES.items()} | THEME_ALIASES
-    raw_theme = params.get("theme")
-    theme = raw_theme if raw_theme in THEMES else by_label.get((raw_theme or "").strip(), "")
-    if not theme:
-        if raw_theme:
-            notices.append(f"链接中的主题“{raw_theme}”无效，已显示默认主题。")
-        theme = next(iter(THEMES))
-    measures = THEME_MEASURES[theme]
-    raw_measure = params.get("measure")
-    measure = raw_measure if raw_measure in measures else measures[0]
-    if raw_measure and raw_measure not in measures:
-        known = raw_measure in MEASURES
-        notices.append(f"链接中的指标“{raw_measure}”{'不属于该主题' if known else '无效'}，已显示默认指标。")
-    options = years.get(theme, [])
-    raw_year = params.get("year")
-    year = options[-1] if options else None
-    if raw_year:
-        if raw_year.strip().isdigit() and int(raw_year) in options:
-            year = int(raw_year)
-        else:
-            notices.append(
-                f"链接中的年份“{raw_year}”无效或无数据，已显示{year}年。" if year else f"链接中的年份“{raw_year}”无效。"
-            )
-    raw_district = params.get("district")
-    district = raw_district if raw_district in districts else None
-    if raw_district and district is None:
-        notices.append(f"链接中的区县代码“{raw_district}”不在本地区，已显示全部区县。")
-    raw_plan = params.get("plan")
-    plan = raw_plan if raw_plan in plans else (plans[0] if plans else None)
-    if raw_plan and raw_plan not in plans:
-        notices.append(f"链接中的规划“{raw_plan}”无效，已显示默认规划。")
-    return MapView(theme, measure, year, district, plan), notices
 
 
 def basemap_settings() -> tuple[str | None, str]:

@@ -6,10 +6,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard.engine import ProgressResult, levels
+from dashboard.engine import coverage as coverage
 from dashboard.render import deck as maps
 from dashboard.ui import page as ui
 from dashboard.views import briefing
-from dashboard.views import maps as coverage
 
 
 def maps_slot(result: ProgressResult, *, wall: bool = False, region: str | None = None) -> None:

@@ -7,9 +7,9 @@ wires their results into widgets.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -23,35 +23,12 @@ from dashboard.queries import db
 from dashboard.render import exports
 from dashboard.render import figures as _figures
 from dashboard.render import present as _present
+from dashboard.render.markdown import md_escape
 from dashboard.ui import options as _options
+from dashboard.ui.session import db_path
 from dashboard.ui.view_state import PARAMS, ViewOptions, ViewState, parse_view
 
 T = TypeVar("T")
-
-_DB_PATH_KEY = "fuer_db_path"
-
-
-# The marks that make inline markdown (links, images, emphasis, code, HTML, entities) and
-# Streamlit's own :colour[…] / :material/icon: / $latex$ syntax; CommonMark lets a backslash
-# escape each. Text is one line, so block syntax (lists, headings) cannot hide anything.
-_MD_SPECIAL = frozenset("\\`*[]()<>~$:&#")
-# "_" only makes emphasis at a word's edge; inside a word (报表_2024) it stays as typed.
-_EDGE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
-# GFM turns bare https://…, www.… and a@b.c into links even when every mark is escaped; a
-# zero-width space after these breaks the pattern without changing what a person reads.
-_ZWSP = "\u200b"
-_AUTOLINK_BREAKS = (("://", ":" + _ZWSP + "//"), ("www.", "www" + _ZWSP + "."), ("@", "@" + _ZWSP))
-
-
-def md_escape(text: object) -> str:
-    """`text` (a file name, URL parameter, reason, user name, or a message that embeds one) as
-    literal text for st.success/error/warning/info/markdown/caption and widget labels: no
-    link, emphasis, colour, icon or formula, and no line break, whatever it contains."""
-    s = " ".join(str(text).splitlines())
-    for needle, broken in _AUTOLINK_BREAKS:
-        s = s.replace(needle, broken)
-    s = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
-    return _EDGE_UNDERSCORE.sub(r"\\_", s)
 
 
 def unexpected_error(exc: Exception) -> None:
@@ -70,20 +47,6 @@ def unexpected_error(exc: Exception) -> None:
     )
     if str(st.get_option("client.showErrorDetails")).lower() not in ("none", "false"):
         raise exc
-
-
-def set_db_path(db_path: Path) -> None:
-    """Remember the database the entry script resolved (and built), for the pages."""
-    st.session_state[_DB_PATH_KEY] = str(db_path)
-
-
-def db_path() -> Path:
-    """The database path the entry script resolved; falls back to the setting."""
-    if _DB_PATH_KEY in st.session_state:
-        return Path(st.session_state[_DB_PATH_KEY])
-    from etl.core import settings
-
-    return settings.db_path()
 
 
 def cached_frame(fn: Callable[[Path], T], db_path: Path) -> T:
@@ -273,6 +236,37 @@ def page_view(
         st.info("数据库中还没有规划或地区，暂不能计算目标进度。请先运行 python -m etl build。", icon=":material/info:")
         st.stop()
     return view_sidebar(opts, fields=fields), opts
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every plan page opens with: the sidebar's choices, the database, the home region
+    (the top of the region list) and the engine result for the chosen plan and year."""
+
+    view: ViewState
+    options: ViewOptions
+    path: Path
+    home: str
+    result: _engine.ProgressResult
+
+    def companion(
+        self, *, plan: str | None = None, year: int | None = None, region: str | None = None
+    ) -> _engine.ProgressResult | None:
+        """Another result for the same view (last year, 全国, another plan), or None."""
+        v = self.view
+        return optional_result(
+            self.path, plan or v.plan, v.year if year is None else year, region or self.home, v.labels, v.basis
+        )
+
+
+def open_page(fields: tuple[str, ...] = ("plan", "year", "region", "labels")) -> PageContext:
+    """The sidebar, then the engine result for its choices; stops with a short notice when
+    there is nothing to show."""
+    view, opts = page_view(fields)
+    path = db_path()
+    home = next(iter(opts.regions))
+    result = result_or_stop(path, view.plan, view.year, home, view.labels, view.basis)
+    return PageContext(view, opts, path, home, result)
 
 
 def result_or_stop(

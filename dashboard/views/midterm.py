@@ -10,17 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from dashboard import engine
 from dashboard.engine import ProgressResult, aggregate
 from dashboard.engine.progress import DIRECTION_KINDS, DIRECTION_STATUSES
 from dashboard.render import exports, present
+from etl.core import settings
 
 # what the summary's "进度滞后或退步" counts: the two statuses of those names, nothing else
 BEHIND = ("lagging", "regressing")
 SUMMARY_TOTAL = "合计"
+
+
+def companion_codes(db_path: Path, plan_code: str) -> list[str]:
+    """The plans shown beside `plan_code` in the evaluation table (see companion_plans)."""
+    return companion_plans(plan_code, engine.plans(db_path))
+
+
+def report_org() -> str:
+    """The office's name as the report's author line prints it (setting report_org)."""
+    return str(settings.get("report_org"))
 
 
 def companion_plans(plan_code: str, plans: pl.DataFrame) -> list[str]:
