@@ -52,6 +52,7 @@ import polars as pl  # noqa: E402
 
 from dashboard import engine  # noqa: E402
 from dashboard.engine import labels, progress, targets  # noqa: E402
+from etl.core.records import COUNTRY_CODE  # noqa: E402
 
 BASE_YEAR, TARGET_YEAR = 2020, 2030
 YEARS = list(range(BASE_YEAR, TARGET_YEAR + 1))
@@ -98,7 +99,7 @@ PLAN = engine.PlanInfo("liangang", "两纲", "synthetic", "national", BASE_YEAR,
 
 def make_regions(n_counties: int) -> pl.DataFrame:
     """全国 → 31 provinces (no parent, as in the real database) → 10 cities each → counties."""
-    rows: list[tuple[str, str, str, str | None]] = [("100000", "全国", "country", None)]
+    rows: list[tuple[str, str, str, str | None]] = [(COUNTRY_CODE, "全国", "country", None)]
     cities = []
     for p in PROVINCES:
         rows.append((f"{p}0000", f"省{p}", "province", None))

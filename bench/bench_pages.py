@@ -4,13 +4,13 @@
     .venv/bin/python bench/bench_pages.py --db data/build/fuer.duckdb --repeat 5
     .venv/bin/python bench/bench_pages.py --region 370000 --repeat 3   # 山东: 16 cities, 136 counties
 
-For every page of issue 4 (领导驾驶舱, 领导驾驶舱 大屏, 指标详情, 区县对比, 成员单位, 中期评估) and a
-baseline page that only draws a static table (bench/baseline_app.py), in one run:
+For every page leaders and the office open most (领导驾驶舱, 领导驾驶舱 大屏, 指标详情, 区县对比,
+成员单位, 中期评估) and a baseline page that only draws a static table (bench/baseline_app.py), in one run:
 
   cold (fresh process)  a new Python process imports Streamlit and runs the page once through
                         AppTest: module imports, first database connection, engine run — what
                         the first visitor after a server start waits for;
-  cold (cache cleared)  same process, st.cache_data cleared and database connections closed,
+  cold (cache cleared)  same process, Streamlit caches cleared and database connections closed,
                         new AppTest session: what a visitor waits for after a new database
                         snapshot is published (the server is already running);
   warm                  the same session run again (engine results cached): a widget change
@@ -117,6 +117,7 @@ def in_process(name: str, repeat: int) -> tuple[list[float], list[float]]:
     cold, warm = [], []
     for _ in range(repeat):
         st.cache_data.clear()
+        st.cache_resource.clear()
         db.close_all()
         cold.append(_timed_run(_app_test(name)))
     at = _app_test(name)

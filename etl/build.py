@@ -10,11 +10,12 @@ import duckdb
 import polars as pl
 
 from etl.catalogue.load import TARGET_COLUMNS
-from etl.core import settings
-from etl.core.store import insert_frame, publish
+from etl.core import migrations, settings
+from etl.core.records import COUNTRY_CODE, TOTAL
+from etl.core.store import insert_frame, publish, schema_version, upgrade, writer_lock
 from etl.returns.load import FileReport, load_files
 
-NATIONAL = ("100000", "全国", "全国", "country", None)
+NATIONAL = (COUNTRY_CODE, "全国", "全国", "country", None)
 NATIONAL_SOURCE = "国家统计局《中国妇女/儿童发展纲要》统计监测报告等（见 data/national/values.csv 各行来源）"
 
 
@@ -85,9 +86,9 @@ def load_reference(
     ).fetchall()[0][0]
     obs = values.select(
         "indicator_code",
-        pl.lit("100000").alias("region_code"),
+        pl.lit(COUNTRY_CODE).alias("region_code"),
         pl.col("year").cast(pl.Int32),
-        pl.lit("合计").alias("breakdown"),
+        pl.lit(TOTAL).alias("breakdown"),
         pl.col("value").cast(pl.Float64),
         pl.lit(1).alias("revision"),
         pl.lit(sub_id).alias("submission_id"),
@@ -104,7 +105,8 @@ def _load_places(con: duckdb.DuckDBPyConnection, sample_dir: Path) -> list[FileR
 
     The generator draws its points inside the shipped boundaries, so they are GCJ-02 already.
     """
-    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02, load_places
+    from etl.places.load import load_places
+    from etl.places.vocabulary import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, GCJ02
 
     reports: list[FileReport] = []
     for kind in (COMMUNITY_COUNT, COURTYARD, CHILD_FRIENDLY):
@@ -192,9 +194,49 @@ def _unit_from_name(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     return parts[1] if len(parts) > 2 else None
 
 
-def ensure_database(db_path: Path | None = None) -> Path:
-    """The app's first-run step: build the embedded default when no database exists yet."""
-    db_path = Path(db_path or settings.db_path())
-    if not db_path.exists():
+_checked: set[tuple[str, int, int]] = set()
+
+
+def _ensure_postgres(db_path: Path) -> Path:
+    """With PostgreSQL as the system of record: build it when nothing was ever published there,
+    upgrade an older schema through the write path, and bring this process's snapshot up to date.
+    Once per process and address; later the readers keep the snapshot current themselves."""
+    from etl.core import pgstore
+
+    seen = (str(db_path.resolve()), settings.database_url())
+    if seen in _checked_postgres:
+        return db_path
+    have, published = pgstore.status()
+    if not published:
         build_database(db_path)
+    elif have != migrations.CURRENT:
+        upgrade(db_path)
+    pgstore.refresh(db_path, force=True)
+    _checked_postgres.add(seen)
+    return db_path
+
+
+_checked_postgres: set[tuple[str, str]] = set()
+
+
+def ensure_database(db_path: Path | None = None) -> Path:
+    """The app's start-up step: build the embedded default when no database exists yet, and
+    bring an older one to the current schema version through the write path (atomically, so
+    readers never see a half-upgraded file). Cheap once a file has been checked."""
+    db_path = Path(db_path or settings.db_path())
+    if settings.database_url():
+        return _ensure_postgres(db_path)
+    if not db_path.exists():
+        # several app processes (replicas) may start on an empty machine at once: one builds, the
+        # others wait and then find its database (a lock of its own: the build takes the writer lock)
+        with writer_lock(db_path.with_name(db_path.name + ".first-build"), timeout=600.0):
+            if not db_path.exists():
+                build_database(db_path)
+    st = db_path.stat()
+    seen = (str(db_path.resolve()), st.st_ino, st.st_mtime_ns)
+    if seen not in _checked:
+        if schema_version(db_path) != migrations.CURRENT:
+            upgrade(db_path)
+            st = db_path.stat()
+        _checked.add((str(db_path.resolve()), st.st_ino, st.st_mtime_ns))
     return db_path

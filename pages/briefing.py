@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.render import charts, figures, present
 from dashboard.ui import page as ui
+from dashboard.ui import rendered
 from dashboard.ui.drill import drill_down
 from dashboard.ui.map_slot import maps_slot
 from dashboard.views import briefing
@@ -57,16 +58,23 @@ if not screen.big:
 if not screen.big:
     st.caption("计算状态明细：" + "　".join(f"{name} {n}{head.unit_word}" for name, n in head.rule_counts))
 
-ranking_fig = charts.ranking_bar(
-    b.ranking_bars, value="value", label="达标率（%）", title=f"各{b.level_word}达标率排名"
-)
+# figures are built once per data snapshot and view and shared by every session (ui.rendered)
+view_key = (view, home, previous is not None)
+
+
+def ranking_fig():
+    return charts.ranking_bar(b.ranking_bars, value="value", label="达标率（%）", title=f"各{b.level_word}达标率排名")
+
 
 if screen.big:
     charts_area, map_area = st.columns([10, 4], gap="large")
     with charts_area:
         left, middle = st.columns(2, gap="large")
     with left:
-        ui.plotly(figures.for_wall(ranking_fig, height=360), key="wall_ranking")
+        wall_ranking = rendered.figure(
+            "briefing.wall_ranking", view_key, lambda: figures.for_wall(ranking_fig(), height=360)
+        )
+        rendered.draw_plotly(wall_ranking, key="wall_ranking")
     with middle:
 
         @st.fragment(run_every=screen.rotate or None)
@@ -78,15 +86,19 @@ if screen.big:
                 st.caption("各领域均无数据。")
                 return
             domain = b.wall_domains[index]
-            fig = charts.status_bars(
-                b.panels[domain],
-                group="region_name",
-                colours=colours,
-                order=order,
-                title=f"{domain}（{index + 1}/{len(b.wall_domains)}）",
-            )
-            fig = figures.category_order(fig, list(b.district_names))
-            ui.plotly(figures.for_wall(fig, height=360), key="wall_domain")
+
+            def domain_fig():
+                fig = charts.status_bars(
+                    b.panels[domain],
+                    group="region_name",
+                    colours=colours,
+                    order=order,
+                    title=f"{domain}（{index + 1}/{len(b.wall_domains)}）",
+                )
+                return figures.for_wall(figures.category_order(fig, list(b.district_names)), height=360)
+
+            fig = rendered.figure("briefing.wall_domain", (*view_key, index), domain_fig)
+            rendered.draw_plotly(fig, key="wall_domain")
 
         rotating_domain()
     with map_area:
@@ -102,16 +114,21 @@ if screen.big:
 # --- normal mode ---------------------------------------------------------------------------------
 left, right = st.columns(2, gap="medium")
 with left:
-    ui.plotly(ranking_fig, key="ranking")
+    rendered.draw_plotly(rendered.figure("briefing.ranking", view_key, ranking_fig), key="ranking")
 with right:
     maps_slot(result, region=view.region)
 
 left, right = st.columns(2, gap="medium")
 with left:
-    domain_fig = charts.status_bars(
-        b.domain_counts, group="domain", colours=colours, order=order, title="各领域指标状态"
+    domain_fig = rendered.figure(
+        "briefing.domain_status",
+        view_key,
+        lambda: figures.category_order(
+            charts.status_bars(b.domain_counts, group="domain", colours=colours, order=order, title="各领域指标状态"),
+            list(b.domains),
+        ),
     )
-    ui.plotly(figures.category_order(domain_fig, list(b.domains)), key="domain_status")
+    rendered.draw_plotly(domain_fig, key="domain_status")
 with right:
     st.subheader("各领域状态")
     ui.table_csv(

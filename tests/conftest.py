@@ -1,4 +1,5 @@
-"""Shared fixtures: the embedded default database, built once per test session."""
+"""Shared fixtures: the embedded default database, built once per test session, and the same
+database in PostgreSQL for the write-path tests that run against both stores (`both_stores`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
 from etl.build import build_database
+from etl.core import pgstore
+from etl.core.store import writer_lock
 from etl.workflow import users
+
+# The write-path tests run once per store; the PostgreSQL runs carry the `postgres` marker, so
+# `pytest -m postgres` runs exactly them.
+STORES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+both_stores = pytest.mark.parametrize("store", STORES, indirect=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -27,8 +35,53 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _no_real_users_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read an office's real users file; the ones that need users write their own."""
+    """Tests never read an office's real users file (the ones that need users write their own),
+    nor an office's PostgreSQL (the ones that need one get a throwaway database)."""
     monkeypatch.setenv("FUER_USERS_FILE", str(tmp_path_factory.getbasetemp() / "no-users.toml"))
+    monkeypatch.delenv("FUER_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster on loopback for the whole session, stopped at the end."""
+    from pg_cluster import Cluster, find_bin
+
+    where = find_bin()
+    if where is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI 必须运行 PostgreSQL 存储的测试：.ci/run 应已安装 Debian 软件包 postgresql")
+        pytest.skip("未安装 PostgreSQL（Debian 软件包 postgresql，需要 initdb 和 pg_ctl）：跳过 PostgreSQL 存储的测试")
+    cluster = Cluster(where).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_seed(pg_cluster, built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A PostgreSQL database holding the default database (built_db), used as a template."""
+    url = pg_cluster.create_database()
+    snapshot = tmp_path_factory.mktemp("pg-seed") / "seed.duckdb"
+    os.environ["FUER_DATABASE_URL"] = url
+    try:
+        pgstore.import_file(snapshot, built_db)
+    finally:
+        del os.environ["FUER_DATABASE_URL"]
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> str:
+    """Which store the test writes to: duckdb (the default) or postgres (with `both_stores`)."""
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture
+def empty_store(store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """For tests that build their own database: nothing to do for DuckDB, an empty PostgreSQL
+    database (FUER_DATABASE_URL) for postgres."""
+    if store == "postgres":
+        monkeypatch.setenv("FUER_DATABASE_URL", request.getfixturevalue("pg_cluster").create_database())
+    return store
 
 
 @pytest.fixture(scope="session")
@@ -40,11 +93,21 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def work_db(built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the default database that a test may load into; FUER_DB points at it."""
+def work_db(
+    built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str, request: pytest.FixtureRequest
+) -> Path:
+    """A private copy of the default database that a test may load into; FUER_DB points at it.
+    With the postgres store the copy is a PostgreSQL database (FUER_DATABASE_URL) and the path
+    is this process's snapshot of it."""
     path = tmp_path / "work.duckdb"
-    shutil.copyfile(built_db, path)
     monkeypatch.setenv("FUER_DB", str(path))
+    if store == "postgres":
+        seed = request.getfixturevalue("pg_seed")
+        monkeypatch.setenv("FUER_DATABASE_URL", request.getfixturevalue("pg_cluster").create_database(template=seed))
+        with writer_lock(path):
+            pgstore.sync(path)
+    else:
+        shutil.copyfile(built_db, path)
     return path
 
 

@@ -1,4 +1,4 @@
-"""A small database for the dashboard tests, built from etl/core/schema.sql.
+"""A small database for the dashboard tests, at the current schema version (etl.core.migrations).
 
 `build_fixture_db` inserts a handful of rows, few enough to count by hand; the tests state the
 numbers the dashboard should show from them literally (tests/test_dashboard_data.py).
@@ -14,8 +14,9 @@ from typing import Any
 
 import duckdb
 
+from etl.core import migrations
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = REPO_ROOT / "etl" / "core" / "schema.sql"
 
 
 @dataclass
@@ -229,7 +230,7 @@ def build_fixture_db(path: Path, *, sample: bool = True, extra_region: bool = Fa
         leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(work))
     try:
-        con.sql(SCHEMA.read_text(encoding="utf-8"))
+        migrations.migrate(migrations.DuckDB(con))
         for table, table_rows in rows.items():
             columns = list(table_rows[0])
             placeholders = ", ".join("?" for _ in columns)

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import both_stores
 from long_returns import current_value, long_csv
 from rich.console import Console
 
 from etl.returns.load import submit_file
 from etl.workflow import approval
 from etl.workflow.approval import WorkflowError
+
+pytestmark = both_stores  # the write path, on the DuckDB file and on PostgreSQL
 
 OFFICE = "妇儿工委办 王芳（office01）"
 

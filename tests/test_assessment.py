@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import both_stores
 
 from dashboard import engine
 from etl.workflow import assessment
@@ -24,6 +25,7 @@ def rows(db: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+@both_stores
 def test_a_judgement_counts_and_a_later_one_is_a_revision(work_db: Path) -> None:
     # the sample has the office's 2024 judgement 已实现 (1.0) as revision 1
     first = assessment.record(work_db, Assessment(GOAL, "370300", 2024, "未实现", "宣传覆盖不足"), actor=OFFICE)
@@ -63,6 +65,7 @@ def test_a_judgement_counts_and_a_later_one_is_a_revision(work_db: Path) -> None
         (Assessment(GOAL, "370300", 2024, "已实现", "  "), "说明不能为空"),
     ],
 )
+@both_stores
 def test_bad_judgements_are_refused_and_change_nothing(work_db: Path, judgement: Assessment, message: str) -> None:
     before = rows(work_db, "SELECT count(*) FROM observation")
     with pytest.raises(AssessmentError, match=message):

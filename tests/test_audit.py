@@ -6,11 +6,14 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+from conftest import both_stores
 from long_returns import long_csv
 
 from dashboard.queries import db as dashboard_db
 from dashboard.views import returns as returns_status
 from etl.returns.load import submit_file
+
+pytestmark = both_stores  # the write path, on the DuckDB file and on PostgreSQL
 
 
 def test_a_correction_is_recorded_old_to_new(work_db: Path, tmp_path: Path) -> None:

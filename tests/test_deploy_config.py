@@ -31,3 +31,8 @@ def test_no_error_details_reach_the_browser() -> None:
 def test_sessions_do_not_watch_the_source_files() -> None:
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
     assert config["server"]["fileWatcherType"] == "none"
+
+
+def test_no_full_garbage_collection_after_every_run() -> None:
+    config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False

@@ -18,6 +18,7 @@ from dashboard.queries import db
 from dashboard.views import duties as duty_editor
 from dashboard.views import returns as returns_view
 from etl.__main__ import main as etl_main
+from etl.core.migrations import SchemaOutdated
 from etl.returns.template import write_template
 from etl.workflow import duties
 
@@ -185,15 +186,17 @@ def test_cli_sets_lists_and_shows_history(work_db: Path, capsys: pytest.CaptureF
     ]
 
 
-def test_a_database_without_duty_tables_still_reads(work_db: Path, tmp_path: Path) -> None:
+def test_a_version_4_database_gains_the_duty_tables_on_its_next_write(work_db: Path) -> None:
     con = duckdb.connect(str(work_db))
-    con.execute("DROP VIEW duty_current; DROP TABLE duty_revision; DROP SEQUENCE duty_revision_id_seq")
+    con.execute(
+        "DROP VIEW duty_current; DROP TABLE duty_revision; DROP SEQUENCE duty_revision_id_seq;"
+        " DROP TABLE local_indicator_revision; DROP SEQUENCE local_indicator_revision_id_seq;"
+        " DELETE FROM schema_version WHERE version = 5"
+    )
     con.close()
-    assert owed(work_db) == [
-        ("education", 136, 136, date(2025, 3, 31)),
-        ("health", 304, 304, date(2025, 3, 31)),
-    ]
-    assert sum(1 for c, _ in template_rows(work_db, "health", tmp_path) if c == CODE) == 9
-    # the next write gives it the tables
+    with pytest.raises(SchemaOutdated, match="python -m etl migrate"):
+        owed(work_db)
+    db.close_all()
     duties.save(work_db, [duties.Duty(CODE, "education")], actor="office01", reason="调整")
+    assert db.scalar(work_db, "SELECT max(version) FROM schema_version") == 5
     assert owed(work_db)[0] == ("education", 144, 144, date(2025, 3, 31))

@@ -180,9 +180,9 @@ def test_unknown_unit_is_refused_before_anything_loads(db, tmp_path, capsys) -> 
 def test_template_prefilled_then_filled_and_loaded(db, tmp_path, capsys) -> None:
     out = tmp_path / "模板.xlsx"
     assert main(["template", "--unit", "卫生健康委", "--year", "2025", "-o", str(out)]) == 0
-    from etl.returns.readers import read_grids
+    from etl.returns.readers import read_workbook
 
-    grid = read_grids(out)[0]
+    grid = read_workbook(out).grids[0]
     header_at = next(i for i, (_, cells) in enumerate(grid.rows) if cells[0] == "指标代码")
     header = grid.rows[header_at][1]
     body = [cells for _, cells in grid.rows[header_at + 1 :] if cells[0].startswith(("W-", "C-", "L-"))]

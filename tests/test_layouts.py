@@ -237,6 +237,15 @@ def test_numeric_column_number_row_must_count_up() -> None:
     assert header_of(data).column_number_position is None
 
 
+def test_a_fill_in_notes_heading_under_the_table_is_a_note() -> None:
+    grid = fx.grid([["指标名称", "张店区"], ["甲指标", "1"], ["填表说明"], ["1.本表由卫生健康委填报"]])
+    result = read_sheet(grid, header_of(grid), year="2024")
+    assert [v.indicator for v in result.values] == ["甲指标"]
+    assert [(f.row, f.message.split("：")[-1]) for f in result.findings if f.rule == "skipped_row"] == [
+        (3, "注释说明行，未读取。")
+    ]
+
+
 def test_repeated_header_row_is_skipped() -> None:
     grid = fx.grid(
         [

@@ -99,6 +99,15 @@ def test_compact_json_is_the_same_deck(zibo: maps.MapBase) -> None:
     assert "张店区" in compact  # UTF-8, not \\u escapes
 
 
+def test_compact_json_is_made_once_and_leaves_the_deck_as_it_was(zibo: maps.MapBase) -> None:
+    deck = maps.build_deck(zibo, measure_rows(zibo, {"370303": (3, 4)}), COURTYARD, 2024)
+    before = dict(vars(deck))
+    first = deck.to_json()
+    assert deck.to_json() is first  # a deck shared by many sessions is serialised once
+    assert vars(deck) == before  # nothing stored on the deck, so pydeck's own JSON is unchanged
+    assert json.loads(pdk.Deck.to_json(deck)) == json.loads(first)
+
+
 # --- layers ---------------------------------------------------------------------------------------
 
 

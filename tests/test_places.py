@@ -20,17 +20,14 @@ from shapely.geometry import shape
 from etl.core import settings
 from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING
 from etl.core.store import publish
-from etl.places.load import (
-    COURTYARD,
-    KINDS,
-    current_sql,
-    detect_kind,
-    load_places,
-    register_cli,
-)
-from etl.regions.coords import distance_m, gcj02_to_wgs84, wgs84_to_gcj02
+from etl.places.cli import register_cli
+from etl.places.load import load_places
+from etl.places.sheet import detect_kind
+from etl.places.store import current_sql
+from etl.places.vocabulary import COURTYARD, KINDS
+from etl.regions.coords import wgs84_to_gcj02
 from etl.regions.geo import load_boundaries
-from etl.returns.readers import read_grids
+from etl.returns.readers import read_workbook
 
 ZIBO = "370300"
 HEADER = "序号,村（社区）名称,村代码,所属区县,街道（镇）,年份,农村户数,美丽庭院户数,精品（示范）户数,经度,纬度"
@@ -82,7 +79,7 @@ def test_kind_is_told_from_the_headers(tmp_path: Path) -> None:
     court = write(tmp_path / "a.csv", HEADER, "1,东村,,张店区,,2024,10,5,,,")
     child = write(tmp_path / "b.csv", "社区名称,所属区县,类别,级别,命名年份", "和平社区,张店区,儿童友好社区,省级,2022")
     count = write(tmp_path / "c.csv", "区县,年份,行政村数,社区数", "张店区,2024,40,90")
-    assert [detect_kind(read_grids(p)[0]) for p in (court, child, count)] == list(KINDS)
+    assert [detect_kind(read_workbook(p).grids[0]) for p in (court, child, count)] == list(KINDS)
 
 
 def test_sample_places_load_clean(built_db: Path) -> None:
@@ -108,9 +105,9 @@ def test_sample_places_load_clean(built_db: Path) -> None:
 def test_courtyard_file_with_title_block_wgs84(
     work_db: Path, tmp_path: Path, inner_points: dict[str, tuple[float, float]]
 ) -> None:
-    # the office's GPS reading for 东村 is the WGS-84 point whose GCJ-02 image is inside 张店区
-    g_lon, g_lat = inner_points["370303"]
-    w_lon, w_lat = gcj02_to_wgs84(g_lon, g_lat)
+    # the office's GPS reading for 东村: the WGS-84 point whose GCJ-02 image is 张店区's inner point
+    assert inner_points["370303"] == (118.052443, 36.814565)
+    w_lon, w_lat = 118.0463796, 36.8140578
     path = write(
         tmp_path / "美丽庭院_张店_2024.csv",
         "张店区美丽庭院创建情况统计表（2024年）",
@@ -138,9 +135,8 @@ def test_courtyard_file_with_title_block_wgs84(
         {"i": report.submission_id},
     )
     assert stored[0][:7] == ("370303001001", "东村", "370303", 2024, 200, 150, 20)
-    # converted to the boundaries' datum: back to the GCJ-02 point it was made from (< 0.2 m)
-    assert distance_m(stored[0][7], stored[0][8], g_lon, g_lat) < 0.2
-    assert distance_m(stored[0][7], stored[0][8], w_lon, w_lat) > 300
+    # converted to the boundaries' datum (about 540 m east of the GPS reading)
+    assert stored[0][7:] == (118.052443, 36.814565)
     assert stored[1][:7] == ("370303001002", "西村", "370303", 2024, 0, 0, None)
     assert stored[1][7:] == (None, None)
     # the raw rows as they arrived (not the 合计 or 填表人 rows), like a return's raw layer
@@ -156,11 +152,29 @@ def test_courtyard_file_with_title_block_wgs84(
     assert found["no_coordinates"][0].severity == SEVERITY_INFO
 
 
+def test_place_files_skip_the_same_footers_notes_and_column_numbers_as_returns(work_db: Path, tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "美丽庭院_表尾.csv",
+        HEADER,
+        "甲,乙,1,2,3,4,5,6,7,8,9",
+        "1,东村,,张店区,,2024,10,5,,,",
+        "部门负责人：李四",
+        "附注：户数为年末数",
+        "填表说明",
+    )
+    [report] = load(work_db, [path])
+    assert (report.status, report.accepted, report.rejected) == ("loaded", 1, 0)
+    skipped = {f.row: f.message for f in by_rule(report)["skipped_row"]}
+    assert sorted(skipped) == [2, 4, 5, 6]
+    assert "栏号行" in skipped[2]
+    assert all("表尾签章、日期或说明行" in skipped[n] for n in (4, 5, 6))
+
+
 def test_xlsx_with_coordinate_column_per_row(
     work_db: Path, tmp_path: Path, inner_points: dict[str, tuple[float, float]]
 ) -> None:
     g = inner_points["370305"]
-    w = gcj02_to_wgs84(*g)
+    w = (118.3081839, 36.8184988)  # GPS reading whose GCJ-02 image is 临淄区's inner point
     path = tmp_path / "临淄.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("2024年")
@@ -179,7 +193,7 @@ def test_xlsx_with_coordinate_column_per_row(
             {"i": report.submission_id},
         )
     )
-    assert distance_m(*stored["南村"], *g) < 0.2  # GPS → converted
+    assert stored["南村"] == (118.314037, 36.818945) == g  # GPS → converted
     assert stored["北村"] == g  # 高德 = GCJ-02 → as written
     assert not [f for f in report.findings if f.severity != SEVERITY_INFO]
 
@@ -440,6 +454,26 @@ def test_a_later_file_replaces_a_record_and_says_so(work_db: Path, tmp_path: Pat
     ]
 
 
+def test_a_database_built_before_the_current_views_gains_them_on_its_next_write(work_db: Path, tmp_path: Path) -> None:
+    # a database at schema version 3: migration step 4 made these views, step 5 these tables
+    con = duckdb.connect(str(work_db))
+    try:
+        con.execute(
+            "DROP VIEW courtyard_current; DROP VIEW child_friendly_current; DROP VIEW community_count_current;"
+            " DROP VIEW observation_current; DROP VIEW submission_counted;"
+            " DROP VIEW duty_current; DROP TABLE duty_revision; DROP SEQUENCE duty_revision_id_seq;"
+            " DROP TABLE local_indicator_revision; DROP SEQUENCE local_indicator_revision_id_seq;"
+            " DELETE FROM schema_version WHERE version >= 4"
+        )
+    finally:
+        con.close()
+    path = write(tmp_path / "村社区数2027.csv", "区县,年份,行政村数,社区数", "张店区,2027,41,92")
+    [report] = load(work_db, [path])
+    assert report.status == "loaded", report.message
+    assert rows(work_db, "SELECT villages, communities FROM community_count_current WHERE year = 2027") == [(41, 92)]
+    assert rows(work_db, "SELECT count(*) > 0 FROM observation_current") == [(True,)]
+
+
 def test_unrecognised_file_fails_without_a_submission(work_db: Path, tmp_path: Path) -> None:
     before = rows(work_db, "SELECT count(*) FROM submission")
     path = write(tmp_path / "杂项.csv", "姓名,电话", "张三,123")
@@ -454,7 +488,7 @@ def test_unrecognised_file_fails_without_a_submission(work_db: Path, tmp_path: P
 def test_cli_load_places(work_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from rich.console import Console
 
-    from etl.places.load import cmd_load_places
+    from etl.places.cli import cmd_load_places
 
     parser = argparse.ArgumentParser()
     register_cli(parser.add_subparsers(dest="command"))
@@ -473,7 +507,7 @@ def test_cli_load_places(work_db: Path, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_frame_schema_matches_the_table(work_db: Path, tmp_path: Path) -> None:
-    """Every column the loader fills exists in etl/core/schema.sql, typed as the schema says."""
+    """Every column the loader fills exists in the migrated schema (etl/core/migrations/), typed as the schema says."""
     con = duckdb.connect(str(work_db), read_only=True)
     try:
         for kind in KINDS:
@@ -490,13 +524,11 @@ def test_withdrawn_place_file_stops_counting(work_db: Path, tmp_path: Path) -> N
 
     from dashboard.engine import coverage as cov
     from dashboard.queries import db
-    from etl.places.load import has_withdrawals
 
     path = write(tmp_path / "村社区数2026.csv", "区县,年份,行政村数,社区数", "张店区,2026,41,92")
     [first] = load(work_db, [path])
     con = duckdb.connect(str(work_db))
     try:
-        assert has_withdrawals(con)  # the schema always creates the review workflow tables
         con.execute(
             "INSERT INTO submission_withdrawal VALUES (?, ?, ?, ?)",
             [first.submission_id, datetime(2026, 3, 1), "测试", "误报"],

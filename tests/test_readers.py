@@ -9,11 +9,11 @@ import fixtures_returns as fx
 import pytest
 
 from etl.core.records import UnreadableFile
-from etl.returns.readers import column_letter, read_grids, read_workbook
+from etl.returns.readers import column_letter, read_workbook
 
 
 def cells_by_row(path: Path) -> dict[int, tuple[str, ...]]:
-    (grid,) = read_grids(path)
+    (grid,) = read_workbook(path).grids
     return dict(grid.rows)
 
 
@@ -50,7 +50,7 @@ def test_hidden_and_empty_sheets_are_skipped_and_said_so(tmp_path: Path) -> None
 
 def test_only_hidden_or_empty_sheets_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match=r"only_hidden\.xlsx.*没有含数据的可见工作表"):
-        read_grids(fx.only_hidden(tmp_path))
+        read_workbook(fx.only_hidden(tmp_path))
 
 
 def test_hidden_sheet_in_xls_is_skipped(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_hidden_sheet_in_xls_is_skipped(tmp_path: Path) -> None:
             "隐": fx.SheetSpec([["x"]], hidden=True),
         },
     )
-    assert [g.sheet for g in read_grids(path)] == ["表"]
+    assert [g.sheet for g in read_workbook(path).grids] == ["表"]
 
 
 EXPECTED_LONG_ROW_6 = ("W-EDU-02", "女性专业技术人员", "370302", "淄川区", "2024", "1,234", "人")
@@ -71,7 +71,7 @@ EXPECTED_LONG_ROW_6 = ("W-EDU-02", "女性专业技术人员", "370302", "淄川
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
     path = fx.long_csv(tmp_path, encoding, delimiter)
-    (grid,) = read_grids(path)
+    (grid,) = read_workbook(path).grids
     rows = dict(grid.rows)
     # No BOM glued to the first header, no mojibake, "1,234" still one cell.
     assert rows[1][:2] == ("指标代码", "指标名称")
@@ -130,19 +130,19 @@ def test_xls_long_template(tmp_path: Path) -> None:
 def test_unreadable_files_say_why_and_name_the_file(tmp_path: Path, case: str, says: str) -> None:
     path = fx.bad_files(tmp_path)[case]
     with pytest.raises(UnreadableFile) as info:
-        read_grids(path)
+        read_workbook(path)
     assert path.name in str(info.value)
     assert says in str(info.value)
 
 
 def test_truncated_workbook_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="truncated.xlsx"):
-        read_grids(fx.truncated_xlsx(tmp_path))
+        read_workbook(fx.truncated_xlsx(tmp_path))
 
 
 def test_missing_file_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="nope.xlsx"):
-        read_grids(tmp_path / "nope.xlsx")
+        read_workbook(tmp_path / "nope.xlsx")
 
 
 def test_5000_row_csv_reads_well_under_a_second(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import both_stores
 from long_returns import current_value
 from streamlit.testing.v1 import AppTest
 from test_upload_page import HEADER, metrics, signed_in, texts, upload
@@ -61,6 +62,7 @@ def test_preview_lists_values_with_last_year_and_warns(work_db: Path, accounts) 
     assert current_value(work_db, "C-EDU-02", "370303", 2025) == 0.953
 
 
+@both_stores
 def test_review_queue_approve_with_blanks_then_top_up_and_withdrawal(work_db: Path, accounts) -> None:
     office = office_review(accounts)
     queue = frame_with(office, "完整性")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import both_stores
 from long_returns import current_value, long_csv
 
 from etl.returns.load import load_file, load_files, submit_file
@@ -15,6 +16,7 @@ from etl.returns.load import load_file, load_files, submit_file
 # 卫生健康委 and shared by 统计局 (data/catalogue/indicators.csv).
 
 
+@both_stores
 def test_unit_loading_another_units_indicator_is_refused(work_db: Path, tmp_path: Path) -> None:
     before = current_value(work_db, "W-HEALTH-01", "370303", 2024)
     f = long_csv(
@@ -60,6 +62,7 @@ def test_refused_at_function_level_without_any_ui(work_db: Path, tmp_path: Path)
     assert [x.rule for x in report.findings if x.severity == "error"] == ["not_own_indicator"]
 
 
+@both_stores
 def test_a_unit_that_shares_an_indicator_may_load_it(work_db: Path, tmp_path: Path) -> None:
     # 2025: 卫生健康委's sample return for 2024 is approved and locked
     f = long_csv(tmp_path / "统计局.csv", [["W-HEALTH-01", "", "370303", "", "2025", "83.1", ""]])
@@ -78,6 +81,7 @@ def test_enforcing_without_a_unit_is_an_error(work_db: Path, tmp_path: Path) -> 
         con.close()
 
 
+@both_stores
 def test_a_load_under_a_unit_takes_only_that_units_indicators(work_db: Path, tmp_path: Path) -> None:
     """The office or the CLI naming a unit may not attribute another unit's indicator to it."""
     f = long_csv(
@@ -94,6 +98,7 @@ def test_a_load_under_a_unit_takes_only_that_units_indicators(work_db: Path, tmp
     assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == before
 
 
+@both_stores
 def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) -> None:
     """The command line without --unit (a bulk file) loads every unit's indicators."""
     f = long_csv(
@@ -105,6 +110,7 @@ def test_a_load_without_a_unit_is_not_restricted(work_db: Path, tmp_path: Path) 
     assert current_value(work_db, "W-HEALTH-01", "370303", 2025) == 79.9
 
 
+@both_stores
 def test_an_inferred_units_approval_does_not_lock_another_units_indicator(work_db: Path, tmp_path: Path) -> None:
     """A bulk file without --unit is attributed to its most common lead unit (卫生健康委 here,
     approved for 2024); that approval must not lock 教育局's C-EDU-02, whose 2024 return is pending."""

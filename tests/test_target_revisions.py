@@ -8,8 +8,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import both_stores
 
 from dashboard.queries import db, plan_targets
+from etl.core.migrations import SchemaOutdated
 from etl.targets.revisions import RevisionError, TargetChange, save
 
 WHEN = datetime(2026, 5, 1, 9, 30)
@@ -36,6 +38,7 @@ def _set(value: float, source: str | None = "淄博市儿童发展规划（2021�
     )
 
 
+@both_stores
 def test_every_change_is_a_revision_and_the_latest_counts(work_db: Path) -> None:
     first = save(work_db, [_set(96)], actor="office01", reason="规划印发", when=WHEN)
     second = save(work_db, [_set(98)], actor="office02", reason="中期调整", when=datetime(2027, 1, 2, 8, 0))
@@ -59,6 +62,7 @@ def test_every_change_is_a_revision_and_the_latest_counts(work_db: Path) -> None
     ]
 
 
+@both_stores
 def test_same_target_again_changes_nothing(work_db: Path) -> None:
     save(work_db, [_set(96)], actor="office01", reason="规划印发", when=WHEN)
     mtime = work_db.stat().st_mtime_ns
@@ -68,6 +72,7 @@ def test_same_target_again_changes_nothing(work_db: Path) -> None:
     assert _q(work_db, "SELECT count(*) FROM target_revision") == [(1,)]
 
 
+@both_stores
 def test_national_targets_are_read_only_but_recognised_unchanged(work_db: Path) -> None:
     same = TargetChange(
         "liangang", "W-HEALTH-02", None, 2030, kind="at_most", value=12.0, source="《中国妇女发展纲要（2021—2030年）》"
@@ -79,6 +84,7 @@ def test_national_targets_are_read_only_but_recognised_unchanged(work_db: Path) 
     assert _q(work_db, "SELECT count(*) FROM target_revision") == [(0,)]
 
 
+@both_stores
 def test_numeric_target_needs_a_source_and_a_reason(work_db: Path) -> None:
     result = save(work_db, [_set(96, source=" ")], actor="office01", reason="规划印发", when=WHEN)
     assert [reason for _, reason in result.refused] == ["数值目标必须注明来源/文号"]
@@ -86,6 +92,7 @@ def test_numeric_target_needs_a_source_and_a_reason(work_db: Path) -> None:
         save(work_db, [_set(96)], actor="office01", reason=" ", when=WHEN)
 
 
+@both_stores
 def test_less_ambitious_local_target_is_allowed_and_marked(work_db: Path) -> None:
     # national: 孕产妇死亡率 ≤12/10万; a local ≤14 asks for less
     change = TargetChange("lianggui", "W-HEALTH-02", None, 2030, kind="at_most", value=14.0, source="本市妇女规划")
@@ -98,15 +105,22 @@ def test_an_older_database_gains_the_revision_table_on_its_next_write(work_db: P
     old = tmp_path / "old.duckdb"
     shutil.copyfile(work_db, old)
     con = duckdb.connect(str(old))
+    # a database built before revisions and before schema versions were recorded
     con.execute(
         "DROP VIEW target_current; DROP VIEW target_effective; DROP TABLE target_revision;"
-        " DROP SEQUENCE target_revision_id_seq"
+        " DROP SEQUENCE target_revision_id_seq; DROP TABLE publish_version; DROP TABLE schema_version;"
+        " DROP VIEW duty_current; DROP TABLE duty_revision; DROP SEQUENCE duty_revision_id_seq;"
+        " DROP TABLE local_indicator_revision; DROP SEQUENCE local_indicator_revision_id_seq;"
+        " CREATE VIEW target_current AS SELECT t.*, NULL AS target_label FROM target t"
     )
     con.close()
-    assert plan_targets.target_table(old) == "target"
+    with pytest.raises(SchemaOutdated, match="python -m etl migrate"):
+        plan_targets.plan_targets(old)
     db.close_all()
     save(old, [_set(97)], actor="office01", reason="规划印发", when=WHEN)
-    assert plan_targets.target_table(old) == "target_effective"
+    assert _q(old, "SELECT max(version) FROM schema_version") == [(5,)]
     assert _q(
         old, "SELECT value FROM target_current WHERE plan_code = 'lianggui' AND indicator_code = 'C-WELFARE-08'"
     ) == [(97.0,)]
+    assert plan_targets.plan_targets(old, "lianggui").filter(indicator_code="C-WELFARE-08")["value"].to_list() == [97.0]
+    db.close_all()

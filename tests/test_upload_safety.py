@@ -172,6 +172,24 @@ def test_macro_workbooks_are_refused() -> None:
     assert errors(inspect_bytes("脚本.exe", b"MZ\x90\x00")) == ["file_type"]
 
 
+def test_data_connections_dtds_foreign_compression_and_broken_sheets_are_refused() -> None:
+    data = workbook_bytes([["C-EDU-02", "", "370303", "", "2024", 97.5, ""]])
+    connected = with_parts(data, {"xl/connections.xml": b'<?xml version="1.0"?><connections/>'})
+    assert errors(inspect_bytes("连接.xlsx", connected)) == ["data_connection"]
+    doctype = with_parts(data, {"xl/custom.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'})
+    report = inspect_bytes("实体.xlsx", doctype)
+    assert errors(report) == ["xml_dtd"] and "xl/custom.xml" in report.findings[0].message
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_BZIP2) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    report = inspect_bytes("压缩.xlsx", out.getvalue())
+    assert errors(report) == ["zip_method"] and "压缩方式" in report.findings[0].message
+    broken = with_parts(data, {"xl/worksheets/sheet9.xml": b"<worksheet><sheetData><row>"})
+    report = inspect_bytes("损坏.xlsx", broken)
+    assert errors(report) == ["bad_xml"] and report.findings[0].sheet == "sheet9"
+
+
 def test_an_ordinary_template_passes(work_db: Path, tmp_path: Path) -> None:
     from etl.returns.template import write_template
 

@@ -118,6 +118,17 @@ def test_sign_in_checks_the_hash_and_never_says_which_part_was_wrong(tmp_path: P
     assert wrong.user is None and nobody.user is None and wrong.message == nobody.message == "用户名或密码不正确。"
 
 
+def test_a_damaged_hash_in_the_users_file_refuses_sign_in_without_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "users.toml"
+    path.write_text(
+        '[users.office01]\nrole = "office"\nname = "工委办 王芳"\npassword_hash = "$argon2id$damaged"\n',
+        encoding="utf-8",
+    )
+    result = auth.sign_in(users.load_users(path), "office01", "Pw-anything-at-all", session_id="s-damaged")
+    assert result.user is None and result.message == "用户名或密码不正确。"
+    assert users.password_matches("$argon2id$damaged", "Pw-anything-at-all") is False
+
+
 def test_failed_sign_ins_back_off_per_user_and_session() -> None:
     now = [1000.0]
     t = auth.SignInThrottle(

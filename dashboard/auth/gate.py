@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import streamlit as st
 
@@ -31,6 +32,12 @@ def _secret() -> bytes:
     return auth.session_secret(path.with_name(path.name + ".session-key"))
 
 
+def _revocations() -> Path:
+    """Sign-outs shared by every app process (replica) that reads this users file."""
+    path = users_file()
+    return path.with_name(path.name + ".revoked")
+
+
 def _cookie_token() -> str | None:
     try:
         return st.context.cookies.get(auth.SESSION_COOKIE)
@@ -41,7 +48,7 @@ def _cookie_token() -> str | None:
 def _restore(config: UsersConfig, now: float) -> auth.SignedIn | None:
     """The session a valid cookie stands for (a reload or a new tab), else None."""
     max_age, idle = auth.session_limits()
-    found = auth.read_session_token(_secret(), _cookie_token(), now, max_age=max_age, idle=idle)
+    found = auth.read_session_token(_secret(), _cookie_token(), now, max_age=max_age, idle=idle, revoked=_revocations())
     if found is None or found[0] not in config.users:
         return None
     record = auth.SignedIn(found[0], found[1], now)
@@ -176,7 +183,7 @@ def sign_in_page() -> None:
 def sign_out() -> None:
     record: auth.SignedIn | None = st.session_state.get(SESSION_KEY)
     if record is not None:
-        auth.revoke_sessions(record.username, time.time())
+        auth.revoke_sessions(record.username, time.time(), _revocations())
     st.session_state[CLEAR_COOKIE_KEY] = True
     _end_session("您已退出登录。")
     if oidc_configured():

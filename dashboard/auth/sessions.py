@@ -23,10 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-from etl.workflow.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, workflow_setting
+from etl.core import settings
+from etl.workflow.users import ROLE_OFFICE, ROLE_UNIT, User, UsersConfig, hash_password, password_matches
 
 # Which roles may open the pages that change data, and 数据 (every table, other units' raw rows,
 # rejections and audit trail included). Other reading pages are open to every signed-in user.
@@ -37,7 +35,6 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "targets": frozenset({ROLE_OFFICE}),  # the office's own plan targets
 }
 
-_HASHER = PasswordHasher()
 _DUMMY_HASH: str | None = None  # verified against for unknown users, so timing does not tell
 
 
@@ -48,7 +45,7 @@ def may(user: User | None, page: str) -> bool:
 
 def session_limits() -> tuple[float, float]:
     """(maximum session length, idle timeout) in seconds, from the settings."""
-    return (float(workflow_setting("session_minutes")) * 60, float(workflow_setting("session_idle_minutes")) * 60)
+    return (float(settings.get("session_minutes")) * 60, float(settings.get("session_idle_minutes")) * 60)
 
 
 @dataclass
@@ -144,17 +141,10 @@ def _verify(password_hash: str | None, password: str) -> bool:
     global _DUMMY_HASH
     if password_hash is None:
         if _DUMMY_HASH is None:
-            _DUMMY_HASH = _HASHER.hash("not a password: equalises timing for unknown users")
-        password_hash = _DUMMY_HASH
-        try:
-            _HASHER.verify(password_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            pass
+            _DUMMY_HASH = hash_password("not a password: equalises timing for unknown users")
+        password_matches(_DUMMY_HASH, password)
         return False
-    try:
-        return _HASHER.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    return password_matches(password_hash, password)
 
 
 def sign_in(
@@ -186,7 +176,8 @@ def user_for_email(config: UsersConfig, email: str | None) -> User | None:
 # The browser keeps a short-lived token in a cookie: "v1.<user>.<started>.<issued>.<hmac>",
 # signed with a server-side key (HMAC-SHA256). `started` bounds the session's whole length
 # (session_minutes); `issued`, renewed on every page run, bounds idle time (session_idle_minutes).
-# Signing out revokes every token of that user issued before it in this process.
+# Signing out revokes every token of that user begun before it: in this process, and through a
+# small file next to the users file (shared by every app process on the machine) in the others.
 
 SESSION_COOKIE = "fuer_session"
 _REVOKED: dict[str, float] = {}  # username → when they signed out
@@ -220,9 +211,10 @@ def session_token(secret: bytes, username: str, started: float, issued: float) -
 
 
 def read_session_token(
-    secret: bytes, token: str | None, now: float, *, max_age: float, idle: float
+    secret: bytes, token: str | None, now: float, *, max_age: float, idle: float, revoked: Path | None = None
 ) -> tuple[str, float] | None:
-    """(username, started) of a valid token; None when forged, malformed, expired or revoked."""
+    """(username, started) of a valid token; None when forged, malformed, expired or revoked
+    (in this process, or in the revocation file `revoked`)."""
     parts = (token or "").split(".")
     if len(parts) != 5 or parts[0] != "v1":
         return None
@@ -236,11 +228,39 @@ def read_session_token(
         return None
     if now - started > max_age or now - issued > idle or issued > now + 60:
         return None
-    if started <= _REVOKED.get(username, -math.inf):
+    if started <= max(_REVOKED.get(username, -math.inf), revocations(revoked).get(username, -math.inf)):
         return None
     return username, started
 
 
-def revoke_sessions(username: str, now: float) -> None:
-    """Signing out ends every session of `username` begun until now, in this app process."""
-    _REVOKED[username] = now
+def revoke_sessions(username: str, now: float, record: Path | None = None) -> None:
+    """Signing out ends every session of `username` begun until now: in this app process and,
+    with `record` (the revocation file every replica reads), in the other processes too."""
+    _REVOKED[username] = max(now, _REVOKED.get(username, -math.inf))
+    if record is None:
+        return
+    name = base64.urlsafe_b64encode(username.encode("utf-8")).decode("ascii")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    # one short line per sign-out, appended: processes signing out at once never overwrite each other
+    fd = os.open(record, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="ascii") as fh:
+        fh.write(f"{name}\t{now:.3f}\n")
+
+
+def revocations(record: Path | None) -> dict[str, float]:
+    """username → latest sign-out in the revocation file (empty when there is none)."""
+    if record is None:
+        return {}
+    try:
+        lines = record.read_text(encoding="ascii", errors="replace").splitlines()
+    except FileNotFoundError:
+        return {}
+    out: dict[str, float] = {}
+    for line in lines:
+        name, _, when = line.partition("\t")
+        try:
+            username = base64.urlsafe_b64decode(name).decode("utf-8")
+            out[username] = max(float(when), out.get(username, -math.inf))
+        except ValueError:  # a torn or foreign line: ignore it, never fail a sign-in check
+            continue
+    return out

@@ -108,7 +108,7 @@ class Measure:
 
 
 # The class breaks: a small configuration, one line per measure. The 美丽庭院 and 达标率 breaks
-# are the issue's (60/80/95); 儿童之家 uses the outline's 90 % goal; 儿童友好社区 and 精品 shares
+# are fixed at 60/80/95 %; 儿童之家 uses the outline's 90 % goal; 儿童友好社区 and 精品 shares
 # are far lower in practice, so their classes are spread where the values are.
 MEASURES: dict[str, Measure] = {
     m.key: m
@@ -540,7 +540,7 @@ def districts_of(db_path: Path, region_code: str) -> pl.DataFrame:
 def location_checks(frame: pl.DataFrame, boundaries: dict[str, Any]) -> pl.Series:
     """Per row: ok (in or beside its district), outside (in no district), other (in another
     district) or none (no coordinates) — the same rule the ETL warns by."""
-    from etl.places.load import DistrictShapes
+    from etl.places.geometry import DistrictShapes
 
     shapes = DistrictShapes(boundaries.get("features", []))
     seen: dict[tuple, str] = {}
@@ -562,14 +562,9 @@ def location_checks(frame: pl.DataFrame, boundaries: dict[str, Any]) -> pl.Serie
 def load_place_data(db_path: Path) -> PlaceData:
     """Current 美丽庭院, 儿童友好社区/儿童之家 and count records (latest submission per record)."""
     from etl.core import settings
-    from etl.places.load import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD, WITHDRAWAL_TABLE
-    from etl.places.load import current_sql as current
+    from etl.places.store import current_sql
+    from etl.places.vocabulary import CHILD_FRIENDLY, COMMUNITY_COUNT, COURTYARD
     from etl.regions import geo
-
-    withdrawals = db.has_table(db_path, WITHDRAWAL_TABLE)
-
-    def current_sql(kind: str) -> str:
-        return current(kind, withdrawals=withdrawals)
 
     region = region_of(db_path)
     name = db.scalar(db_path, "SELECT name FROM region WHERE code = $r", {"r": region}) or region

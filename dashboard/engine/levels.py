@@ -2,7 +2,7 @@
 
 Pure functions over polars frames (no Streamlit, no database).
 
-Rules (DESIGN.md, "Parents and children"):
+Rules:
 - A view of a region ranks the level directly below it: a province its cities, a city its
   counties. A county has nothing below it and stands for itself.
 - A parent's indicator values are its own returns; nothing here adds up children's values.

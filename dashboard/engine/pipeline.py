@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from dashboard.engine import aggregate, labels, levels, progress, publication, targets
-from dashboard.queries import db, plan_targets
+from dashboard.queries import db
 from etl.core import bounds, settings
 from etl.workflow import duties
 
@@ -236,16 +236,14 @@ WHERE o.year <= $year
 """
 
 
-def _first_received_sql(has_withdrawal: bool) -> str:
-    withdrawn = "AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)" if has_withdrawal else ""
-    # the submission that first supplied each value: the earliest loaded (not withdrawn) one
-    return f"""
-    SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
-    FROM observation o JOIN submission s ON s.id = o.submission_id
-    WHERE s.status = 'loaded' {withdrawn} AND o.breakdown = '{progress.TOTAL}'
-      AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
-    GROUP BY ALL
-    """
+# the submission that first supplied each value: the earliest one that still counts
+_SQL_FIRST_RECEIVED = f"""
+SELECT o.indicator_code, o.region_code, o.year, min(s.loaded_at) AS first_received_at
+FROM observation o JOIN submission_counted s ON s.id = o.submission_id
+WHERE o.breakdown = '{progress.TOTAL}'
+  AND o.year BETWEEN $first AND $year AND list_contains($regions, o.region_code)
+GROUP BY ALL
+"""
 
 
 def tracking_start(db_path: Path) -> date | None:
@@ -455,62 +453,43 @@ def run(
     except publication.PublicationError as exc:
         raise EngineError(str(exc)) from exc
     snapshot = db.snapshot_id(db_path)
-    info = plan_info(db_path, plan)
-    if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
-        raise EngineError(
-            f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
-        )
+    info = _plan_for_year(db_path, plan, report_year)
     label_config = label_config or labels.load_labels()
     # the office sets its deadline once (return_deadline); the upload/review pages read the same setting
     deadline = deadline or aggregate.ReportingDeadline.from_setting(settings.get("return_deadline"))
     chosen = label_config.label_set(label_set)
-
-    regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
-    scope = _scope(regions, region)
-    indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
-    table = plan_targets.target_table(db_path)  # the office's latest revisions included
-    raw_targets = targets.with_interim_targets(
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code = $plan", {"plan": info.code}),
-        db.query(db_path, f"SELECT * FROM {table} WHERE plan_code <> $plan", {"plan": info.code}),
-        plan_target_year=info.target_year,
-        report_year=report_year,
-    )
-    plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
-    observations = db.query(
-        db_path,
-        _SQL_OBSERVATIONS,
-        {"year": report_year, "codes": plan_indicators, "regions": scope},
-    )
-    pending = observations.get_column("review_state") == publication.STATE_PENDING
-    pending_values = int(pending.sum())
-    if basis == publication.REVIEWED:
-        observations = observations.filter(~pending)
-
+    inputs = _RunInputs.load(db_path, info, report_year, region, basis)
     status_labels, growth_labels = chosen.frame(), label_config.growth_frame()
     computed = compute(
         info,
         report_year,
-        regions=regions,
-        indicators=indicators,
-        raw_targets=raw_targets,
-        observations=observations,
-        scope=scope,
+        regions=inputs.regions,
+        indicators=inputs.indicators,
+        raw_targets=inputs.raw_targets,
+        observations=inputs.observations,
+        scope=inputs.scope,
         status_labels=status_labels,
         growth_labels=growth_labels,
         config=config,
         district_level=completeness_rule.region_level,
-        indicator_codes=plan_indicators,
-        region_codes=scope,
+        indicator_codes=inputs.plan_indicators,
+        region_codes=inputs.scope,
         region=region,
     )
-    observations = observations.drop("indicator_index", "region_index")
-    items, resolved = computed.items, computed.targets
-    districts = computed.districts
-
     started = tracking_start(db_path)
     cells, summary, by_unit_year = _completeness(
-        db_path, info, report_year, districts, indicators, resolved, regions, completeness_rule, deadline, started
+        db_path,
+        info,
+        report_year,
+        computed.districts,
+        inputs.indicators,
+        computed.targets,
+        inputs.regions,
+        completeness_rule,
+        deadline,
+        started,
     )
+    items, resolved = computed.items, computed.targets
     return ProgressResult(
         plan=info,
         report_year=report_year,
@@ -526,19 +505,15 @@ def run(
         completeness=summary,
         completeness_by_unit=by_unit_year,
         completeness_cells=cells,
-        observations=observations,  # readers filter one series and sort it (series, indicator_detail)
+        # readers filter one series and sort it (series, indicator_detail)
+        observations=inputs.observations.drop("indicator_index", "region_index"),
         targets=resolved,
         labels=status_labels,
         growth_labels=growth_labels,
         rate_rule=aggregate.RATE_RULE,
         growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
         completeness_rule=completeness_rule.describe(),
-        deadline_rule=deadline.describe()
-        + (
-            f"；{started.year}年{started.month}月{started.day}日起在本系统报送，此前已过截止日的年份为历史补录，不计及时率"
-            if started
-            else ""
-        ),
+        deadline_rule=_deadline_rule(deadline, started),
         snapshot=snapshot,
         sample_data=bool(items.get_column("data_is_sample").any()) if items.height else False,
         sample_targets=bool(resolved.get_column("target_is_sample").fill_null(False).any())
@@ -547,10 +522,65 @@ def run(
         config=config,
         tracking_start=started,
         basis=basis,
-        pending_values=pending_values,
-        regions=regions.filter(pl.col("code").is_in(scope)),
-        domains=tuple(indicators.get_column("domain").unique(maintain_order=True).drop_nulls().to_list()),
+        pending_values=inputs.pending_values,
+        regions=inputs.regions.filter(pl.col("code").is_in(inputs.scope)),
+        domains=tuple(inputs.indicators.get_column("domain").unique(maintain_order=True).drop_nulls().to_list()),
     )
+
+
+def _plan_for_year(db_path: Path, plan: str, report_year: int) -> PlanInfo:
+    info = plan_info(db_path, plan)
+    if not isinstance(report_year, int) or not info.base_year <= report_year <= info.target_year:
+        raise EngineError(
+            f"报告年份 {report_year} 无效：{info.name}的报告年份应在 {info.base_year}—{info.target_year} 年之间"
+        )
+    return info
+
+
+@dataclass(frozen=True)
+class _RunInputs:
+    """What a run reads from the database: regions and the scope, the catalogue, the plan's
+    targets (interim ones included) and the current values of its indicators in scope."""
+
+    regions: pl.DataFrame
+    scope: list[str]
+    indicators: pl.DataFrame
+    raw_targets: pl.DataFrame
+    plan_indicators: list[str]
+    observations: pl.DataFrame  # with indicator_index / region_index (positions in the two lists)
+    pending_values: int  # values awaiting review, whether or not the basis leaves them out
+
+    @classmethod
+    def load(cls, db_path: Path, info: PlanInfo, report_year: int, region: str | None, basis: str) -> _RunInputs:
+        regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
+        scope = _scope(regions, region)
+        indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
+        # target_effective: the shipped targets with the office's latest revisions
+        raw_targets = targets.with_interim_targets(
+            db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
+            db.query(db_path, "SELECT * FROM target_effective WHERE plan_code <> $plan", {"plan": info.code}),
+            plan_target_year=info.target_year,
+            report_year=report_year,
+        )
+        plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
+        observations = db.query(
+            db_path,
+            _SQL_OBSERVATIONS,
+            {"year": report_year, "codes": plan_indicators, "regions": scope},
+        )
+        pending = observations.get_column("review_state") == publication.STATE_PENDING
+        pending_values = int(pending.sum())
+        if basis == publication.REVIEWED:
+            observations = observations.filter(~pending)
+        return cls(regions, scope, indicators, raw_targets, plan_indicators, observations, pending_values)
+
+
+def _deadline_rule(deadline: aggregate.ReportingDeadline, started: date | None) -> str:
+    """The deadline as the pages describe it, and from when timeliness is judged."""
+    if not started:
+        return deadline.describe()
+    since = f"{started.year}年{started.month}月{started.day}日"
+    return deadline.describe() + f"；{since}起在本系统报送，此前已过截止日的年份为历史补录，不计及时率"
 
 
 def _positions(keys: pl.Series, codes: pl.Series) -> np.ndarray:
@@ -653,7 +683,7 @@ def _completeness(
     years = list(range(first, report_year + 1))
     units = db.query(db_path, "SELECT code AS unit_code, name AS unit_name, rowid AS unit_order FROM member_unit")
     # the office's duties: who owes each indicator, for which districts, by when
-    links = db.query(db_path, duties.links_sql(db.has_table(db_path, "duty_revision")))
+    links = db.query(db_path, duties.LINKS_SQL)
     expected = aggregate.expected_cells(
         links,
         indicators,
@@ -664,7 +694,7 @@ def _completeness(
     )
     received = db.query(
         db_path,
-        _first_received_sql(db.has_table(db_path, "submission_withdrawal")),
+        _SQL_FIRST_RECEIVED,
         {"first": first, "year": report_year, "regions": districts},
     )
     # a value counts as received only while it is current (a withdrawn one no longer counts)

@@ -22,7 +22,7 @@ Rules as implemented (each has a worked example in tests/test_progress.py):
   (−∞, t], band [low, high], qualitative [1, 1]. The shortfall d(x) = max(lo − x, x − hi)
   says how far x is from it (t − x for at_least, x − t for at_most); x meets the target when
   d(x) ≤ eps.
-- ρ = (d(v_B) − d(v)) / d(v_B), which for at_least/at_most is exactly DESIGN's
+- ρ = (d(v_B) − d(v)) / d(v_B), which for at_least/at_most is exactly
   (v − v_B) / (t − v_B) and for a band measures the distance closed towards the nearer edge.
   ρ is only computed when v does not meet the target and v_B is on the unmet side.
 - Status, first match wins:
@@ -107,10 +107,10 @@ from dashboard.engine.progress_codes import (
     TARGET_CORE,
     TARGET_KINDS,
     THRESHOLD_KINDS,
-    TOTAL,
     ProgressConfig,
 )
 from dashboard.engine.year_matrix import STAT_COLUMNS, target_terms, year_matrix
+from etl.core.records import TOTAL
 
 # callers import the vocabulary and the item builder from here, the engine's public face
 __all__ = [
@@ -175,6 +175,15 @@ def _pick(index: pl.Expr, values: list[str | None], dtype: pl.DataType = pl.Stri
     return pl.lit(pl.Series(values, dtype=dtype)).gather(index)
 
 
+# Column expressions the rules share (items carry target_terms and STAT_COLUMNS).
+_THRESHOLD, _DIRECTION = pl.col("_threshold"), pl.col("_direction")
+_QUALITATIVE, _BAND = pl.col("_qualitative"), pl.col("_band")
+_V, _VB = pl.col("latest_value"), pl.col("baseline_value")
+_Y_LATEST, _T_YEAR = pl.col("latest_year"), pl.col("target_year")
+_HAS_VALUE = _V.is_not_null()
+_PLAUSIBLE_MIN, _PLAUSIBLE_MAX = pl.col("plausible_min"), pl.col("plausible_max")
+
+
 def evaluate_items(
     items: pl.DataFrame | pl.LazyFrame,
     indicators: pl.DataFrame | None = None,
@@ -184,7 +193,10 @@ def evaluate_items(
     config: ProgressConfig = DEFAULT_CONFIG,
 ) -> pl.LazyFrame:
     """Apply the rules to the items of `year_matrix`; returns RESULT_COLUMNS plus the target
-    pass-through columns (lazy, so callers can add their own columns before collecting)."""
+    pass-through columns (lazy, so callers can add their own columns before collecting).
+
+    Each step adds columns the later ones read: trend slope → achieved, τ, ρ → lost and
+    projection → growth ratio → status and flags → the picked codes and texts."""
     B = base_year
     lf = items.lazy()
     passthrough = [
@@ -193,49 +205,82 @@ def evaluate_items(
         if c not in (*TARGET_CORE, *STAT_COLUMNS, "indicator_code", "region_code", "breakdown")
         and not c.startswith("_")
     ]
-    threshold, direction = pl.col("_threshold"), pl.col("_direction")
-    qualitative, band = pl.col("_qualitative"), pl.col("_band")
-    lo, hi = pl.col("_lo"), pl.col("_hi")
-    stage3 = [
+    plausible = indicators is not None and {"plausible_min", "plausible_max"} <= set(indicators.columns)
+    if plausible:
+        lf = lf.join(
+            indicators.lazy().select("indicator_code", "plausible_min", "plausible_max"),
+            on="indicator_code",
+            how="left",
+            maintain_order="left",
+        )
+    growth_rules = _growth_rules(B)
+    status_rules = _status_rules()
+    steps = (
+        [_trend_slope()],
+        _achievement(B, config),
+        _projection(B, config, plausible=plausible),
+        [_growth_target()],
+        # the index of the first growth rule that applies (null: none does); the code and its
+        # text are picked from it, like the status
+        [_first_match([cond for cond, _code in growth_rules]).alias("_growth_rule")],
+        _growth_rates(B),
+        [_growth_ratio()],
+        [_growth_category(config)],
+        _status_and_flags(B, status_rules, plausible=plausible),
+        _picked(B, report_year, status_rules, growth_rules),
+    )
+    for columns in steps:
+        lf = lf.with_columns(columns)
+    order = list(RESULT_COLUMNS)
+    at = order.index("target_year") + 1
+    order[at:at] = passthrough
+    return lf.select(order)
+
+
+def _trend_slope() -> pl.Expr:
+    """Least-squares slope of value on year from the sums year_matrix made (n ≥ 2)."""
+    return (
         pl.when(pl.col("_n") >= 2)
         .then(
             (pl.col("_n") * pl.col("_sxy") - pl.col("_sx") * pl.col("_sy"))
             / (pl.col("_n") * pl.col("_sxx") - pl.col("_sx") ** 2)
         )
-        .alias("_slope"),
-    ]
+        .alias("_slope")
+    )
 
-    v, vb = pl.col("latest_value"), pl.col("baseline_value")
-    y_latest = pl.col("latest_year")
-    T = pl.col("target_year")
-    has_value = v.is_not_null()
+
+def _achievement(B: int, config: ProgressConfig) -> list[pl.Expr]:
+    """Achieved now, τ, ρ, 得而复失 year, the baseline tests, change since B and the trend slope."""
     # a qualitative target is judged from 是/否 values (1/0); a measured number against it
     # (e.g. "城乡差距缩小" over a mortality rate) needs a person, not this engine
-    not_binary = qualitative & has_value & ~v.is_in([0.0, 1.0])
-    measurable = (threshold | qualitative) & pl.col("_defined") & ~not_binary.fill_null(False)
-    d_now, d_base = _shortfall(v), _shortfall(vb)
-    achieved_now = measurable & has_value & (d_now <= pl.col("_eps"))
+    not_binary = _QUALITATIVE & _HAS_VALUE & ~_V.is_in([0.0, 1.0])
+    measurable = (_THRESHOLD | _QUALITATIVE) & pl.col("_defined") & ~not_binary.fill_null(False)
+    d_now, d_base = _shortfall(_V), _shortfall(_VB)
+    achieved_now = measurable & _HAS_VALUE & (d_now <= pl.col("_eps"))
     baseline_met = d_base <= pl.col("_eps")
     # ρ's denominator t − v_B is zero; a band's centre is inside it, so that baseline is just met
-    baseline_equal = ~band & ((vb - pl.col("_t")).abs() <= pl.col("_eps"))
-    change = v - vb
-    stable_tol = pl.max_horizontal(pl.col("target_tolerance").fill_null(0.0), config.stable_tolerance * vb.abs())
-    stage4 = [
+    baseline_equal = ~_BAND & ((_VB - pl.col("_t")).abs() <= pl.col("_eps"))
+    stable_tol = pl.max_horizontal(pl.col("target_tolerance").fill_null(0.0), config.stable_tolerance * _VB.abs())
+    return [
         achieved_now.alias("_achieved"),
         not_binary.fill_null(False).alias("_not_binary"),
-        pl.when(measurable & has_value).then(achieved_now).alias("achieved"),
-        pl.when(has_value & (T > B)).then(((y_latest - B) / (T - B)).clip(0.0, 1.0)).alias("tau"),
-        pl.when(threshold & pl.col("_defined") & has_value & vb.is_not_null() & ~achieved_now & ~baseline_met)
+        pl.when(measurable & _HAS_VALUE).then(achieved_now).alias("achieved"),
+        pl.when(_HAS_VALUE & (_T_YEAR > B)).then(((_Y_LATEST - B) / (_T_YEAR - B)).clip(0.0, 1.0)).alias("tau"),
+        pl.when(_THRESHOLD & pl.col("_defined") & _HAS_VALUE & _VB.is_not_null() & ~achieved_now & ~baseline_met)
         .then((d_base - d_now) / d_base)
         .alias("rho"),
-        pl.when(measurable & has_value & ~achieved_now).then(pl.col("_last_met")).alias("last_achieved_year"),
+        pl.when(measurable & _HAS_VALUE & ~achieved_now).then(pl.col("_last_met")).alias("last_achieved_year"),
         baseline_met.alias("_baseline_met"),
         baseline_equal.alias("_baseline_equal"),
-        change.alias("change_since_base"),
+        (_V - _VB).alias("change_since_base"),
         stable_tol.alias("_stable_tol"),
         pl.when(pl.col("_n") >= config.trend_min_points).then(pl.col("_slope")).alias("trend_slope"),
     ]
 
+
+def _projection(B: int, config: ProgressConfig, *, plausible: bool) -> list[pl.Expr]:
+    """得而复失, the trend's value at the target year (held inside the plausible range) and each
+    item's jump threshold."""
     jump_thr = (
         pl.col("indicator_code").replace_strict(
             dict(config.jump_thresholds), default=config.jump_threshold, return_dtype=pl.Float64
@@ -244,57 +289,80 @@ def evaluate_items(
         else pl.lit(config.jump_threshold)
     )
     projection = pl.when(pl.col("trend_slope").is_not_null()).then(
-        (pl.col("_sy") + pl.col("trend_slope") * ((T - B) * pl.col("_n") - pl.col("_sx"))) / pl.col("_n")
+        (pl.col("_sy") + pl.col("trend_slope") * ((_T_YEAR - B) * pl.col("_n") - pl.col("_sx"))) / pl.col("_n")
     )
-    has_plausible = indicators is not None and {"plausible_min", "plausible_max"} <= set(indicators.columns)
-    if has_plausible:
+    if plausible:
         # a straight line runs past 100 % or below 0; a projection is only shown inside the
         # indicator's plausible range, and trend_capped says it was held at the edge
-        lo_p, hi_p = pl.col("plausible_min"), pl.col("plausible_max")
-        capped = pl.when(projection > hi_p).then(hi_p).when(projection < lo_p).then(lo_p).otherwise(projection)
-        is_capped = ((projection > hi_p) | (projection < lo_p)).fill_null(False)
+        capped = (
+            pl.when(projection > _PLAUSIBLE_MAX)
+            .then(_PLAUSIBLE_MAX)
+            .when(projection < _PLAUSIBLE_MIN)
+            .then(_PLAUSIBLE_MIN)
+            .otherwise(projection)
+        )
+        is_capped = ((projection > _PLAUSIBLE_MAX) | (projection < _PLAUSIBLE_MIN)).fill_null(False)
     else:
         capped, is_capped = projection, pl.lit(False)
-    stage5 = [
+    return [
         pl.col("last_achieved_year").is_not_null().alias("lost"),
         capped.alias("trend_projection"),
         pl.when(pl.col("trend_slope").is_not_null()).then(is_capped).alias("trend_capped"),
         jump_thr.alias("_jump_thr"),
     ]
 
-    # growth ratio (UN ESCAP / Open SDG)
-    t_growth = (
-        pl.when(threshold & ~band).then(pl.col("_t")).when(band & (vb < lo)).then(lo).when(band & (vb > hi)).then(hi)
+
+def _growth_target() -> pl.Expr:
+    """t* of the growth ratio (UN ESCAP / Open SDG): the target, or a band's nearer edge."""
+    lo, hi = pl.col("_lo"), pl.col("_hi")
+    return (
+        pl.when(_THRESHOLD & ~_BAND)
+        .then(pl.col("_t"))
+        .when(_BAND & (_VB < lo))
+        .then(lo)
+        .when(_BAND & (_VB > hi))
+        .then(hi)
+        .alias("_tg")
     )
-    # +1 when higher is better; a band points towards its nearer edge
-    growth_sign = pl.when(band).then((pl.col("_tg") - vb).sign()).otherwise(pl.col("_sign"))
-    observed = (v / vb).pow(1.0 / (y_latest - B)) - 1.0
-    required = (pl.col("_tg") / vb).pow(1.0 / (T - B)) - 1.0
-    growth_reasons = [
-        (~(threshold & pl.col("_defined")), "no_numeric_target"),
-        (~has_value, "no_value"),
-        (vb.is_null(), "no_baseline"),
-        (y_latest <= B, "single_point"),
-        (vb == 0, "zero_base"),
-        (band & pl.col("_tg").is_null(), "baseline_met"),
-        ((vb < 0) | (v < 0) | (pl.col("_tg") < 0), "sign_change"),
-        (pl.col("_tg") == vb, "target_equals_base"),
+
+
+def _growth_rules(B: int) -> list[tuple[pl.Expr, str]]:
+    """Why the growth ratio is left empty, first match wins: (condition, reason code)."""
+    tg = pl.col("_tg")
+    return [
+        (~(_THRESHOLD & pl.col("_defined")), "no_numeric_target"),
+        (~_HAS_VALUE, "no_value"),
+        (_VB.is_null(), "no_baseline"),
+        (_Y_LATEST <= B, "single_point"),
+        (_VB == 0, "zero_base"),
+        (_BAND & tg.is_null(), "baseline_met"),
+        ((_VB < 0) | (_V < 0) | (tg < 0), "sign_change"),
+        (tg == _VB, "target_equals_base"),
     ]
-    stage6 = [t_growth.alias("_tg")]
-    # the index of the first reason that applies (null: none does); the code and its text are
-    # picked from it, like the status below
-    stage7 = [_first_match([cond for cond, _code in growth_reasons]).alias("_growth_rule")]
+
+
+def _growth_rates(B: int) -> list[pl.Expr]:
+    """Observed and required compound growth, and the sign that makes "better" positive."""
     ok = pl.col("_growth_rule").is_null()
-    stage8 = [
+    observed = (_V / _VB).pow(1.0 / (_Y_LATEST - B)) - 1.0
+    required = (pl.col("_tg") / _VB).pow(1.0 / (_T_YEAR - B)) - 1.0
+    # +1 when higher is better; a band points towards its nearer edge
+    growth_sign = pl.when(_BAND).then((pl.col("_tg") - _VB).sign()).otherwise(pl.col("_sign"))
+    return [
         pl.when(ok).then(observed).alias("growth_observed"),
         pl.when(ok).then(required).alias("growth_required"),
         pl.when(ok).then(growth_sign).alias("_gsign"),
     ]
+
+
+def _growth_ratio() -> pl.Expr:
+    return (pl.col("_gsign") * pl.col("growth_observed") / pl.col("growth_required").abs()).alias("growth_ratio")
+
+
+def _growth_category(config: ProgressConfig) -> pl.Expr:
     high, mid, low_thr = config.growth_thresholds
-    ratio = pl.col("_gsign") * pl.col("growth_observed") / pl.col("growth_required").abs()
-    stage9 = [ratio.alias("growth_ratio")]
-    stage10 = [
-        pl.when(pl.col("_achieved") & threshold)
+    return (
+        pl.when(pl.col("_achieved") & _THRESHOLD)
         .then(pl.lit("achieved", dtype=GROWTH_DTYPE))
         .when(pl.col("growth_ratio") >= high)
         .then(pl.lit("substantial", dtype=GROWTH_DTYPE))
@@ -304,67 +372,59 @@ def evaluate_items(
         .then(pl.lit("limited", dtype=GROWTH_DTYPE))
         .when(pl.col("growth_ratio").is_not_null())
         .then(pl.lit("deterioration", dtype=GROWTH_DTYPE))
-        .alias("growth_category"),
-    ]
+        .alias("growth_category")
+    )
 
-    # status and reason, first match wins (see the module docstring)
+
+def _status_rules() -> list[tuple[pl.Expr, str, str | None]]:
+    """Status and reason, first match wins (see the module docstring): (condition, status, reason)."""
     rho, tau = pl.col("rho"), pl.col("tau")
-    status_reason = [
+    return [
         (~pl.col("_known"), "target_pending", "unknown_kind"),
-        (~pl.col("_defined") & band, "target_pending", "band_undefined"),
+        (~pl.col("_defined") & _BAND, "target_pending", "band_undefined"),
         (~pl.col("_defined"), "target_pending", "target_pending"),
-        (~has_value, "no_data", "no_value"),
+        (~_HAS_VALUE, "no_data", "no_value"),
         (pl.col("_not_binary"), "target_pending", "qualitative_not_binary"),
         (pl.col("_achieved"), "achieved", None),
-        (qualitative, "not_achieved", None),
-        (threshold & vb.is_null(), "not_assessable", "no_baseline"),
-        (threshold & pl.col("_baseline_equal"), "not_assessable", "baseline_equals_target"),
-        (threshold & pl.col("_baseline_met"), "regressing", "baseline_met"),
-        (threshold & (rho >= tau - 1e-9), "on_track", None),
-        (threshold & (rho >= 0), "lagging", None),
-        (threshold, "regressing", None),
-        (direction & vb.is_null(), "not_assessable", "no_baseline"),
-        (direction & (pl.col("change_since_base").abs() <= pl.col("_stable_tol")), "stable", None),
-        (direction & (pl.col("_sign") * pl.col("change_since_base") > 0), "improving", None),
-        (direction, "worsening", None),
+        (_QUALITATIVE, "not_achieved", None),
+        (_THRESHOLD & _VB.is_null(), "not_assessable", "no_baseline"),
+        (_THRESHOLD & pl.col("_baseline_equal"), "not_assessable", "baseline_equals_target"),
+        (_THRESHOLD & pl.col("_baseline_met"), "regressing", "baseline_met"),
+        (_THRESHOLD & (rho >= tau - 1e-9), "on_track", None),
+        (_THRESHOLD & (rho >= 0), "lagging", None),
+        (_THRESHOLD, "regressing", None),
+        (_DIRECTION & _VB.is_null(), "not_assessable", "no_baseline"),
+        (_DIRECTION & (pl.col("change_since_base").abs() <= pl.col("_stable_tol")), "stable", None),
+        (_DIRECTION & (pl.col("_sign") * pl.col("change_since_base") > 0), "improving", None),
+        (_DIRECTION, "worsening", None),
     ]
 
-    # One chain yields the index of the first rule that matches; status, reason code and
-    # reason text are picked from it (cheaper than three chains of strings).
-    rule = _first_match([cond for cond, _status, _reason in status_reason])
-    rule_status = [status for _c, status, _r in status_reason]
-    rule_reason = [reason for _c, _s, reason in status_reason]
-    rule_text = [REASONS[code].format(B=B, Y=report_year) if code else None for code in rule_reason]
-    growth_codes = [code for _cond, code in growth_reasons]
-    growth_text = [GROWTH_REASONS[code].format(B=B, Y=report_year) for code in growth_codes]
 
+def _status_and_flags(B: int, status_rules: list[tuple[pl.Expr, str, str | None]], *, plausible: bool) -> list[pl.Expr]:
+    """The matching status rule's index, year-on-year change, the data flags, the base year and
+    whether the trend meets the target."""
     prev = pl.col("previous_value")
     jump = (
-        pl.when(prev.is_null() | v.is_null())
+        pl.when(prev.is_null() | _V.is_null())
         .then(False)
         .when(prev == 0)
-        .then(v != 0)
-        .otherwise((v - prev).abs() > pl.col("_jump_thr") * prev.abs())
+        .then(_V != 0)
+        .otherwise((_V - prev).abs() > pl.col("_jump_thr") * prev.abs())
     )
-    if indicators is not None and has_plausible:
-        lo_p, hi_p = pl.col("plausible_min"), pl.col("plausible_max")
+    if plausible:
 
         def outside(x: pl.Expr) -> pl.Expr:
-            return ((x < lo_p) | (x > hi_p)).fill_null(False)
+            return ((x < _PLAUSIBLE_MIN) | (x > _PLAUSIBLE_MAX)).fill_null(False)
 
-        out_of_range = outside(v) | outside(vb)
-        lf = lf.join(
-            indicators.lazy().select("indicator_code", "plausible_min", "plausible_max"),
-            on="indicator_code",
-            how="left",
-            maintain_order="left",
-        )
+        out_of_range = outside(_V) | outside(_VB)
     else:
         out_of_range = pl.lit(False)
-    stage11 = [
-        rule.alias("_rule"),
-        (v - prev).alias("yoy_change"),
-        pl.when(prev != 0).then((v - prev) / prev.abs() * 100.0).alias("yoy_change_pct"),
+    return [
+        # One chain yields the index of the first rule that matches; status, reason code and
+        # reason text are picked from it (cheaper than three chains of strings).
+        _first_match([cond for cond, _status, _reason in status_rules]).alias("_rule"),
+        (_V - prev).alias("yoy_change"),
+        pl.when(prev != 0).then((_V - prev) / prev.abs() * 100.0).alias("yoy_change_pct"),
         jump.alias("flag_jump"),
         out_of_range.alias("flag_out_of_range"),
         (pl.col("_latest_revised").fill_null(False) | pl.col("_baseline_revised").fill_null(False)).alias(
@@ -373,19 +433,33 @@ def evaluate_items(
         (pl.col("_latest_sample").fill_null(False) | pl.col("_baseline_sample").fill_null(False)).alias(
             "data_is_sample"
         ),
-        pl.when(vb.is_not_null()).then(pl.lit(B, dtype=pl.Int32)).alias("baseline_year"),
+        pl.when(_VB.is_not_null()).then(pl.lit(B, dtype=pl.Int32)).alias("baseline_year"),
         pl.lit(B, dtype=pl.Int32).alias("base_year"),
         pl.when(pl.col("trend_slope").is_not_null())
         .then(
-            pl.when(threshold & pl.col("_defined"))
+            pl.when(_THRESHOLD & pl.col("_defined"))
             .then(_meets(pl.col("trend_projection")))
-            .when(direction)
+            .when(_DIRECTION)
             .then(pl.col("_sign") * pl.col("trend_slope") > 0)
         )
         .alias("trend_on_track"),
         pl.col("_n").cast(pl.Int32).alias("trend_points"),
     ]
-    stage12 = [
+
+
+def _picked(
+    B: int,
+    report_year: int,
+    status_rules: list[tuple[pl.Expr, str, str | None]],
+    growth_rules: list[tuple[pl.Expr, str]],
+) -> list[pl.Expr]:
+    """Status, reason and growth reason codes and texts, and the joined flags, picked by index."""
+    rule_status = [status for _c, status, _r in status_rules]
+    rule_reason = [reason for _c, _s, reason in status_rules]
+    rule_text = [REASONS[code].format(B=B, Y=report_year) if code else None for code in rule_reason]
+    growth_codes = [code for _cond, code in growth_rules]
+    growth_text = [GROWTH_REASONS[code].format(B=B, Y=report_year) for code in growth_codes]
+    return [
         _pick(pl.col("_rule"), rule_status, STATUS_DTYPE).alias("status"),
         _pick(pl.col("_rule"), rule_reason).alias("reason_code"),
         _pick(pl.col("_rule"), rule_text).alias("reason"),
@@ -404,22 +478,6 @@ def evaluate_items(
             ],
         ).alias("flags"),
     ]
-    out = (
-        lf.with_columns(stage3)
-        .with_columns(stage4)
-        .with_columns(stage5)
-        .with_columns(stage6)
-        .with_columns(stage7)
-        .with_columns(stage8)
-        .with_columns(stage9)
-        .with_columns(stage10)
-        .with_columns(stage11)
-        .with_columns(stage12)
-    )
-    order = list(RESULT_COLUMNS)
-    at = order.index("target_year") + 1
-    order[at:at] = passthrough
-    return out.select(order)
 
 
 def compute_progress(

@@ -11,8 +11,6 @@ from types import MappingProxyType
 
 import polars as pl
 
-TOTAL = "合计"  # the default breakdown (same word as etl.core.records.TOTAL)
-
 THRESHOLD_KINDS: tuple[str, ...] = ("at_least", "at_most", "band")
 QUALITATIVE = "qualitative"
 DIRECTION_KINDS: tuple[str, ...] = ("increase", "decrease")

@@ -69,7 +69,7 @@ def reported_shares(db_path: Path, districts: list[str], basis: str) -> dict[int
     if not districts:
         return {}
     # the office's duties say who owes which indicator for which districts
-    sql = _SQL_REPORTED.replace("{links}", duties.links_sql(db.has_table(db_path, "duty_revision")))
+    sql = _SQL_REPORTED.replace("{links}", duties.LINKS_SQL)
     frame = db.query(db_path, sql, {"districts": districts, "all_values": basis == publication.ALL})
     shares = {}
     for year, reported, owed in frame.iter_rows():

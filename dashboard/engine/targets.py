@@ -93,69 +93,12 @@ def resolve_targets(
     parent_code. Rows come out in the order indicators first appear in `targets`, then in the
     order of `region_codes`.
     """
-    rows = targets
-    if plan_code is not None and "plan_code" in rows.columns:
-        rows = rows.filter(pl.col("plan_code") == plan_code)
-    for column in RENAMES:
-        if column not in rows.columns:
-            rows = rows.with_columns(pl.lit(None).alias(column))
     codes = list(dict.fromkeys(region_codes if region_codes is not None else regions.get_column("code").to_list()))
-    indicator_order = rows.get_column("indicator_code").unique(maintain_order=True)
-    rows = rows.with_columns(
-        pl.col("indicator_code").cast(pl.Enum(indicator_order)).to_physical().cast(pl.Int64).alias("_ind_order"),
-        (
-            (pl.col("target_year") == plan_target_year).fill_null(False)
-            if plan_target_year is not None
-            else pl.lit(False)
-        ).alias("_plan_year"),
-    )
-    # one target year per plan × indicator × region row: the plan's, else the latest
-    rows = (
-        rows.sort(
-            ["_ind_order", "region_code", "_plan_year", "target_year"],
-            descending=[False, False, True, True],
-            nulls_last=True,
-        )
-        .unique(["indicator_code", "region_code"], keep="first", maintain_order=True)
-        .with_row_index("_row")
-    )
-
+    rows, n_indicators = _one_year_per_row(targets, plan_code, plan_target_year)
     # Resolution works on narrow frames (target row number × region); the descriptive columns
     # are gathered from the few target rows once at the end, which keeps a national run
     # (2,875 counties × 150 indicators) cheap in time and memory.
-    region_enum = pl.Enum(codes)
-    n_regions = len(codes)
-    chains = ancestor_chains(regions, codes)
-    narrow = rows.select("_row", "_ind_order", "region_code")
-    specific = (
-        narrow.filter(pl.col("region_code").is_not_null())
-        .join(chains, left_on="region_code", right_on="ancestor_code", how="inner", suffix="_scope")
-        .select("_row", "_ind_order", pl.col("region_code_scope").alias("region_code"), pl.col("depth").cast(pl.Int64))
-        .sort(["_ind_order", "region_code", "depth"])
-        .unique(["_ind_order", "region_code"], keep="first", maintain_order=True)
-    )
-    # One slot per indicator × region, numbered _ind_order × n_regions + scope position: the
-    # all-region rows fill their indicator's slots, the nearest specific rows then overwrite
-    # theirs, and the filled slots read in order are the result in indicator-then-region order
-    # (at national scale this is cheaper than a cross join, an anti-filter and a sort).
-    chosen = np.full(len(indicator_order) * n_regions, -1, dtype=np.int64)
-    depth = np.full(len(indicator_order) * n_regions, ALL_REGIONS_DEPTH, dtype=np.int64)
-    general = narrow.filter(pl.col("region_code").is_null())
-    slots = general.get_column("_ind_order").to_numpy().astype(np.int64)[:, None] * n_regions + np.arange(n_regions)
-    chosen[slots.ravel()] = np.repeat(general.get_column("_row").to_numpy().astype(np.int64), n_regions)
-    if specific.height:
-        key = pl.col("_ind_order") * n_regions + pl.col("region_code").cast(region_enum).to_physical().cast(pl.Int64)
-        at = specific.select(key).to_series().to_numpy()
-        chosen[at] = specific.get_column("_row").to_numpy()
-        depth[at] = specific.get_column("depth").to_numpy()
-    filled = np.flatnonzero(chosen >= 0)
-    resolved = pl.DataFrame(
-        {
-            "region_code": pl.Series(codes, dtype=pl.String).gather(filled % max(n_regions, 1)),
-            "depth": pl.Series(depth[filled], dtype=pl.Int64),
-            "_row": chosen[filled],
-        }
-    )
+    resolved = _nearest_rows(rows.select("_row", "_ind_order", "region_code"), regions, codes, n_indicators)
     # one chunk: gathering strings from a chunked frame costs several times more
     wide = rows.select("indicator_code", pl.col("region_code").alias("target_region_code"), *RENAMES).rechunk()
     return (
@@ -171,6 +114,77 @@ def resolve_targets(
         )
         .rename(RENAMES)
         .select(RESOLVED_COLUMNS)
+    )
+
+
+def _one_year_per_row(
+    targets: pl.DataFrame, plan_code: str | None, plan_target_year: int | None
+) -> tuple[pl.DataFrame, int]:
+    """The plan's target rows, one target year per indicator × region row (the plan's, else the
+    latest), numbered (_row) and with their indicator's order of first appearance (_ind_order);
+    and how many indicators there are."""
+    rows = targets
+    if plan_code is not None and "plan_code" in rows.columns:
+        rows = rows.filter(pl.col("plan_code") == plan_code)
+    for column in RENAMES:
+        if column not in rows.columns:
+            rows = rows.with_columns(pl.lit(None).alias(column))
+    indicator_order = rows.get_column("indicator_code").unique(maintain_order=True)
+    rows = rows.with_columns(
+        pl.col("indicator_code").cast(pl.Enum(indicator_order)).to_physical().cast(pl.Int64).alias("_ind_order"),
+        (
+            (pl.col("target_year") == plan_target_year).fill_null(False)
+            if plan_target_year is not None
+            else pl.lit(False)
+        ).alias("_plan_year"),
+    )
+    rows = (
+        rows.sort(
+            ["_ind_order", "region_code", "_plan_year", "target_year"],
+            descending=[False, False, True, True],
+            nulls_last=True,
+        )
+        .unique(["indicator_code", "region_code"], keep="first", maintain_order=True)
+        .with_row_index("_row")
+    )
+    return rows, len(indicator_order)
+
+
+def _nearest_rows(narrow: pl.DataFrame, regions: pl.DataFrame, codes: list[str], n_indicators: int) -> pl.DataFrame:
+    """Per indicator × region in `codes` that some row applies to: the region, the depth of the
+    nearest row (0 its own, up the parent chain, ALL_REGIONS_DEPTH an all-region row) and that
+    row's number, in indicator-then-region order."""
+    region_enum = pl.Enum(codes)
+    n_regions = len(codes)
+    chains = ancestor_chains(regions, codes)
+    specific = (
+        narrow.filter(pl.col("region_code").is_not_null())
+        .join(chains, left_on="region_code", right_on="ancestor_code", how="inner", suffix="_scope")
+        .select("_row", "_ind_order", pl.col("region_code_scope").alias("region_code"), pl.col("depth").cast(pl.Int64))
+        .sort(["_ind_order", "region_code", "depth"])
+        .unique(["_ind_order", "region_code"], keep="first", maintain_order=True)
+    )
+    # One slot per indicator × region, numbered _ind_order × n_regions + scope position: the
+    # all-region rows fill their indicator's slots, the nearest specific rows then overwrite
+    # theirs, and the filled slots read in order are the result in indicator-then-region order
+    # (at national scale this is cheaper than a cross join, an anti-filter and a sort).
+    chosen = np.full(n_indicators * n_regions, -1, dtype=np.int64)
+    depth = np.full(n_indicators * n_regions, ALL_REGIONS_DEPTH, dtype=np.int64)
+    general = narrow.filter(pl.col("region_code").is_null())
+    slots = general.get_column("_ind_order").to_numpy().astype(np.int64)[:, None] * n_regions + np.arange(n_regions)
+    chosen[slots.ravel()] = np.repeat(general.get_column("_row").to_numpy().astype(np.int64), n_regions)
+    if specific.height:
+        key = pl.col("_ind_order") * n_regions + pl.col("region_code").cast(region_enum).to_physical().cast(pl.Int64)
+        at = specific.select(key).to_series().to_numpy()
+        chosen[at] = specific.get_column("_row").to_numpy()
+        depth[at] = specific.get_column("depth").to_numpy()
+    filled = np.flatnonzero(chosen >= 0)
+    return pl.DataFrame(
+        {
+            "region_code": pl.Series(codes, dtype=pl.String).gather(filled % max(n_regions, 1)),
+            "depth": pl.Series(depth[filled], dtype=pl.Int64),
+            "_row": chosen[filled],
+        }
     )
 
 

@@ -7,6 +7,7 @@ numpy over a years × items matrix, since a group_by over millions of rows was t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -18,8 +19,8 @@ from dashboard.engine.progress_codes import (
     TARGET_CORE,
     TARGET_KINDS,
     THRESHOLD_KINDS,
-    TOTAL,
 )
+from etl.core.records import TOTAL
 
 
 def target_terms(targets: pl.DataFrame, eps: float = 1e-9) -> pl.DataFrame:
@@ -134,6 +135,63 @@ def year_matrix(
     (small) target frame; the big frame is hashed once per key column, never sorted, filtered
     or copied.
     """
+    obs, optional = _observations(
+        observations, targets, base_year, report_year, indicator_codes=indicator_codes, region_codes=region_codes
+    )
+    if detail:
+        targets = target_terms(targets, eps)
+    if targets.height == 0:
+        empty = targets.clear().with_columns(pl.lit(None, dtype=pl.String).alias("breakdown"))
+        shape = (report_year - base_year + 1, 0)
+        return _with_stats(
+            empty,
+            np.full(shape, np.nan),
+            np.zeros(shape, bool),
+            np.zeros(shape, bool),
+            list(range(base_year, report_year + 1)),
+            base_year,
+            detail,
+        )
+    # The big frame is never filtered, sorted or copied: only new integer columns are made
+    # from it, and the rest is vectorised gathers and scatters.
+    pair = _target_row_of(obs, targets, indicator_codes, region_codes)
+    year_column = obs.get_column("year").cast(pl.Int32)
+    if year_column.null_count():
+        year_column = year_column.fill_null(report_year + 1)
+    year = year_column.to_numpy()
+    value = obs.get_column("value").cast(pl.Float64).to_numpy()  # nulls come out as NaN
+    use = (pair >= 0) & (year <= report_year) & ~np.isnan(value)
+    kept = _Kept(None if bool(use.all()) else np.flatnonzero(use))
+    del use
+    pair, year, value = kept(pair), kept(year), kept(value)
+    items = _Items.of(obs, kept, pair, targets.height)
+    years, values, revised, sample = _year_arrays(
+        obs, kept, year, value, items, base_year, report_year, optional=optional, detail=detail
+    )
+    extra_pairs, extra_codes, others = items.extra_pairs, items.extra_codes, items.others
+    del year, value, pair, items
+    frame = targets.with_columns(pl.lit(TOTAL, dtype=pl.String).alias("breakdown"))
+    if len(extra_pairs):
+        frame = pl.concat(
+            [
+                frame,
+                targets[extra_pairs].with_columns(pl.Series("breakdown", others, dtype=pl.String).gather(extra_codes)),
+            ]
+        )
+    return _with_stats(frame, values, revised, sample, years, base_year, detail)
+
+
+def _observations(
+    observations: pl.DataFrame | pl.LazyFrame,
+    targets: pl.DataFrame,
+    base_year: int,
+    report_year: int,
+    *,
+    indicator_codes: Sequence[str] | None,
+    region_codes: Sequence[str] | None,
+) -> tuple[pl.DataFrame, list[str]]:
+    """The observation columns year_matrix reads (collected), and which optional ones are there;
+    raises ValueError (Chinese) for a missing column, a null breakdown or Y before B."""
     missing = [c for c in ("indicator_code", "region_code", *TARGET_CORE) if c not in targets.columns]
     if missing:
         raise ValueError(f"目标表缺少列：{', '.join(missing)}")
@@ -154,22 +212,21 @@ def year_matrix(
     if obs.get_column("breakdown").null_count():
         # the breakdown numbering has no slot for "none": a null would take the next item's place
         raise ValueError(f"观测值表的 breakdown 列不能为空（合计请写“{TOTAL}”）")
-    plan_years = list(range(base_year, report_year + 1))
+    return obs, optional
 
-    if detail:
-        targets = target_terms(targets, eps)
-    n_pairs = targets.height
-    if n_pairs == 0:
-        empty = targets.clear().with_columns(pl.lit(None, dtype=pl.String).alias("breakdown"))
-        shape = (len(plan_years), 0)
-        return _with_stats(
-            empty, np.full(shape, np.nan), np.zeros(shape, bool), np.zeros(shape, bool), plan_years, base_year, detail
-        )
 
+def _target_row_of(
+    obs: pl.DataFrame,
+    targets: pl.DataFrame,
+    indicator_codes: Sequence[str] | None,
+    region_codes: Sequence[str] | None,
+) -> np.ndarray:
+    """Per observation, the index of the target row of its indicator and region (−1: none)."""
     # Dense codes of the target rows' indicators and regions. pair_of[i, r] is the target row
     # of indicator i in region r; the extra last row and column (−1) are where observations of
     # other indicators or regions land, so no masking is needed on the big arrays.
     # target rows come in runs of one indicator: its codes are looked up once per run
+    n_pairs = targets.height
     runs = targets.get_column("indicator_code").rle().struct.unnest()
     ind_cats = runs.get_column("value").unique(maintain_order=True)
     ind_enum = pl.Enum(ind_cats)
@@ -185,8 +242,6 @@ def year_matrix(
     if np.count_nonzero(pair_of >= 0) != n_pairs:
         raise ValueError("目标表中同一指标 × 地区出现多行；请先用 resolve_targets 解析为每个地区一行")
 
-    # The big frame is never filtered, sorted or copied: only new integer columns are made
-    # from it, and the rest is vectorised gathers and scatters.
     if indicator_codes is None:
         indicator = pl.col("indicator_code").cast(ind_enum, strict=False).to_physical().cast(pl.Int32).fill_null(n_i)
     else:
@@ -203,54 +258,77 @@ def year_matrix(
     codes = obs.select(indicator, region)
     o_r = codes.get_column("region_code").to_numpy()
     o_r = region_code.lookup(o_r) if region_codes is None else o_r.astype(np.int64)
-    pair = pair_of[codes.get_column("indicator_code").to_numpy().astype(np.int64) * (n_r + 1) + o_r]
-    del o_r, codes
-    year_column = obs.get_column("year").cast(pl.Int32)
-    if year_column.null_count():
-        year_column = year_column.fill_null(report_year + 1)
-    year = year_column.to_numpy()
-    value = obs.get_column("value").cast(pl.Float64).to_numpy()  # nulls come out as NaN
-    use = (pair >= 0) & (year <= report_year) & ~np.isnan(value)
-    all_rows = bool(use.all())
-    rows = None if all_rows else np.flatnonzero(use)
-    del use
+    return pair_of[codes.get_column("indicator_code").to_numpy().astype(np.int64) * (n_r + 1) + o_r]
 
-    def kept(array: np.ndarray) -> np.ndarray:
-        return array if rows is None else array[rows]
 
-    pair, year, value = kept(pair), kept(year), kept(value)
+class _Kept:
+    """The observation rows year_matrix uses (all of them, or these positions)."""
 
-    # Items: first one 合计 item per target row (in target-row order, with or without data),
-    # then one item per other breakdown that has data, in target-row then code-point order.
-    # Keeping the 合计 items in target order means the target frame needs no gather for them.
-    split = obs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "breakdown").filter(
-        pl.col("breakdown").is_null() | (pl.col("breakdown") != TOTAL)
-    )
-    others = sorted(v for v in split.get_column("breakdown").unique().to_list() if v is not None)
-    item = pair.astype(np.int64)
-    extra_pairs = np.zeros(0, dtype=np.int64)
-    extra_codes = np.zeros(0, dtype=np.int64)
-    if split.height:
-        # breakdown code per observation row: 0 for 合计, 1… for the others
-        code_of_row = np.zeros(obs.height, dtype=np.int16)
-        code_of_row[split.get_column("row").to_numpy()] = 1 + split.get_column("breakdown").cast(
-            pl.Enum(others)
-        ).to_physical().fill_null(len(others)).to_numpy().astype(np.int16)
-        b = kept(code_of_row)
-        at = np.flatnonzero(b > 0)
-        if len(at):
-            key = pair[at].astype(np.int64) * len(others) + (b[at] - 1)
-            occupied = np.zeros(n_pairs * len(others), dtype=bool)
-            occupied[key] = True
-            item[at] = n_pairs + (np.cumsum(occupied, dtype=np.int64) - 1)[key]
-            extra = np.flatnonzero(occupied)
-            extra_pairs, extra_codes = extra // len(others), extra % len(others)
-    n_items = n_pairs + len(extra_pairs)
+    def __init__(self, rows: np.ndarray | None) -> None:
+        self.rows = rows
 
-    # year-major layout: one contiguous row of items per year
+    def __call__(self, array: np.ndarray) -> np.ndarray:
+        return array if self.rows is None else array[self.rows]
+
+
+@dataclass(frozen=True)
+class _Items:
+    """Which item each kept observation belongs to. First one 合计 item per target row (in
+    target-row order, with or without data), then one item per other breakdown that has data,
+    in target-row then code-point order. Keeping the 合计 items in target order means the
+    target frame needs no gather for them."""
+
+    item: np.ndarray  # per kept observation
+    others: list[str]  # the breakdowns other than 合计, in code-point order
+    extra_pairs: np.ndarray  # per breakdown item: its target row
+    extra_codes: np.ndarray  # per breakdown item: its position in `others`
+    count: int
+
+    @classmethod
+    def of(cls, obs: pl.DataFrame, kept: _Kept, pair: np.ndarray, n_pairs: int) -> _Items:
+        split = obs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("row"), "breakdown").filter(
+            pl.col("breakdown").is_null() | (pl.col("breakdown") != TOTAL)
+        )
+        others = sorted(v for v in split.get_column("breakdown").unique().to_list() if v is not None)
+        item = pair.astype(np.int64)
+        extra_pairs = np.zeros(0, dtype=np.int64)
+        extra_codes = np.zeros(0, dtype=np.int64)
+        if split.height:
+            # breakdown code per observation row: 0 for 合计, 1… for the others
+            code_of_row = np.zeros(obs.height, dtype=np.int16)
+            code_of_row[split.get_column("row").to_numpy()] = 1 + split.get_column("breakdown").cast(
+                pl.Enum(others)
+            ).to_physical().fill_null(len(others)).to_numpy().astype(np.int16)
+            b = kept(code_of_row)
+            at = np.flatnonzero(b > 0)
+            if len(at):
+                key = pair[at].astype(np.int64) * len(others) + (b[at] - 1)
+                occupied = np.zeros(n_pairs * len(others), dtype=bool)
+                occupied[key] = True
+                item[at] = n_pairs + (np.cumsum(occupied, dtype=np.int64) - 1)[key]
+                extra = np.flatnonzero(occupied)
+                extra_pairs, extra_codes = extra // len(others), extra % len(others)
+        return cls(item, others, extra_pairs, extra_codes, n_pairs + len(extra_pairs))
+
+
+def _year_arrays(
+    obs: pl.DataFrame,
+    kept: _Kept,
+    year: np.ndarray,
+    value: np.ndarray,
+    items: _Items,
+    base_year: int,
+    report_year: int,
+    *,
+    optional: list[str],
+    detail: bool,
+) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """(years, values, revised, sample): years × items arrays, one contiguous row of items per
+    year, from the earliest observed year or B (whichever is earlier) to Y."""
     lo = min(int(year.min()) if len(year) else report_year, base_year)
     years = list(range(lo, report_year + 1))
-    flat = (year - lo).astype(np.int64) * n_items + item
+    n_items = items.count
+    flat = (year - lo).astype(np.int64) * n_items + items.item
     values = np.full((len(years), n_items), np.nan)
     revised = np.zeros((len(years), n_items), dtype=bool)
     sample = np.zeros((len(years), n_items), dtype=bool)
@@ -262,17 +340,7 @@ def year_matrix(
         sample.reshape(-1)[flat[np.flatnonzero(kept(obs.get_column("is_sample").fill_null(False).to_numpy()))]] = True
     if np.count_nonzero(~np.isnan(values)) != len(value):
         raise ValueError("观测值表中同一指标 × 地区 × 分组 × 年份出现多行；请使用 observation_current 的当前值")
-    del year, value, item, flat
-
-    frame = targets.with_columns(pl.lit(TOTAL, dtype=pl.String).alias("breakdown"))
-    if len(extra_pairs):
-        frame = pl.concat(
-            [
-                frame,
-                targets[extra_pairs].with_columns(pl.Series("breakdown", others, dtype=pl.String).gather(extra_codes)),
-            ]
-        )
-    return _with_stats(frame, values, revised, sample, years, base_year, detail)
+    return years, values, revised, sample
 
 
 def _by_position(column: str, dense: np.ndarray, other: int, name: str) -> pl.Expr:
@@ -363,29 +431,39 @@ def _with_stats(
         pl.Series("_baseline_revised", has[jb] & revised[jb]),
         pl.Series("_latest_sample", any_value & sample[last, items]),
         pl.Series("_baseline_sample", has[jb] & sample[jb]),
+        *_trend_sums(values[jb:], has[jb:]),
+        _last_met(frame, values[jb:], np.asarray(years[jb:], dtype=np.int32), latest_year, any_value),
     ]
-    # least-squares sums over the plan years [B, Y], x = year − B keeps the numbers small
-    plan, present = values[jb:], has[jb:]
+    return frame.hstack(columns)
+
+
+def _trend_sums(plan: np.ndarray, present: np.ndarray) -> list[pl.Series]:
+    """Least-squares sums over the plan years [B, Y]; x = year − B keeps the numbers small."""
     x = np.arange(len(plan), dtype=float)
     weight = present.astype(float)
     filled = np.where(present, plan, 0.0)
-    columns += [
+    return [
         pl.Series("_n", present.sum(axis=0).astype(np.int64)),
         pl.Series("_sx", x @ weight),
         pl.Series("_sy", filled.sum(axis=0)),
         pl.Series("_sxy", x @ filled),
         pl.Series("_sxx", (x * x) @ weight),
     ]
-    # 得而复失: the last plan year before the latest value's year whose value met the target
-    # interval [_lo, _hi] (NaN compares false, so missing values and direction-only targets
-    # never count)
+
+
+def _last_met(
+    frame: pl.DataFrame, plan: np.ndarray, plan_years: np.ndarray, latest_year: np.ndarray, any_value: np.ndarray
+) -> pl.Series:
+    """得而复失: the last plan year before the latest value's year whose value met the target
+    interval [_lo, _hi] (NaN compares false, so missing values and direction-only targets
+    never count)."""
     lo, hi, eps = (frame.get_column(c).cast(pl.Float64).to_numpy() for c in ("_lo", "_hi", "_eps"))
-    plan_years = np.asarray(years[jb:], dtype=np.int32)
-    last_met = np.empty(len(items), dtype=np.int32)
-    never = np.empty(len(items), dtype=bool)
+    n_items = plan.shape[1]
+    last_met = np.empty(n_items, dtype=np.int32)
+    never = np.empty(n_items, dtype=bool)
     # in blocks of items, so the chain of temporaries stays in the CPU cache (half the time of
     # whole-array passes at national scale)
-    for at in range(0, len(items), _BLOCK):
+    for at in range(0, n_items, _BLOCK):
         block = slice(at, at + _BLOCK)
         with np.errstate(invalid="ignore"):
             met = (lo[block] - plan[:, block] <= eps[block]) & (plan[:, block] - hi[block] <= eps[block])
@@ -393,5 +471,4 @@ def _with_stats(
         met &= any_value[block]
         last_met[block] = plan_years[len(plan_years) - 1 - np.argmax(met[::-1], axis=0)]
         never[block] = ~met.any(axis=0)
-    columns.append(pl.Series("_last_met", last_met, dtype=pl.Int32).scatter(np.flatnonzero(never), None))
-    return frame.hstack(columns)
+    return pl.Series("_last_met", last_met, dtype=pl.Int32).scatter(np.flatnonzero(never), None)

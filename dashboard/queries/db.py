@@ -10,6 +10,10 @@ Two DuckDB facts shape this module:
   *old* cached database, so the old connection must be closed before the new one is opened.
 - A connection is not safe to share between threads; each query uses its own cursor.
 
+Every reader may assume the current schema: a connection is only handed out for a file at the
+code's schema version (etl.core.migrations); an older one raises SchemaOutdated with the
+command that upgrades it.
+
 No Streamlit here: the module is plain Python so scripts and tests can use it.
 """
 
@@ -22,6 +26,8 @@ from typing import Any
 
 import duckdb
 import polars as pl
+
+from etl.core import migrations, store
 
 # (st_ino, st_mtime_ns, st_size): changes whenever a new file is moved into place.
 Identity = tuple[int, int, int]
@@ -43,6 +49,7 @@ def file_identity(db_path: Path | str) -> Identity:
 
 def snapshot_id(db_path: Path | str) -> str:
     """The published snapshot's identity as text, for use as a cache key."""
+    store.refresh_snapshot(Path(db_path), background=True)
     ino, mtime_ns, size = file_identity(db_path)
     return f"{ino}-{mtime_ns}-{size}"
 
@@ -55,6 +62,8 @@ def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
     should query through `con.cursor()` (or `query`), never the connection itself, from threads.
     """
     key = _key(db_path)
+    # PostgreSQL store: rebuilt (in a thread, while this snapshot serves) when a version was published
+    store.refresh_snapshot(Path(key), background=True)
     identity = file_identity(key)
     with _lock:
         cached = _connections.get(key)
@@ -65,6 +74,12 @@ def connect(db_path: Path | str) -> duckdb.DuckDBPyConnection:
             del _connections[key]
             cached[1].close()
         con = duckdb.connect(key, read_only=True)
+        try:
+            # readers never migrate: an older file names the command that upgrades it
+            migrations.check_current(migrations.DuckDB(con), "数据库")
+        except BaseException:
+            con.close()
+            raise
         _connections[key] = (identity, con)
         return con
 
@@ -105,8 +120,3 @@ def scalar(db_path: Path | str, sql: str, params: list[Any] | dict[str, Any] | N
     if frame.height == 0:
         return None
     return frame.item(0, 0)
-
-
-def has_table(db_path: Path | str, name: str) -> bool:
-    """Whether the snapshot has table `name` (older databases may lack the workflow tables)."""
-    return bool(scalar(db_path, "SELECT count(*) FROM duckdb_tables() WHERE table_name = $name", {"name": name}))

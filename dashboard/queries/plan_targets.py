@@ -9,7 +9,6 @@ import polars as pl
 
 from dashboard.queries import db
 
-REVISION_TABLE = "target_revision"
 BASE_ACTOR = "随系统提供"
 SAMPLE_ACTOR = "示例目标（随系统提供）"
 LESS_AMBITIOUS = "低于国家目标"
@@ -23,16 +22,9 @@ _AMBITION_SQL = """
          ELSE false END"""
 
 
-def target_table(db_path: Path | str) -> str:
-    """The relation holding the effective targets: `target_effective`, or `target` in a database
-    built before target revisions existed (it gains them on its next write)."""
-    return "target_effective" if db.has_table(db_path, REVISION_TABLE) else "target"
-
-
 def plan_targets(db_path: Path | str, plan_code: str | None = None) -> pl.DataFrame:
     """Effective targets with plan name and scope, indicator name and unit, region name, and
     the national target beside each local one (national_value, less_ambitious)."""
-    table = target_table(db_path)
     return db.query(
         db_path,
         f"""
@@ -42,7 +34,7 @@ def plan_targets(db_path: Path | str, plan_code: str | None = None) -> pl.DataFr
                t.source, t.source_url, t.verified, t.is_sample, t.note,
                n.value AS national_value,
                p.scope = 'local' AND ({_AMBITION_SQL}) AS less_ambitious
-        FROM {table} t
+        FROM target_effective t
         JOIN plan p ON p.code = t.plan_code
         JOIN indicator i ON i.code = t.indicator_code
         LEFT JOIN region g ON g.code = t.region_code
@@ -71,8 +63,6 @@ def target_history(db_path: Path | str, indicator_code: str) -> pl.DataFrame:
         """,
         {"code": indicator_code, "sample": SAMPLE_ACTOR, "base": BASE_ACTOR},
     )
-    if not db.has_table(db_path, REVISION_TABLE):
-        return shipped
     revised = db.query(
         db_path,
         """

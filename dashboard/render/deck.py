@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,24 @@ _SHIPPED_TOLERANCE = 0.001  # what etl.regions.geo already simplified to
 
 
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON (what Streamlit sends) has no indentation and keeps UTF-8 text."""
+    """A Deck whose JSON (what Streamlit sends) has no indentation and keeps UTF-8 text.
+
+    The JSON is made once, on the first call: a deck is not changed after it is built, and a
+    deck shared by many sessions (ui.rendered) is then serialised only once. (It is kept
+    outside the deck: pydeck serialises every attribute of the deck itself.)
+    """
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False)
+        text = _DECK_JSON.get(self)
+        if text is None:
+            text = json.dumps(
+                self, sort_keys=True, default=default_serialize, separators=(",", ":"), ensure_ascii=False
+            )
+            _DECK_JSON[self] = text
+        return text
+
+
+_DECK_JSON: weakref.WeakKeyDictionary[CompactDeck, str] = weakref.WeakKeyDictionary()
 
 
 def hex_rgb(colour: str, alpha: int | None = None) -> list[int]:

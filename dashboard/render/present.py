@@ -24,8 +24,9 @@ import polars as pl
 
 from dashboard.engine.progress import DIRECTION_KINDS, QUALITATIVE, THRESHOLD_KINDS, TOTAL
 from dashboard.engine.publication import PENDING_MARK, STATE_LABELS, STATE_PENDING
+from etl.core.records import COUNTRY_CODE
 
-NATIONAL = "100000"  # 全国, the region the national reference values belong to (etl.regions.geo.COUNTRY_CODE)
+NATIONAL = COUNTRY_CODE  # 全国, the region the national reference values belong to
 
 STATUS_RULE_NAMES: Mapping[str, str] = {
     "achieved": "已达标",
@@ -90,7 +91,7 @@ def share_number(value: float | None) -> float | None:
 def target_text(row: Mapping[str, Any]) -> str:
     """The target as a reader sees it: "≥90", "≤12", "40–60", 逐步提高, 是 — or 目标待设定.
 
-    An unverified target or a threshold without a value says 目标待设定 (DESIGN: never a
+    An unverified target or a threshold without a value says 目标待设定 (never a
     number from memory); a direction target keeps its direction in brackets because the
     engine still judges 向好/持平/退步 against it. 示例目标 are marked as such.
     """

@@ -153,13 +153,28 @@ def _overview(
     numbering: _Numbering,
 ) -> list[Block]:
     """一、总体情况: counts and 达标率, coverage, domains, national comparison, change since last year."""
-    year = result.report_year
     now = _counts(items)
-    label_counts = [(s.label, n) for s, n in present.label_counts(now, styles)]
-    blocks: list[Block] = [Heading(1, "一、总体情况")]
+    return [
+        Heading(1, "一、总体情况"),
+        *_overview_paragraphs(items, now, styles, scope, result),
+        *_summary_table(items, now, previous, styles, result, numbering),
+        *_domain_table(items, now, domains, result, numbering),
+        *_national_comparison(items, national, _label_of(styles), numbering),
+    ]
+
+
+def _overview_paragraphs(
+    items: pl.DataFrame,
+    now: dict[str, Any],
+    styles: Sequence[present.LabelStyle],
+    scope: str,
+    result: ProgressResult,
+) -> list[Block]:
+    """How many indicators got which label, the 达标率 and coverage; where the off-track ones are."""
     n = items.height
     with_data = _with_data(items)
     no_data = int(now["n_no_data"])
+    label_counts = [(s.label, k) for s, k in present.label_counts(now, styles)]
     text = report_text.counts_sentence(scope, n, label_counts) + report_text.rate_sentence(
         now["attainment_rate"],
         int(now["rate_numerator"]),
@@ -167,14 +182,17 @@ def _overview(
         int(now["excluded_direction"]),
         int(now["excluded_target_pending"]),
     )
-    pending_blank = _pending_without_value(items)
     text += report_text.coverage_sentence(
-        with_data, n, _share(with_data, n), no_data, _share(no_data, n), year, pending_blank
+        with_data,
+        n,
+        _share(with_data, n),
+        no_data,
+        _share(no_data, n),
+        result.report_year,
+        _pending_without_value(items),
     )
-    blocks.append(Paragraph(text))
-
+    blocks: list[Block] = [Paragraph(text)]
     spread = []
-    by_label = _label_of(styles)
     for style in styles:
         if not OFF_TRACK.intersection(style.codes):
             continue
@@ -195,73 +213,33 @@ def _overview(
         spread.append(f"按当前趋势，尚未达标的指标中有{off_trend}项预计到{result.plan.target_year}年难以达标。")
     if spread:
         blocks.append(Paragraph("".join(spread)))
+    return blocks
 
-    # 表: counts this year and last year
+
+def _summary_table(
+    items: pl.DataFrame,
+    now: dict[str, Any],
+    previous: pl.DataFrame | None,
+    styles: Sequence[present.LabelStyle],
+    result: ProgressResult,
+    numbering: _Numbering,
+) -> list[Block]:
+    """表: the counts this year beside last year's, and the sentence on what changed."""
+    year = result.report_year
+    label_counts = [(s.label, k) for s, k in present.label_counts(now, styles)]
     then = _counts(previous) if previous is not None else None
-    rows: list[tuple[str, ...]] = []
-
-    def row(name: str, value_now: Any, value_then: Any = None, delta: bool = True) -> None:
-        if then is None:
-            rows.append((name, cell(value_now)))
-            return
-        diff = ""
-        if delta and isinstance(value_now, int) and isinstance(value_then, int):
-            d = value_now - value_then
-            diff = f"+{d}" if d > 0 else (f"{present.MINUS}{-d}" if d < 0 else "0")
-        rows.append((name, cell(value_now), cell(value_then), diff))
-
     then_labels = dict((s.label, k) for s, k in present.label_counts(then, styles)) if then else {}
-    row("纳入评估的指标", n, previous.height if previous is not None else None)
-    for label, k in label_counts:
-        row(f"其中：{label}", k, then_labels.get(label))
-    row("达标率分子（达到数值或定性目标）", int(now["rate_numerator"]), int(then["rate_numerator"]) if then else None)
-    row(
-        "达标率分母（有数据且有数值或定性目标）",
-        int(now["rate_denominator"]),
-        int(then["rate_denominator"]) if then else None,
-    )
-    row(
-        "达标率",
-        present.percent(now["attainment_rate"]) or "无法计算",
-        (present.percent(then["attainment_rate"]) or "无法计算") if then else None,
-        delta=False,
-    )
-    row("方向性目标（不计入达标率）", int(now["excluded_direction"]), int(then["excluded_direction"]) if then else None)
-    row(
-        "目标待设定（不计入达标率）",
-        int(now["excluded_target_pending"]),
-        int(then["excluded_target_pending"]) if then else None,
-    )
-    prev_with = _with_data(previous) if previous is not None else None
-    row("有数据的指标", with_data, prev_with)
-    row(
-        "数据覆盖率",
-        present.percent(_share(with_data, n)),
-        present.percent(_share(prev_with, previous.height)) if previous is not None and prev_with is not None else None,
-        delta=False,
-    )
-    row("无数据的指标", no_data, int(then["n_no_data"]) if then else None)
-    row(
-        "无数据占比",
-        present.percent(_share(no_data, n)),
-        present.percent(_share(int(then["n_no_data"]), previous.height)) if then and previous is not None else None,
-        delta=False,
-    )
-    row(
-        "无数值的其他指标（目标待设定等）",
-        pending_blank,
-        _pending_without_value(previous) if previous is not None else None,
-    )
-    row("得而复失", lost, int(then["n_lost"]) if then else None)
-    row(
-        f"按趋势预计{result.plan.target_year}年难以达标",
-        off_trend,
-        _off_trend(previous) if previous is not None else None,
-    )
+    rows = [
+        _summary_row(name, value_now, value_then, delta, compared=then is not None)
+        for name, value_now, value_then, delta in _summary_entries(
+            items, now, previous, then, label_counts, then_labels, result.plan.target_year
+        )
+    ]
     t1 = numbering.table()
     columns = ("项目", f"{year}年") + ((f"{year - 1}年", "增减") if then is not None else ())
-    blocks.append(Table(f"表{t1} 主要指标评价情况汇总", columns, tuple(rows), (3.2, 1.2, 1.2, 1.0)[: len(columns)]))
-
+    blocks: list[Block] = [
+        Table(f"表{t1} 主要指标评价情况汇总", columns, tuple(rows), (3.2, 1.2, 1.2, 1.0)[: len(columns)])
+    ]
     if previous is not None and then is not None:
         changes = [(label, then_labels.get(label, 0), k) for label, k in label_counts]
         blocks.append(
@@ -274,75 +252,143 @@ def _overview(
         )
     else:
         blocks.append(Paragraph(report_text.no_previous_sentence(result.plan.base_year)))
+    return blocks
 
-    # 表: every domain of the catalogue, with or without indicators
+
+def _summary_entries(
+    items: pl.DataFrame,
+    now: dict[str, Any],
+    previous: pl.DataFrame | None,
+    then: dict[str, Any] | None,
+    label_counts: list[tuple[str, int]],
+    then_labels: dict[str, int],
+    target_year: int,
+) -> list[tuple[str, Any, Any, bool]]:
+    """(项目, this year, last year or None, whether to show the change) per summary row."""
+    n = items.height
+    with_data = _with_data(items)
+    no_data = int(now["n_no_data"])
+    prev_with = _with_data(previous) if previous is not None else None
+
+    def last(key: str) -> int | None:
+        return int(then[key]) if then else None
+
+    return [
+        ("纳入评估的指标", n, previous.height if previous is not None else None, True),
+        *((f"其中：{label}", k, then_labels.get(label), True) for label, k in label_counts),
+        ("达标率分子（达到数值或定性目标）", int(now["rate_numerator"]), last("rate_numerator"), True),
+        ("达标率分母（有数据且有数值或定性目标）", int(now["rate_denominator"]), last("rate_denominator"), True),
+        (
+            "达标率",
+            present.percent(now["attainment_rate"]) or "无法计算",
+            (present.percent(then["attainment_rate"]) or "无法计算") if then else None,
+            False,
+        ),
+        ("方向性目标（不计入达标率）", int(now["excluded_direction"]), last("excluded_direction"), True),
+        ("目标待设定（不计入达标率）", int(now["excluded_target_pending"]), last("excluded_target_pending"), True),
+        ("有数据的指标", with_data, prev_with, True),
+        (
+            "数据覆盖率",
+            present.percent(_share(with_data, n)),
+            present.percent(_share(prev_with, previous.height))
+            if previous is not None and prev_with is not None
+            else None,
+            False,
+        ),
+        ("无数据的指标", no_data, last("n_no_data"), True),
+        (
+            "无数据占比",
+            present.percent(_share(no_data, n)),
+            present.percent(_share(int(then["n_no_data"]), previous.height)) if then and previous is not None else None,
+            False,
+        ),
+        (
+            "无数值的其他指标（目标待设定等）",
+            _pending_without_value(items),
+            _pending_without_value(previous) if previous is not None else None,
+            True,
+        ),
+        ("得而复失", int(now["n_lost"]), last("n_lost"), True),
+        (
+            f"按趋势预计{target_year}年难以达标",
+            _off_trend(items),
+            _off_trend(previous) if previous is not None else None,
+            True,
+        ),
+    ]
+
+
+def _summary_row(name: str, value_now: Any, value_then: Any, delta: bool, *, compared: bool) -> tuple[str, ...]:
+    """(项目, 今年) or, beside last year, (项目, 今年, 去年, 增减)."""
+    if not compared:
+        return (name, cell(value_now))
+    diff = ""
+    if delta and isinstance(value_now, int) and isinstance(value_then, int):
+        d = value_now - value_then
+        diff = f"+{d}" if d > 0 else (f"{present.MINUS}{-d}" if d < 0 else "0")
+    return (name, cell(value_now), cell(value_then), diff)
+
+
+def _domain_row(outline: str, domain: str, items: pl.DataFrame, counts: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        outline,
+        domain,
+        cell(items.height),
+        cell(_with_data(items)),
+        cell(int(counts["rate_numerator"])),
+        cell(int(counts["rate_denominator"])),
+        present.percent(counts["attainment_rate"]) or "—",
+    )
+
+
+def _domain_table(
+    items: pl.DataFrame,
+    now: dict[str, Any],
+    domains: Sequence[tuple[str, str]],
+    result: ProgressResult,
+    numbering: _Numbering,
+) -> list[Block]:
+    """表: every domain of the catalogue, with or without indicators, and the 合计 row."""
     domain_rows = []
     for outline, domain in domains:
         mine = items.filter(pl.col("domain") == domain)
-        c = _counts(mine)
-        domain_rows.append(
-            (
-                OUTLINE_TITLES.get(outline, outline),
-                domain,
-                cell(mine.height),
-                cell(_with_data(mine)),
-                cell(int(c["rate_numerator"])),
-                cell(int(c["rate_denominator"])),
-                present.percent(c["attainment_rate"]) or "—",
-            )
-        )
+        domain_rows.append(_domain_row(OUTLINE_TITLES.get(outline, outline), domain, mine, _counts(mine)))
     others = items.filter(~pl.col("domain").is_in([d for _, d in domains]))
     if others.height:  # local indicators outside the outlines' domains still count
-        c = _counts(others)
-        domain_rows.append(
-            (
-                "其他",
-                "其他指标",
-                cell(others.height),
-                cell(_with_data(others)),
-                cell(int(c["rate_numerator"])),
-                cell(int(c["rate_denominator"])),
-                present.percent(c["attainment_rate"]) or "—",
-            )
-        )
-    domain_rows.append(
-        (
-            "合计",
-            "",
-            cell(n),
-            cell(with_data),
-            cell(int(now["rate_numerator"])),
-            cell(int(now["rate_denominator"])),
-            present.percent(now["attainment_rate"]) or "—",
-        )
-    )
+        domain_rows.append(_domain_row("其他", "其他指标", others, _counts(others)))
+    domain_rows.append(_domain_row("合计", "", items, now))
     missing = [d for _, d in domains if items.filter(pl.col("domain") == d).height == 0]
     t2 = numbering.table()
-    blocks.append(
+    return [
         Paragraph(
             report_text.missing_domains_sentence(result.plan.name, len(domains), missing) + f"各领域情况见表{t2}。"
-        )
-    )
-    blocks.append(
+        ),
         Table(
             f"表{t2} 各领域指标情况",
             ("纲要", "领域", "纳入评估", "有数据", "达标", "达标率分母", "达标率"),
             tuple(domain_rows),
             (1.6, 2.0, 1.0, 1.0, 0.8, 1.1, 1.0),
-        )
-    )
+        ),
+    ]
 
-    # 表: comparison with national values
+
+def _national_comparison(
+    items: pl.DataFrame,
+    national: pl.DataFrame,
+    by_label: dict[str, present.LabelStyle],
+    numbering: _Numbering,
+) -> list[Block]:
+    """表: the latest local values beside the national ones, better or worse by the target's direction."""
     compared = _national_rows(items, national, by_label)
     t3 = numbering.table() if compared else 0
     verdicts = [r[-1] for r in compared]
-    blocks.append(
+    blocks: list[Block] = [
         Paragraph(
             report_text.national_sentence(
                 len(compared), verdicts.count("好于全国"), verdicts.count("不及全国"), verdicts.count("与全国持平"), t3
             )
         )
-    )
+    ]
     if compared:
         blocks.append(
             Table(

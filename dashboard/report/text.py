@@ -23,7 +23,7 @@ def counts_sentence(scope: str, n_items: int, label_counts: Sequence[tuple[str, 
 
 
 def rate_sentence(rate: float | None, numerator: int, denominator: int, direction: int, pending: int) -> str:
-    """达标率 with its numerator and denominator, and what it leaves out (DESIGN: never silently)."""
+    """达标率 with its numerator and denominator, and what it leaves out (nothing is left out silently)."""
     if denominator:
         text = (
             f"达标率为{present.percent(rate)}（达到数值或定性目标的{numerator}项 ÷ "

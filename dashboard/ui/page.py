@@ -153,13 +153,14 @@ def view_sidebar(options: ViewOptions, *, fields: tuple[str, ...] = ("plan", "ye
 # --- engine results and shared page widgets -----------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _cached_result(
     db_path: str, snapshot: str, plan: str, year: int, region: str | None, label_set: str, basis: str
 ) -> _engine.ProgressResult:
-    # ProgressResult is a frozen dataclass of polars frames and pickles (≈1.5 MB for the
-    # embedded default, a few ms each way), so st.cache_data can hold it; `snapshot` makes a
-    # newly published database a miss, so a load shows at once.
+    # One ProgressResult per key, shared by every session without a copy: it is a frozen
+    # dataclass of polars frames, which no page changes in place (unpickling a copy for each
+    # session cost about 7 ms per result). `snapshot` makes a newly published database a
+    # miss, so a load shows at once.
     return _engine.run(Path(db_path), plan, year, region, label_set, basis=basis)
 
 

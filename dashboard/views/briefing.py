@@ -349,29 +349,38 @@ def fell_behind(current: ProgressResult, previous: ProgressResult | None, region
     joined = now.join(before, on=["indicator_code", "region_code"], how="inner", maintain_order="left")
     picked: list[tuple[int, int, dict[str, Any], str]] = []
     for position, row in enumerate(joined.iter_rows(named=True)):
-        status, prev = str(row["status"]), row["prev_status"]
-        if status not in STATUS_RANK or prev not in STATUS_RANK:
-            continue
-        if STATUS_RANK[status] > STATUS_RANK[prev]:
-            change = f"{present.rule_name(prev)} → {present.rule_name(status)}"
-            if row["lost"] and prev == "achieved":
-                change += "（得而复失）"
-        elif (
-            status != "achieved"
-            and status == prev
-            and _moved_away(row["target_kind"], row["latest_value"], row["prev_value"], row)
-        ):
-            change = f"仍{present.rule_name(status)}，数值较上年远离目标"
-        else:
-            continue
-        picked.append((-STATUS_RANK[status], position, row, change))
+        change = _change_since_last_year(row)
+        if change is not None:
+            picked.append((-STATUS_RANK[str(row["status"])], position, row, change))
     picked.sort(key=lambda t: (t[0], t[1]))
+    return _fell_behind_table([dict(r, _change=change) for _rank, _pos, r, change in picked])
 
+
+def _change_since_last_year(row: dict[str, Any]) -> str | None:
+    """How an item fell behind or regressed since last year, or None when it did neither."""
+    status, prev = str(row["status"]), row["prev_status"]
+    if status not in STATUS_RANK or prev not in STATUS_RANK:
+        return None
+    if STATUS_RANK[status] > STATUS_RANK[prev]:
+        change = f"{present.rule_name(prev)} → {present.rule_name(status)}"
+        if row["lost"] and prev == "achieved":
+            change += "（得而复失）"
+        return change
+    if (
+        status != "achieved"
+        and status == prev
+        and _moved_away(row["target_kind"], row["latest_value"], row["prev_value"], row)
+    ):
+        return f"仍{present.rule_name(status)}，数值较上年远离目标"
+    return None
+
+
+def _fell_behind_table(rows: list[dict[str, Any]]) -> pl.DataFrame:
     def prev_cell(r: dict[str, Any]) -> str:
         return f"{r['prev_symbol'] or ''} {r['prev_label'] or ''}".strip()
 
     return present.rows_table(
-        (dict(r, _change=change) for _rank, _pos, r, change in picked),
+        rows,
         {
             "指标": lambda r: r["indicator_name"],
             "地区": lambda r: r["region_name"],

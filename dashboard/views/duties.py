@@ -114,7 +114,7 @@ def save_edits(
 
 def history_table(db_path: Path | str, indicator_code: str) -> pl.DataFrame:
     """One indicator's duty versions in Chinese columns (version 0: shipped with the catalogue)."""
-    frame = db.query(db_path, duties.history_sql(db.has_table(db_path, "duty_revision")), {"code": indicator_code})
+    frame = db.query(db_path, duties.HISTORY_SQL, {"code": indicator_code})
     if frame.height == 0:
         return pl.DataFrame(
             schema=dict.fromkeys(
@@ -136,8 +136,6 @@ def history_table(db_path: Path | str, indicator_code: str) -> pl.DataFrame:
 
 def all_history(db_path: Path | str) -> pl.DataFrame:
     """Every duty change, newest first (the office's record of who changed what)."""
-    if not db.has_table(db_path, "duty_revision"):
-        return pl.DataFrame()
     return db.query(
         db_path,
         """

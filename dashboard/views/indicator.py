@@ -103,7 +103,7 @@ def _target_note(item: dict[str, Any]) -> str:
 
 
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
-    """The status with its inputs and intermediates (DESIGN: every status is auditable)."""
+    """The status with its inputs and intermediates (every status must be explainable)."""
     d = item["decimals"]
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [
@@ -165,51 +165,12 @@ def detail(
         return None
     breakdown = item["breakdown"]
     all_items = result.items.filter((pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown))
-    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
-    ranking = result.ranking.get_column("region_code").to_list()
-    # the chosen district with the home region for context; the home region with all districts
-    shown = [region] if region in ranking else [region, *ranking]
-    if region in ranking and result.region:
-        shown.append(result.region)
-    obs = result.observations.filter(
-        (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
-    )
-    order = {c: i for i, c in enumerate(shown)}
-    series = (
-        obs.with_columns(
-            pl.col("region_code").replace_strict(names, default=pl.col("region_code")).alias("region_name"),
-            pl.col("region_code").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"),
-        )
-        .sort("_o", "year")
-        .select("region_name", "year", "value")
-    )
     nat_series = pl.DataFrame(schema={"year": pl.Int32, "value": pl.Float64})
     nat_item = None
     if national is not None:
         nat_series = national.series(code, NATIONAL, breakdown).select("year", "value")
         nat_item = national.item(code, NATIONAL, breakdown)
     kind = item["target_kind"]
-    line = item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None
-    # every region of the run (the home region, then its districts)
-    table = present.item_table(
-        all_items,
-        [
-            "地区",
-            "基期值",
-            "最新值",
-            "最新年份",
-            "目标",
-            "目标来源",
-            "状态",
-            "计算状态",
-            "进度ρ（%）",
-            "时间进度τ（%）",
-            "趋势预测",
-            "按趋势可达标",
-            "说明",
-            "数据提示",
-        ],
-    )
     return IndicatorDetail(
         code=code,
         name=item["indicator_name"],
@@ -221,11 +182,52 @@ def detail(
         breakdown=breakdown,
         item=item,
         why=_why(item, result.plan.base_year),
-        series=series,
+        series=_series(result, code, region, breakdown),
         national=nat_series,
         national_item=nat_item,
-        districts=table,
-        target_line=line,
+        # every region of the run (the home region, then its districts)
+        districts=present.item_table(all_items, _DISTRICT_COLUMNS),
+        target_line=item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None,
+    )
+
+
+_DISTRICT_COLUMNS = [
+    "地区",
+    "基期值",
+    "最新值",
+    "最新年份",
+    "目标",
+    "目标来源",
+    "状态",
+    "计算状态",
+    "进度ρ（%）",
+    "时间进度τ（%）",
+    "趋势预测",
+    "按趋势可达标",
+    "说明",
+    "数据提示",
+]
+
+
+def _series(result: ProgressResult, code: str, region: str, breakdown: str) -> pl.DataFrame:
+    """region_name, year, value of the chosen district with the home region for context, or of
+    the home region with all its districts."""
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    ranking = result.ranking.get_column("region_code").to_list()
+    shown = [region] if region in ranking else [region, *ranking]
+    if region in ranking and result.region:
+        shown.append(result.region)
+    obs = result.observations.filter(
+        (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
+    )
+    order = {c: i for i, c in enumerate(shown)}
+    return (
+        obs.with_columns(
+            pl.col("region_code").replace_strict(names, default=pl.col("region_code")).alias("region_name"),
+            pl.col("region_code").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"),
+        )
+        .sort("_o", "year")
+        .select("region_name", "year", "value")
     )
 
 
@@ -300,18 +302,17 @@ def _duty_terms(db_path: Path, code: str) -> tuple[str, str]:
     """The districts the lead unit reports this indicator for and its yearly deadline, as the
     office set them (成员单位分工), else every district and the general deadline."""
     districts, deadline = None, None
-    if db.has_table(db_path, "duty_revision"):
-        frame = db.query(
-            db_path,
-            """
-            SELECT (SELECT string_agg(g.name, '、' ORDER BY g.code) FROM region g
-                     WHERE list_contains(string_split(d.districts, '|'), g.code)) AS districts, d.deadline
-            FROM duty_current d WHERE d.indicator_code = $code
-            """,
-            {"code": code},
-        )
-        if frame.height:
-            districts, deadline = frame.row(0)
+    frame = db.query(
+        db_path,
+        """
+        SELECT (SELECT string_agg(g.name, '、' ORDER BY g.code) FROM region g
+                 WHERE list_contains(string_split(d.districts, '|'), g.code)) AS districts, d.deadline
+        FROM duty_current d WHERE d.indicator_code = $code
+        """,
+        {"code": code},
+    )
+    if frame.height:
+        districts, deadline = frame.row(0)
     month_day = f"次年{int(deadline[:2])}月{int(deadline[3:])}日" if deadline else "按系统设置（年度报表截止日）"
     return districts or "全部区县", month_day
 

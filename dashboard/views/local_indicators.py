@@ -28,8 +28,6 @@ class Outcome:
 
 def local_table(db_path: Path | str) -> pl.DataFrame:
     """The office's local indicators with their current definition and units (Chinese columns)."""
-    if not db.has_table(db_path, "local_indicator_revision"):
-        return pl.DataFrame()
     return db.query(
         db_path,
         """
@@ -148,7 +146,7 @@ def save(
 
 def history_table(db_path: Path | str, code: str) -> pl.DataFrame:
     """Every version of a local indicator in Chinese columns (empty for catalogue indicators)."""
-    frame = db.query(db_path, local.history_sql(db.has_table(db_path, "local_indicator_revision")), {"code": code})
+    frame = db.query(db_path, local.HISTORY_SQL, {"code": code})
     if frame.height == 0:
         return pl.DataFrame()
     return frame.select(

@@ -184,7 +184,7 @@ class MapView:
     plan: str | None
 
 
-# names people and other pages use for the map themes (the data tables, the DESIGN notes)
+# names people and other pages use for the map themes (the data tables among them)
 THEME_ALIASES: dict[str, str] = {
     "child_friendly": "child",
     "儿童友好": "child",

@@ -163,9 +163,41 @@ def _companion_targets(companions: Sequence[ProgressResult], region: str) -> dic
 def evaluation(result: ProgressResult, region: str, companions: Sequence[ProgressResult] = ()) -> Midterm:
     """The mid-term evaluation of `region` for the result's plan and report year."""
     items = present.totals(result.items).filter(pl.col("region_code") == region)
-    main_year = result.plan.target_year
     extra = _companion_targets(companions, region)
-    years = tuple(sorted({main_year, *extra}))
+    years = tuple(sorted({result.plan.target_year, *extra}))
+    table = _evaluation_table(items, result, extra, years)
+    by_domain = {str(domain): part.drop("领域") for (domain,), part in table.group_by("领域", maintain_order=True)}
+    styles = present.label_styles(result.labels)
+    total = aggregate.status_counts(items.with_columns(pl.lit(SUMMARY_TOTAL).alias("domain")), ["domain"])
+    region_rows = result.by_region.filter(pl.col("region_code") == region)
+    name = region_rows.item(0, "region_name") if region_rows.height else region
+    level = region_rows.item(0, "region_level") if region_rows.height else None
+    return Midterm(
+        region_code=region,
+        region_name=name,
+        plan_name=result.plan.name,
+        report_year=result.report_year,
+        target_years=years,
+        table=table,
+        by_domain=by_domain,
+        summary=_summary(items, total, styles),
+        narrative=_narrative_of(items, total, styles, present.scope_word(name, level), result.plan.target_year),
+        has_values=items.filter(pl.col("latest_value").is_not_null()).height > 0,
+        note=present.ROUNDED_NOTE
+        + ("含示例数据，仅供演示。" if result.sample_data else "")
+        + ("含示例目标（非官方）。" if result.sample_targets else ""),
+    )
+
+
+def _evaluation_table(
+    items: pl.DataFrame,
+    result: ProgressResult,
+    extra: dict[int, dict[str, dict[str, Any]]],
+    years: tuple[int, ...],
+) -> pl.DataFrame:
+    """One row per indicator (Chinese headers, rounded as shown): values, a target column per
+    target year (the plan's and its companions'), status, trend, conclusion, sources; 序号 per domain."""
+    main_year = result.plan.target_year
     base = result.plan.base_year
 
     def target_for(year: int):
@@ -206,25 +238,27 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
     numeric = {f"基期值（{base}年）": pl.Float64, "最新值": pl.Float64, f"趋势预测（{main_year}年）": pl.Float64}
     table = present.rows_table(items.iter_rows(named=True), columns, numeric)
     table = table.with_columns(pl.int_range(1, pl.len() + 1).over("领域").cast(pl.Int64).alias("序号"))
-    table = table.select("领域", "序号", *[c for c in table.columns if c not in ("领域", "序号")])
-    by_domain = {str(domain): part.drop("领域") for (domain,), part in table.group_by("领域", maintain_order=True)}
+    return table.select("领域", "序号", *[c for c in table.columns if c not in ("领域", "序号")])
 
-    styles = present.label_styles(result.labels)
+
+def _summary(items: pl.DataFrame, total: pl.DataFrame, styles: Sequence[present.LabelStyle]) -> pl.DataFrame:
+    """Per domain, then 合计: indicators, count per label, 达标率 and its denominator."""
     per_domain = aggregate.status_counts(items, ["domain"])
-    total = aggregate.status_counts(items.with_columns(pl.lit(SUMMARY_TOTAL).alias("domain")), ["domain"])
     summary_rows = list(per_domain.iter_rows(named=True)) + list(total.iter_rows(named=True))
     summary_columns: dict[str, Any] = {"领域": lambda r: r["domain"], "指标数": lambda r: int(r["n_items"])}
     for style in styles:
         summary_columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"]) for c in s.codes)
     summary_columns["达标率"] = lambda r: present.percent(r["attainment_rate"])
     summary_columns["达标率分母"] = lambda r: int(r["rate_denominator"])
-    summary = present.rows_table(
+    return present.rows_table(
         summary_rows, summary_columns, {k: pl.Int64 for k in summary_columns if k not in ("领域", "达标率")}
     )
 
-    region_rows = result.by_region.filter(pl.col("region_code") == region)
-    name = region_rows.item(0, "region_name") if region_rows.height else region
-    level = region_rows.item(0, "region_level") if region_rows.height else None
+
+def _narrative_of(
+    items: pl.DataFrame, total: pl.DataFrame, styles: Sequence[present.LabelStyle], scope: str, target_year: int
+) -> str:
+    """The evaluation's paragraph, from the 合计 counts and where the items fall behind."""
     t = total.row(0, named=True) if total.height else {c: 0 for c in aggregate.AGGREGATE_COLUMNS}
     behind = (
         items.filter(pl.col("status").cast(pl.String).is_in(BEHIND))
@@ -238,8 +272,8 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         & (pl.col("trend_on_track") == False)  # noqa: E712
         & ~pl.col("target_kind").is_in(list(DIRECTION_KINDS)).fill_null(False)
     ).height
-    text = narrative(
-        present.scope_word(name, level),
+    return narrative(
+        scope,
         items.height,
         [(s.label, n) for s, n in present.label_counts(t, styles)],
         t.get("attainment_rate"),
@@ -248,20 +282,5 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         int(t.get("excluded_direction") or 0),
         list(behind.iter_rows()),
         off_trend,
-        main_year,
-    )
-    return Midterm(
-        region_code=region,
-        region_name=name,
-        plan_name=result.plan.name,
-        report_year=result.report_year,
-        target_years=years,
-        table=table,
-        by_domain=by_domain,
-        summary=summary,
-        narrative=text,
-        has_values=items.filter(pl.col("latest_value").is_not_null()).height > 0,
-        note=present.ROUNDED_NOTE
-        + ("含示例数据，仅供演示。" if result.sample_data else "")
-        + ("含示例目标（非官方）。" if result.sample_targets else ""),
+        target_year,
     )

@@ -23,7 +23,6 @@ from etl.core import settings
 from etl.core.records import TOTAL, Finding
 from etl.workflow import duties
 from etl.workflow.approval import STATE_LABELS
-from etl.workflow.users import workflow_setting
 
 SEVERITY_PREVIEW = {"error": "错误（不载入）", "warning": "提醒（照常载入）", "info": "说明"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -93,27 +92,6 @@ ACTION_LABELS = {
     "approved": "审核通过（锁定）",
     "unlocked": "解锁",
 }
-_EMPTY_WORKFLOW = {
-    "approval_current": "(SELECT NULL::VARCHAR AS unit_code, NULL::INTEGER AS year, NULL::VARCHAR AS state, "
-    "NULL::VARCHAR AS actor, NULL::TIMESTAMP AS acted_at, NULL::VARCHAR AS reason WHERE false)",
-    "submission_withdrawal": "(SELECT NULL::INTEGER AS submission_id, NULL::TIMESTAMP AS withdrawn_at, "
-    "NULL::VARCHAR AS withdrawn_by, NULL::VARCHAR AS reason WHERE false)",
-    "audit_log": "(SELECT NULL::BIGINT AS id, NULL::TIMESTAMP AS changed_at, NULL::VARCHAR AS actor, "
-    "NULL::VARCHAR AS action, NULL::VARCHAR AS file, NULL::INTEGER AS submission_id, "
-    "NULL::VARCHAR AS unit_code, NULL::VARCHAR AS indicator_code, NULL::VARCHAR AS region_code, "
-    "NULL::INTEGER AS year, NULL::VARCHAR AS breakdown, NULL::DOUBLE AS old_value, "
-    "NULL::DOUBLE AS new_value, NULL::VARCHAR AS detail WHERE false)",
-}
-
-
-def _tables(db_path: Path) -> dict[str, str]:
-    """Names to use for the workflow tables: themselves, or empty stand-ins in an older database
-    (the app cannot add them: it never writes; the first write through etl does)."""
-    return {name: name for name in _EMPTY_WORKFLOW} if db.has_table(db_path, "audit_log") else dict(_EMPTY_WORKFLOW)
-
-
-def _query(db_path: Path, sql: str, params: dict | None = None) -> pl.DataFrame:
-    return db.query(db_path, sql.format(**_tables(db_path)), params)
 
 
 # --- choices -----------------------------------------------------------------------------------
@@ -186,17 +164,17 @@ def district_options(db_path: Path) -> dict[str, str]:
 
 def deadline(year: int) -> date:
     """The return for `year` is due on this day of the following year (FUER_RETURN_DEADLINE)."""
-    return aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline")).due(year)
+    return aggregate.ReportingDeadline.from_setting(settings.get("return_deadline")).due(year)
 
 
 def _links(db_path: Path) -> pl.DataFrame:
     """indicator_code, unit_code, role, districts, deadline: the office's member-unit duties."""
-    return db.query(db_path, duties.links_sql(db.has_table(db_path, "duty_revision")))
+    return db.query(db_path, duties.LINKS_SQL)
 
 
 def unit_deadlines(db_path: Path, year: int) -> dict[str, date]:
     """Each unit's due date for `year`: the setting, or the earliest its duties set."""
-    setting = aggregate.ReportingDeadline.from_setting(workflow_setting("return_deadline"))
+    setting = aggregate.ReportingDeadline.from_setting(settings.get("return_deadline"))
     return duties.unit_deadlines(_links(db_path), year, f"{setting.month:02d}-{setting.day:02d}")
 
 
@@ -258,14 +236,14 @@ def completeness(db_path: Path, year: int) -> pl.DataFrame:
 
 
 _SQL_STATUS = """
-WITH loads AS (SELECT submission_id, min(id) AS lid FROM {audit_log} WHERE action = 'load' GROUP BY ALL),
-marks AS (SELECT unit_code, max(id) AS aid FROM {audit_log} WHERE action = 'approved' AND year = $year GROUP BY ALL),
+WITH loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL),
+marks AS (SELECT unit_code, max(id) AS aid FROM audit_log WHERE action = 'approved' AND year = $year GROUP BY ALL),
 subs AS (
     SELECT s.unit_code, count(DISTINCT s.id) AS files, min(s.loaded_at) AS first_at, max(s.loaded_at) AS last_at,
            bool_or(s.is_sample) AS sample, max(l.lid) AS last_lid
     FROM submission s JOIN observation o ON o.submission_id = s.id LEFT JOIN loads l ON l.submission_id = s.id
     WHERE o.year = $year AND s.kind = 'return' AND s.status = 'loaded'
-      AND s.id NOT IN (SELECT submission_id FROM {submission_withdrawal})
+      AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)
     GROUP BY s.unit_code
 )
 SELECT u.code AS unit_code, u.name AS unit_name, coalesce(subs.files, 0) AS files, subs.first_at, subs.last_at,
@@ -274,7 +252,7 @@ SELECT u.code AS unit_code, u.name AS unit_name, coalesce(subs.files, 0) AS file
 FROM member_unit u
 LEFT JOIN subs ON subs.unit_code = u.code
 LEFT JOIN marks m ON m.unit_code = u.code
-LEFT JOIN {approval_current} a ON a.unit_code = u.code AND a.year = $year
+LEFT JOIN approval_current a ON a.unit_code = u.code AND a.year = $year
 WHERE u.code IN (SELECT unit_code FROM indicator_unit)
 ORDER BY u.name
 """
@@ -290,45 +268,60 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     """
     today = today or date.today()
     due = deadline(year)
-    frame = _query(db_path, _SQL_STATUS, {"year": year})
+    frame = db.query(db_path, _SQL_STATUS, {"year": year})
     comp = completeness(db_path, year)
     frame = frame.join(comp, on="unit_code", how="left").with_columns(
         pl.col("expected").fill_null(0), pl.col("received").fill_null(0)
     )
-    state = (
-        # a 补报 after approval: its new values wait for review, the approved ones stay locked
-        pl.when((pl.col("state") == "approved") & pl.col("resubmitted"))
-        .then(pl.lit("resubmitted"))
-        .when(pl.col("state") == "approved")
-        .then(pl.lit("approved"))
-        .when(pl.col("state") == "unlocked")
-        .then(pl.lit("unlocked"))
-        .when(pl.col("files") == 0)
-        .then(pl.lit("none"))
-        .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at")))
-        .then(pl.lit("checked"))
-        # blank owed values are 缺报: a return with gaps is partial, never simply 已报送
-        .when(pl.col("received") < pl.col("expected"))
-        .then(pl.lit("partial"))
-        .otherwise(pl.lit("received"))
-    )
-    labels = {
-        "none": "未报送",
-        "received": STATE_LABELS[None],
-        "checked": STATE_LABELS["checked"],
-        "approved": STATE_LABELS["approved"],
-        "unlocked": STATE_LABELS["unlocked"],
-        "resubmitted": "补报待审核",
-    }
+    # a unit that leads no measurable indicator and sent nothing owes nothing this year
+    frame = frame.filter((pl.col("expected") > 0) | (pl.col("files") > 0))
     # each unit's own deadline where its duties set one
     dues = unit_deadlines(db_path, year)
     frame = frame.with_columns(
         pl.col("unit_code").replace_strict(dues, default=due, return_dtype=pl.Date).alias("deadline")
     )
+    return frame.with_columns(_STATE.alias("state_code")).with_columns(
+        pl.when(pl.col("state_code") == "partial")
+        .then(pl.format("部分报送 {} / {}", pl.col("received"), pl.col("expected")))
+        .otherwise(pl.col("state_code").replace_strict(_STATE_WORDS, default=None))
+        .alias("state_label"),
+        _timeliness(tracking_start(db_path), today).alias("timeliness"),
+    )
+
+
+# A return's state from its files, completeness and the office's latest action.
+_STATE = (
+    # a 补报 after approval: its new values wait for review, the approved ones stay locked
+    pl.when((pl.col("state") == "approved") & pl.col("resubmitted"))
+    .then(pl.lit("resubmitted"))
+    .when(pl.col("state") == "approved")
+    .then(pl.lit("approved"))
+    .when(pl.col("state") == "unlocked")
+    .then(pl.lit("unlocked"))
+    .when(pl.col("files") == 0)
+    .then(pl.lit("none"))
+    .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at")))
+    .then(pl.lit("checked"))
+    # blank owed values are 缺报: a return with gaps is partial, never simply 已报送
+    .when(pl.col("received") < pl.col("expected"))
+    .then(pl.lit("partial"))
+    .otherwise(pl.lit("received"))
+)
+_STATE_WORDS = {
+    "none": "未报送",
+    "received": STATE_LABELS[None],
+    "checked": STATE_LABELS["checked"],
+    "approved": STATE_LABELS["approved"],
+    "unlocked": STATE_LABELS["unlocked"],
+    "resubmitted": "补报待审核",
+}
+
+
+def _timeliness(started: date | None, today: date) -> pl.Expr:
+    """按时 / 逾期 / 逾期未报 / 未到截止日 against each row's `deadline`, or 历史补录 when that
+    deadline passed before returns were loaded here (back-filled history)."""
     due_end = pl.col("deadline").cast(pl.Datetime("us")) + pl.duration(hours=23, minutes=59, seconds=59)
-    started = tracking_start(db_path)
-    timely = (
-        # the deadline passed before returns were loaded here: the year is back-filled history
+    return (
         pl.when(pl.lit(started is not None) & (pl.col("deadline") < pl.lit(started)))
         .then(pl.lit("历史补录"))
         .when(pl.col("first_at").is_null() & (pl.lit(today) > pl.col("deadline")))
@@ -338,15 +331,6 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
         .when(pl.col("first_at") <= due_end)
         .then(pl.lit("按时"))
         .otherwise(pl.lit("逾期"))
-    )
-    # a unit that leads no measurable indicator and sent nothing owes nothing this year
-    frame = frame.filter((pl.col("expected") > 0) | (pl.col("files") > 0))
-    return frame.with_columns(state.alias("state_code")).with_columns(
-        pl.when(pl.col("state_code") == "partial")
-        .then(pl.format("部分报送 {} / {}", pl.col("received"), pl.col("expected")))
-        .otherwise(pl.col("state_code").replace_strict(labels, default=None))
-        .alias("state_label"),
-        timely.alias("timeliness"),
     )
 
 
@@ -450,13 +434,13 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
 
 def unit_submissions(db_path: Path, unit_code: str, year: int) -> pl.DataFrame:
     """The unit's files holding values for `year`, withdrawn ones included and marked."""
-    frame = _query(
+    frame = db.query(
         db_path,
         """
         SELECT s.id, s.file_name, s.loaded_at, s.rows_accepted, s.rows_rejected, s.is_sample,
                w.withdrawn_by, w.withdrawn_at, w.reason,
-               (SELECT min(a.actor) FROM {audit_log} a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
-        FROM submission s LEFT JOIN {submission_withdrawal} w ON w.submission_id = s.id
+               (SELECT min(a.actor) FROM audit_log a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
+        FROM submission s LEFT JOIN submission_withdrawal w ON w.submission_id = s.id
         WHERE s.unit_code = $u AND s.kind = 'return' AND s.status = 'loaded'
           AND s.id IN (SELECT submission_id FROM observation WHERE year = $y)
         ORDER BY s.loaded_at DESC, s.id DESC""",
@@ -495,7 +479,7 @@ def value_history(
     db_path: Path, indicator_code: str, region_code: str, year: int, breakdown: str = "合计"
 ) -> pl.DataFrame:
     """Every revision of one value, newest first: value, file, who, when, and whether it counts."""
-    frame = _query(
+    frame = db.query(
         db_path,
         """
         SELECT o.revision, o.value, s.file_name, s.id AS submission_id, coalesce(u.name, '') AS unit_name,
@@ -503,10 +487,10 @@ def value_history(
                o.id = (SELECT observation_id FROM observation_current c
                        WHERE c.indicator_code = o.indicator_code AND c.region_code = o.region_code
                          AND c.year = o.year AND c.breakdown = o.breakdown) AS current,
-               (SELECT min(a.actor) FROM {audit_log} a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
+               (SELECT min(a.actor) FROM audit_log a WHERE a.submission_id = s.id AND a.action = 'load') AS actor
         FROM observation o JOIN submission s ON s.id = o.submission_id
         LEFT JOIN member_unit u ON u.code = s.unit_code
-        LEFT JOIN {submission_withdrawal} w ON w.submission_id = s.id
+        LEFT JOIN submission_withdrawal w ON w.submission_id = s.id
         WHERE o.indicator_code = $i AND o.region_code = $r AND o.year = $y AND o.breakdown = $b
         ORDER BY o.revision DESC, o.id DESC""",
         {"i": indicator_code, "r": region_code, "y": year, "b": breakdown},
@@ -536,13 +520,13 @@ def audit_trail(
     db_path: Path, *, unit_code: str | None = None, year: int | None = None, limit: int = 2000
 ) -> pl.DataFrame:
     """The audit log, newest first, optionally for one unit and/or year."""
-    frame = _query(
+    frame = db.query(
         db_path,
         """
         SELECT a.changed_at, a.actor, a.action, a.file, a.submission_id, coalesce(u.name, a.unit_code) AS unit_name,
                a.indicator_code, i.name AS indicator_name, g.name AS region_name, a.year, a.breakdown,
                a.old_value, a.new_value, a.detail
-        FROM {audit_log} a LEFT JOIN member_unit u ON u.code = a.unit_code
+        FROM audit_log a LEFT JOIN member_unit u ON u.code = a.unit_code
         LEFT JOIN indicator i ON i.code = a.indicator_code LEFT JOIN region g ON g.code = a.region_code
         WHERE ($u IS NULL OR a.unit_code = $u) AND ($y IS NULL OR a.year = $y)
         ORDER BY a.id DESC LIMIT $n""",

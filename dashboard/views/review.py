@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from dashboard.queries import db
 from dashboard.views import returns as returns_status
 from dashboard.views.upload import completeness_label
 from etl.returns import plausibility
@@ -23,14 +24,14 @@ _FINDINGS = """
 SELECT f.rule, f.severity, f.sheet, f.row_no, f.col, f.message, f.submission_id
 FROM finding f JOIN submission s ON s.id = f.submission_id
 WHERE s.unit_code = $u AND s.kind = 'return' AND s.status = 'loaded'
-  AND s.id NOT IN (SELECT submission_id FROM {submission_withdrawal})
+  AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)
   AND s.id IN (SELECT submission_id FROM observation WHERE year = $y)
   AND f.severity = 'warning'
 """
 
 
 def _warnings(db_path: Path, unit_code: str, year: int) -> pl.DataFrame:
-    return returns_status._query(db_path, _FINDINGS, {"u": unit_code, "y": year})
+    return db.query(db_path, _FINDINGS, {"u": unit_code, "y": year})
 
 
 def queue(db_path: Path, today: date | None = None) -> pl.DataFrame:
@@ -110,7 +111,7 @@ def queue_table(frame: pl.DataFrame) -> pl.DataFrame:
 def return_values(db_path: Path, unit_code: str, year: int) -> pl.DataFrame:
     """The return's current values, with last year's value, the change and the warnings and
     outliers found on each cell when it was loaded."""
-    frame = returns_status._query(
+    frame = db.query(
         db_path,
         """
         SELECT c.indicator_code, c.indicator_name, c.region_code, c.region_name, c.breakdown, c.value, c.unit,
@@ -159,17 +160,17 @@ def return_findings(db_path: Path, unit_code: str, year: int) -> pl.DataFrame:
 def withdrawal_notice(db_path: Path, unit_code: str, year: int) -> dict[str, object] | None:
     """The unit's latest withdrawn file for `year` — file, submission_id, withdrawn_by,
     withdrawn_at, reason, values — while no file for that year came after it; else None."""
-    frame = returns_status._query(
+    frame = db.query(
         db_path,
         """
         SELECT s.id AS submission_id, s.file_name AS file, w.withdrawn_by, w.withdrawn_at, w.reason,
                (SELECT count(*) FROM observation o WHERE o.submission_id = s.id) AS "values"
-        FROM submission s JOIN {submission_withdrawal} w ON w.submission_id = s.id
+        FROM submission s JOIN submission_withdrawal w ON w.submission_id = s.id
         WHERE s.unit_code = $u AND s.kind = 'return'
           AND s.id IN (SELECT submission_id FROM observation WHERE year = $y)
           AND NOT EXISTS (SELECT 1 FROM submission n JOIN observation o ON o.submission_id = n.id
                           WHERE n.unit_code = $u AND n.kind = 'return' AND n.status = 'loaded' AND o.year = $y
-                            AND n.id > s.id AND n.id NOT IN (SELECT submission_id FROM {submission_withdrawal}))
+                            AND n.id > s.id AND n.id NOT IN (SELECT submission_id FROM submission_withdrawal))
         ORDER BY w.withdrawn_at DESC, s.id DESC LIMIT 1""",
         {"u": unit_code, "y": year},
     )

@@ -253,8 +253,6 @@ def history_table(db_path: Path | str, indicator_code: str) -> pl.DataFrame:
 
 def plan_history(db_path: Path | str, plan_code: str) -> pl.DataFrame:
     """Every revision of the plan's targets, newest first."""
-    if not db.has_table(db_path, plan_targets.REVISION_TABLE):
-        return pl.DataFrame()
     return db.query(
         db_path,
         """

@@ -71,8 +71,42 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
     expected, received, on_time, tracked = (
         int(per_year.get_column(c).sum()) for c in ("expected", "received", "on_time", "tracked")
     )
+    led = present.totals(result.items).filter(
+        (pl.col("lead_unit_code") == unit_code) & pl.col("region_code").is_in(scope)
+    )
+    flagged = result.items.filter(
+        (pl.col("lead_unit_code") == unit_code) & pl.col("region_code").is_in(scope) & pl.col("flags").is_not_null()
+    )
+    return UnitView(
+        unit_code=unit_code,
+        unit_name=unit_name,
+        region_code=region,
+        expected=expected,
+        received=received,
+        missing=expected - received,
+        completeness_pct=_pct(received, expected),
+        on_time=on_time,
+        timeliness_pct=_pct(on_time, tracked),
+        owes=_owes(cells),
+        # per district and year from the cells (the office may give indicators different deadlines)
+        matrix=_matrix(aggregate.completeness_summary(cells, ["region_code", "region_name", "year"])),
+        missing_cells=cells.filter(~pl.col("received")).select(
+            pl.col("indicator_name").alias("指标"),
+            pl.col("indicator_code").alias("指标代码"),
+            pl.col("region_name").alias("区县"),
+            pl.col("year").cast(pl.String).alias("年份"),
+            pl.col("deadline").cast(pl.String).alias("报送截止日期"),
+        ),
+        timeliness=_timeliness(per_year),
+        off_track=_off_track(led),
+        flags=present.item_table(flagged, ["指标", "地区", "分组", "最新值", "最新年份", "数据提示", "状态"]),
+        lead_items=led.height,
+    )
 
-    owes = (
+
+def _owes(cells: pl.DataFrame) -> pl.DataFrame:
+    """Per indicator: 应报, 已报, 缺报."""
+    return (
         cells.group_by("indicator_code", "indicator_name", maintain_order=True)
         .agg(pl.len().alias("应报"), pl.col("received").sum().alias("已报"))
         .with_columns((pl.col("应报") - pl.col("已报")).alias("缺报"))
@@ -85,29 +119,24 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
         )
     )
 
-    # per district and year (the office may give indicators different deadlines)
-    summary = aggregate.completeness_summary(cells, ["region_code", "region_name", "year"])
+
+def _matrix(summary: pl.DataFrame) -> pl.DataFrame:
+    """District × year: "已报/应报"."""
     years = sorted(summary.get_column("year").unique().to_list())
     matrix_rows: dict[str, dict[str, Any]] = {}
     for r in summary.iter_rows(named=True):
         row = matrix_rows.setdefault(r["region_code"], {"区县": r["region_name"]})
         row[f"{r['year']}年"] = f"{r['received']}/{r['expected']}"
-    matrix = pl.DataFrame(
-        list(matrix_rows.values()), schema={"区县": pl.String, **{f"{y}年": pl.String for y in years}}
-    )
+    return pl.DataFrame(list(matrix_rows.values()), schema={"区县": pl.String, **{f"{y}年": pl.String for y in years}})
 
-    missing_cells = cells.filter(~pl.col("received")).select(
-        pl.col("indicator_name").alias("指标"),
-        pl.col("indicator_code").alias("指标代码"),
-        pl.col("region_name").alias("区县"),
-        pl.col("year").cast(pl.String).alias("年份"),
-        pl.col("deadline").cast(pl.String).alias("报送截止日期"),
-    )
+
+def _timeliness(per_year: pl.DataFrame) -> pl.DataFrame:
+    """Per year: deadline, expected, received, on time, late, missing and the two rates."""
 
     def judged(r: dict[str, Any], column: str) -> int | None:
         return r[column] if r["tracked"] else None  # back-filled history: no 按时/逾期
 
-    timeliness = present.rows_table(
+    return present.rows_table(
         per_year.iter_rows(named=True),
         {
             "年份": lambda r: str(r["year"]),
@@ -123,11 +152,11 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
         {k: pl.Int64 for k in ("应报", "已报", "按时", "逾期", "缺报")},
     )
 
-    led = present.totals(result.items).filter(
-        (pl.col("lead_unit_code") == unit_code) & pl.col("region_code").is_in(scope)
-    )
+
+def _off_track(led: pl.DataFrame) -> pl.DataFrame:
+    """The unit's lead indicators not on course (off-track statuses and 得而复失)."""
     off = led.filter(pl.col("status").cast(pl.String).is_in(present.OFF_TRACK) | pl.col("lost").fill_null(False))
-    off_track = present.item_table(
+    return present.item_table(
         off.sort("status_order", maintain_order=True),
         [
             "指标",
@@ -144,29 +173,6 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
             "趋势预测",
             "按趋势可达标",
         ],
-    )
-    flagged = result.items.filter(
-        (pl.col("lead_unit_code") == unit_code) & pl.col("region_code").is_in(scope) & pl.col("flags").is_not_null()
-    )
-    flags = present.item_table(flagged, ["指标", "地区", "分组", "最新值", "最新年份", "数据提示", "状态"])
-
-    return UnitView(
-        unit_code=unit_code,
-        unit_name=unit_name,
-        region_code=region,
-        expected=expected,
-        received=received,
-        missing=expected - received,
-        completeness_pct=_pct(received, expected),
-        on_time=on_time,
-        timeliness_pct=_pct(on_time, tracked),
-        owes=owes,
-        matrix=matrix,
-        missing_cells=missing_cells,
-        timeliness=timeliness,
-        off_track=off_track,
-        flags=flags,
-        lead_items=led.height,
     )
 
 

@@ -117,15 +117,8 @@ def domains(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [d for d, _ in rows]
 
 
-def has_revisions(con: duckdb.DuckDBPyConnection) -> bool:
-    sql = "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'local_indicator_revision'"
-    return bool(con.sql(sql).fetchall()[0][0])
-
-
 def local_codes(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Codes of the indicators the office added."""
-    if not has_revisions(con):
-        return set()
     return {r[0] for r in con.sql("SELECT DISTINCT indicator_code FROM local_indicator_revision").fetchall()}
 
 
@@ -313,13 +306,10 @@ def save(
     return publish(Path(db_path), change)
 
 
-def history_sql(has_table: bool) -> str:
-    """Every version of one local indicator ($code), oldest first, with who, when and why."""
-    if not has_table:
-        return "SELECT NULL AS indicator_code WHERE false"
-    return """
+# Every version of one local indicator ($code), oldest first, with who, when and why.
+HISTORY_SQL = """
         SELECT r.indicator_code, CAST(row_number() OVER (ORDER BY r.id) AS INTEGER) AS revision, r.action, r.name,
                r.unit, r.decimals, r.domain, r.direction, r.definition, r.data_source, r.actor, r.changed_at,
                r.reason, r.origin
         FROM local_indicator_revision r WHERE r.indicator_code = $code ORDER BY r.id
-    """
+"""

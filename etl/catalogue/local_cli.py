@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from etl.core import settings
+from etl.core import settings, store
 
 ORIGIN = "命令行"
 
@@ -58,7 +58,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _db(console: Any) -> Path | None:
     db = settings.db_path()
-    if not db.exists():
+    if not db.exists() and not settings.database_url():
         console.print(f"[red]数据库 {db} 不存在，请先运行 python -m etl build[/]")
         return None
     return db
@@ -111,7 +111,7 @@ def cmd_add(args: argparse.Namespace, console: Any) -> int:
         return 2
     try:
         direction = local.parse_direction(args.direction)
-        con = duckdb.connect(str(db), read_only=True)
+        con = store.open_snapshot(db)
         try:
             empty = local.LocalIndicator("", None, 0, "")
             lead, shared = _units(con, args, empty)
@@ -150,7 +150,7 @@ def cmd_edit(args: argparse.Namespace, console: Any) -> int:
     db = _db(console)
     if db is None:
         return 2
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.open_snapshot(db)
     try:
         before = local.current(con, args.code)
         if before is None:
@@ -192,7 +192,7 @@ def cmd_list(args: argparse.Namespace, console: Any) -> int:
     db = _db(console)
     if db is None:
         return 2
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.open_snapshot(db)
     try:
         codes = sorted(local.local_codes(con))
         rows = con.sql(
@@ -221,9 +221,9 @@ def cmd_history(args: argparse.Namespace, console: Any) -> int:
     db = _db(console)
     if db is None:
         return 2
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.open_snapshot(db)
     try:
-        frame = con.sql(local.history_sql(local.has_revisions(con)), params={"code": args.code}).pl()
+        frame = con.sql(local.HISTORY_SQL, params={"code": args.code}).pl()
     finally:
         con.close()
     if frame.height == 0:

@@ -9,6 +9,8 @@ Codes and comments are English; every string a user sees is Simplified Chinese.
 
 from __future__ import annotations
 
+from etl.core.records import COUNTRY_CODE
+
 # --- plans ---------------------------------------------------------------------------------
 
 # code, name, full_name, scope, base_year, target_year (docs/data-files.md order)
@@ -354,7 +356,7 @@ FYP_NEW_INDICATORS: dict[str, dict[str, str | None]] = {
 # 十四五 targets that are national totals, not rates: attached to region 100000 (全国) so a
 # city is never measured against them.
 NATIONAL_TOTAL_TARGETS: frozenset[str] = frozenset({"C-ENV-05a", "C-HEALTH-01-F1"})
-NATIONAL_REGION = "100000"
+NATIONAL_REGION = COUNTRY_CODE
 NATIONAL_TOTAL_NOTE = "全国总量目标，仅适用于全国（100000），不分解到各地"
 
 # Reference rows whose source page is a repost the reference itself asks to confirm.

@@ -14,6 +14,8 @@ SEVERITY_WARNING = "warning"  # the row is accepted, the finding is shown
 SEVERITY_INFO = "info"  # recognised and skipped (e.g. a footer row), shown on request
 
 TOTAL = "合计"  # default breakdown
+# 全国: the region the national reference values and the national-total targets belong to.
+COUNTRY_CODE = "100000"
 # The 妇儿工委办 as a member unit: it judges the 定性 goals (indicators without a unit), whoever leads them.
 OFFICE_UNIT = "women_children_office"
 

@@ -32,6 +32,13 @@ SETTINGS: dict[str, Setting] = {
             "DuckDB 数据库文件路径（命令行 --db 同义）",
         ),
         Setting(
+            "database_url",
+            "FUER_DATABASE_URL",
+            "",
+            "可选：PostgreSQL 连接地址（postgresql://用户@主机:端口/库名）。设置后所有写入都进入 PostgreSQL（事务），"
+            "FUER_DB 成为本进程从 PostgreSQL 生成的本地只读快照；留空则使用 DuckDB 单文件",
+        ),
+        Setting(
             "region",
             "FUER_REGION",
             "370300",
@@ -123,6 +130,11 @@ def get(name: str) -> str:
 
 def db_path() -> Path:
     return Path(get("db_path"))
+
+
+def database_url() -> str:
+    """The PostgreSQL system of record, or "" for the embedded DuckDB file."""
+    return get("database_url").strip()
 
 
 def region_code() -> str:

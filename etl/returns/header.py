@@ -152,6 +152,15 @@ _BREAKDOWN_PREFIX = re.compile(r"^(?:其中[:：]?|[-—–·•*>]+)")
 
 _COLUMN_NUMBER = re.compile(r"^(?:[甲乙丙丁戊己庚辛壬癸]|\d{1,3})$")
 
+# Rows under a table that are signatures, dates and contacts, matched on their first cell
+# (NFKC, spaces removed). Place files share the rule.
+FOOTER = re.compile(
+    r"^(?:单位负责人|统计负责人|部门负责人|负责人|填表人|填报人|制表人|审核人|审核|"
+    r"报出日期|填报日期|填表日期|联系电话|联系人|电话)"
+)
+# Notes under a table: "注：…", "说明1、…", or a 填表说明 block.
+NOTE = re.compile(r"^(?:(?:注|说明|备注|填表说明|附注)\d*[:、.]|填表说明)")
+
 
 _SPACES = re.compile(r"\s+")
 _BRACKETED = re.compile(r"\(.*?\)|\[.*?\]|【.*?】")
@@ -165,7 +174,7 @@ def label_key(text: str) -> str:
     return key.strip("*:：")
 
 
-def _bare(key: str) -> str:
+def without_brackets(key: str) -> str:
     """Key without bracketed additions: "数值(%)" → "数值", "县(市、区)" → "县"."""
     return _BRACKETED.sub("", key)
 
@@ -175,7 +184,7 @@ def role_of(text: str) -> Role | None:
     key = label_key(text)
     if not key:
         return None
-    return _ROLE_OF.get(key) or _ROLE_OF.get(_bare(key))
+    return _ROLE_OF.get(key) or _ROLE_OF.get(without_brackets(key))
 
 
 def year_of_label(text: str) -> str | None:
@@ -287,7 +296,7 @@ def _build_header(grid: Grid, pos: int, roles: dict[int, Role | None]) -> TableH
 
     data_start = positions[-1] + 1
     column_number_position = None
-    if data_start < len(grid.rows) and _is_column_number_row(grid.rows[data_start][1]):
+    if data_start < len(grid.rows) and is_column_number_row(grid.rows[data_start][1]):
         column_number_position = data_start
         data_start += 1
     return TableHeader(
@@ -399,7 +408,7 @@ def _fill_right(top: tuple[str, ...], sub: dict[int, str], label_cols: set[int])
     return groups
 
 
-def _is_column_number_row(cells: tuple[str, ...]) -> bool:
+def is_column_number_row(cells: tuple[str, ...]) -> bool:
     """甲 | 乙 | 丙 | 1 | 2 | 3 under the header (statistical forms number their columns)."""
     texts = [label_key(c) for c in cells if c.strip()]
     if len(texts) < 2 or not all(_COLUMN_NUMBER.match(t) for t in texts):
@@ -430,7 +439,7 @@ _YEAR_PATTERNS = (  # most explicit first
     re.compile(_YEAR + r"\s*年(?!\s*\d{1,2}\s*月)"),
 )
 # "2021—2030年" names a plan period, not the report year.
-_YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?")
+YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*年?\s*[-—–~至到]+\s*(?:19|20)\d{2}\s*年?")
 # Dates that are not the report year (有效期至 2026年, 报出日期 2025年3月): cut them out
 # before looking for the year, but keep the rest of the line ("统计年度：2024 报出日期：…").
 _NOT_YEAR = re.compile(r"(?:有效期至?|日期|报出|截止|时间|文号)[^0-9]{0,8}(?:19|20)\d{2}")
@@ -478,7 +487,7 @@ def sheet_context(grid: Grid, header: TableHeader) -> SheetContext:
         for t in texts:
             if unit is None and (m := _UNIT_INLINE.match(t)):
                 unit = m.group(1)
-        year_text = _YEAR_RANGE.sub(" ", _NOT_YEAR.sub(" ", joined))
+        year_text = YEAR_RANGE.sub(" ", _NOT_YEAR.sub(" ", joined))
         for level, pattern in enumerate(_YEAR_PATTERNS):
             found_years[level] += pattern.findall(year_text)
     years: tuple[str, ...] = ()

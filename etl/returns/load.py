@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import shutil
+import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,12 +19,13 @@ import duckdb
 import polars as pl
 
 from etl.core import bounds
-from etl.core.records import OFFICE_UNIT, SEVERITY_ERROR, SEVERITY_WARNING, Finding, Observation, UnreadableFile
-from etl.core.store import insert_rows
+from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding, UnreadableFile
+from etl.core.store import insert_frame
 from etl.core.text import squash
-from etl.returns.validate import CheckResult, Context, Key, Rejected, check_values
+from etl.returns.guard import OFFICE_NAME as OFFICE_NAME  # the office's name, for workflow messages
+from etl.returns.guard import apply_guard, load_guard
+from etl.returns.validate import CURRENT_SCHEMA, CheckedFrames, Context, check_frames
 
-OFFICE_NAME = "妇儿工委办"  # the only role that can unlock an approved return
 # Refusals that depend on who loads and on the approval state, not on the file itself.
 CONTEXT_RULES = ("not_own_indicator", "locked")
 
@@ -44,9 +45,14 @@ class FileReport:
     message: str = ""
     findings: list[Finding] = field(default_factory=list)
     dry_run: bool = False  # a preview: checked against the database, nothing saved
-    # every value the load saves: indicator_code, region_code, year, breakdown, value, current
-    # (the value it replaces, if any), last_year (same value a year earlier), sheet, row, column
-    values: list[dict[str, object]] = field(default_factory=list)
+    # every value the load saves, as a frame with the columns of `values`
+    value_frame: pl.DataFrame | None = None
+
+    @property
+    def values(self) -> list[dict[str, object]]:
+        """Every value the load saves: indicator_code, region_code, year, breakdown, value, current
+        (the value it replaces, if any), last_year (same value a year earlier), sheet, row, column."""
+        return [] if self.value_frame is None else self.value_frame.to_dicts()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -87,8 +93,7 @@ def load_context(con: duckdb.DuckDBPyConnection, today: date | None = None) -> C
     regions = _frame(con, "SELECT code, name, short_name, level, parent_code FROM region")
     years = _frame(con, "SELECT min(base_year) AS a, max(target_year) AS b FROM plan").row(0)
     current = _frame(con, "SELECT indicator_code, region_code, year, breakdown, value FROM observation_current")
-    cur: dict[Key, float] = {(a, b, c, d): v for a, b, c, d, v in current.iter_rows()}
-    return Context.from_frames(indicators, aliases, regions, (years[0], years[1]), cur, today)
+    return Context.from_frames(indicators, aliases, regions, (years[0], years[1]), current, today)
 
 
 def unit_names_index(units: pl.DataFrame) -> dict[str, str]:
@@ -140,48 +145,18 @@ def _infer_unit(con: duckdb.DuckDBPyConnection, codes: list[str]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-_S, _I, _F = pl.String, pl.Int64, pl.Float64
-_RAW_ROW = {"submission_id": _I, "sheet": _S, "row_no": _I, "cells": pl.List(_S)}
-_OBSERVATION = {
-    "indicator_code": _S,
-    "region_code": _S,
-    "year": _I,
-    "breakdown": _S,
-    "value": _F,
-    "revision": _I,
-    "submission_id": _I,
-    "sheet": _S,
-    "row_no": _I,
-    "cell": _S,
-    "note": _S,
-}
-_AUDIT = {
-    "changed_at": pl.Datetime("us"),
-    "actor": _S,
-    "action": _S,
-    "file": _S,
-    "submission_id": _I,
-    "unit_code": _S,
-    "indicator_code": _S,
-    "region_code": _S,
-    "year": _I,
-    "breakdown": _S,
-    "old_value": _F,
-    "new_value": _F,
-    "detail": _S,
-}
-
-
 def _store(
     con: duckdb.DuckDBPyConnection,
     report: FileReport,
-    checked: CheckResult,
-    raw_rows,
+    checked: CheckedFrames,
+    raw_rows: pl.DataFrame,
     ctx: Context,
     *,
     is_sample: bool,
     actor: str,
 ) -> None:
+    """Write one file's submission, raw rows, changed values (each a new revision, with its
+    audit row), findings and refused rows; `ctx.current` then holds the new values."""
     now = datetime.now()
     sub_id = con.sql(
         "INSERT INTO submission (file_name, sha256, kind, unit_code, loaded_at, status, rows_accepted,"
@@ -197,213 +172,102 @@ def _store(
         },
     ).fetchall()[0][0]
     report.submission_id = sub_id
-    if raw_rows:
-        insert_rows(
+    sub = pl.lit(sub_id, dtype=pl.Int64).alias("submission_id")
+    _insert_with_cells(
+        con, "raw_row", raw_rows.sort("sheet", "row").with_columns(sub), ["submission_id", "sheet"], "cells"
+    )
+    key = list(CURRENT_SCHEMA)[:4]
+    new = checked.observations.join(
+        ctx.current.rename({"value": "old"}), on=key, how="left", maintain_order="left"
+    ).filter(pl.col("old").is_null() | (pl.col("old") != pl.col("value")))  # same value again: nothing new
+    report.revisions = new.filter(pl.col("old").is_not_null()).height
+    report.changed = new.height
+    if new.height:
+        con.register("_new_keys", new.select(key).unique().to_arrow())
+        try:
+            revisions = con.sql(
+                "SELECT o.indicator_code, o.region_code, o.year::BIGINT AS year, o.breakdown, max(o.revision) AS rev "
+                "FROM observation o JOIN _new_keys USING (indicator_code, region_code, year, breakdown) GROUP BY ALL"
+            ).pl()
+        finally:
+            con.unregister("_new_keys")
+        new = new.join(revisions, on=key, how="left", maintain_order="left").with_columns(
+            (pl.col("rev").fill_null(0) + 1).cast(pl.Int64).alias("revision")
+        )
+        insert_frame(
             con,
-            "raw_row",
-            _RAW_ROW,
-            [
-                (sub_id, s, r, [None if c is None else str(c) for c in cells])
-                for (s, r), cells in sorted(raw_rows.items())
-            ],
+            "observation",
+            new.select(
+                *key,
+                "value",
+                "revision",
+                sub,
+                "sheet",
+                pl.col("row").alias("row_no"),
+                pl.col("column").alias("cell"),
+                "note",
+            ),  # fmt: skip
         )
-    new = []
-    audit = []
-    revisions = _frame(
-        con, "SELECT indicator_code, region_code, year, breakdown, max(revision) AS rev FROM observation GROUP BY ALL"
+        insert_frame(
+            con,
+            "audit_log",
+            new.select(
+                pl.lit(now, dtype=pl.Datetime("us")).alias("changed_at"),
+                pl.lit(actor, dtype=pl.String).alias("actor"),
+                pl.lit("load").alias("action"),
+                pl.lit(report.file, dtype=pl.String).alias("file"),
+                sub,
+                pl.lit(report.unit, dtype=pl.String).alias("unit_code"),
+                *key,
+                pl.col("old").alias("old_value"),
+                pl.col("value").alias("new_value"),
+                pl.format("工作表“{}”{}{}，第{}版", "sheet", "column", "row", "revision").alias("detail"),
+            ),
+        )
+        ctx.current = pl.concat(
+            [ctx.current.join(new.select(key), on=key, how="anti"), new.select(list(CURRENT_SCHEMA))]
+        )
+    findings = pl.DataFrame(
+        [(f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message) for f in report.findings],
+        schema={
+            "file": pl.String,
+            "sheet": pl.String,
+            "row_no": pl.Int64,
+            "col": pl.String,
+            "rule": pl.String,
+            "severity": pl.String,
+            "message": pl.String,
+        },  # fmt: skip
+        orient="row",
     )
-    last_rev = {(a, b, c, d): r for a, b, c, d, r in revisions.iter_rows()}
-    for o in checked.observations:
-        key = (o.indicator_code, o.region_code, o.year, o.breakdown)
-        old = ctx.current.get(key)
-        if old == o.value:
-            continue  # same value again: nothing new to record
-        if key in ctx.current:
-            report.revisions += 1
-        rev = last_rev.get(key, 0) + 1
-        new.append(
-            (
-                o.indicator_code,
-                o.region_code,
-                o.year,
-                o.breakdown,
-                o.value,
-                rev,
-                sub_id,
-                o.sheet,
-                o.row,
-                o.column,
-                o.note,
-            )
+    insert_frame(con, "finding", findings.select(sub, pl.all()))
+    rejected = checked.rejected.join(
+        raw_rows.drop("sheet", "row"), on="raw_id", how="left", maintain_order="left"
+    ).with_columns(sub, pl.col("column").alias("col"), pl.col("n").fill_null(0))
+    _insert_with_cells(con, "rejected_row", rejected, ["submission_id", "sheet", "col", "reason"], "raw_cells")
+
+
+_CELL = re.compile(r"c\d+")
+
+
+def _insert_with_cells(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, named: list[str], cells_as: str
+) -> None:
+    """Append `frame` to `table`: the `named` columns by name, "row" as row_no, and the first
+    `n` cells c0, c1, … (etl.returns.walk.RAW_ROWS_SCHEMA) as the list column `cells_as`.
+    DuckDB builds the lists, several times faster than polars can."""
+    if not frame.height:
+        return
+    cells = sorted((c for c in frame.columns if _CELL.fullmatch(c)), key=lambda c: int(c[1:]))
+    listed = f"list_slice([{', '.join(cells)}]::VARCHAR[], 1, n)" if cells else "[]::VARCHAR[]"
+    con.register("_cells_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
+    try:
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(named)}, row_no, {cells_as}) "
+            f"SELECT {', '.join(named)}, row, {listed} FROM _cells_frame"
         )
-        audit.append(
-            (
-                now,
-                actor,
-                "load",
-                report.file,
-                sub_id,
-                report.unit,
-                o.indicator_code,
-                o.region_code,
-                o.year,
-                o.breakdown,
-                old,
-                o.value,
-                f"工作表“{o.sheet}”{o.column}{o.row}，第{rev}版",
-            )
-        )
-        ctx.current[key] = o.value
-    report.changed = len(new)
-    if new:
-        insert_rows(con, "observation", _OBSERVATION, new)
-        insert_rows(con, "audit_log", _AUDIT, audit)
-    if report.findings:
-        con.executemany(
-            "INSERT INTO finding VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(sub_id, f.file, f.sheet, f.row, f.column, f.rule, f.severity, f.message) for f in report.findings],
-        )
-    if checked.rejected:
-        con.executemany(
-            "INSERT INTO rejected_row VALUES (?, ?, ?, ?, ?, ?)",
-            [(sub_id, r.sheet, r.row, r.column, list(r.raw_cells), r.reason) for r in checked.rejected],
-        )
-
-
-def _where(file: str, o: Observation) -> str:
-    return f"{file} 工作表“{o.sheet}”第{o.row}行{o.column}列"
-
-
-@dataclass(frozen=True)
-class _Guard:
-    """What a load may not change: other units' indicators, approved (locked) returns."""
-
-    unit: str | None
-    unit_names: dict[str, str]
-    own: frozenset[str] | None  # indicators the unit leads or shares; None = not enforced
-    approved: dict[tuple[str, int], tuple[str, datetime]]  # (unit, year) → approver, when
-    # current values → (the unit that sent it, the audit id of its load; None = before the log)
-    current_owner: dict[Key, tuple[str | None, int | None]]
-    responsible: dict[str, tuple[list[str], list[str]]]  # indicator → (lead names, shared names)
-    owners: dict[str, list[str]]  # indicator → its lead unit codes: their approval locks it
-    unit_indicators: frozenset[str] = frozenset()  # what the loading unit leads or shares
-    approval_mark: dict[tuple[str, int], int] = field(default_factory=dict)  # (unit, year) → audit id
-
-    def lock_holder(self, key: Key, year: int) -> str | None:
-        """The unit whose approved return for `year` locks `key`, whoever is loading it.
-
-        An approval locks the values it approved: those current when it was given. A blank
-        (no current value) and a value sent after the approval (补报, awaiting review) are open.
-        """
-        if key not in self.current_owner:
-            return None
-        sender, loaded = self.current_owner[key]
-        # the loading unit's own approval never locks an indicator it has nothing to do with
-        mine = (self.unit,) if key[0] in self.unit_indicators else ()
-        for unit in (*mine, *self.owners.get(key[0], ()), sender):
-            if unit and (unit, year) in self.approved:
-                mark = self.approval_mark.get((unit, year))
-                if loaded is None or mark is None or loaded < mark:
-                    return unit
-        return None
-
-
-def _guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool) -> _Guard:
-    names = dict(_frame(con, "SELECT code, name FROM member_unit").iter_rows())
-    roles = _frame(con, "SELECT indicator_code, unit_code, role FROM indicator_unit ORDER BY unit_code")
-    owners: dict[str, list[str]] = {}
-    for code, u, role in roles.iter_rows():
-        if role == "lead":
-            owners.setdefault(code, []).append(u)
-    approved = {
-        (u, y): (a, t)
-        for u, y, a, t in _frame(
-            con, "SELECT unit_code, year, actor, acted_at FROM approval_current WHERE state = 'approved'"
-        ).iter_rows()
-    }
-    # the audit log's ids order loads and approvals in one sequence (timestamps may be back-dated)
-    current = _frame(
-        con,
-        """
-        WITH loads AS (SELECT submission_id, min(id) AS lid FROM audit_log WHERE action = 'load' GROUP BY ALL)
-        SELECT o.indicator_code, o.region_code, o.year, o.breakdown, o.unit_code, loads.lid
-        FROM observation_current o LEFT JOIN loads ON loads.submission_id = o.submission_id""",
-    )
-    marks = _frame(con, "SELECT unit_code, year, max(id) AS aid FROM audit_log WHERE action = 'approved' GROUP BY ALL")
-    own = None
-    responsible: dict[str, tuple[list[str], list[str]]] = {}
-    if enforce_unit:
-        own = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
-        if unit == OFFICE_UNIT:
-            # the office judges every 定性 goal (an indicator without a unit) and reports what
-            # no unit leads
-            judged = _frame(
-                con,
-                "SELECT code FROM indicator WHERE coalesce(trim(unit), '') = '' OR code NOT IN "
-                "(SELECT indicator_code FROM indicator_unit WHERE role = 'lead')",
-            )
-            own |= frozenset(judged.get_column("code").to_list())
-        for code, u, role in roles.iter_rows():
-            lead, shared = responsible.setdefault(code, ([], []))
-            (lead if role == "lead" else shared).append(names.get(u, u))
-    mine = frozenset(c for c, u, _ in roles.iter_rows() if u == unit)
-    return _Guard(
-        unit,
-        names,
-        own,
-        approved,
-        {(a, b, c, d): (u, lid) for a, b, c, d, u, lid in current.iter_rows()},
-        responsible,
-        owners,
-        mine,
-        {(u, y): aid for u, y, aid in marks.iter_rows()},
-    )
-
-
-def _apply_guard(file: str, checked: CheckResult, raw_rows: dict, ctx: Context, guard: _Guard) -> list[Finding]:
-    """Move refused observations to `checked.rejected`; returns the findings saying why.
-
-    Enforced here, in the load itself, so no caller (page, command line, script) can skip it.
-    A value equal to the one already current changes nothing and is never refused.
-    """
-    findings: list[Finding] = []
-    kept: list[Observation] = []
-    unit_name = guard.unit_names.get(guard.unit or "", guard.unit or "")
-    for o in checked.observations:
-        key = (o.indicator_code, o.region_code, o.year, o.breakdown)
-        info = ctx.info[o.indicator_code]
-        rule = message = None
-        if guard.own is not None and o.indicator_code not in guard.own:
-            lead, shared = guard.responsible.get(o.indicator_code, ([], []))
-            owner = f"由{'、'.join(lead)}牵头" if lead else "未指定牵头单位"
-            if shared:
-                owner += f"（责任单位：{'、'.join(shared)}）"
-            rule = "not_own_indicator"
-            message = (
-                f"指标“{info.name}”（{o.indicator_code}）{owner}，不是{unit_name}负责的指标，"
-                f"{unit_name}不能报送或修改该指标的数据，本值未载入。"
-            )
-        elif ctx.current.get(key) != o.value:
-            locked = guard.lock_holder(key, o.year)
-            if locked is not None:
-                who, when = guard.approved[(locked, o.year)]
-                rule = "locked"
-                message = (
-                    f"{guard.unit_names.get(locked, locked)}{o.year}年报表已审核通过（{who}，"
-                    f"{when:%Y-%m-%d %H:%M}），数据已锁定，“{info.name}”本值未载入。"
-                    f"如需更正，请联系{OFFICE_NAME}（工委办）解锁后再上传。"
-                )
-        if rule is None:
-            kept.append(o)
-            continue
-        findings.append(Finding(file, o.sheet, o.row, o.column, rule, SEVERITY_ERROR, f"{_where(file, o)}：{message}"))
-        checked.rejected.append(
-            Rejected(
-                o.sheet, o.row, o.column, tuple(raw_rows.get((o.sheet, o.row), ())), f"{_where(file, o)}：{message}"
-            )
-        )
-    checked.observations = kept
-    return findings
+    finally:
+        con.unregister("_cells_frame")
 
 
 def load_file(
@@ -431,7 +295,7 @@ def load_file(
     `safety` inspects the file first (size up to `max_bytes`, zip bomb, external links, macros,
     formula cells). `today` (default: the real date) sets the latest year a value may be for.
     """
-    from etl.returns.layouts import read_return  # the reader stack is heavy; load it on first use
+    from etl.returns.layouts import read_return_frames  # the reader stack is heavy; load it on first use
 
     path = Path(path)
     if enforce_unit and not unit:
@@ -462,7 +326,7 @@ def load_file(
         report.message = f"{path.name} 已于之前载入（提交编号 {seen[0][0]}），本次未作改动"
         return report
     try:
-        read = read_return(path, year=year, region=region)
+        read = read_return_frames(path, year=year, region=region)
     except UnreadableFile as exc:
         return _failed(report, "unreadable", str(exc), safety_findings, row=exc.row)
     except Exception as exc:  # noqa: BLE001 - hostile content may trip any reader library
@@ -475,14 +339,14 @@ def load_file(
             safety_findings,
         )
     ctx = ctx or load_context(con, today)
-    checked = check_values(read.values, ctx)
+    checked = check_frames(read.values, read.raw_rows, ctx)
     report.findings = [*safety_findings, *read.findings, *checked.findings]
     sheet_errors = [f for f in read.findings if f.severity == SEVERITY_ERROR]
-    if not read.values and sheet_errors:
+    if read.values.is_empty() and sheet_errors:
         report.status = "failed"
         report.message = "；".join(f.message for f in sheet_errors)
         return report
-    if not read.values:
+    if read.values.is_empty():
         # "载入0个数值" would hide that nothing in the file was a value: say so, and load nothing.
         message = (
             f"文件“{path.name}”中没有任何填写了数值的单元格（只有表头或数值列全部为空），"
@@ -491,36 +355,34 @@ def load_file(
         report.findings.append(Finding(path.name, "", None, None, "no_values", SEVERITY_ERROR, message))
         report.status, report.message = "failed", message
         return report
-    report.unit = unit or _infer_unit(con, [o.indicator_code for o in checked.observations])
-    raw_rows = {(v.sheet, v.row): v.raw_cells for v in read.values}
+    report.unit = unit or _infer_unit(con, checked.observations["indicator_code"].unique().to_list())
     # A value is recorded as sent by `unit`: whoever names a unit (the unit itself, the office
     # choosing one, `etl load --unit`) may only send that unit's indicators.
-    refused = _apply_guard(path.name, checked, raw_rows, ctx, _guard(con, report.unit, enforce_unit or bool(unit)))
+    refused = apply_guard(path.name, checked, ctx, load_guard(con, report.unit, enforce_unit or bool(unit)))
     if refused:
         cells = {(f.sheet, f.row, f.column) for f in refused}
         # "loaded as a revision" or "check this value" would contradict the refusal of the same cell
         report.findings = [
             f for f in report.findings if not (f.severity == SEVERITY_WARNING and (f.sheet, f.row, f.column) in cells)
         ] + refused
-    report.accepted = len({(o.sheet, o.row, o.column) for o in checked.observations})
-    report.rejected = len({(r.sheet, r.row, r.column) for r in checked.rejected})
+    place = ["sheet", "row", "column"]
+    report.accepted = checked.observations.select(place).unique().height
+    report.rejected = checked.rejected.select(place).unique().height
     report.missing = checked.missing
-    report.values = [
-        {
-            "indicator_code": o.indicator_code,
-            "region_code": o.region_code,
-            "year": o.year,
-            "breakdown": o.breakdown,
-            "value": o.value,
-            "current": ctx.current.get((o.indicator_code, o.region_code, o.year, o.breakdown)),
-            "last_year": ctx.current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown)),
-            "sheet": o.sheet,
-            "row": o.row,
-            "column": o.column,
-        }
-        for o in checked.observations
-    ]
-    _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
+    key = list(CURRENT_SCHEMA)[:4]
+    last_year = ctx.current.select(
+        "indicator_code",
+        "region_code",
+        (pl.col("year") + 1).alias("year"),
+        "breakdown",
+        pl.col("value").alias("last_year"),
+    )
+    report.value_frame = (
+        checked.observations.join(ctx.current.rename({"value": "current"}), on=key, how="left", maintain_order="left")
+        .join(last_year, on=key, how="left", maintain_order="left")
+        .select(*key, "value", "current", "last_year", "sheet", "row", "column")
+    )
+    _store(con, report, checked, read.raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (
         f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
         f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个"
@@ -579,10 +441,10 @@ def preview_file(db_path: Path, path: Path, **options) -> FileReport:
     of the database inside a transaction that is rolled back; the live file is only read. The
     copy is private, so a preview never waits for, or blocks, a writer.
     """
+    from etl.core.store import scratch_copy
+
     with tempfile.TemporaryDirectory(prefix="fuer-preview-") as folder:
-        copy = Path(folder) / "preview.duckdb"
-        shutil.copyfile(db_path, copy)
-        con = duckdb.connect(str(copy))
+        con = scratch_copy(Path(db_path), Path(folder) / "preview.duckdb")
         try:
             con.begin()
             try:

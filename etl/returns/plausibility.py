@@ -18,10 +18,11 @@ The rules (thresholds are settings, see etl.core.settings and README):
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 
-from etl.core import bounds, settings
-from etl.core.records import SEVERITY_WARNING, Finding, Observation
+import polars as pl
+
+from etl.core import settings
+from etl.core.records import SEVERITY_WARNING, Finding
 
 Key = tuple[str, str, int, str]
 # the rule codes of the warnings below: a value that may be wrong (as opposed to a remark on the file)
@@ -48,88 +49,144 @@ def modified_z(x: float, values: list[float]) -> float | None:
     return 0.6745 * (x - med) / mad
 
 
-def _at_edge(x: float, low: float, high: float, margin: float) -> bool:
-    # a zero lower bound is where rates and counts naturally sit (no deaths this year)
-    return x >= high - margin or (low != 0 and x <= low + margin)
-
-
 def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def plausibility_findings(
-    file: str,
-    observations: list[Observation],
-    info: dict,
-    current: dict[Key, float],
-    *,
-    home_regions: frozenset[str] = frozenset(),
-) -> list[Finding]:
-    """One warning per suspicious value of `observations` (rules in the module docstring).
+def _median(values: pl.Expr, n: pl.Expr) -> pl.Expr:
+    """statistics.median of a sorted list column, with its very arithmetic ((a + b) / 2)."""
+    mid = n // 2
+    upper = values.list.get(mid, null_on_oob=True)
+    return pl.when(n % 2 == 1).then(upper).otherwise((values.list.get(mid - 1, null_on_oob=True) + upper) / 2)
 
-    `info` maps indicator code → IndicatorInfo (name, unit, bounds); `current` holds the values
-    already in the database. `home_regions` (the city itself) are left out of the district spread.
+
+def _spread(mine: pl.DataFrame, current: pl.DataFrame, home: list[str]) -> pl.DataFrame:
+    """Per indicator, year and breakdown of `mine`: how many districts have a value (this
+    file's over the current ones), their median and their median absolute deviation."""
+    key = ["indicator_code", "year", "breakdown"]
+    mine = mine.filter(~pl.col("region_code").is_in(home)).select(*key, "region_code", "value")
+    theirs = (
+        current.filter(~pl.col("region_code").is_in(home))
+        .join(mine.select(key).unique(), on=key, how="semi")
+        .join(mine, on=[*key, "region_code"], how="anti")
+        .select(mine.columns)
+    )
+    values = pl.concat([theirs, mine])
+    stats = (
+        values.group_by(key)
+        .agg(pl.col("value").sort().alias("values"))
+        .with_columns(pl.col("values").list.len().alias("n"))
+        .with_columns(_median(pl.col("values"), pl.col("n")).alias("median"))
+    )
+    deviations = (
+        values.join(stats.select(*key, "median"), on=key)
+        .group_by(key)
+        .agg((pl.col("value") - pl.col("median")).abs().sort().alias("deviations"))
+    )
+    return stats.join(deviations, on=key).select(
+        *key, "n", "median", _median(pl.col("deviations"), pl.col("n")).alias("mad")
+    )
+
+
+def plausibility_frame(file: str, observations: pl.DataFrame, ctx) -> list[Finding]:  # noqa: ANN001 - validate.Context
+    """One warning per suspicious value of `observations` (rules in the module docstring), in
+    their order.
+
+    `observations` has indicator_code, region_code, year, breakdown, value, sheet, row, column;
+    `ctx` (etl.returns.validate.Context) gives the catalogue, the values already in the
+    database (`current`) and the home regions, which are left out of the district spread.
     """
+    if observations.is_empty():
+        return []
     ratio_limit, z_limit, edge_pct = thresholds()
-    peers: dict[tuple[str, int, str], dict[str, float]] = defaultdict(dict)
-    for (ind, region, year, brk), value in current.items():
-        if region not in home_regions:
-            peers[(ind, year, brk)][region] = value
-    for o in observations:
-        if o.region_code not in home_regions:
-            peers[(o.indicator_code, o.year, o.breakdown)][o.region_code] = o.value
+    key = ["indicator_code", "year", "breakdown"]
+    last = ctx.current.select(
+        "indicator_code", "region_code", (pl.col("year") + 1).alias("year"), "breakdown", pl.col("value").alias("last")
+    )
+    obs = (
+        observations.select("indicator_code", "region_code", "year", "breakdown", "value", "sheet", "row", "column")
+        .join(
+            ctx.catalogue().select(pl.col("code").alias("indicator_code"), "name", "unit", "low", "high"),
+            on="indicator_code",
+            how="left",
+            maintain_order="left",
+        )
+        .join(last, on=["indicator_code", "region_code", "year", "breakdown"], how="left", maintain_order="left")
+        .join(_spread(observations, ctx.current, sorted(ctx.home_regions)), on=key, how="left", maintain_order="left")
+    )
+    x, last, low, high = pl.col("value"), pl.col("last"), pl.col("low"), pl.col("high")
+    median = pl.when(pl.col("n") >= MIN_PEERS).then(pl.col("median"))
+    reference = pl.coalesce(last, median)
+    margin = (high - low) * edge_pct / 100
+
+    def at_edge(v: pl.Expr) -> pl.Expr:
+        # a zero lower bound is where rates and counts naturally sit (no deaths this year)
+        return (v >= high - margin) | ((low != 0) & (v <= low + margin))
+
+    fraction = (pl.col("unit") == "%").fill_null(False) & (x > 0) & (x <= 1) & (reference >= FRACTION_SCALE * x)
+    ratio = x / last
+    rising = last.is_not_null() & (last > 0) & (x > 0)
+    jump = pl.when(rising).then((ratio > ratio_limit) | (ratio < 1 / ratio_limit))
+    jump = jump.otherwise(last.is_not_null() & ((last == 0) != (x == 0)))
+    z = 0.6745 * (x - median) / pl.col("mad")
+    far = median.is_not_null() & (pl.col("mad") != 0) & (z.abs() > z_limit)
+    edge = at_edge(x) & (reference.is_null() | ~at_edge(reference))
+    flagged = obs.with_columns(
+        fraction.fill_null(False).alias("fraction"),
+        (~fraction.fill_null(False) & jump.fill_null(False)).alias("jump"),
+        (~fraction.fill_null(False) & far.fill_null(False)).alias("far"),
+        (~fraction.fill_null(False) & edge.fill_null(False)).alias("edge"),
+        median.alias("median"),
+        reference.alias("reference"),
+    ).filter(pl.any_horizontal("fraction", "jump", "far", "edge"))
+
     out: list[Finding] = []
+    for o in flagged.iter_rows(named=True):
+        where = f"{file} 工作表“{o['sheet']}”第{o['row']}行{o['column']}列"
+        for rule, message in _messages(o, ratio_limit, z_limit):
+            text = f"{where}：{message}（提醒，不影响载入）"
+            out.append(Finding(file, o["sheet"], o["row"], o["column"], rule, SEVERITY_WARNING, text))
+    return out
 
-    def warn(o: Observation, rule: str, message: str) -> None:
-        where = f"{file} 工作表“{o.sheet}”第{o.row}行{o.column}列"
-        text = f"{where}：{message}（提醒，不影响载入）"
-        out.append(Finding(file, o.sheet, o.row, o.column, rule, SEVERITY_WARNING, text))
 
-    for o in observations:
-        ind = info[o.indicator_code]
-        name, unit = ind.name, ind.unit or ""
-        last = current.get((o.indicator_code, o.region_code, o.year - 1, o.breakdown))
-        districts = list(peers[(o.indicator_code, o.year, o.breakdown)].values())
-        median = statistics.median(districts) if len(districts) >= MIN_PEERS else None
-        reference = last if last is not None else median
-        if unit == "%" and 0 < o.value <= 1 and reference is not None and reference >= FRACTION_SCALE * o.value:
-            basis = f"（参考值 {_fmt(reference)}%）"
-            warn(
-                o,
+def _messages(o: dict, ratio_limit: float, z_limit: float) -> list[tuple[str, str]]:
+    """The warnings of one flagged value, in the order the rules are tried."""
+    name, unit, value, last = o["name"], o["unit"] or "", o["value"], o["last"]
+    if o["fraction"]:
+        basis = f"（参考值 {_fmt(o['reference'])}%）"
+        return [
+            (
                 "looks_like_fraction",
-                f"“{name}”数值 {_fmt(o.value)} 像是写成了小数的百分数{basis}；如为 {_fmt(o.value * 100)}%，请改为 "
-                f"{_fmt(o.value * 100)}",
+                f"“{name}”数值 {_fmt(value)} 像是写成了小数的百分数{basis}；如为 {_fmt(value * 100)}%，请改为 "
+                f"{_fmt(value * 100)}",
             )
-            continue
-        if last is not None and last > 0 and o.value > 0:
-            ratio = o.value / last
-            if ratio > ratio_limit or ratio < 1 / ratio_limit:
-                warn(
-                    o,
-                    "jump_from_last_year",
-                    f"“{name}”由上年 {_fmt(last)}{unit} 变为 {_fmt(o.value)}{unit}（{ratio:.2f} 倍），"
-                    f"超出上年数值的 1/{_fmt(ratio_limit)}—{_fmt(ratio_limit)} 倍，请核对",
-                )
-        elif last is not None and (last == 0) != (o.value == 0):
-            warn(o, "jump_from_last_year", f"“{name}”由上年 {_fmt(last)}{unit} 变为 {_fmt(o.value)}{unit}，请核对")
-        if median is not None:
-            z = modified_z(o.value, districts)
-            if z is not None and abs(z) > z_limit:
-                warn(
-                    o,
-                    "far_from_districts",
-                    f"“{name}”数值 {_fmt(o.value)}{unit} 与各区县（中位数 {_fmt(median)}{unit}）相差很大"
-                    f"（修正 z 分数 {z:.1f}，阈值 ±{_fmt(z_limit)}），请核对",
-                )
-        low, high = bounds.value_bounds(ind.unit, ind.plausible_min, ind.plausible_max)
-        margin = (high - low) * edge_pct / 100
-
-        # an indicator that always sits at its edge (住院分娩率 99.9 %) is not a mistake: only a
-        # value that moved there from its last year (or the districts' median) is
-        if _at_edge(o.value, low, high, margin) and (reference is None or not _at_edge(reference, low, high, margin)):
-            warn(
-                o,
+        ]
+    out = []
+    if o["jump"] and last > 0 and value > 0:
+        ratio = value / last
+        out.append(
+            (
+                "jump_from_last_year",
+                f"“{name}”由上年 {_fmt(last)}{unit} 变为 {_fmt(value)}{unit}（{ratio:.2f} 倍），"
+                f"超出上年数值的 1/{_fmt(ratio_limit)}—{_fmt(ratio_limit)} 倍，请核对",
+            )
+        )
+    elif o["jump"]:
+        out.append(("jump_from_last_year", f"“{name}”由上年 {_fmt(last)}{unit} 变为 {_fmt(value)}{unit}，请核对"))
+    if o["far"]:
+        z = 0.6745 * (value - o["median"]) / o["mad"]
+        out.append(
+            (
+                "far_from_districts",
+                f"“{name}”数值 {_fmt(value)}{unit} 与各区县（中位数 {_fmt(o['median'])}{unit}）相差很大"
+                f"（修正 z 分数 {z:.1f}，阈值 ±{_fmt(z_limit)}），请核对",
+            )
+        )
+    if o["edge"]:
+        out.append(
+            (
                 "at_bound_edge",
-                f"“{name}”数值 {_fmt(o.value)}{unit} 处于合理范围（{_fmt(low)}—{_fmt(high)}）的边缘，请核对",
+                f"“{name}”数值 {_fmt(value)}{unit} 处于合理范围（{_fmt(o['low'])}—{_fmt(o['high'])}）的边缘，请核对",
             )
+        )
     return out

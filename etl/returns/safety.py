@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from etl.core import settings
 from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding
 from etl.returns.readers import MAX_CELLS
-from etl.workflow.users import workflow_setting
 
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".csv", ".txt")
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
@@ -54,12 +54,12 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 def upload_limit_bytes() -> int:
     """The configured upload size limit in bytes (FUER_UPLOAD_MAX_MB)."""
-    return int(float(workflow_setting("upload_max_mb")) * 1024 * 1024)
+    return int(float(settings.get("upload_max_mb")) * 1024 * 1024)
 
 
 def upload_limit_mb() -> int:
     """The limit in whole megabytes, as st.file_uploader(max_upload_size=…) wants it."""
-    return max(1, int(float(workflow_setting("upload_max_mb"))))
+    return max(1, int(float(settings.get("upload_max_mb"))))
 
 
 @dataclass
@@ -142,85 +142,100 @@ def inspect_file(path: Path, *, max_bytes: int | None = None) -> SafetyReport:
 # --- xlsx ------------------------------------------------------------------------------------
 
 
-def _inspect_xlsx(name: str, data: bytes, report: SafetyReport, max_total: int = MAX_TOTAL_BYTES) -> None:
-    def refuse(rule: str, message: str) -> None:
-        report.findings.append(Finding(name, "", None, None, rule, SEVERITY_ERROR, f"文件“{name}”{message}"))
+class _Refused(Exception):
+    """The workbook is not read: `message` says why, after the file's name."""
 
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule, self.message = rule, message
+
+
+def _inspect_xlsx(name: str, data: bytes, report: SafetyReport, max_total: int = MAX_TOTAL_BYTES) -> None:
+    try:
+        parts = _xlsx_parts(data, max_total)
+    except _Refused as why:
+        report.findings.append(Finding(name, "", None, None, why.rule, SEVERITY_ERROR, f"文件“{name}”{why.message}"))
+        return
+    _report_formulas(name, parts, report)
+
+
+def _xlsx_parts(data: bytes, max_total: int) -> dict[str, bytes]:
+    """The workbook's XML parts, once its sizes, contents and every part are checked (_Refused)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        refuse("bad_zip", f"不是完好的 Excel 工作簿（压缩包损坏：{exc}），请用 Excel 打开后另存再上传。")
-        return
+        raise _Refused(
+            "bad_zip", f"不是完好的 Excel 工作簿（压缩包损坏：{exc}），请用 Excel 打开后另存再上传。"
+        ) from None
     with zf:
-        if len(infos) > MAX_ENTRIES:
-            refuse("zip_bomb", f"包含 {len(infos)} 个部件，远多于正常工作簿，疑似恶意文件，未读取。")
-            return
-        total = 0
-        for info in infos:
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                refuse("zip_method", f"使用了 Excel 不使用的压缩方式（部件 {info.filename}），未读取。")
-                return
-            total += info.file_size
-            ratio = info.file_size / max(info.compress_size, 1)
-            if total > max_total and not (
-                info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
-            ):
-                refuse(
-                    "unpacked_too_large",
-                    f"解压后合计 {_size(total)}，超过上限 {_size(max_total)}"
-                    f"（上传上限的 {UNPACKED_FACTOR} 倍），数据量远超一份报表，未读取。"
-                    "请按年度或单位拆分后分别上传。",
-                )
-                return
-            if (
-                info.file_size > MAX_PART_BYTES
-                or total > max_total
-                or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
-            ):
-                refuse(
-                    "zip_bomb",
-                    f"解压后体积异常（部件 {info.filename} 声明 {_size(info.file_size)}，"
-                    f"压缩比 {ratio:.0f}:1；全部部件合计 {_size(total)}），疑似“压缩炸弹”，未读取。",
-                )
-                return
-        names = {i.filename for i in infos}
-        lower = {n.lower() for n in names}
-        if any(n.startswith("xl/externallinks/") for n in lower):
-            refuse(
-                "external_link",
-                "含外部链接（引用了其他工作簿的数据），为安全起见不读取。请在 Excel 中"
-                "“数据 → 编辑链接 → 断开链接”，或把公式粘贴为数值，另存后再上传。",
+        _check_sizes(infos, max_total)
+        _check_contents({i.filename.lower() for i in infos})
+        return _unpacked(zf, infos)
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], max_total: int) -> None:
+    """Refuse zip bombs on the sizes the archive declares: too many parts, a foreign compression,
+    a part or a total too large, a suspicious ratio."""
+    if len(infos) > MAX_ENTRIES:
+        raise _Refused("zip_bomb", f"包含 {len(infos)} 个部件，远多于正常工作簿，疑似恶意文件，未读取。")
+    total = 0
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _Refused("zip_method", f"使用了 Excel 不使用的压缩方式（部件 {info.filename}），未读取。")
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        suspicious = info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO)
+        if total > max_total and not suspicious:
+            raise _Refused(
+                "unpacked_too_large",
+                f"解压后合计 {_size(total)}，超过上限 {_size(max_total)}"
+                f"（上传上限的 {UNPACKED_FACTOR} 倍），数据量远超一份报表，未读取。"
+                "请按年度或单位拆分后分别上传。",
             )
-            return
-        if "xl/connections.xml" in lower or any(n.startswith("xl/querytables/") for n in lower):
-            refuse(
-                "data_connection",
-                "含外部数据连接（查询其他文件或数据库），为安全起见不读取。请删除数据连接、把数据粘贴为数值后再上传。",
+        if suspicious or total > max_total:
+            raise _Refused(
+                "zip_bomb",
+                f"解压后体积异常（部件 {info.filename} 声明 {_size(info.file_size)}，"
+                f"压缩比 {ratio:.0f}:1；全部部件合计 {_size(total)}），疑似“压缩炸弹”，未读取。",
             )
-            return
-        if any(PurePosixPath(n).name == "vbaproject.bin" for n in lower):
-            refuse("macro_file", "含宏（VBA 工程），为安全起见不接受；请另存为“Excel 工作簿（.xlsx）”后再上传。")
-            return
-        # Unpack every part within its declared size (zipfile stops there and checks the CRC),
-        # so a part that lies about its size is caught here rather than inside the reader.
-        parts: dict[str, bytes] = {}
-        for info in infos:
-            try:
-                with zf.open(info) as fh:
-                    content = fh.read(info.file_size + 1)
-            except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-                refuse("bad_zip", f"的部件 {info.filename} 无法解压（{exc}），文件损坏或被篡改，未读取。")
-                return
-            if len(content) > info.file_size:
-                refuse("zip_bomb", f"的部件 {info.filename} 实际大小超过声明，疑似被篡改，未读取。")
-                return
-            if info.filename.lower().endswith((".xml", ".rels")):
-                if _DTD.search(content[:65536]):
-                    refuse("xml_dtd", f"的部件 {info.filename} 含 XML 文档类型声明（工作簿中不应出现），未读取。")
-                    return
-                parts[info.filename] = content
-    _report_formulas(name, parts, report)
+
+
+def _check_contents(lower: set[str]) -> None:
+    """Refuse external links, data connections and macros, by the parts' (lower-cased) names."""
+    if any(n.startswith("xl/externallinks/") for n in lower):
+        raise _Refused(
+            "external_link",
+            "含外部链接（引用了其他工作簿的数据），为安全起见不读取。请在 Excel 中"
+            "“数据 → 编辑链接 → 断开链接”，或把公式粘贴为数值，另存后再上传。",
+        )
+    if "xl/connections.xml" in lower or any(n.startswith("xl/querytables/") for n in lower):
+        raise _Refused(
+            "data_connection",
+            "含外部数据连接（查询其他文件或数据库），为安全起见不读取。请删除数据连接、把数据粘贴为数值后再上传。",
+        )
+    if any(PurePosixPath(n).name == "vbaproject.bin" for n in lower):
+        raise _Refused("macro_file", "含宏（VBA 工程），为安全起见不接受；请另存为“Excel 工作簿（.xlsx）”后再上传。")
+
+
+def _unpacked(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """Unpack every part within its declared size (zipfile stops there and checks the CRC), so
+    a part that lies about its size is caught here rather than inside the reader; XML parts
+    must not declare a DTD."""
+    parts: dict[str, bytes] = {}
+    for info in infos:
+        try:
+            with zf.open(info) as fh:
+                content = fh.read(info.file_size + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise _Refused("bad_zip", f"的部件 {info.filename} 无法解压（{exc}），文件损坏或被篡改，未读取。") from None
+        if len(content) > info.file_size:
+            raise _Refused("zip_bomb", f"的部件 {info.filename} 实际大小超过声明，疑似被篡改，未读取。")
+        if info.filename.lower().endswith((".xml", ".rels")):
+            if _DTD.search(content[:65536]):
+                raise _Refused("xml_dtd", f"的部件 {info.filename} 含 XML 文档类型声明（工作簿中不应出现），未读取。")
+            parts[info.filename] = content
+    return parts
 
 
 def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
@@ -246,69 +261,13 @@ def _sheet_names(parts: dict[str, bytes]) -> dict[str, str]:
 def _report_formulas(name: str, parts: dict[str, bytes], report: SafetyReport) -> None:
     """One warning per formula cell: the cached result is read, the formula is not evaluated."""
     sheets = _sheet_names(parts)
-    count = 0
-    cells = 0
+    scan = _FormulaScan(name, report)
     for part, content in sorted(parts.items()):
         if not part.startswith("xl/worksheets/") or not part.endswith(".xml"):
             continue
-        sheet = sheets.get(part, PurePosixPath(part).stem)
-        try:
-            for _event, cell in ElementTree.iterparse(io.BytesIO(content)):
-                if cell.tag != f"{_NS_MAIN}c":
-                    continue
-                cells += 1
-                if cells > MAX_CELLS:
-                    report.findings.append(
-                        Finding(
-                            name,
-                            sheet,
-                            None,
-                            None,
-                            "too_many_cells",
-                            SEVERITY_ERROR,
-                            f"文件“{name}”的单元格超过 {MAX_CELLS:,} 个（到工作表“{sheet}”为止），"
-                            "远超一份报表的规模，未读取。请按年度或单位拆分后分别上传。",
-                        )
-                    )
-                    return
-                formula = cell.find(f"{_NS_MAIN}f")
-                if formula is None:
-                    cell.clear()
-                    continue
-                count += 1
-                if count <= MAX_FORMULA_FINDINGS:
-                    ref = cell.get("r", "")
-                    m = _CELL_REF.match(ref)
-                    cached = cell.find(f"{_NS_MAIN}v")
-                    shown = (cached.text or "") if cached is not None else ""
-                    text = f"（={formula.text}）" if formula.text else ""
-                    report.findings.append(
-                        Finding(
-                            name,
-                            sheet,
-                            int(m.group(2)) if m else None,
-                            m.group(1) if m else None,
-                            "formula_cell",
-                            SEVERITY_WARNING,
-                            f"{name} 工作表“{sheet}”{ref}单元格是公式{text}：只读取文件中保存的计算结果"
-                            f"“{shown}”，不重新计算；请核对，最好将公式粘贴为数值后再上传。",
-                        )
-                    )
-                cell.clear()
-        except ElementTree.ParseError as exc:
-            report.findings.append(
-                Finding(
-                    name,
-                    sheet,
-                    None,
-                    None,
-                    "bad_xml",
-                    SEVERITY_ERROR,
-                    f"文件“{name}”工作表“{sheet}”的内容无法解析（{exc}），未读取。",
-                )
-            )
+        if not scan.sheet(sheets.get(part, PurePosixPath(part).stem), content):
             return
-    if count > MAX_FORMULA_FINDINGS:
+    if scan.formulas > MAX_FORMULA_FINDINGS:
         report.findings.append(
             Finding(
                 name,
@@ -317,10 +276,67 @@ def _report_formulas(name: str, parts: dict[str, bytes], report: SafetyReport) -
                 None,
                 "formula_cell",
                 SEVERITY_WARNING,
-                f"文件“{name}”共有 {count} 个公式单元格，以上只列出前 "
+                f"文件“{name}”共有 {scan.formulas} 个公式单元格，以上只列出前 "
                 f"{MAX_FORMULA_FINDINGS} 个；所有公式都只读取保存的计算结果。",
             )
         )
+
+
+class _FormulaScan:
+    """Cells and formulas counted over a workbook's sheets, findings added as they are met."""
+
+    def __init__(self, name: str, report: SafetyReport) -> None:
+        self.name, self.report = name, report
+        self.cells = 0
+        self.formulas = 0
+
+    def sheet(self, sheet: str, content: bytes) -> bool:
+        """Scan one sheet's XML; False when the workbook must not be read (too many cells, bad XML)."""
+        try:
+            for _event, cell in ElementTree.iterparse(io.BytesIO(content)):
+                if cell.tag != f"{_NS_MAIN}c":
+                    continue
+                self.cells += 1
+                if self.cells > MAX_CELLS:
+                    self._error(
+                        sheet,
+                        "too_many_cells",
+                        f"文件“{self.name}”的单元格超过 {MAX_CELLS:,} 个（到工作表“{sheet}”为止），"
+                        "远超一份报表的规模，未读取。请按年度或单位拆分后分别上传。",
+                    )
+                    return False
+                formula = cell.find(f"{_NS_MAIN}f")
+                if formula is not None:
+                    self.formulas += 1
+                    if self.formulas <= MAX_FORMULA_FINDINGS:
+                        self._formula(sheet, cell, formula)
+                cell.clear()
+        except ElementTree.ParseError as exc:
+            self._error(sheet, "bad_xml", f"文件“{self.name}”工作表“{sheet}”的内容无法解析（{exc}），未读取。")
+            return False
+        return True
+
+    def _formula(self, sheet: str, cell: ElementTree.Element, formula: ElementTree.Element) -> None:
+        ref = cell.get("r", "")
+        m = _CELL_REF.match(ref)
+        cached = cell.find(f"{_NS_MAIN}v")
+        shown = (cached.text or "") if cached is not None else ""
+        text = f"（={formula.text}）" if formula.text else ""
+        self.report.findings.append(
+            Finding(
+                self.name,
+                sheet,
+                int(m.group(2)) if m else None,
+                m.group(1) if m else None,
+                "formula_cell",
+                SEVERITY_WARNING,
+                f"{self.name} 工作表“{sheet}”{ref}单元格是公式{text}：只读取文件中保存的计算结果"
+                f"“{shown}”，不重新计算；请核对，最好将公式粘贴为数值后再上传。",
+            )
+        )
+
+    def _error(self, sheet: str, rule: str, message: str) -> None:
+        self.report.findings.append(Finding(self.name, sheet, None, None, rule, SEVERITY_ERROR, message))
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -51,7 +52,7 @@ def owed_rows(con: duckdb.DuckDBPyConnection, unit_code: str, region: str) -> pl
     return con.sql(
         f"""
         SELECT u.indicator_code, r.code AS region_code
-        FROM ({duties.links_sql(duties.has_revisions(con))}) u JOIN indicator i ON i.code = u.indicator_code
+        FROM ({duties.LINKS_SQL}) u JOIN indicator i ON i.code = u.indicator_code
         CROSS JOIN (SELECT code FROM region WHERE parent_code = $region AND level = 'county') r
         WHERE u.unit_code = $unit AND u.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
           AND (u.districts IS NULL OR list_contains(string_split(u.districts, '|'), r.code))
@@ -114,7 +115,7 @@ def due_date(year: int, con: duckdb.DuckDBPyConnection | None = None, unit_code:
     general = date(year + 1, month, day)
     if con is None or unit_code is None:
         return general
-    links = con.sql(duties.links_sql(duties.has_revisions(con))).pl()
+    links = con.sql(duties.LINKS_SQL).pl()
     return duties.unit_deadlines(links, year, f"{month:02d}-{day:02d}").get(unit_code, general)
 
 
@@ -156,25 +157,7 @@ def write_template(
         ws.write(i, 4, r["definition"] or "", wrapped)
         ws.write_row(i, 5, [r["region_code"], r["region_name"], str(year), ""], locked)
         ws.write_blank(i, VALUE_COLUMN, None, fill)
-        ws.data_validation(
-            i,
-            VALUE_COLUMN,
-            i,
-            VALUE_COLUMN,
-            {
-                "validate": "decimal",
-                "criteria": "between",
-                "minimum": r["low"],
-                "maximum": r["high"],
-                "ignore_blank": True,
-                "error_type": "stop",
-                "error_title": "数值不符合要求",
-                "error_message": f"“{r['indicator_name'][:60]}”须填写 {r['low']:g}—{r['high']:g} 之间的数值"
-                f"（单位：{r['unit'] or '是=1/否=0'}）；无数据请留空。",
-                "input_title": "填写数值",
-                "input_message": f"{r['low']:g}—{r['high']:g}，保留{r['decimals']}位小数",
-            },
-        )
+        ws.data_validation(i, VALUE_COLUMN, i, VALUE_COLUMN, _value_rule(r))
         # a non-finite value stored before entry refused them must not break the template
         if r["last_value"] is None or not math.isfinite(r["last_value"]):
             ws.write_blank(i, VALUE_COLUMN + 1, None, hint)
@@ -189,6 +172,31 @@ def write_template(
         "灰色列已保护（无密码），如确需修改可在“审阅”中撤销工作表保护。",
     )
     ws.write(last + 1, 0, "单位负责人：　　　　统计负责人：　　　　填表人：　　　　报出日期：")
+    _lay_out(ws)
+    _write_instructions(wb, rows, unit_code, unit_name, year, due)
+    wb.close()
+    return rows.height
+
+
+def _value_rule(r: dict[str, Any]) -> dict[str, Any]:
+    """Excel's own check of a value cell: a decimal within the indicator's bounds, or blank."""
+    return {
+        "validate": "decimal",
+        "criteria": "between",
+        "minimum": r["low"],
+        "maximum": r["high"],
+        "ignore_blank": True,
+        "error_type": "stop",
+        "error_title": "数值不符合要求",
+        "error_message": f"“{r['indicator_name'][:60]}”须填写 {r['low']:g}—{r['high']:g} 之间的数值"
+        f"（单位：{r['unit'] or '是=1/否=0'}）；无数据请留空。",
+        "input_title": "填写数值",
+        "input_message": f"{r['low']:g}—{r['high']:g}，保留{r['decimals']}位小数",
+    }
+
+
+def _lay_out(ws: Any) -> None:
+    """Column widths, frozen labels, and the protection that keeps the grey columns as sent."""
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 3, 9)
@@ -197,9 +205,6 @@ def write_template(
     ws.freeze_panes(FIRST_ROW, 2)
     # no password: Excel asks before an edit of a label, and an edited file still loads
     ws.protect("", {"autofilter": True, "sort": False, "format_columns": True, "format_rows": True})
-    _write_instructions(wb, rows, unit_code, unit_name, year, due)
-    wb.close()
-    return rows.height
 
 
 def _write_instructions(

@@ -2,18 +2,22 @@
 
 Every rule yields a `Finding` (file, sheet, row, column, rule, severity, Chinese message);
 nothing prints. Errors reject the row; warnings and info rows are loaded and shown.
+
+A file's values are checked as one polars frame: indicator, district, name, year and
+breakdown texts are resolved once per distinct text and joined back; numbers, units, bounds,
+fractions and duplicates are expressions over the whole column. Which rule refuses which value
+comes out as a frame, and only those values get a Python `Finding` with their message.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
 from etl.core import bounds
-from etl.core.numbers import parse_number, parse_year, unit_key
+from etl.core.numbers import parse_year, unit_key
 from etl.core.records import (
     SEVERITY_ERROR,
     SEVERITY_INFO,
@@ -24,8 +28,11 @@ from etl.core.records import (
     RawValue,
 )
 from etl.core.text import squash
+from etl.returns.frames import map_distinct, rows_frame
 from etl.returns.lookup import WHOLE_REGION_WORDS, IndicatorLookup, RegionLookup
-from etl.returns.plausibility import plausibility_findings
+from etl.returns.plausibility import plausibility_frame
+from etl.returns.values import error_message, parse_values
+from etl.returns.walk import RAW_SCHEMA, raw_cells, raw_rows_frame
 
 BREAKDOWN_WORDS = {
     "城镇": "城镇",
@@ -41,6 +48,29 @@ BREAKDOWN_WORDS = {
 }
 
 Key = tuple[str, str, int, str]  # indicator, region, year, breakdown
+CURRENT_SCHEMA: dict[str, pl.DataType] = {
+    "indicator_code": pl.String(),
+    "region_code": pl.String(),
+    "year": pl.Int64(),
+    "breakdown": pl.String(),
+    "value": pl.Float64(),
+}
+# A checked value ready to load, in the order values are saved.
+OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
+    **CURRENT_SCHEMA,
+    "sheet": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "note": pl.String(),
+    "raw_id": pl.Int64(),
+}
+REJECTED_SCHEMA: dict[str, pl.DataType] = {
+    "sheet": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "raw_id": pl.Int64(),
+    "reason": pl.String(),
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +92,8 @@ class Context:
     info: dict[str, IndicatorInfo]
     first_year: int
     last_year: int
-    current: dict[Key, float] = field(default_factory=dict)  # observation_current values
+    # observation_current values (CURRENT_SCHEMA); a load of several files adds each file's
+    current: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CURRENT_SCHEMA))
     # No value may be for a year after this one: a 2024 return cannot know 2030.
     latest_year: int = field(default_factory=lambda: date.today().year)
     # the region the dashboard is for (its parent is not loaded): not one of the districts
@@ -75,7 +106,7 @@ class Context:
         aliases: pl.DataFrame,
         regions: pl.DataFrame,
         years: tuple[int, int],
-        current: dict[Key, float] | None = None,
+        current: dict[Key, float] | pl.DataFrame | None = None,
         today: date | None = None,
     ) -> Context:
         info = {
@@ -101,10 +132,37 @@ class Context:
             info,
             years[0],
             years[1],
-            current or {},
+            current_frame(current),
             (today or date.today()).year,
             home,
         )
+
+    def catalogue(self) -> pl.DataFrame:
+        """One row per indicator: code, name, unit, its bounds (low, high) and breakdowns."""
+        rows = []
+        for i in self.info.values():
+            low, high = bounds.value_bounds(i.unit, i.plausible_min, i.plausible_max)
+            rows.append((i.code, i.name, i.unit, low, high, sorted(i.breakdowns)))
+        return rows_frame(
+            rows,
+            {
+                "code": pl.String(),
+                "name": pl.String(),
+                "unit": pl.String(),
+                "low": pl.Float64(),
+                "high": pl.Float64(),
+                "breakdowns": pl.List(pl.String()),
+            },
+        )
+
+
+def current_frame(current: dict[Key, float] | pl.DataFrame | None) -> pl.DataFrame:
+    """Current values as a CURRENT_SCHEMA frame (from a {key: value} dict or a frame)."""
+    if current is None:
+        return pl.DataFrame(schema=CURRENT_SCHEMA)
+    if isinstance(current, pl.DataFrame):
+        return current.select(pl.col(c).cast(t) for c, t in CURRENT_SCHEMA.items())
+    return pl.DataFrame([(*k, v) for k, v in current.items()], schema=CURRENT_SCHEMA, orient="row")
 
 
 @dataclass(frozen=True)
@@ -124,228 +182,467 @@ class CheckResult:
     missing: int = 0  # gaps written as —/无/暂无数据
 
 
-def _where(v: RawValue) -> str:
-    return f"{v.file} 工作表“{v.sheet}”第{v.row}行{v.column}列"
+@dataclass
+class CheckedFrames:
+    """A file's values checked: what loads, what is refused, and every finding in order."""
+
+    observations: pl.DataFrame  # OBSERVATION_SCHEMA
+    rejected: pl.DataFrame  # REJECTED_SCHEMA
+    findings: list[Finding]
+    missing: int
 
 
-def _finding(v: RawValue, rule: str, severity: str, message: str, column: str | None = None) -> Finding:
-    col = column or v.column
-    where = f"{v.file} 工作表“{v.sheet}”第{v.row}行{col}列"
-    return Finding(v.file, v.sheet, v.row, col, rule, severity, f"{where}：{message}")
+def check_values(values: list[RawValue], ctx: Context) -> CheckResult:
+    """Normalise and validate one file's raw values against the catalogue and current data."""
+    # falsy optional fields (None, "", ()) all mean "not given"
+    frame = rows_frame(
+        [
+            (v.file, v.sheet, v.row, v.column, v.indicator, v.value, v.region, v.year, v.breakdown, v.unit,
+             v.note or None, v.indicator_name or None, v.region_name or None, v.region_column or None, i)
+            for i, v in enumerate(values)
+        ],
+        RAW_SCHEMA,
+    )  # fmt: skip
+    raw_rows = raw_rows_frame([(i, v.sheet, v.row, tuple(v.raw_cells)) for i, v in enumerate(values)])
+    checked = check_frames(frame, raw_rows, ctx)
+    cells = raw_cells(raw_rows)
+    return CheckResult(
+        [
+            Observation(
+                o["indicator_code"],
+                o["region_code"],
+                o["year"],
+                o["breakdown"],
+                o["value"],
+                o["sheet"],
+                o["row"],
+                o["column"],
+                o["note"],
+            )  # fmt: skip
+            for o in checked.observations.iter_rows(named=True)
+        ],
+        checked.findings,
+        [
+            Rejected(r["sheet"], r["row"], r["column"], tuple(cells.get(r["raw_id"]) or ()), r["reason"])
+            for r in checked.rejected.iter_rows(named=True)
+        ],
+        checked.missing,
+    )
 
 
-def _breakdown(v: RawValue) -> str | None:
-    if v.breakdown is None:
+# Per-value rules in the order they are tried; the first that applies decides.
+_VALUE_RULES = (
+    "unknown_indicator",
+    "ambiguous_indicator",
+    "indicator_name_mismatch",
+    "region_code_too_fine",
+    "whole_region_skipped",
+    "unknown_region",
+    "ambiguous_region",
+    "region_name_mismatch",
+    "bad_year",
+    "year_out_of_plan",
+    "future_year",
+    "unknown_breakdown",
+    "missing",
+    "non_numeric",
+)
+# Per-indicator rules, for each indicator a value counts for (several when fanned out).
+_CODE_RULES = ("unit_mismatch", "breakdown_not_allowed", "negative", "percent_over_100", "out_of_range")
+# Phases of a file's findings, in the order they are reported.
+_PER_VALUE, _FRACTIONS, _DUPLICATES, _PLAUSIBILITY = range(4)
+
+
+def check_frames(values: pl.DataFrame, raw_rows: pl.DataFrame, ctx: Context) -> CheckedFrames:
+    """Normalise and validate one file's raw values (etl.returns.walk.RAW_SCHEMA; their source
+    rows in `raw_rows`) against the catalogue and the current data."""
+    v = _resolve(values.with_row_index("seq").with_columns(pl.col("seq").cast(pl.Int64)), ctx)
+    decided = _first_failure(v, ctx)
+    missing = decided.filter(pl.col("fail") == "missing").height
+    # what the later rules need; the texts are gathered by seq (v's row number) when needed
+    ok = decided.filter(pl.col("fail").is_null()).select(
+        "seq", "ind_codes", "fan", "reg_codes", "year_int", "bd", "num_value", "num_unit", "unit_sq"
+    )
+    per_code = _per_code(ok, ctx)
+    pairs = per_code.filter(pl.col("fail").is_null()).with_row_index("pair").with_columns(pl.col("pair").cast(pl.Int64))
+
+    events = [
+        decided.filter(pl.col("fail").is_not_null() & (pl.col("fail") != "missing")).select(
+            pl.lit(_PER_VALUE).alias("phase"), pl.col("seq").alias("k1"), pl.lit(0).alias("k2"), "seq", "fail"
+        ),
+        per_code.filter(pl.col("fail").is_not_null()).select(
+            pl.lit(_PER_VALUE).alias("phase"),
+            pl.col("seq").alias("k1"),
+            (pl.col("code_index") + 1).alias("k2"),
+            "seq",
+            "fail",
+            "code",
+        ),
+        # one value counted for both outlines' indicators: said once, after its per-code refusals
+        pairs.filter("fan")
+        .unique("seq", keep="first", maintain_order=True)
+        .select(
+            pl.lit(_PER_VALUE).alias("phase"),
+            pl.col("seq").alias("k1"),
+            pl.lit(1_000_000).alias("k2"),
+            "seq",
+            pl.lit("same_measure").alias("fail"),
+        ),
+    ]
+    fractions, pairs = _fractions(pairs, ctx)
+    events.append(fractions)
+    duplicates, observations = _duplicates(pairs, v, ctx)
+    events.append(duplicates)
+    events = pl.concat(events, how="diagonal_relaxed").sort("phase", "k1", "k2", maintain_order=True)
+
+    findings: list[Finding] = []
+    rejected: list[tuple] = []
+    render = _Renderer(ctx)
+    by_seq = v.select(
+        "seq", "file", "sheet", "row", "column", "indicator", "value", "region", "year", "breakdown", "unit",
+        "indicator_name", "region_name", "region_column", "raw_id", "ind_codes", "reg_codes", "num_unit", "unit_sq",
+        "num_error", "bd",
+    )  # fmt: skip
+    rows = events.join(by_seq, on="seq", how="left", maintain_order="left")
+    for e in rows.iter_rows(named=True):
+        rule, message, column = render.message(e)
+        severity = _SEVERITY.get(rule, SEVERITY_ERROR)
+        col = column or e["column"]
+        text = f"{e['file']} 工作表“{e['sheet']}”第{e['row']}行{col}列：{message}"
+        findings.append(Finding(e["file"], e["sheet"], e["row"], col, rule, severity, text))
+        if severity == SEVERITY_ERROR:
+            rejected.append((e["sheet"], e["row"], col, e["raw_id"], text))
+    file = values["file"][0] if values.height else ""
+    findings += plausibility_frame(file, observations, ctx)
+    return CheckedFrames(
+        observations.select(list(OBSERVATION_SCHEMA)),
+        pl.DataFrame(rejected, schema=REJECTED_SCHEMA, orient="row"),
+        findings,
+        missing,
+    )
+
+
+_SEVERITY = {
+    "whole_region_skipped": SEVERITY_INFO,
+    "same_measure": SEVERITY_INFO,
+    "duplicate_same": SEVERITY_INFO,
+    "revision": SEVERITY_WARNING,
+}
+
+
+def _breakdown_word(text: str | None) -> str | None:
+    if text is None:
         return TOTAL
-    return BREAKDOWN_WORDS.get(squash(v.breakdown).removeprefix("其中:").removeprefix("其中"))
+    return BREAKDOWN_WORDS.get(squash(text).removeprefix("其中:").removeprefix("其中"))
 
 
-class _Checker:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.out = CheckResult()
+def _resolve(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """Each value's indicator, district, year and breakdown, resolved once per distinct text."""
 
-    def reject(self, v: RawValue, rule: str, message: str, column: str | None = None) -> None:
-        f = _finding(v, rule, SEVERITY_ERROR, message, column)
-        self.out.findings.append(f)
-        self.out.rejected.append(Rejected(v.sheet, v.row, f.column or v.column, v.raw_cells, f.message))
+    def indicator(text: str | None) -> tuple[list[str], bool]:
+        m = ctx.indicators.resolve(text)
+        return list(m.codes), m.fan_out
 
-    def note(self, v: RawValue, rule: str, severity: str, message: str) -> None:
-        self.out.findings.append(_finding(v, rule, severity, message))
-
-    def one(self, v: RawValue) -> list[Observation]:
-        """Normalise one raw value; returns its observations (several when fanned out)."""
-        ctx = self.ctx
-        ind = ctx.indicators.resolve(v.indicator)
-        if not ind.codes:
-            hint = "、".join(ctx.indicators.suggest(v.indicator)) or "无相近指标"
-            self.reject(v, "unknown_indicator", f"指标“{v.indicator}”不在指标目录中（相近的指标：{hint}）")
-            return []
-        if len(ind.codes) > 1 and not ind.fan_out:
-            self.reject(
-                v,
-                "ambiguous_indicator",
-                f"指标名称“{v.indicator}”对应多个指标（{'、'.join(ind.codes)}），请填写指标代码",
-            )
-            return []
-        if v.indicator_name and not self._names_agree_indicator(v, ind.codes):
-            return []
-        reg = ctx.regions.resolve(v.region)
-        if not reg.codes and ctx.regions.long_code_reason(v.region):
-            self.reject(v, "region_code_too_fine", ctx.regions.long_code_reason(v.region) or "")
-            return []
-        if not reg.codes and squash(v.region) in WHOLE_REGION_WORDS:
-            # e.g. a city table's 全市 column sent to a county's dashboard: not this region's figure
-            self.note(
-                v,
-                "whole_region_skipped",
-                SEVERITY_INFO,
-                f"“{v.region}”列是上级或其他层级的合计数，与本系统的本级地区不符，未读取",
-            )
-            return []
-        if not reg.codes:
-            hint = "、".join(ctx.regions.suggest(v.region)) or "无"
-            # the district cell is what needs fixing, not the value beside it
-            self.reject(v, "unknown_region", f"地区“{v.region or ''}”无法识别（相近的地区：{hint}）", v.region_column)
-            return []
-        if len(reg.codes) > 1:
-            names = "、".join(f"{ctx.regions.name(c)}({c})" for c in reg.codes)
-            self.reject(v, "ambiguous_region", f"地区“{v.region}”对应多个地区（{names}），请填写地区代码")
-            return []
-        if v.region_name and not self._names_agree_region(v, reg.codes[0]):
-            return []
-        year = parse_year(v.year)
-        if year is None:
-            self.reject(v, "bad_year", f"年份“{v.year or ''}”无法识别")
-            return []
-        if not ctx.first_year <= year <= ctx.last_year:
-            self.reject(v, "year_out_of_plan", f"年份{year}不在规划期内（{ctx.first_year}—{ctx.last_year}年）")
-            return []
-        if year > ctx.latest_year:
-            self.reject(v, "future_year", f"年份{year}晚于当前年份{ctx.latest_year}年，尚未发生的年份不能填报数值")
-            return []
-        breakdown = _breakdown(v)
-        if breakdown is None:
-            self.reject(v, "unknown_breakdown", f"分组“{v.breakdown}”无法识别（可用：城镇、农村、女、男）")
-            return []
-        num = parse_number(v.value)
-        if num.missing:
-            self.out.missing += 1
-            return []
-        if num.error:
-            self.reject(v, "non_numeric", num.error)
-            return []
-        obs = []
-        for code in ind.codes:
-            o = self._check_value(v, ctx.info[code], reg.codes[0], year, breakdown, num)
-            if o is not None:
-                obs.append(o)
-        if ind.fan_out and obs:
-            self.note(
-                v,
-                "same_measure",
-                SEVERITY_INFO,
-                f"“{v.indicator}”在两个纲要中是同一指标，数值同时计入 {'、'.join(ind.codes)}",
-            )
-        return obs
-
-    def _names_agree_indicator(self, v: RawValue, codes: tuple[str, ...]) -> bool:
-        """A code with a name beside it: both must name the same indicator, or the row is refused."""
-        named = self.ctx.indicators.resolve(v.indicator_name)
-        if named.codes and set(named.codes) & set(codes):
+    def indicator_name(text: str | None, name: str | None) -> bool:
+        if not name:
             return True
-        code = codes[0]
-        meant = f"（名称对应 {'、'.join(named.codes)}）" if named.codes else "（名称不在指标目录中）"
-        self.reject(
-            v,
-            "indicator_name_mismatch",
-            f"指标代码“{v.indicator}”是“{self.ctx.info[code].name}”，但指标名称写的是"
-            f"“{v.indicator_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一",
-        )
-        return False
+        codes = ctx.indicators.resolve(text).codes
+        return bool(set(ctx.indicators.resolve(name).codes) & set(codes))
 
-    def _names_agree_region(self, v: RawValue, code: str) -> bool:
-        named = self.ctx.regions.resolve(v.region_name)
-        if code in named.codes:
+    def region(text: str | None) -> tuple[list[str], bool, bool]:
+        m = ctx.regions.resolve(text)
+        return list(m.codes), ctx.regions.long_code_reason(text) is not None, squash(text) in WHOLE_REGION_WORDS
+
+    def region_name(text: str | None, name: str | None) -> bool:
+        codes = ctx.regions.resolve(text).codes
+        if not name or len(codes) != 1:
             return True
-        meant = (
-            f"（名称对应 {'、'.join(f'{self.ctx.regions.name(c)}({c})' for c in named.codes)}）"
-            if named.codes
-            else "（名称无法识别）"
-        )
-        self.reject(
-            v,
-            "region_name_mismatch",
-            f"地区代码“{v.region}”是{self.ctx.regions.name(code)}，但地区名称写的是"
-            f"“{v.region_name}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一",
-        )
-        return False
+        return codes[0] in ctx.regions.resolve(name).codes
 
-    def _check_value(
-        self, v: RawValue, info: IndicatorInfo, region: str, year: int, breakdown: str, num
-    ) -> Observation | None:
-        value = num.value
-        cell_unit = num.unit or (squash(v.unit) or None)
-        if cell_unit and info.unit and unit_key(cell_unit) != unit_key(info.unit):
-            self.reject(v, "unit_mismatch", f"计量单位“{cell_unit}”与指标“{info.name}”的单位“{info.unit}”不一致")
-            return None
-        if breakdown != TOTAL and breakdown not in info.breakdowns:
-            allowed = "、".join(sorted(info.breakdowns)) or "无分组"
-            self.reject(v, "breakdown_not_allowed", f"指标“{info.name}”没有“{breakdown}”分组（该指标分组：{allowed}）")
-            return None
-        low, high = bounds.value_bounds(info.unit, info.plausible_min, info.plausible_max)
-        if value < 0 and (low is None or low >= 0):
-            self.reject(v, "negative", f"“{info.name}”不能为负数（{v.value}）")
-            return None
-        if info.unit == "%" and value > 100 and (high is None or high <= 100):
-            self.reject(v, "percent_over_100", f"百分比“{info.name}”超过100（{v.value}）")
-            return None
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.reject(v, "out_of_range", f"“{info.name}”数值{v.value}超出合理范围（{_fmt(low)}—{_fmt(high)}）")
-            return None
-        return Observation(info.code, region, year, breakdown, value, v.sheet, v.row, v.column, v.note or None)
+    v = map_distinct(v, ["indicator"], indicator, {"ind_codes": pl.List(pl.String()), "fan": pl.Boolean()})
+    v = map_distinct(v, ["indicator", "indicator_name"], indicator_name, {"name_agrees": pl.Boolean()})
+    v = map_distinct(
+        v, ["region"], region, {"reg_codes": pl.List(pl.String()), "too_fine": pl.Boolean(), "whole": pl.Boolean()}
+    )
+    v = map_distinct(v, ["region", "region_name"], region_name, {"region_agrees": pl.Boolean()})
+    v = map_distinct(v, ["year"], parse_year, {"year_int": pl.Int64()})
+    v = map_distinct(v, ["breakdown"], _breakdown_word, {"bd": pl.String()})
+    v = map_distinct(v, ["unit"], lambda u: squash(u) or None, {"unit_sq": pl.String()})
+    return parse_values(v, "value")
+
+
+def _first_failure(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """`fail`: the first per-value rule that stops the value (null: it goes on to the
+    per-indicator checks)."""
+    n_ind, n_reg = pl.col("ind_codes").list.len(), pl.col("reg_codes").list.len()
+    year = pl.col("year_int")
+    conditions = (
+        n_ind == 0,
+        (n_ind > 1) & ~pl.col("fan"),
+        ~pl.col("name_agrees"),
+        (n_reg == 0) & pl.col("too_fine"),
+        (n_reg == 0) & pl.col("whole"),
+        n_reg == 0,
+        n_reg > 1,
+        ~pl.col("region_agrees"),
+        year.is_null(),
+        (year < ctx.first_year) | (year > ctx.last_year),
+        year > ctx.latest_year,
+        pl.col("bd").is_null(),
+        pl.col("num_missing"),
+        pl.col("num_error").is_not_null(),
+    )
+    fail = pl.lit(None, dtype=pl.String)
+    for rule, condition in reversed(list(zip(_VALUE_RULES, conditions, strict=True))):
+        fail = pl.when(condition).then(pl.lit(rule)).otherwise(fail)
+    return v.with_columns(fail.alias("fail"))
+
+
+def _per_code(ok: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """One row per value × indicator it counts for, with `fail`, the first per-indicator rule
+    that refuses it (null: it is an observation)."""
+    each = (
+        ok.with_columns(pl.int_ranges(pl.col("ind_codes").list.len()).alias("code_index"))
+        .explode("ind_codes", "code_index")
+        .rename({"ind_codes": "code"})
+        .with_columns(pl.col("code_index").cast(pl.Int64))
+        .join(
+            ctx.catalogue().rename({"name": "ind_name", "unit": "ind_unit"}),
+            on="code",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(pl.coalesce("num_unit", "unit_sq").alias("cell_unit"))
+    )
+
+    def units_differ(cell: str | None, unit: str | None) -> bool:
+        return bool(cell and unit and unit_key(cell) != unit_key(unit))
+
+    each = map_distinct(each, ["cell_unit", "ind_unit"], units_differ, {"unit_differs": pl.Boolean()})
+    value, low, high = pl.col("num_value"), pl.col("low"), pl.col("high")
+    conditions = (
+        pl.col("unit_differs"),
+        (pl.col("bd") != TOTAL) & ~pl.col("breakdowns").list.contains(pl.col("bd")),
+        (value < 0) & (low >= 0),
+        (pl.col("ind_unit") == "%").fill_null(False) & (value > 100) & (high <= 100),
+        (value < low) | (value > high),
+    )
+    fail = pl.lit(None, dtype=pl.String)
+    for rule, condition in reversed(list(zip(_CODE_RULES, conditions, strict=True))):
+        fail = pl.when(condition).then(pl.lit(rule)).otherwise(fail)
+    return each.select(
+        "seq",
+        "code",
+        "code_index",
+        "fan",
+        pl.col("reg_codes").list.first().alias("region_code"),
+        "year_int",
+        "bd",
+        "num_value",
+        "ind_unit",
+        fail.alias("fail"),
+    )
+
+
+def _fractions(pairs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Percentages that all look like fractions (0.953 for 95.3%) are rejected, never stored:
+    (their findings, the pairs left)."""
+    value = pl.col("num_value")
+    groups = (
+        pairs.filter(pl.col("ind_unit") == "%")
+        .group_by("code", maintain_order=True)
+        .agg(
+            pl.len().alias("n"), ((value > 0) & (value <= 1)).all().alias("all_small"), pl.col("pair").min().alias("k1")
+        )
+        .filter((pl.col("n") >= 2) & pl.col("all_small"))
+    )
+    bad = pairs.join(groups.select("code", "k1"), on="code", how="inner", maintain_order="left")
+    events = bad.select(
+        pl.lit(_FRACTIONS).alias("phase"),
+        "k1",
+        pl.col("pair").alias("k2"),
+        "seq",
+        pl.lit("looks_like_fraction").alias("fail"),
+        "code",
+        "num_value",
+    )
+    return events, pairs.join(bad.select("pair"), on="pair", how="anti", maintain_order="left")
+
+
+_KEY = ["code", "region_code", "year_int", "bd"]
+
+
+def _duplicates(pairs: pl.DataFrame, v: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The same indicator, district, year and breakdown more than once in a file: with different
+    values all are refused, never one picked; with the same value it loads once. A value that
+    differs from the current one is a revision. (findings, observations in file order)"""
+    # most keys occur once: only the repeated ones are grouped
+    repeated = pairs.select(_KEY).is_duplicated()
+    twice = pairs.filter(repeated).join(v.select("seq", "row", "column", "value"), on="seq", maintain_order="left")
+    groups = twice.group_by(_KEY, maintain_order=True).agg(
+        pl.col("pair").min().alias("k1"),
+        pl.col("num_value").n_unique().alias("n_values"),
+        pl.format("第{}行{}列={}", "row", "column", "value").str.join("、").alias("cells"),
+        pl.col("row").first().alias("first_row"),
+    )
+    g = twice.join(groups, on=_KEY, how="left", maintain_order="left")
+    conflict = g.filter(pl.col("n_values") > 1).select(
+        pl.lit(_DUPLICATES).alias("phase"),
+        "k1",
+        pl.col("pair").alias("k2"),
+        "seq",
+        pl.lit("duplicate_conflict").alias("fail"),
+        "cells",
+    )
+    same = g.filter(pl.col("n_values") == 1)
+    again = same.filter(pl.col("pair") != pl.col("k1")).select(
+        pl.lit(_DUPLICATES).alias("phase"),
+        "k1",
+        pl.col("pair").alias("k2"),
+        "seq",
+        pl.lit("duplicate_same").alias("fail"),
+        "first_row",
+    )
+    current = ctx.current.rename({"indicator_code": "code", "year": "year_int", "breakdown": "bd", "value": "old"})
+    kept = pl.concat(
+        [
+            pairs.filter(~repeated).with_columns(pl.col("pair").alias("k1")),
+            same.filter(pl.col("pair") == pl.col("k1")).select(*pairs.columns, "k1"),
+        ]
+    )
+    kept = kept.sort("pair").join(current, on=_KEY, how="left", maintain_order="left")
+    revised = kept.filter(pl.col("old").is_not_null() & (pl.col("old") != pl.col("num_value"))).select(
+        pl.lit(_DUPLICATES).alias("phase"),
+        "k1",
+        pl.lit(1_000_000_000, dtype=pl.Int64).alias("k2"),
+        "seq",
+        pl.lit("revision").alias("fail"),
+        "old",
+        "num_value",
+    )
+    observations = kept.select(
+        pl.col("code").alias("indicator_code"),
+        "region_code",
+        pl.col("year_int").alias("year"),
+        pl.col("bd").alias("breakdown"),
+        pl.col("num_value").alias("value"),
+    ).hstack(v.select(pl.col("sheet", "row", "column", "note", "raw_id").gather(kept["seq"])))
+    return pl.concat([conflict, again, revised], how="diagonal_relaxed"), observations
 
 
 def _fmt(x: float | None) -> str:
     return "不限" if x is None else f"{x:g}"
 
 
-def _flag_fractions(chk: _Checker, pairs: list[tuple[RawValue, Observation]]) -> set[int]:
-    """Percentages that all look like fractions (0.953 for 95.3%) are rejected, never stored."""
-    by_indicator: dict[str, list[int]] = defaultdict(list)
-    for i, (_, o) in enumerate(pairs):
-        if chk.ctx.info[o.indicator_code].unit == "%":
-            by_indicator[o.indicator_code].append(i)
-    bad: set[int] = set()
-    for idxs in by_indicator.values():
-        values = [pairs[i][1].value for i in idxs]
-        if len(values) >= 2 and all(0 < x <= 1 for x in values):
-            for i in idxs:
-                v, o = pairs[i]
-                chk.reject(
-                    v,
-                    "looks_like_fraction",
-                    f"“{chk.ctx.info[o.indicator_code].name}”数值{v.value}像是小数而非百分数"
-                    f"（本文件中该指标全部数值都不超过1），请按百分数填写，如 {o.value * 100:g}",
-                )
-            bad.update(idxs)
-    return bad
+class _Renderer:
+    """The Chinese message of each refusal or remark, from the value and what its rule found."""
 
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
-def check_values(values: list[RawValue], ctx: Context) -> CheckResult:
-    """Normalise and validate one file's raw values against the catalogue and current data."""
-    chk = _Checker(ctx)
-    pairs: list[tuple[RawValue, Observation]] = []
-    for v in values:
-        pairs.extend((v, o) for o in chk.one(v))
-    bad = _flag_fractions(chk, pairs)
-    pairs = [p for i, p in enumerate(pairs) if i not in bad]
+    def message(self, e: dict) -> tuple[str, str, str | None]:
+        """(rule, message, column when not the value's own)."""
+        rule = e["fail"]
+        return rule, getattr(self, f"_{rule}")(e), e["region_column"] if rule == "unknown_region" else None
 
-    # Duplicates in one file with different values: reject all of them, never pick one.
-    groups: dict[Key, list[tuple[RawValue, Observation]]] = defaultdict(list)
-    for v, o in pairs:
-        groups[(o.indicator_code, o.region_code, o.year, o.breakdown)].append((v, o))
-    for key, group in groups.items():
-        distinct = {o.value for _, o in group}
-        if len(distinct) > 1:
-            cells = "、".join(f"第{v.row}行{v.column}列={v.value}" for v, _ in group)
-            for v, _ in group:
-                chk.reject(
-                    v, "duplicate_conflict", f"同一指标、地区、年份在本文件中出现多次且数值不同（{cells}），均未载入"
-                )
-            continue
-        v, o = group[0]
-        for dup, _ in group[1:]:
-            chk.note(dup, "duplicate_same", SEVERITY_INFO, f"与第{v.row}行重复（数值相同），只载入一次")
-        old = ctx.current.get(key)
-        if old is not None and old != o.value:
-            chk.note(
-                v, "revision", SEVERITY_WARNING, f"与已载入数值不同：{old:g} → {o.value:g}，作为新修订载入，原值保留"
-            )
-        chk.out.observations.append(o)
-    chk.out.findings.extend(
-        plausibility_findings(
-            values[0].file if values else "", chk.out.observations, ctx.info, ctx.current, home_regions=ctx.home_regions
+    def _info(self, e: dict) -> IndicatorInfo:
+        return self.ctx.info[e["code"]]
+
+    def _unknown_indicator(self, e: dict) -> str:
+        hint = "、".join(self.ctx.indicators.suggest(e["indicator"])) or "无相近指标"
+        return f"指标“{e['indicator']}”不在指标目录中（相近的指标：{hint}）"
+
+    def _ambiguous_indicator(self, e: dict) -> str:
+        return f"指标名称“{e['indicator']}”对应多个指标（{'、'.join(e['ind_codes'])}），请填写指标代码"
+
+    def _indicator_name_mismatch(self, e: dict) -> str:
+        named = self.ctx.indicators.resolve(e["indicator_name"])
+        meant = f"（名称对应 {'、'.join(named.codes)}）" if named.codes else "（名称不在指标目录中）"
+        return (
+            f"指标代码“{e['indicator']}”是“{self.ctx.info[e['ind_codes'][0]].name}”，但指标名称写的是"
+            f"“{e['indicator_name']}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一"
         )
-    )
-    return chk.out
+
+    def _region_code_too_fine(self, e: dict) -> str:
+        return self.ctx.regions.long_code_reason(e["region"]) or ""
+
+    def _whole_region_skipped(self, e: dict) -> str:
+        # e.g. a city table's 全市 column sent to a county's dashboard: not this region's figure
+        return f"“{e['region']}”列是上级或其他层级的合计数，与本系统的本级地区不符，未读取"
+
+    def _unknown_region(self, e: dict) -> str:
+        hint = "、".join(self.ctx.regions.suggest(e["region"])) or "无"
+        return f"地区“{e['region'] or ''}”无法识别（相近的地区：{hint}）"
+
+    def _ambiguous_region(self, e: dict) -> str:
+        names = "、".join(f"{self.ctx.regions.name(c)}({c})" for c in e["reg_codes"])
+        return f"地区“{e['region']}”对应多个地区（{names}），请填写地区代码"
+
+    def _region_name_mismatch(self, e: dict) -> str:
+        regions = self.ctx.regions
+        named = regions.resolve(e["region_name"])
+        meant = (
+            f"（名称对应 {'、'.join(f'{regions.name(c)}({c})' for c in named.codes)}）"
+            if named.codes
+            else "（名称无法识别）"
+        )
+        return (
+            f"地区代码“{e['region']}”是{regions.name(e['reg_codes'][0])}，但地区名称写的是"
+            f"“{e['region_name']}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一"
+        )
+
+    def _bad_year(self, e: dict) -> str:
+        return f"年份“{e['year'] or ''}”无法识别"
+
+    def _year_out_of_plan(self, e: dict) -> str:
+        year = parse_year(e["year"])
+        return f"年份{year}不在规划期内（{self.ctx.first_year}—{self.ctx.last_year}年）"
+
+    def _future_year(self, e: dict) -> str:
+        year = parse_year(e["year"])
+        return f"年份{year}晚于当前年份{self.ctx.latest_year}年，尚未发生的年份不能填报数值"
+
+    def _unknown_breakdown(self, e: dict) -> str:
+        return f"分组“{e['breakdown']}”无法识别（可用：城镇、农村、女、男）"
+
+    def _non_numeric(self, e: dict) -> str:
+        return error_message(e["value"], e["num_error"])
+
+    def _unit_mismatch(self, e: dict) -> str:
+        info = self._info(e)
+        cell_unit = e["num_unit"] or e["unit_sq"]
+        return f"计量单位“{cell_unit}”与指标“{info.name}”的单位“{info.unit}”不一致"
+
+    def _breakdown_not_allowed(self, e: dict) -> str:
+        info = self._info(e)
+        allowed = "、".join(sorted(info.breakdowns)) or "无分组"
+        return f"指标“{info.name}”没有“{e['bd']}”分组（该指标分组：{allowed}）"
+
+    def _negative(self, e: dict) -> str:
+        return f"“{self._info(e).name}”不能为负数（{e['value']}）"
+
+    def _percent_over_100(self, e: dict) -> str:
+        return f"百分比“{self._info(e).name}”超过100（{e['value']}）"
+
+    def _out_of_range(self, e: dict) -> str:
+        info = self._info(e)
+        low, high = bounds.value_bounds(info.unit, info.plausible_min, info.plausible_max)
+        return f"“{info.name}”数值{e['value']}超出合理范围（{_fmt(low)}—{_fmt(high)}）"
+
+    def _same_measure(self, e: dict) -> str:
+        return f"“{e['indicator']}”在两个纲要中是同一指标，数值同时计入 {'、'.join(e['ind_codes'])}"
+
+    def _looks_like_fraction(self, e: dict) -> str:
+        return (
+            f"“{self._info(e).name}”数值{e['value']}像是小数而非百分数"
+            f"（本文件中该指标全部数值都不超过1），请按百分数填写，如 {e['num_value'] * 100:g}"
+        )
+
+    def _duplicate_conflict(self, e: dict) -> str:
+        return f"同一指标、地区、年份在本文件中出现多次且数值不同（{e['cells']}），均未载入"
+
+    def _duplicate_same(self, e: dict) -> str:
+        return f"与第{e['first_row']}行重复（数值相同），只载入一次"
+
+    def _revision(self, e: dict) -> str:
+        return f"与已载入数值不同：{e['old']:g} → {e['num_value']:g}，作为新修订载入，原值保留"

@@ -16,12 +16,11 @@ from typing import Any
 import polars as pl
 from shapely.geometry import shape
 
+from etl.places.vocabulary import CHILD_HOME, FRIENDLY, IN_PROGRESS, NAMED, REVOKED
 from etl.regions import geo
-from etl.sample.values import YEARS, District, IndicatorInfo
+from etl.sample.model import YEARS, District, IndicatorInfo
 
 COUNT_COLUMNS = ["district_code", "year", "villages", "communities"]
-CHILD_HOME, FRIENDLY = "儿童之家", "儿童友好社区"
-NAMED, IN_PROGRESS, REVOKED = "已命名", "创建中", "已撤销"
 
 # Villages and urban communities per district for the shipped region: the urban core
 # (张店) has many communities and few villages, the outer counties the reverse.

@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 
 from etl.core.records import TOTAL
-from etl.sample.values import RURAL, URBAN, District, IndicatorInfo
+from etl.sample.model import RURAL, URBAN, District, IndicatorInfo
 
 SAMPLE = "示例数据"
 LONG_HEADER = ["指标代码", "指标名称", "地区代码", "地区名称", "年份", "数值", "计量单位", "备注"]

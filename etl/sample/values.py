@@ -62,8 +62,11 @@ import polars as pl
 from etl.core import bounds
 from etl.core.records import TOTAL
 from etl.regions import geo
+from etl.sample.model import RURAL, URBAN, YEARS, District, IndicatorInfo
+from etl.sample.places import Places, build_places, derived_values, write_places
+from etl.sample.places import whole_region_values as whole_places
+from etl.sample.returns import write_return
 
-YEARS = tuple(range(2020, 2025))
 BASE_YEAR = 2020
 TARGET_YEAR = 2030
 LAYOUTS = ("long", "wide_by_district", "wide_by_year")
@@ -74,9 +77,8 @@ SPEC_FILE = Path("samples") / "sample_spec.csv"
 # fixed value makes the files byte-identical from run to run.
 CREATED = datetime(2025, 3, 31, 9, 0, 0)
 
-URBAN, RURAL = "城镇", "农村"
 WHOLE = "全市"  # how a city's return heads its own figure (etl.returns.lookup.WHOLE_REGION)
-# Indicators whose values are computed from the generated place records (see sample_places).
+# Indicators whose values are computed from the generated place records (etl.sample.places).
 DERIVED = ("L-COURTYARD-01", "C-WELFARE-08", "L-CHILD-01")
 # Stories told by the returns as a whole rather than by one indicator (see the docstring): the
 # unit that has not sent its last-year return, and the unit whose last-year return the office
@@ -139,28 +141,6 @@ class SpecRow:
     note: str
     whole: str = "mean"  # how the region's own figure follows its districts: mean or sum
     decimals: int | None = None  # stored precision when the catalogue's is too coarse for a city
-
-
-@dataclass(frozen=True)
-class IndicatorInfo:
-    code: str
-    name: str
-    unit: str
-    decimals: int
-    domain: str
-    direction: str | None  # up | down | None
-    target_kind: str | None
-    target: float | None  # numeric 2030 target of the national outline, if any
-    breakdowns: tuple[str, ...]
-    plausible_min: float | None
-    plausible_max: float | None
-
-
-@dataclass(frozen=True)
-class District:
-    code: str
-    name: str
-    short_name: str
 
 
 class SampleError(ValueError):
@@ -552,23 +532,9 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
     Returns the paths written: the returns first, then courtyard.csv, child_friendly.csv and
     community_count.csv. Everything is labelled 示例数据.
     """
-    from etl.sample.places import build_places, derived_values, write_places
-    from etl.sample.places import whole_region_values as whole_places
-    from etl.sample.returns import write_return
-
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     spec = load_spec(data_dir / SPEC_FILE)
-    info = load_indicator_info(data_dir)
-    unknown = [r.indicator_code for r in spec if r.indicator_code not in info]
-    if unknown:
-        raise SampleError(
-            f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
-            f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）"
-        )
-    for row in spec:
-        if row.decimals is not None:
-            info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
-    units = load_unit_names(data_dir)
+    info = _spec_indicator_info(data_dir, spec)
     tree = tree_of(data_dir, region_code)
     # a province: the counties of all its cities are the districts the values are drawn for
     districts = [d for _city, counties in tree for d in counties] or districts_of(data_dir, region_code)
@@ -595,6 +561,39 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
                 values.update({(t, d, y, b): v for t in others})
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    units = load_unit_names(data_dir)
+    written = _write_returns(out_dir, spec, info, units, columns, values, twins, long_only=bool(tree))
+    return written + write_places(places, out_dir)
+
+
+def _spec_indicator_info(data_dir: Path, spec: list[SpecRow]) -> dict[str, IndicatorInfo]:
+    """The catalogue's facts of every indicator, with the spec's stored precision where it gives
+    one; SampleError when the spec names an indicator the catalogue does not have."""
+    info = load_indicator_info(data_dir)
+    unknown = [r.indicator_code for r in spec if r.indicator_code not in info]
+    if unknown:
+        raise SampleError(
+            f"示例规格中的指标不在指标目录中：{'、'.join(unknown)}"
+            f"（请检查 {data_dir / 'catalogue' / 'indicators.csv'}）"
+        )
+    for row in spec:
+        if row.decimals is not None:
+            info[row.indicator_code] = replace(info[row.indicator_code], decimals=row.decimals)
+    return info
+
+
+def _write_returns(
+    out_dir: Path,
+    spec: list[SpecRow],
+    info: dict[str, IndicatorInfo],
+    units: dict[str, str],
+    columns: list[District],
+    values: dict[tuple[str, str, int, str], float | None],
+    twins: dict[str, tuple[str, ...]],
+    *,
+    long_only: bool,
+) -> list[Path]:
+    """One return per member unit of the spec, in its layout (a province's are all long)."""
     written = []
     by_unit: dict[str, list[SpecRow]] = {}
     for row in spec:
@@ -603,7 +602,7 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
         unit_name = units.get(unit_code, unit_code)
         path = out_dir / f"示例数据_{unit_name}_{YEARS[0]}-{YEARS[-1]}.xlsx"
         codes = [r.indicator_code for r in rows]
-        layout = "long" if tree else rows[0].layout
+        layout = "long" if long_only else rows[0].layout
         if layout == "long":
             # a long return names codes, so a measure both outlines list needs a row for each;
             # the wide layouts name it once and the loader counts it for both
@@ -611,7 +610,6 @@ def generate_samples(data_dir: Path, region_code: str, out_dir: Path, seed: int 
         years = tuple(y for y in YEARS if (unit_code, y) != NOT_REPORTED)
         write_return(path, unit_name, layout, [info[c] for c in codes], columns, years, values, CREATED)
         written.append(path)
-    written += write_places(places, out_dir)
     return written
 
 
@@ -625,9 +623,6 @@ def _province_values(
 ) -> dict[tuple[str, str, int, str], float | None]:
     """Each city's own figures from its counties, then the province's from its cities — the
     same rule as a city's 全市 figure (whole_region_values), one level at a time."""
-    from etl.sample.places import Places
-    from etl.sample.places import whole_region_values as whole_places
-
     derived_info = {c: info[c] for c in info if c in DERIVED}
     out: dict[tuple[str, str, int, str], float | None] = {}
     for city, counties in tree:

@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from etl.core import settings
+from etl.core import settings, store
 
 
 def register_cli(subparsers: Any) -> None:
@@ -79,7 +77,7 @@ def cmd_import(args: argparse.Namespace, console: Any) -> int:
 def cmd_export(args: argparse.Namespace, console: Any) -> int:
     from etl.targets.importer import export_frame, write_export
 
-    con = duckdb.connect(str(settings.db_path()), read_only=True)
+    con = store.open_snapshot(settings.db_path())
     try:
         frame = export_frame(con, plan=args.plan, region=args.region)
     except ValueError as exc:

@@ -60,9 +60,8 @@ def received_submissions(con: duckdb.DuckDBPyConnection, unit_code: str, year: i
     """Counting submissions of the unit that hold values for `year` (its return for that year)."""
     rows = con.sql(
         """
-        SELECT DISTINCT s.id FROM submission s JOIN observation o ON o.submission_id = s.id
-        WHERE s.unit_code = $u AND o.year = $y AND s.kind = 'return' AND s.status = 'loaded'
-          AND s.id NOT IN (SELECT submission_id FROM submission_withdrawal)
+        SELECT DISTINCT s.id FROM submission_counted s JOIN observation o ON o.submission_id = s.id
+        WHERE s.unit_code = $u AND o.year = $y AND s.kind = 'return'
         ORDER BY s.id""",
         params={"u": unit_code, "y": year},
     ).fetchall()
@@ -187,82 +186,20 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
         raise WorkflowError("撤回必须写明原因（将记入审核记录）")
 
     def change(con: duckdb.DuckDBPyConnection) -> tuple[ActionResult, bool]:
-        rows = con.sql(
-            "SELECT file_name, kind, status, unit_code FROM submission WHERE id = $i", params={"i": submission_id}
-        ).fetchall()
-        if not rows:
-            raise WorkflowError(f"没有编号为 {submission_id} 的提交")
-        file_name, kind, status, unit_code = rows[0]
-        label = f"提交 {submission_id}（{file_name}）"
-        if kind != "return":
-            raise WorkflowError(f"{label}不是成员单位报表，不能撤回")
-        if status != "loaded":
-            raise WorkflowError(f"{label}未成功载入，无需撤回")
-        done = con.sql(
-            "SELECT withdrawn_by, withdrawn_at FROM submission_withdrawal WHERE submission_id = $i",
-            params={"i": submission_id},
-        ).fetchall()
-        if done:
-            raise WorkflowError(f"{label}已于 {done[0][1]:%Y-%m-%d %H:%M} 由{done[0][0]}撤回")
-        years = [
-            r[0]
-            for r in con.sql(
-                "SELECT DISTINCT year FROM observation WHERE submission_id = $i ORDER BY year",
-                params={"i": submission_id},
-            ).fetchall()
-        ]
-        if unit_code:
-            for year in years:
-                state = current_state(con, unit_code, year)
-                if state and state[0] == "approved" and submission_id not in resubmitted(con, unit_code, year):
-                    raise WorkflowError(
-                        f"{label}含{year}年数据，{_unit_name(con, unit_code)}{year}年报表已审核锁定"
-                        f"（{state[1]}，{state[2]:%Y-%m-%d %H:%M}）；请{OFFICE_NAME}先解锁再撤回"
-                    )
-        keys_sql = """
-            SELECT c.indicator_code, c.region_code, c.year, c.breakdown, c.value FROM observation_current c
-            JOIN (SELECT DISTINCT indicator_code, region_code, year, breakdown FROM observation
-                  WHERE submission_id = $i) k
-              USING (indicator_code, region_code, year, breakdown)"""
-        before = {r[:4]: r[4] for r in con.sql(keys_sql, params={"i": submission_id}).fetchall()}
+        file_name, unit_code, label = _withdrawable(con, submission_id)
+        before = _current_values_of(con, submission_id)
         now = datetime.now()
         con.execute(
             "INSERT INTO submission_withdrawal VALUES (?, ?, ?, ?)", [submission_id, now, actor, reason.strip()]
         )
-        after = {r[:4]: r[4] for r in con.sql(keys_sql, params={"i": submission_id}).fetchall()}
+        after = _current_values_of(con, submission_id)
+        common = (now, actor, "withdraw", file_name, submission_id, unit_code)
         audit = [
-            (
-                now,
-                actor,
-                "withdraw",
-                file_name,
-                submission_id,
-                unit_code,
-                *key,
-                before.get(key),
-                after.get(key),
-                f"撤回原因：{reason.strip()}",
-            )
+            (*common, *key, before.get(key), after.get(key), f"撤回原因：{reason.strip()}")
             for key in sorted(set(before) | set(after))
             if before.get(key) != after.get(key)
         ]
-        audit.append(
-            (
-                now,
-                actor,
-                "withdraw",
-                file_name,
-                submission_id,
-                unit_code,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                f"撤回提交 {submission_id}；原因：{reason.strip()}",
-            )
-        )
+        audit.append((*common, None, None, None, None, None, None, f"撤回提交 {submission_id}；原因：{reason.strip()}"))
         con.executemany(
             "INSERT INTO audit_log (changed_at, actor, action, file, submission_id, unit_code, indicator_code,"
             " region_code, year, breakdown, old_value, new_value, detail)"
@@ -276,6 +213,57 @@ def withdraw(db_path: Path, submission_id: int, *, actor: str, reason: str) -> A
         ), True
 
     return publish(Path(db_path), change)
+
+
+def _withdrawable(con: duckdb.DuckDBPyConnection, submission_id: int) -> tuple[str, str | None, str]:
+    """(file name, unit code, how messages name it) of a loaded return that may be withdrawn;
+    WorkflowError (Chinese) when it is missing, not a return, not loaded, already withdrawn, or
+    holds values of a year whose return is approved and locked."""
+    rows = con.sql(
+        "SELECT file_name, kind, status, unit_code FROM submission WHERE id = $i", params={"i": submission_id}
+    ).fetchall()
+    if not rows:
+        raise WorkflowError(f"没有编号为 {submission_id} 的提交")
+    file_name, kind, status, unit_code = rows[0]
+    label = f"提交 {submission_id}（{file_name}）"
+    if kind != "return":
+        raise WorkflowError(f"{label}不是成员单位报表，不能撤回")
+    if status != "loaded":
+        raise WorkflowError(f"{label}未成功载入，无需撤回")
+    done = con.sql(
+        "SELECT withdrawn_by, withdrawn_at FROM submission_withdrawal WHERE submission_id = $i",
+        params={"i": submission_id},
+    ).fetchall()
+    if done:
+        raise WorkflowError(f"{label}已于 {done[0][1]:%Y-%m-%d %H:%M} 由{done[0][0]}撤回")
+    years = [
+        r[0]
+        for r in con.sql(
+            "SELECT DISTINCT year FROM observation WHERE submission_id = $i ORDER BY year",
+            params={"i": submission_id},
+        ).fetchall()
+    ]
+    for year in years if unit_code else []:
+        state = current_state(con, unit_code, year)
+        if state and state[0] == "approved" and submission_id not in resubmitted(con, unit_code, year):
+            raise WorkflowError(
+                f"{label}含{year}年数据，{_unit_name(con, unit_code)}{year}年报表已审核锁定"
+                f"（{state[1]}，{state[2]:%Y-%m-%d %H:%M}）；请{OFFICE_NAME}先解锁再撤回"
+            )
+    return file_name, unit_code, label
+
+
+def _current_values_of(con: duckdb.DuckDBPyConnection, submission_id: int) -> dict[tuple, float]:
+    """The current value of every key (indicator, region, year, breakdown) the submission holds."""
+    rows = con.sql(
+        """
+        SELECT c.indicator_code, c.region_code, c.year, c.breakdown, c.value FROM observation_current c
+        JOIN (SELECT DISTINCT indicator_code, region_code, year, breakdown FROM observation
+              WHERE submission_id = $i) k
+          USING (indicator_code, region_code, year, breakdown)""",
+        params={"i": submission_id},
+    ).fetchall()
+    return {r[:4]: r[4] for r in rows}
 
 
 # --- command line ----------------------------------------------------------------------------

@@ -46,19 +46,11 @@ REVISION_SCHEMA: dict[str, pl.DataType] = {
 
 # indicator_code, unit_code, role, districts ('|' codes, NULL = every district), deadline
 # ('MM-DD' of the following year, NULL = the return_deadline setting): what completeness and
-# templates read. A database without duty revisions has no districts or deadlines of its own.
+# templates read.
 LINKS_SQL = """
 SELECT u.indicator_code, u.unit_code, u.role, d.districts, d.deadline
 FROM indicator_unit u LEFT JOIN duty_current d ON d.indicator_code = u.indicator_code
 """
-LINKS_SQL_WITHOUT_DUTIES = """
-SELECT indicator_code, unit_code, role, CAST(NULL AS VARCHAR) AS districts, CAST(NULL AS VARCHAR) AS deadline
-FROM indicator_unit
-"""
-
-
-def links_sql(has_duties: bool) -> str:
-    return LINKS_SQL if has_duties else LINKS_SQL_WITHOUT_DUTIES
 
 
 @dataclass(frozen=True)
@@ -172,11 +164,8 @@ def _split(text: str | None) -> tuple[str, ...]:
 def current(con: duckdb.DuckDBPyConnection) -> dict[str, Duty]:
     """Every indicator's current duty (indicators nobody is responsible for included)."""
     links = con.sql("SELECT indicator_code, unit_code, role FROM indicator_unit ORDER BY rowid").pl()
-    terms = (
-        {c: (d, t) for c, d, t in con.sql("SELECT indicator_code, districts, deadline FROM duty_current").fetchall()}
-        if has_revisions(con)
-        else {}
-    )
+    rows = con.sql("SELECT indicator_code, districts, deadline FROM duty_current").fetchall()
+    terms = {code: (districts, deadline) for code, districts, deadline in rows}
     lead: dict[str, str] = {}
     shared: dict[str, list[str]] = {}
     for code, unit, role in links.iter_rows():
@@ -195,10 +184,6 @@ def current(con: duckdb.DuckDBPyConnection) -> dict[str, Duty]:
             deadline,
         )
     return out
-
-
-def has_revisions(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'duty_revision'").fetchall()[0][0])
 
 
 def problems(duty: Duty, indicators: set[str], units: set[str], districts: set[str]) -> list[str]:
@@ -346,7 +331,7 @@ def with_units(duty: Duty, lead: str | None = None, shared: tuple[str, ...] | No
 def unit_deadlines(links: pl.DataFrame, year: int, default: str) -> dict[str, date]:
     """Each unit's due date for `year`'s return: the earliest deadline among the indicators it
     leads, `default` ('MM-DD', the return_deadline setting) for those without their own.
-    `links`: what links_sql reads (unit_code, role, deadline)."""
+    `links`: what LINKS_SQL reads (unit_code, role, deadline)."""
     out: dict[str, date] = {}
     for unit, deadline in links.filter(pl.col("role") == "lead").select("unit_code", "deadline").iter_rows():
         due = due_date(deadline or default, year)
@@ -440,11 +425,8 @@ def duty_table(con: duckdb.DuckDBPyConnection, unit: str | None = None) -> pl.Da
     )
 
 
-def history_sql(has_table: bool) -> str:
-    """Every version of one indicator's duty ($code), oldest first ('shipped' is version 0)."""
-    if not has_table:
-        return "SELECT NULL AS indicator_code WHERE false"
-    return """
+# Every version of one indicator's duty ($code), oldest first ('shipped' is version 0).
+HISTORY_SQL = """
         SELECT r.indicator_code,
                CAST(row_number() OVER (ORDER BY r.id) - CASE WHEN first(r.action) OVER (ORDER BY r.id) = 'shipped'
                     THEN 1 ELSE 0 END AS INTEGER) AS revision,
@@ -456,4 +438,4 @@ def history_sql(has_table: bool) -> str:
                r.deadline, r.actor, r.changed_at, r.reason, r.origin
         FROM duty_revision r LEFT JOIN member_unit lu ON lu.code = r.lead_unit
         WHERE r.indicator_code = $code ORDER BY r.id
-    """
+"""

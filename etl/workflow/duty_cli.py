@@ -7,10 +7,9 @@ import argparse
 import json
 from typing import Any
 
-import duckdb
 import polars as pl
 
-from etl.core import settings
+from etl.core import settings, store
 
 ORIGIN = "命令行"
 
@@ -40,7 +39,7 @@ def register_cli(subparsers: Any) -> None:
 def cmd_list(args: argparse.Namespace, console: Any) -> int:
     from etl.workflow import duties
 
-    con = duckdb.connect(str(settings.db_path()), read_only=True)
+    con = store.open_snapshot(settings.db_path())
     try:
         unit = None
         if args.unit:
@@ -67,10 +66,10 @@ def cmd_set(args: argparse.Namespace, console: Any) -> int:
     from etl.workflow import duties
 
     db = settings.db_path()
-    if not db.exists():
+    if not db.exists() and not settings.database_url():
         console.print(f"[red]数据库 {db} 不存在，请先运行 python -m etl build[/]")
         return 2
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.open_snapshot(db)
     try:
         base = duties.current(con).get(args.indicator)
         if base is None:
@@ -105,9 +104,9 @@ def cmd_set(args: argparse.Namespace, console: Any) -> int:
 def cmd_history(args: argparse.Namespace, console: Any) -> int:
     from etl.workflow import duties
 
-    con = duckdb.connect(str(settings.db_path()), read_only=True)
+    con = store.open_snapshot(settings.db_path())
     try:
-        frame = con.sql(duties.history_sql(duties.has_revisions(con)), params={"code": args.indicator}).pl()
+        frame = con.sql(duties.HISTORY_SQL, params={"code": args.indicator}).pl()
     finally:
         con.close()
     if frame.height == 0:

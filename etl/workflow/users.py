@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from etl.core import settings
 from etl.core.text import squash
@@ -33,11 +34,6 @@ ROLES: dict[str, str] = {ROLE_OFFICE: "妇儿工委办", ROLE_UNIT: "成员单�
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,40}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def workflow_setting(name: str) -> str:
-    """Current value of a sign-in / upload setting (see etl/core/settings.py)."""
-    return settings.get(name)
 
 
 class UsersFileError(ValueError):
@@ -77,7 +73,7 @@ class UsersConfig:
 
 
 def users_file() -> Path:
-    return Path(workflow_setting("users_file"))
+    return Path(settings.get("users_file"))
 
 
 @functools.cache
@@ -139,11 +135,20 @@ def _user(path: Path, username: str, entry: Any) -> User:
 
 # --- passwords -------------------------------------------------------------------------------
 
-_HASHER = PasswordHasher()  # argon2id with the library's RFC 9106 defaults
+# argon2id with the library's RFC 9106 defaults; sign-in checks with the same configuration
+_HASHER = PasswordHasher()
 
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """Whether `password` is the one `password_hash` was made from (False for a malformed hash)."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def password_problem(username: str, password: str) -> str | None:

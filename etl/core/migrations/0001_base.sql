@@ -1,4 +1,6 @@
--- 妇儿规划监测看板 database schema.
+-- Step 1: the base schema of 妇儿规划监测看板 (every database built before schema versions were
+-- recorded has at least this). Written in the SQL both stores understand; etl.core.migrations.dialect
+-- translates the few words PostgreSQL spells differently.
 -- Layers: reference tables (catalogue, targets, regions) · raw (raw_row: returns as they
 -- arrived) · staged (observation: typed, normalised, one row per revision) · marts (views the
 -- pages and other tools read: indicator_catalogue, target_current, observation_current).
@@ -199,6 +201,16 @@ LEFT JOIN target t ON t.indicator_code = i.code AND t.plan_code = 'liangang'
 LEFT JOIN indicator_unit lead ON lead.indicator_code = i.code AND lead.role = 'lead'
 LEFT JOIN member_unit lu ON lu.code = lead.unit_code;
 
+-- one row per plan × indicator × region(NULL = all) × target year; a region-specific row
+-- overrides the all-region row when both exist (resolve with target_for_region below)
+CREATE VIEW target_current AS
+SELECT t.plan_code, p.name AS plan_name, t.indicator_code, i.name AS indicator_name,
+       t.region_code, t.target_year, t.kind, t.value, t.band_low, t.band_high, t.tolerance,
+       t.target_text, t.source, t.source_url, t.verified, t.is_sample, t.note,
+       CASE WHEN t.value IS NULL AND t.kind IN ('at_least', 'at_most', 'band')
+            THEN '目标待设定' END AS target_label
+FROM target t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code;
+
 -- review workflow: approval and lock, withdrawal, audit trail ---------------------------------
 -- Every table here is append-only; nothing is updated or deleted.
 
@@ -245,7 +257,7 @@ CREATE TABLE audit_log (
 CREATE VIEW approval_current AS
 SELECT unit_code, year, action AS state, actor, acted_at, reason
 FROM (SELECT a.*, row_number() OVER (PARTITION BY unit_code, year ORDER BY id DESC) AS rn
-      FROM approval a)
+      FROM approval a) latest
 WHERE rn = 1;
 
 -- Approvals and unlocks only: the lock history.
@@ -271,129 +283,3 @@ JOIN indicator i ON i.code = r.indicator_code
 JOIN region g ON g.code = r.region_code
 JOIN submission s ON s.id = r.submission_id
 WHERE r.rn = 1;
-
--- Additions below are idempotent: the write path (etl.store.publish) runs this section on an
--- existing database too, so a database built before them gains them on its next write.
--- additions --
-
--- The office's own targets (两规, per-district): one row per change, never updated or deleted.
--- The latest row for a plan × indicator × region × target year is the target; `remove` retires
--- it. National plans (scope national) are read-only and never get rows here.
-CREATE SEQUENCE IF NOT EXISTS target_revision_id_seq START 1;
-CREATE TABLE IF NOT EXISTS target_revision (
-    id             BIGINT PRIMARY KEY DEFAULT nextval('target_revision_id_seq'),
-    plan_code      VARCHAR NOT NULL,
-    indicator_code VARCHAR NOT NULL,
-    region_code    VARCHAR,             -- NULL: every region
-    target_year    INTEGER NOT NULL,
-    action         VARCHAR NOT NULL,    -- set | remove
-    kind           VARCHAR,
-    value          DOUBLE,
-    band_low       DOUBLE,
-    band_high      DOUBLE,
-    tolerance      DOUBLE,
-    target_text    VARCHAR,             -- the wording as the office wrote it
-    source         VARCHAR,             -- 来源/文号: required for a numeric target
-    source_url     VARCHAR,
-    note           VARCHAR,
-    actor          VARCHAR NOT NULL,    -- who
-    changed_at     TIMESTAMP NOT NULL,  -- when
-    reason         VARCHAR NOT NULL,    -- why
-    origin         VARCHAR              -- file and row, or 在线编辑
-);
-
--- What every reader uses as the targets: the shipped rows, each replaced by the latest revision
--- of its key where the office has made one. Same columns as `target`.
-CREATE OR REPLACE VIEW target_effective AS
-WITH latest AS (
-    SELECT * FROM (
-        SELECT r.*, row_number() OVER (
-            PARTITION BY r.plan_code, r.indicator_code, coalesce(r.region_code, ''), r.target_year
-            ORDER BY r.id DESC) AS rn
-        FROM target_revision r)
-    WHERE rn = 1
-)
-SELECT t.plan_code, t.indicator_code, t.region_code, t.target_year, t.kind, t.value, t.band_low,
-       t.band_high, t.tolerance, t.target_text, t.source, t.source_url, t.verified, t.is_sample, t.note
-FROM target t
-WHERE NOT EXISTS (SELECT 1 FROM latest l
-                  WHERE l.plan_code = t.plan_code AND l.indicator_code = t.indicator_code
-                    AND l.region_code IS NOT DISTINCT FROM t.region_code AND l.target_year = t.target_year)
-UNION ALL
-SELECT plan_code, indicator_code, region_code, target_year, kind, value, band_low, band_high, tolerance,
-       target_text, source, source_url, true AS verified, false AS is_sample, note
-FROM latest WHERE action = 'set';
-
--- one row per plan × indicator × region(NULL = all) × target year; a region-specific row
--- overrides the all-region row when both exist (resolve with target_for_region below)
-CREATE OR REPLACE VIEW target_current AS
-SELECT t.plan_code, p.name AS plan_name, t.indicator_code, i.name AS indicator_name,
-       t.region_code, t.target_year, t.kind, t.value, t.band_low, t.band_high, t.tolerance,
-       t.target_text, t.source, t.source_url, t.verified, t.is_sample, t.note,
-       CASE WHEN t.value IS NULL AND t.kind IN ('at_least', 'at_most', 'band')
-            THEN '目标待设定' END AS target_label
-FROM target_effective t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code;
-
-
--- ============================================================================================
--- The office's own plan: range targets, local indicators, member-unit duties.
--- Idempotent like the additions above (runs on an existing database on its next write).
--- ============================================================================================
-
--- A band given by its two edges (40%—50%) has no centre value and is set, not 目标待设定.
-CREATE OR REPLACE VIEW target_current AS
-SELECT t.plan_code, p.name AS plan_name, t.indicator_code, i.name AS indicator_name,
-       t.region_code, t.target_year, t.kind, t.value, t.band_low, t.band_high, t.tolerance,
-       t.target_text, t.source, t.source_url, t.verified, t.is_sample, t.note,
-       CASE WHEN t.value IS NULL AND t.kind IN ('at_least', 'at_most', 'band')
-                 AND NOT (t.kind = 'band' AND t.band_low IS NOT NULL AND t.band_high IS NOT NULL)
-            THEN '目标待设定' END AS target_label
-FROM target_effective t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code;
-
--- Member-unit duties (成员单位分工): one row per change of an indicator's duty, never updated or
--- deleted; the latest row per indicator is the duty. `indicator_unit` holds the current lead
--- and shared links, rewritten from that row (etl.workflow.duties). 'shipped' rows keep the links
--- shipped with the catalogue, recorded just before an indicator's first change.
-CREATE SEQUENCE IF NOT EXISTS duty_revision_id_seq START 1;
-CREATE TABLE IF NOT EXISTS duty_revision (
-    id             BIGINT PRIMARY KEY DEFAULT nextval('duty_revision_id_seq'),
-    indicator_code VARCHAR NOT NULL,
-    action         VARCHAR NOT NULL,    -- set | shipped
-    lead_unit      VARCHAR,             -- member_unit code: 牵头单位, owes the values
-    shared_units   VARCHAR,             -- '|'-separated member_unit codes: 责任单位
-    districts      VARCHAR,             -- '|'-separated county codes the values are owed for; NULL: all
-    deadline       VARCHAR,             -- 'MM-DD' of the year after the report year; NULL: setting
-    actor          VARCHAR NOT NULL,    -- who
-    changed_at     TIMESTAMP,           -- when (NULL for 'shipped')
-    reason         VARCHAR NOT NULL,    -- why
-    origin         VARCHAR              -- file and row, or 在线编辑
-);
-
-CREATE OR REPLACE VIEW duty_current AS
-SELECT indicator_code, lead_unit, shared_units, districts, deadline
-FROM (SELECT r.*, row_number() OVER (PARTITION BY r.indicator_code ORDER BY r.id DESC) AS rn
-      FROM duty_revision r)
-WHERE rn = 1;
-
--- Local indicators the office adds (本地指标): one row per change, never updated or deleted.
--- The latest row per code is the indicator; `indicator` holds it as one more catalogue row
--- (outline 'local', row_type 'local'), written from that row (etl.catalogue.local), so the
--- lookup, templates, the loader and the engine see it like any other. Codes are L-OFFICE-nnn,
--- given once and never reused. The national catalogue's rows are never changed.
-CREATE SEQUENCE IF NOT EXISTS local_indicator_revision_id_seq START 1;
-CREATE TABLE IF NOT EXISTS local_indicator_revision (
-    id             BIGINT PRIMARY KEY DEFAULT nextval('local_indicator_revision_id_seq'),
-    indicator_code VARCHAR NOT NULL,
-    action         VARCHAR NOT NULL,    -- add | edit
-    name           VARCHAR NOT NULL,
-    unit           VARCHAR,
-    decimals       INTEGER NOT NULL,
-    domain         VARCHAR NOT NULL,
-    direction      VARCHAR,             -- up | down | NULL
-    definition     VARCHAR,             -- 统计口径
-    data_source    VARCHAR,             -- 数据来源
-    actor          VARCHAR NOT NULL,    -- who
-    changed_at     TIMESTAMP NOT NULL,  -- when
-    reason         VARCHAR NOT NULL,    -- why
-    origin         VARCHAR              -- 在线编辑 or 命令行
-);

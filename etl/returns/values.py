@@ -1,0 +1,93 @@
+"""A whole column of value cells → numbers, with `etl.core.numbers.parse_number`'s rules.
+
+What people type (95.2, "1,234", "９６.５%", "15.7/10万", "—") is parsed by polars expressions.
+A text with any other character goes through parse_number itself, once per distinct text, so
+the two paths cannot disagree: the expressions only take texts whose NFKC form they compute
+exactly (ASCII, full-width ASCII, the ideographic space, and the unit and gap words below,
+which NFKC leaves alone).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etl.core.numbers import _UNIT_SUFFIXES, MISSING_MARKS, parse_number
+from etl.returns.frames import map_distinct
+
+# Characters the expressions understand; NFKC maps full-width ASCII (U+FF01–FF5E) to ASCII and
+# U+3000 to a space, and leaves every character of these words as it is.
+_WORD_CHARS = "".join(sorted(set("".join(s for s, _ in _UNIT_SUFFIXES) + "".join(MISSING_MARKS)) - {"…"}))
+_SAFE = "^[\t\x20-\x7e\u3000\uff01-\uff5e" + "".join(c for c in _WORD_CHARS if ord(c) > 0x7E) + "]*$"
+_FULL_WIDTH = [chr(c) for c in range(0xFF01, 0xFF5F)]
+_ASCII = [chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)]
+_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_THOUSANDS = r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"
+
+NOT_A_NUMBER, OVERFLOW = "not_a_number", "overflow"
+PARSED: dict[str, pl.DataType] = {
+    "num_value": pl.Float64(),
+    "num_missing": pl.Boolean(),
+    "num_unit": pl.String(),
+    "num_error": pl.String(),  # NOT_A_NUMBER | OVERFLOW
+}
+
+
+def error_message(text: str, error: str) -> str:
+    """parse_number's reason for `text`, in Chinese."""
+    if error == OVERFLOW:
+        return f"“{text}”超出可表示的数值范围，不是有效数值"
+    return f"“{text}”不是数值"
+
+
+def _one(text: str | None) -> tuple[float | None, bool, str | None, str | None]:
+    parsed = parse_number(text)
+    error = None
+    if parsed.error:
+        error = OVERFLOW if "超出可表示" in parsed.error else NOT_A_NUMBER
+    return parsed.value, parsed.missing, parsed.unit, error
+
+
+def parse_values(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`frame` with the PARSED columns for the texts in `column` (null reads as empty)."""
+    text = pl.col(column).fill_null("")
+    columns = frame.columns
+    frame = frame.with_row_index("_order").with_columns(text.str.contains(_SAFE).alias("_safe"))
+    safe = frame.filter("_safe")
+    s = text.str.replace_many(_FULL_WIDTH, _ASCII).str.replace_all("[ \t\u3000]", "")
+    safe = safe.with_columns(s.alias("_s"))
+    missing = pl.col("_s").is_in(sorted(MISSING_MARKS))
+    unit = pl.lit(None, dtype=pl.String)
+    body = pl.col("_s")
+    for suffix, canonical in reversed(_UNIT_SUFFIXES):
+        has = pl.col("_s").str.ends_with(suffix) & (pl.col("_s").str.len_chars() > len(suffix))
+        unit = pl.when(has).then(pl.lit(canonical)).otherwise(unit)
+        body = pl.when(has).then(pl.col("_s").str.head(-len(suffix))).otherwise(body)
+    safe = safe.with_columns(unit.alias("num_unit"), body.alias("_s"), missing.alias("num_missing"))
+    body = pl.when(pl.col("_s").str.contains(_THOUSANDS)).then(pl.col("_s").str.replace_all(",", "")).otherwise("_s")
+    safe = safe.with_columns(body.alias("_s"))
+    number = pl.col("_s").str.contains(_NUMBER)
+    value = pl.when(number).then(pl.col("_s").cast(pl.Float64, strict=False))
+    safe = safe.with_columns(value.alias("_v"))
+    finite = pl.col("_v").is_finite()
+    safe = safe.with_columns(
+        pl.when(pl.col("num_missing"))
+        .then(None)
+        .when(finite)
+        .then(pl.when(pl.col("_v") == 0).then(0.0).otherwise(pl.col("_v")))  # -0 is stored as 0
+        .alias("num_value"),
+        pl.when(pl.col("num_missing"))
+        .then(None)
+        .when(~number)
+        .then(pl.lit(NOT_A_NUMBER))
+        .when(~finite)
+        .then(pl.lit(OVERFLOW))
+        .alias("num_error"),
+        # parse_number reports no unit for a gap
+        pl.when(pl.col("num_missing")).then(None).otherwise(pl.col("num_unit")).alias("num_unit"),
+    )
+    rest = frame.filter(~pl.col("_safe"))
+    if rest.is_empty():
+        return safe.select(*columns, *PARSED)
+    rest = map_distinct(rest, [column], _one, PARSED)
+    parts = [safe.select("_order", *columns, *PARSED), rest.select("_order", *columns, *PARSED)]
+    return pl.concat(parts).sort("_order").drop("_order")
