@@ -11,6 +11,7 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
+from conftest import both_stores
 from streamlit.testing.v1 import AppTest
 
 from dashboard import engine
@@ -118,6 +119,7 @@ def test_reassigning_an_indicator_moves_template_and_completeness(work_db: Path,
     ]
 
 
+@both_stores
 def test_districts_and_deadline_narrow_what_is_owed_and_when(work_db: Path, tmp_path: Path) -> None:
     con = duckdb.connect(str(work_db), read_only=True)
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from conftest import both_stores
 
 from dashboard.queries import db
 from dashboard.views import indicator as indicator_view
@@ -31,6 +32,7 @@ TABLE = (
 )
 
 
+@both_stores
 def test_units_are_checked_stored_and_shown(work_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "plan.csv"
     path.write_text(TABLE, encoding="utf-8")

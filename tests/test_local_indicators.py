@@ -11,6 +11,7 @@ import duckdb
 import openpyxl
 import polars as pl
 import pytest
+from conftest import both_stores
 
 from dashboard import engine
 from dashboard.__main__ import main as dashboard_main
@@ -55,6 +56,7 @@ TARGET = TargetChange(
 )
 
 
+@both_stores
 def test_add_gives_a_stable_code_and_every_change_is_kept(work_db: Path) -> None:
     first = local.save(work_db, _mediation(), actor="office01", reason="本市规划新增", targets=[TARGET], when=WHEN)
     second = local.save(
