@@ -14,14 +14,18 @@ one's own) times:
                     locks, revisions, audit rows, raw rows, atomic publish;
   load xlsx         the same for the wide-by-district workbook.
 
-It prints wall seconds, CPU seconds, peak resident memory (ru_maxrss) and the ratio of each load
-to the baseline measured in the same run. A benchmark, not a timed test: it is not in pytest.
+It prints wall seconds (for a load: from importing the loader to the published database; the
+import alone is shown too, since DuckDB's own import is not in its time), CPU seconds, peak
+resident memory (ru_maxrss) and the ratio of each load to the baseline measured in the same run,
+with and without the import. The load's working copy of the database is made before the clock
+starts. A benchmark, not a timed test: it is not in pytest.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -122,6 +126,11 @@ def _child(task: str, paths: dict[str, str]) -> dict[str, float]:
     """Run one contender in this (fresh) process and measure it."""
     import duckdb
 
+    imported = 0.0
+    if task != "duckdb read_csv":
+        # the working copy of the database is the bench's set-up, not part of a load
+        work = Path(paths["db"]).with_name(f"{task.replace(' ', '_')}.duckdb")
+        shutil.copyfile(paths["db"], work)
     started, cpu = time.perf_counter(), time.process_time()
     if task == "duckdb read_csv":
         con = duckdb.connect()
@@ -129,11 +138,12 @@ def _child(task: str, paths: dict[str, str]) -> dict[str, float]:
         n = con.sql("SELECT count(*) FROM t").fetchall()[0][0]
         con.close()
     else:
+        # a load runs in a fresh process (the upload page's bounded child): importing the loader
+        # (polars, the reader stack) is part of what a clerk waits for, reported separately
         from etl.returns.load import submit_file
 
+        imported = time.perf_counter() - started
         file = paths["csv"] if task == "load csv" else paths["xlsx"]
-        work = Path(paths["db"]).with_name(f"{task.replace(' ', '_')}.duckdb")
-        shutil.copyfile(paths["db"], work)
         report = submit_file(work, Path(file), actor="基准测试")
         if report.status != "loaded":
             raise SystemExit(f"{task}: {report.message}")
@@ -141,6 +151,7 @@ def _child(task: str, paths: dict[str, str]) -> dict[str, float]:
     return {
         "values": n,
         "wall_s": time.perf_counter() - started,
+        "import_s": imported,
         "cpu_s": time.process_time() - cpu,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -159,6 +170,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fuer-bench-etl-") as tmp:
         paths = prepare(Path(tmp), args.rows, args.wide_cells)
         size_mb = Path(paths["csv"]).stat().st_size / 1e6
+        print(f"1 分钟平均负载（运行前）：{os.getloadavg()[0]:.2f}")
         print(
             f"长表 CSV：{args.rows} 行，{size_mb:.1f} MB；宽表 xlsx：{paths['wide_cells']} 个数值；"
             f"合成区县 {paths['districts']} 个"
@@ -176,11 +188,15 @@ def main() -> int:
                 return 1
             results[task] = json.loads(out.stdout.strip().splitlines()[-1])
         base = results["duckdb read_csv"]["wall_s"]
-        print(f"{'参与者':<16}{'数值':>9}{'墙钟 s':>9}{'CPU s':>8}{'峰值 MB':>9}{'÷ read_csv':>12}")
+        print(f"1 分钟平均负载（运行后）：{os.getloadavg()[0]:.2f}")
+        print(
+            f"{'参与者':<16}{'数值':>9}{'墙钟 s':>9}{'其中导入 s':>11}{'CPU s':>8}{'峰值 MB':>9}"
+            f"{'÷ read_csv':>12}{'不含导入 ÷':>12}"
+        )
         for task, r in results.items():
             print(
-                f"{task:<16}{r['values']:>9}{r['wall_s']:>9.2f}{r['cpu_s']:>8.2f}{r['peak_mb']:>9.0f}"
-                f"{r['wall_s'] / base:>12.1f}"
+                f"{task:<16}{r['values']:>9}{r['wall_s']:>9.2f}{r['import_s']:>11.2f}{r['cpu_s']:>8.2f}"
+                f"{r['peak_mb']:>9.0f}{r['wall_s'] / base:>12.1f}{(r['wall_s'] - r['import_s']) / base:>12.1f}"
             )
     return 0
 

@@ -202,5 +202,10 @@ async def recent_loads(url: str, password: str) -> list[str]:
         await session.close()
 
 
-def run(coro):  # noqa: ANN001, ANN201 - a thin asyncio.run for callers without a loop
-    return asyncio.run(coro)
+def run(coro):  # noqa: ANN001, ANN201 - any coroutine, its result
+    """asyncio.run(coro) in a thread of its own: callers may already run an event loop in this
+    thread (pytest with Playwright's sync API does), where asyncio.run refuses to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

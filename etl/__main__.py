@@ -156,7 +156,7 @@ def cmd_migrate(console: Console) -> int:
     for step in applied:
         console.print(f"已升级到版本 {step.number}：{step.why}", highlight=False)
     if settings.database_url():
-        from etl.core.pgstore import where
+        from etl.core.pg import where
 
         db = f"PostgreSQL {where(settings.database_url())}"
     console.print(f"数据库 {db} 的结构版本为 {migrations.CURRENT}（本次升级 {len(applied)} 步）", highlight=False)
@@ -165,7 +165,7 @@ def cmd_migrate(console: Console) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from etl.core.migrations import SchemaError
-    from etl.core.pgstore import StoreUnavailable
+    from etl.core.pg import StoreUnavailable
 
     args = _parser().parse_args(argv)
     if args.db:
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_pg_import(args: argparse.Namespace, console: Console) -> int:
-    from etl.core import pgstore
+    from etl.core import pg, pgstore
 
     if not settings.database_url():
         console.print("[red]请先设置 FUER_DATABASE_URL（PostgreSQL 连接地址）[/]")
@@ -193,7 +193,7 @@ def cmd_pg_import(args: argparse.Namespace, console: Console) -> int:
         return 2
     rows = pgstore.import_file(settings.db_path(), args.source)
     console.print(
-        f"已把 {args.source} 的 {rows} 行导入 PostgreSQL {pgstore.where(settings.database_url())}；"
+        f"已把 {args.source} 的 {rows} 行导入 PostgreSQL {pg.where(settings.database_url())}；"
         f"本机快照 {settings.db_path()} 已更新",
         highlight=False,
     )

@@ -201,17 +201,17 @@ def _ensure_postgres(db_path: Path) -> Path:
     """With PostgreSQL as the system of record: build it when nothing was ever published there,
     upgrade an older schema through the write path, and bring this process's snapshot up to date.
     Once per process and address; later the readers keep the snapshot current themselves."""
-    from etl.core import pgstore
+    from etl.core import pg, pgsnapshot
 
     seen = (str(db_path.resolve()), settings.database_url())
     if seen in _checked_postgres:
         return db_path
-    have, published = pgstore.status()
+    have, published = pg.status()
     if not published:
         build_database(db_path)
     elif have != migrations.CURRENT:
         upgrade(db_path)
-    pgstore.refresh(db_path, force=True)
+    pgsnapshot.refresh(db_path, force=True)
     _checked_postgres.add(seen)
     return db_path
 

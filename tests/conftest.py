@@ -12,7 +12,7 @@ import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
 from etl.build import build_database
-from etl.core import pgstore
+from etl.core import pgsnapshot, pgstore
 from etl.core.store import writer_lock
 from etl.workflow import users
 
@@ -80,7 +80,10 @@ def empty_store(store: str, request: pytest.FixtureRequest, monkeypatch: pytest.
     """For tests that build their own database: nothing to do for DuckDB, an empty PostgreSQL
     database (FUER_DATABASE_URL) for postgres."""
     if store == "postgres":
-        monkeypatch.setenv("FUER_DATABASE_URL", request.getfixturevalue("pg_cluster").create_database())
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database()
+        request.addfinalizer(lambda: cluster.drop_database(url))
+        monkeypatch.setenv("FUER_DATABASE_URL", url)
     return store
 
 
@@ -102,10 +105,12 @@ def work_db(
     path = tmp_path / "work.duckdb"
     monkeypatch.setenv("FUER_DB", str(path))
     if store == "postgres":
-        seed = request.getfixturevalue("pg_seed")
-        monkeypatch.setenv("FUER_DATABASE_URL", request.getfixturevalue("pg_cluster").create_database(template=seed))
+        cluster = request.getfixturevalue("pg_cluster")
+        url = cluster.create_database(template=request.getfixturevalue("pg_seed"))
+        request.addfinalizer(lambda: cluster.drop_database(url))
+        monkeypatch.setenv("FUER_DATABASE_URL", url)
         with writer_lock(path):
-            pgstore.sync(path)
+            pgsnapshot.sync(path)
     else:
         shutil.copyfile(built_db, path)
     return path

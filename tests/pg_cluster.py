@@ -79,6 +79,11 @@ class Cluster:
             conn.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         return self.url(name)
 
+    def drop_database(self, url: str) -> None:
+        """Drop a test's database (its files would otherwise pile up until the session ends)."""
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
 
 if __name__ == "__main__":
     import time

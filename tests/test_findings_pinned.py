@@ -2,9 +2,9 @@
 
 Each case writes one return (the files in tests/fixtures/, the layouts of fixtures_returns, and
 two files that hit every validation and layout rule at least once) and previews it against the
-default database. The expected results in findings_pinned.json were recorded from the loader as
-it was before loading became vectorised; the loader must keep giving exactly these findings
-(rule, severity, place and Chinese message, in order), counts and values.
+default database. findings_pinned.json holds, per case, the findings (rule, severity, place and
+Chinese message, in order), the counts and every value the load would save, recorded once;
+however loading is implemented, it must give exactly these.
 """
 
 from __future__ import annotations

@@ -131,3 +131,13 @@ def test_the_app_start_upgrades_an_old_file(tmp_path: Path) -> None:
     assert _rows(path, "SELECT max(version) FROM schema_version") == [(5,)]
     assert db.query(path, "SELECT value FROM observation_current")["value"].to_list() == [92.5]
     db.close_all()
+
+
+def test_postgresql_spelling_is_made_in_one_place() -> None:
+    from etl.core.migrations.dialect import pg_as_text, translate
+
+    step = "value DOUBLE, tolerance DOUBLE PRECISION, cells VARCHAR[] NOT NULL"
+    assert translate(step, "duckdb") == step
+    assert translate(step, "postgres") == "value DOUBLE PRECISION, tolerance DOUBLE PRECISION, cells VARCHAR[] NOT NULL"
+    assert pg_as_text("cells", "VARCHAR[]") == 'array_to_json("cells")::text'
+    assert pg_as_text("is_sample", "BOOLEAN") == '"is_sample"::text'

@@ -3,6 +3,7 @@ a reader never sees half a publish, migrations apply there too, and the commands
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -18,10 +19,11 @@ from etl.__main__ import main as etl_main
 from etl.build import ensure_database
 from etl.catalogue import local
 from etl.catalogue.local import LocalIndicator
-from etl.core import migrations, pgstore
+from etl.core import migrations, pg, pgsnapshot
 from etl.core import store as write_path
 from etl.core.migrations import SchemaOutdated
-from etl.core.pgstore import NotAppendOnly, StoreUnavailable
+from etl.core.pg import StoreUnavailable
+from etl.core.pgstore import NotAppendOnly
 from etl.workflow import duties
 
 pytestmark = pytest.mark.postgres
@@ -43,7 +45,7 @@ def _rows(path: Path, sql: str) -> list[tuple]:
 
 
 def _pg(sql: str) -> list[tuple]:
-    with pgstore.connect() as conn:
+    with pg.connect() as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -52,7 +54,7 @@ def test_the_snapshot_is_the_database_row_for_row(work_db: Path, built_db: Path)
     source = duckdb.connect(str(built_db), read_only=True)
     copy = duckdb.connect(str(work_db), read_only=True)
     try:
-        tables = pgstore.tables(source)
+        tables = pg.tables(source)
         assert len(tables) == 22
         for t in tables:
             sql = f"SELECT {t.column_list} FROM {t.name} ORDER BY rowid"
@@ -69,13 +71,13 @@ def test_the_snapshot_is_the_database_row_for_row(work_db: Path, built_db: Path)
 
 def test_snapshot_follows_the_publish_version_and_keeps_open_readers_whole(work_db: Path) -> None:
     [(version,)] = _pg("SELECT version FROM publish_version")
-    assert pgstore.snapshot_state(work_db)[1] == version
-    assert pgstore.refresh(work_db, force=True) is False  # already current: nothing rebuilt
+    assert pgsnapshot.snapshot_state(work_db)[1] == version
+    assert pgsnapshot.refresh(work_db, force=True) is False  # already current: nothing rebuilt
     reader = duckdb.connect(str(work_db), read_only=True)
     try:
         _publish_elsewhere(work_db, "from another process")
         assert _pg("SELECT version FROM publish_version") == [(version + 1,)]
-        assert pgstore.refresh(work_db, force=True) is True
+        assert pgsnapshot.refresh(work_db, force=True) is True
         # the open reader still sees its whole old snapshot; a new one sees the publish
         assert reader.sql("SELECT count(*) FROM build_info WHERE key = 'note'").fetchall() == [(0,)]
     finally:
@@ -90,13 +92,13 @@ def test_the_app_reads_on_while_a_thread_rebuilds(work_db: Path) -> None:
     [(version,)] = _pg("SELECT version FROM publish_version")
     _publish_elsewhere(work_db, "from another machine")
     with write_path.writer_lock(work_db):  # this machine is busy writing: no rebuild can start
-        pgstore._checked.clear()
+        pgsnapshot._checked.clear()
         assert dashboard_db.scalar(work_db, "SELECT count(*) FROM build_info WHERE key = 'note'") == 0
-    pgstore._checked.clear()
+    pgsnapshot._checked.clear()
     # the next page query finds the newer version and starts a rebuild, reading on meanwhile
     dashboard_db.scalar(work_db, "SELECT 1")
     for _ in range(600):
-        if pgstore.snapshot_state(work_db)[1] == version + 1:
+        if pgsnapshot.snapshot_state(work_db)[1] == version + 1:
             break
         time.sleep(0.1)
     assert dashboard_db.scalar(work_db, "SELECT value FROM build_info WHERE key = 'note'") == "from another machine"
@@ -144,13 +146,13 @@ def test_ids_continue_after_the_snapshot(work_db: Path) -> None:
 
 
 def test_an_older_postgresql_is_upgraded_by_the_write_path(empty_store: str, tmp_path: Path, monkeypatch) -> None:
-    with pgstore.connect() as conn:
+    with pg.connect() as conn:
         migrations.migrate(migrations.Postgres(conn), upto=1)
         conn.execute("INSERT INTO region VALUES ('370303', '张店区', '张店', 'county', '370300')")
     snap = tmp_path / "snap.duckdb"
     monkeypatch.setenv("FUER_DB", str(snap))
     with pytest.raises(SchemaOutdated, match="PostgreSQL 数据库 .* 的结构版本为 1.*python -m etl migrate"):
-        pgstore.refresh(snap, force=True)
+        pgsnapshot.refresh(snap, force=True)
     assert etl_main(["migrate"]) == 0
     assert _pg("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,), (5,)]
     assert _pg("SELECT version FROM publish_version") == [(1,)]
@@ -163,7 +165,7 @@ def test_the_app_start_builds_an_empty_postgresql(empty_store: str, tmp_path: Pa
     monkeypatch.setenv("FUER_SAMPLE_DIR", str(tmp_path / "samples"))
     snap = tmp_path / "snap.duckdb"
     with pytest.raises(SchemaOutdated, match="还是空的：请先运行 python -m etl build"):
-        pgstore.refresh(snap)
+        pgsnapshot.refresh(snap)
     ensure_database(snap)
     assert _pg("SELECT count(*) FROM indicator") == [(194,)]
     assert _rows(snap, "SELECT count(*) FROM observation") == _pg("SELECT count(*) FROM observation")
@@ -184,24 +186,24 @@ def test_pg_import_command(empty_store: str, built_db: Path, tmp_path: Path, mon
 def test_an_unreachable_server_is_named_without_its_password(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("FUER_DATABASE_URL", "postgresql://office:s3cret@127.0.0.1:1/fuer")
     with pytest.raises(StoreUnavailable) as err:
-        pgstore.refresh(tmp_path / "none.duckdb")
+        pgsnapshot.refresh(tmp_path / "none.duckdb")
     assert str(err.value).startswith("无法连接 PostgreSQL 数据库 127.0.0.1:1/fuer：")
     assert "s3cret" not in str(err.value)
 
 
 def test_a_reader_keeps_its_snapshot_while_the_server_is_away(work_db: Path, monkeypatch) -> None:
     monkeypatch.setenv("FUER_DATABASE_URL", "postgresql://fuer@127.0.0.1:1/gone")
-    assert pgstore.refresh(work_db, force=True) is False
+    assert pgsnapshot.refresh(work_db, force=True) is False
     assert dashboard_db.scalar(work_db, "SELECT count(*) FROM indicator") == 194
     dashboard_db.close_all()
 
 
 def test_the_writers_advisory_lock_serialises_machines(work_db: Path) -> None:
     """A writer elsewhere holds the lock: this one waits, then says so in Chinese."""
-    with psycopg.connect(pgstore.settings.database_url()) as other:
-        other.execute("SELECT pg_advisory_xact_lock(%s)", [pgstore.LOCK_ID])
-        with pgstore.connect() as conn, pytest.raises(write_path.WriterBusy, match="正被另一个载入任务写入"):
-            pgstore._take_lock(conn, timeout=0.5)
+    with psycopg.connect(os.environ["FUER_DATABASE_URL"]) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s)", [pg.LOCK_ID])
+        with pg.connect() as conn, pytest.raises(write_path.WriterBusy, match="正被另一个载入任务写入"):
+            pg.take_lock(conn, timeout=0.5)
 
 
 def test_the_offices_catalogue_edits_reach_postgresql_by_key(work_db: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import fixtures_returns as fx
@@ -145,12 +144,57 @@ def test_missing_file_is_unreadable(tmp_path: Path) -> None:
         read_workbook(tmp_path / "nope.xlsx")
 
 
-def test_5000_row_csv_reads_well_under_a_second(tmp_path: Path) -> None:
-    from etl.returns.layouts import read_return
+# --- a CSV without quotes is split by polars: it must read exactly as the csv module reads ---
 
-    path = fx.big_csv(tmp_path, 5000)
-    started = time.perf_counter()
-    result = read_return(path)
-    elapsed = time.perf_counter() - started
-    assert len(result.values) == 5000
-    assert elapsed < 1.0, f"{elapsed:.2f}s"
+PLAIN = "标题\r\n\r\n指标名称,地区,数值\r\n甲,张店区,1.5\r\n乙, 淄川区 ,\r\n丙\r\n\r\n丁,桓台县,2,多余,\r\n  ,\t,\r\n"
+EXPECTED_PLAIN = {
+    1: ("标题", "", "", ""),
+    3: ("指标名称", "地区", "数值", ""),
+    4: ("甲", "张店区", "1.5", ""),
+    5: ("乙", " 淄川区 ", "", ""),
+    6: ("丙", "", "", ""),
+    8: ("丁", "桓台县", "2", "多余"),
+}
+
+
+def test_plain_csv_rows_blank_lines_and_ragged_lines(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_bytes(PLAIN.encode("utf-8"))
+    assert cells_by_row(path) == EXPECTED_PLAIN
+
+
+def test_plain_and_quoted_csv_read_alike(tmp_path: Path) -> None:
+    """The same rows with one quoted cell go through the csv module instead: same grid."""
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(PLAIN.replace("甲", '"甲"').encode("gb18030"))
+    assert cells_by_row(path) == EXPECTED_PLAIN
+
+
+def test_plain_csv_over_the_cell_cap_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.returns import readers
+
+    monkeypatch.setattr(readers, "MAX_CELLS", 10)
+    path = tmp_path / "many.csv"
+    path.write_text("a,b,c\n\n1,2,3\n4,5,6\n7,8,9\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="单元格超过 10 个（已数到 12 个）"):
+        read_workbook(path)
+
+
+def test_csv_wider_than_a_column_per_field(tmp_path: Path) -> None:
+    """A line of 600 fields is split into lists, not 600 columns for every row; same grid."""
+    path = tmp_path / "wide.csv"
+    path.write_text("指标名称,数值" + "," * 598 + "\n甲,1\n乙,2" + ",x" + "\n", encoding="utf-8")
+    (grid,) = read_workbook(path).grids
+    assert grid.width == 3
+    assert dict(grid.rows) == {1: ("指标名称", "数值", ""), 2: ("甲", "1", ""), 3: ("乙", "2", "x")}
+
+
+def test_grid_rows_are_made_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("指标名称,数值\n" + "".join(f"指标{i},{i}\n" for i in range(1000)), encoding="utf-8")
+    (grid,) = read_workbook(path).grids
+    assert len(grid.rows) == 1001
+    assert grid.rows[1] == (2, ("指标0", "0"))
+    assert grid.rows[-1] == (1001, ("指标999", "999"))
+    assert grid.rows[2:4] == [(3, ("指标1", "1")), (4, ("指标2", "2"))]
+    assert grid.frame.columns == ["row", "c0", "c1"]

@@ -110,7 +110,7 @@ def test_sign_in_through_the_proxy_holds_on_both_replicas(cluster) -> None:
         await replay.close()
         return signed, reload_texts, other_texts, after
 
-    signed, reload_texts, other_texts, after = asyncio.run(scenario_run())
+    signed, reload_texts, other_texts, after = scenario.run(scenario_run())
     for texts in (signed, reload_texts, other_texts):
         assert "数据填报" in texts
         assert "登录" not in texts
@@ -131,7 +131,7 @@ def test_a_wrong_password_through_the_proxy_is_refused(cluster) -> None:
         finally:
             await tab.close()
 
-    texts = asyncio.run(attempt())
+    texts = scenario.run(attempt())
     assert "登录" in texts
     assert "用户名或密码不正确。" in texts
     assert "数据填报" not in texts
@@ -153,7 +153,7 @@ def test_an_upload_through_either_replica_lands_once_and_both_show_it(cluster) -
             )
         )
 
-    ids = asyncio.run(both())
+    ids = scenario.run(both())
     assert len(set(ids)) == 2
     counts = scenario.landed(info["db"], batch)
     assert counts["missing"] == 0 and counts["duplicated"] == 0 and counts["wrong"] == 0
@@ -162,7 +162,7 @@ def test_an_upload_through_either_replica_lands_once_and_both_show_it(cluster) -
     # each replica, asked directly, lists both files once
     office = info["passwords"]["office01"]
     for replica in running.replicas:
-        files = asyncio.run(scenario.recent_loads(replica.url, office))
+        files = scenario.run(scenario.recent_loads(replica.url, office))
         assert sorted(f for f in files if f.startswith("教育局_")) == sorted(r.name for r in batch)
 
 
@@ -178,7 +178,7 @@ def test_viewers_and_uploads_at_once_lose_nothing(cluster) -> None:
         results = await asyncio.gather(*views, *uploads, return_exceptions=True)
         return results[:4], results[4:]
 
-    views, uploads = asyncio.run(load())
+    views, uploads = scenario.run(load())
     assert [getattr(v, "status", v) for v in views] == ["ok"] * 4
     assert all(isinstance(i, int) for i in uploads), uploads
     counts = scenario.landed(info["db"], batch)
@@ -200,9 +200,35 @@ def test_the_client_reads_the_briefing_through_the_proxy(cluster) -> None:
         await tab.close()
         return tab
 
-    tab = asyncio.run(one())
+    tab = scenario.run(one())
     assert "领导驾驶舱 · 淄博市" in tab.texts()
     assert tab.cookie("fuer_route")
+
+
+@pytest.mark.browser
+def test_a_browser_signs_in_through_the_proxy_and_a_reload_keeps_it(cluster, chromium_browser) -> None:
+    running, info = cluster
+    context = chromium_browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        page = context.new_page()
+        urls: list[str] = []
+        page.on("request", lambda request: urls.append(request.url))
+        page.goto(running.url + "upload")
+        page.get_by_role("heading", name="登录").wait_for(timeout=90_000)
+        page.get_by_label("用户名").fill(scenario.USER)
+        page.get_by_label("密码").fill(info["passwords"][scenario.USER])
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("heading", name="数据填报").wait_for(timeout=90_000)
+        page.reload()  # the same replica (route cookie), the same sign-in (session cookie)
+        page.get_by_role("heading", name="数据填报").wait_for(timeout=90_000)
+        assert page.get_by_role("heading", name="登录").count() == 0
+        names = {c["name"] for c in context.cookies()}
+        assert {"fuer_route", "fuer_session"} <= names
+        from browser_support import leaving_requests
+
+        assert leaving_requests(urls) == []
+    finally:
+        context.close()
 
 
 def test_serve_check_writes_a_configuration_nginx_accepts(tmp_path: Path) -> None:
@@ -236,4 +262,4 @@ def test_a_replica_that_dies_is_started_again(cluster) -> None:
         await tab.close()
         return tab.texts()
 
-    assert "领导驾驶舱 · 淄博市" in asyncio.run(one())
+    assert "领导驾驶舱 · 淄博市" in scenario.run(one())

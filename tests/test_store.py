@@ -112,11 +112,6 @@ def test_writer_lock_times_out_with_a_chinese_message(tmp_path) -> None:
         pass
 
 
-def _subprocess(code: str) -> subprocess.Popen:
-    """A separate process that writes through the store (FUER_DATABASE_URL is inherited)."""
-    return subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
 _WRITER = """
 import sys
 from pathlib import Path
@@ -183,8 +178,47 @@ def test_kill_9_during_a_load_leaves_everything_as_it_was(tmp_path, empty_store)
 def _fresh(db: Path) -> Path:
     """The snapshot rebuilt from the system of record itself (PostgreSQL store), or the file."""
     if os.environ.get("FUER_DATABASE_URL"):
-        from etl.core import pgstore
+        from etl.core import pgsnapshot
 
         with writer_lock(db):
-            pgstore.sync(db)
+            pgsnapshot.sync(db)
     return db
+
+
+_SUBMIT = """
+import sys
+from pathlib import Path
+from etl.returns.load import submit_file
+report = submit_file(Path(sys.argv[1]), Path(sys.argv[2]), unit="education")
+print(report.status)
+"""
+
+
+@both_stores
+def test_the_same_return_sent_twice_at_once_lands_once(work_db: Path, tmp_path: Path) -> None:
+    """Each writer checks against the latest data: the second sees the first's submission."""
+    from long_returns import current_value, long_csv
+
+    f = long_csv(tmp_path / "教育局_2025.csv", [["C-EDU-02", "", "370303", "", "2025", "96.1", ""]])
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SUBMIT, str(work_db), str(f)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    outcomes = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+        outcomes.append(out.decode().strip())
+    assert sorted(outcomes) == ["loaded", "unchanged"]
+    assert current_value(_fresh(work_db), "C-EDU-02", "370303", 2025) == 96.1
+    con = duckdb.connect(str(work_db), read_only=True)
+    try:
+        assert con.sql("SELECT count(*) FROM submission WHERE file_name = '教育局_2025.csv'").fetchall() == [(1,)]
+        assert con.sql("SELECT count(*) FROM audit_log WHERE file = '教育局_2025.csv'").fetchall() == [(1,)]
+    finally:
+        con.close()

@@ -144,7 +144,7 @@ def unit_indicators(db_path: Path, unit_code: str) -> pl.DataFrame:
 def breakdown_options(db_path: Path, indicator_code: str) -> list[str]:
     """合计 plus the breakdowns (城镇/农村, 女/男 …) the indicator has."""
     value = db.scalar(db_path, "SELECT breakdowns FROM indicator WHERE code = $c", {"c": indicator_code})
-    return ["合计", *(b for b in (value or "").split("|") if b)]
+    return [TOTAL, *(b for b in (value or "").split("|") if b)]
 
 
 def district_options(db_path: Path) -> dict[str, str]:
@@ -476,7 +476,7 @@ def withdrawable(db_path: Path, unit_code: str, year: int) -> dict[int, str]:
 
 
 def value_history(
-    db_path: Path, indicator_code: str, region_code: str, year: int, breakdown: str = "合计"
+    db_path: Path, indicator_code: str, region_code: str, year: int, breakdown: str = TOTAL
 ) -> pl.DataFrame:
     """Every revision of one value, newest first: value, file, who, when, and whether it counts."""
     frame = db.query(

@@ -10,61 +10,42 @@ current schema version (etl.core.migrations) and moves the publish counter on.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import shutil
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
 
 import duckdb
-import polars as pl
 
 from etl.core import migrations, settings
+from etl.core.duckfile import (  # the shared mechanics, re-exported for the writers that use them
+    Change,
+    T,
+    WriterBusy,
+    bump_version,
+    discard,
+    insert_frame,
+    insert_rows,
+    migrated_copy,
+    replace_checked,
+    writer_lock,
+)
 
-T = TypeVar("T")
-Change = Callable[[duckdb.DuckDBPyConnection], tuple[T, bool]]
-
-
-class WriterBusy(RuntimeError):
-    """Another load holds the writer lock for longer than we are willing to wait."""
-
-
-@contextmanager
-def writer_lock(db_path: Path, timeout: float = 120.0) -> Iterator[None]:
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise WriterBusy(f"数据库 {db_path} 正被另一个载入任务写入，请稍后再试") from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def discard(path: Path) -> None:
-    """Remove a scratch database and its log, if any."""
-    for p in (path, path.with_name(path.name + ".wal")):
-        p.unlink(missing_ok=True)
-
-
-def replace_checked(tmp: Path, db_path: Path) -> None:
-    """Move a closed, checkpointed database over `db_path` in one step."""
-    if tmp.with_name(tmp.name + ".wal").exists():  # would be lost by the rename
-        discard(tmp)
-        raise RuntimeError("检查点后仍有未写入的日志文件，已放弃发布")
-    os.replace(tmp, db_path)
+__all__ = [
+    "Change",
+    "WriterBusy",
+    "bump_version",
+    "discard",
+    "insert_frame",
+    "insert_rows",
+    "migrated_copy",
+    "open_snapshot",
+    "publish",
+    "refresh_snapshot",
+    "replace_checked",
+    "schema_version",
+    "scratch_copy",
+    "upgrade",
+    "writer_lock",
+]
 
 
 def publish(db_path: Path, change: Change[T], *, fresh: bool = False) -> T:
@@ -122,23 +103,15 @@ def _publish(db_path: Path, change: Change[T], fresh: bool) -> tuple[T, list[mig
         return result, applied
 
 
-def bump_version(con: duckdb.DuckDBPyConnection, to: int | None = None) -> None:
-    """Move the publish counter on (or set it `to`), inside the publishing transaction."""
-    if to is None:
-        con.execute("UPDATE publish_version SET version = version + 1, published_at = $t", {"t": datetime.now()})
-    else:
-        con.execute("UPDATE publish_version SET version = $v, published_at = $t", {"v": to, "t": datetime.now()})
-
-
 def refresh_snapshot(db_path: Path, *, background: bool = False) -> None:
     """With PostgreSQL as the system of record, rebuild the local snapshot at `db_path` when a
     newer version has been published there (checked at most about once a second; in a thread
     while the current snapshot keeps serving, with `background`); otherwise nothing: the DuckDB
     file is the database itself."""
     if settings.database_url():
-        from etl.core import pgstore
+        from etl.core import pgsnapshot
 
-        pgstore.refresh(Path(db_path), background=background)
+        pgsnapshot.refresh(Path(db_path), background=background)
 
 
 def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -158,9 +131,9 @@ def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
 def schema_version(db_path: Path) -> int:
     """The schema version of the published database (read only): the file's, or PostgreSQL's."""
     if settings.database_url():
-        from etl.core import pgstore
+        from etl.core import pg
 
-        return pgstore.status()[0]
+        return pg.status()[0]
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         return migrations.version(migrations.DuckDB(con))
@@ -173,27 +146,3 @@ def scratch_copy(db_path: Path, copy: Path) -> duckdb.DuckDBPyConnection:
     dry run that is rolled back; the live file is only read."""
     refresh_snapshot(db_path)
     return migrated_copy(db_path, copy)
-
-
-def migrated_copy(source: Path, copy: Path) -> duckdb.DuckDBPyConnection:
-    """A writable copy of a DuckDB file, brought to the current schema version."""
-    shutil.copyfile(source, copy)
-    con = duckdb.connect(str(copy))
-    migrations.migrate(migrations.DuckDB(con))
-    return con
-
-
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl.DataType], rows: list[tuple]) -> None:
-    """Append tuples (in `schema`'s column order) to `table` in one statement: DuckDB's
-    executemany runs one statement per row, hundreds of times slower for a whole return."""
-    insert_frame(con, table, pl.DataFrame(rows, schema=schema, orient="row"))
-
-
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Append `frame` to `table` by column name (nothing when the frame is empty)."""
-    if frame.height:
-        # the newest Arrow level hands polars' string views over without copying every string
-        con.register("_insert_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-        cols = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _insert_frame")
-        con.unregister("_insert_frame")

@@ -60,6 +60,20 @@ def map_distinct(
     return frame.hstack(added.drop(keys))
 
 
+def keep(frame: pl.DataFrame, mask: pl.Expr | str) -> pl.DataFrame:
+    """`frame.filter(mask)`, but the frame itself when every row passes (a filter copies every
+    column, and most files pass every check)."""
+    passed = frame.select(pl.col(mask) if isinstance(mask, str) else mask).to_series()
+    return frame if passed.null_count() == 0 and passed.all() else frame.filter(passed)
+
+
+def look_up(frame: pl.DataFrame, table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """`frame` with `table`'s other columns added, matched on `keys` (a left join whose right
+    side has unique keys), without copying the frame's own columns."""
+    found = frame.select(keys).join(table, on=keys, how="left", maintain_order="left")
+    return frame.hstack(found.drop(keys))
+
+
 def rows_frame(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """A frame from row tuples, built column by column (row construction cannot take list values)."""
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from etl.core.records import OFFICE_UNIT, SEVERITY_ERROR, Finding
+from etl.returns.frames import look_up
 from etl.returns.validate import REJECTED_SCHEMA, CheckedFrames, Context
 
 OFFICE_NAME = "妇儿工委办"  # the only role that can unlock an approved return
@@ -144,12 +145,12 @@ def apply_guard(file: str, checked: CheckedFrames, ctx: Context, guard: Guard) -
     never refused."""
     obs = checked.observations.with_row_index("i").with_columns(pl.col("i").cast(pl.Int64))
     current = ctx.current.rename({"value": "current"})
-    obs = obs.join(current, on=_KEY, how="left", maintain_order="left")
+    obs = look_up(obs, current, _KEY)
     not_own = pl.lit(False) if guard.own is None else ~pl.col("indicator_code").is_in(sorted(guard.own))
     obs = obs.with_columns(not_own.alias("not_own"))
     changes = obs.filter(~pl.col("not_own") & (pl.col("current").is_null() | (pl.col("current") != pl.col("value"))))
     holders = _lock_holders(changes.select("i", *_KEY), guard)
-    obs = obs.join(holders, on="i", how="left", maintain_order="left")
+    obs = look_up(obs, holders, ["i"])
     refused = obs.filter(pl.col("not_own") | pl.col("holder").is_not_null())
     if refused.is_empty():
         return []

@@ -1,10 +1,11 @@
-"""Turn a return's sheets into one RawValue per value cell, whatever the sheet's layout.
+"""Turn a return's sheets into one raw value per value cell, whatever the sheet's layout.
 
 `etl.returns.readers` gives text grids, `etl.returns.header` finds the header and the role of each column;
-this module walks the rows under the header: it skips decorations (section titles, footers,
-notes), attaches 其中：城镇 / 农村 rows to the indicator above, and resolves each value's
-indicator, district, year and breakdown from its row, its column, the title block or the
-caller's overrides. It never interprets codes or numbers (that is the normalise stage).
+this module reads what the block above the header states (the sheet's year and district, or
+the caller's overrides), reports the decorations it skips, and has `etl.returns.walk` resolve
+each data row's indicator, district, year and breakdown. It never interprets codes or numbers
+(that is `etl.returns.validate`). The loader takes the values as frames (`read_return_frames`);
+`read_return` gives them as RawValue records.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from etl.core import bounds
 from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding, UnreadableFile
 from etl.core.store import insert_frame
 from etl.core.text import squash
+from etl.returns.frames import look_up
 from etl.returns.guard import OFFICE_NAME as OFFICE_NAME  # the office's name, for workflow messages
 from etl.returns.guard import apply_guard, load_guard
 from etl.returns.validate import CURRENT_SCHEMA, CheckedFrames, Context, check_frames
@@ -177,13 +178,14 @@ def _store(
         con, "raw_row", raw_rows.sort("sheet", "row").with_columns(sub), ["submission_id", "sheet"], "cells"
     )
     key = list(CURRENT_SCHEMA)[:4]
-    new = checked.observations.join(
-        ctx.current.rename({"value": "old"}), on=key, how="left", maintain_order="left"
-    ).filter(pl.col("old").is_null() | (pl.col("old") != pl.col("value")))  # same value again: nothing new
+    new = look_up(checked.observations, ctx.current.rename({"value": "old"}), key)
+    same = pl.col("old").is_not_null() & (pl.col("old") == pl.col("value"))
+    if new.select(same.any()).item():
+        new = new.filter(~same)  # the same value again: nothing new to record
     report.revisions = new.filter(pl.col("old").is_not_null()).height
     report.changed = new.height
     if new.height:
-        con.register("_new_keys", new.select(key).unique().to_arrow())
+        con.register("_new_keys", new.select(key).unique().to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
             revisions = con.sql(
                 "SELECT o.indicator_code, o.region_code, o.year::BIGINT AS year, o.breakdown, max(o.revision) AS rev "
@@ -191,7 +193,7 @@ def _store(
             ).pl()
         finally:
             con.unregister("_new_keys")
-        new = new.join(revisions, on=key, how="left", maintain_order="left").with_columns(
+        new = look_up(new, revisions, key).with_columns(
             (pl.col("rev").fill_null(0) + 1).cast(pl.Int64).alias("revision")
         )
         insert_frame(
@@ -377,12 +379,14 @@ def load_file(
         "breakdown",
         pl.col("value").alias("last_year"),
     )
-    report.value_frame = (
-        checked.observations.join(ctx.current.rename({"value": "current"}), on=key, how="left", maintain_order="left")
-        .join(last_year, on=key, how="left", maintain_order="left")
-        .select(*key, "value", "current", "last_year", "sheet", "row", "column")
-    )
-    _store(con, report, checked, read.raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
+    report.value_frame = look_up(
+        look_up(checked.observations.select(*key, "value"), ctx.current.rename({"value": "current"}), key),
+        last_year,
+        key,
+    ).hstack(checked.observations.select("sheet", "row", "column"))
+    raw_rows = read.raw_rows
+    del read  # its values are checked: only the raw rows are still to be stored
+    _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
     report.message = (
         f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
         f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个"

@@ -23,6 +23,7 @@ import polars as pl
 
 from etl.core import settings
 from etl.core.records import SEVERITY_WARNING, Finding
+from etl.returns.frames import look_up
 
 Key = tuple[str, str, int, str]
 # the rule codes of the warnings below: a value that may be wrong (as opposed to a remark on the file)
@@ -103,17 +104,11 @@ def plausibility_frame(file: str, observations: pl.DataFrame, ctx) -> list[Findi
     last = ctx.current.select(
         "indicator_code", "region_code", (pl.col("year") + 1).alias("year"), "breakdown", pl.col("value").alias("last")
     )
-    obs = (
-        observations.select("indicator_code", "region_code", "year", "breakdown", "value", "sheet", "row", "column")
-        .join(
-            ctx.catalogue().select(pl.col("code").alias("indicator_code"), "name", "unit", "low", "high"),
-            on="indicator_code",
-            how="left",
-            maintain_order="left",
-        )
-        .join(last, on=["indicator_code", "region_code", "year", "breakdown"], how="left", maintain_order="left")
-        .join(_spread(observations, ctx.current, sorted(ctx.home_regions)), on=key, how="left", maintain_order="left")
-    )
+    obs = observations.select("indicator_code", "region_code", "year", "breakdown", "value", "sheet", "row", "column")
+    catalogue = ctx.catalogue().select(pl.col("code").alias("indicator_code"), "name", "unit", "low", "high")
+    obs = look_up(obs, catalogue, ["indicator_code"])
+    obs = look_up(obs, last, ["indicator_code", "region_code", "year", "breakdown"])
+    obs = look_up(obs, _spread(observations, ctx.current, sorted(ctx.home_regions)), key)
     x, last, low, high = pl.col("value"), pl.col("last"), pl.col("low"), pl.col("high")
     median = pl.when(pl.col("n") >= MIN_PEERS).then(pl.col("median"))
     reference = pl.coalesce(last, median)

@@ -7,6 +7,7 @@ Excel, with its real row number and column position, so later stages can point a
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -51,6 +52,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # rather than one column per field: a hostile line of a million commas must not become a
 # million columns for every row.
 _WIDE = 512
+_LINE_ONLY = "\x1f"  # a separator for reading a CSV's whole lines: the unit separator, absent from text
 # No return has anywhere near this many cells; a file that does is refused before it is
 # turned into Python objects, so one upload cannot take the server's memory.
 MAX_CELLS = 2_000_000
@@ -294,14 +296,17 @@ def _first_line(exc: Exception) -> str:
 
 def _read_csv(data: bytes, path: Path) -> Workbook:
     name = path.name
+    utf8: bytes | None = None  # the text as UTF-8 bytes, when the file already is that
     if data.startswith(_UTF16_BOMS):
         text = _decode_utf16(data, name)
     elif b"\x00" in data:
         raise UnreadableFile(f"文件“{name}”不是文本表格（{_describe_content(data)}），无法按 CSV 读取。")
     else:
-        text = _decode(data, name)
+        text, is_utf8 = _decode(data, name)
+        if is_utf8:
+            utf8 = data.removeprefix(codecs.BOM_UTF8)
     delimiter = _sniff_delimiter(text)
-    frame = _split_plain(text, delimiter, name)
+    frame = _split_plain(text, utf8, delimiter, name)
     if frame is None:
         rows = _csv_rows(text, delimiter, name)
         frame = _cells_frame(
@@ -314,20 +319,27 @@ def _read_csv(data: bytes, path: Path) -> Workbook:
     return Workbook((grid,))
 
 
-def _split_plain(text: str, delimiter: str, name: str) -> pl.DataFrame | None:
+def _split_plain(text: str, utf8: bytes | None, delimiter: str, name: str) -> pl.DataFrame | None:
     """The grid frame of a CSV without quotes, split by polars; None when the csv module must
     read it (quotes, a lone carriage return, or a line long enough to hold an oversized cell).
 
     Without quotes a CSV record is one line and its cells are the text between delimiters,
-    exactly what the csv module gives, so only the splitting is faster.
+    exactly what the csv module gives, so only the splitting is faster. `utf8` is the text's
+    UTF-8 bytes when the file holds them (else the text is encoded).
     """
-    if '"' in text or text.count("\r") != text.count("\r\n"):
+    if '"' in text or text.count("\r") != text.count("\r\n") or _LINE_ONLY in text or "\x00" in text:
         return None
-    # Python's split keeps far less memory than polars splitting one 16 MB string
-    lines = text.split("\n")
-    if text.endswith("\n"):
-        lines.pop()
-    lines = pl.Series("line", lines, dtype=pl.String).str.strip_suffix("\r")
+    # polars' CSV reader with a separator the text lacks gives the lines (a blank one as null,
+    # no record after a final line break, CR LF as one break, as the csv module reads them),
+    # with far less memory than splitting a Python string
+    lines = pl.read_csv(
+        io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
+        has_header=False,
+        separator=_LINE_ONLY,
+        quote_char=None,
+        schema={"line": pl.String},
+    )["line"]
+    lines = _no_null(lines)
     if lines.len() and (lines.str.len_chars().max() or 0) > csv.field_size_limit():
         return None
     fields = lines.str.count_matches(delimiter, literal=True) + 1
@@ -340,8 +352,13 @@ def _split_plain(text: str, delimiter: str, name: str) -> pl.DataFrame | None:
     if width > _WIDE:
         return _cells_frame(rows, lines.str.split(delimiter))
     split = lines.to_frame().select(pl.col("line").str.split_exact(delimiter, max(width - 1, 0))).unnest("line")
-    frame = pl.DataFrame([rows, *(split.to_series(i).fill_null("").alias(cell_column(i)) for i in range(split.width))])
+    frame = pl.DataFrame([rows, *(_no_null(split.to_series(i)).alias(cell_column(i)) for i in range(split.width))])
     return _compact(frame)
+
+
+def _no_null(column: pl.Series) -> pl.Series:
+    """Missing cells as "" (without copying a column that has none)."""
+    return column.fill_null("") if column.null_count() else column
 
 
 def _cells_frame(rows: pl.Series, cells: pl.Series) -> pl.DataFrame:
@@ -424,14 +441,15 @@ def _decode_utf16(data: bytes, name: str) -> str:
         ) from exc
 
 
-def _decode(data: bytes, name: str) -> str:
-    """Strict UTF-8 (BOM optional), else strict GB18030; never a lossy decode (mojibake)."""
+def _decode(data: bytes, name: str) -> tuple[str, bool]:
+    """Strict UTF-8 (BOM optional), else strict GB18030; never a lossy decode (mojibake).
+    (text, whether it was UTF-8)"""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), True
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("gb18030")
+        return data.decode("gb18030"), False
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
             f"文件“{name}”的编码无法识别（既不是 UTF-8，也不是 GB18030/GBK，"
@@ -485,6 +503,7 @@ def _compact(frame: pl.DataFrame) -> pl.DataFrame:
         return frame.clear()
     flags = frame.select(filled(pl.col(c)).alias(c) for c in columns)
     keep = flags.select(pl.any_horizontal(pl.all())).to_series()
-    used = flags.filter(keep).select(pl.all().any()).row(0)
+    every = keep.all()
+    used = (flags if every else flags.filter(keep)).select(pl.all().any()).row(0)
     width = max((i + 1 for i, used_here in enumerate(used) if used_here), default=0)
-    return frame.filter(keep).select(["row", *columns[:width]])
+    return (frame if every else frame.filter(keep)).select(["row", *columns[:width]])

@@ -21,6 +21,7 @@ import polars as pl
 import xlsxwriter
 
 from etl.core import bounds, settings
+from etl.core.records import TOTAL
 from etl.workflow import duties
 from etl.workflow.users import load_users
 
@@ -80,7 +81,7 @@ def template_rows(
                    i.plausible_min, i.plausible_max, i.outline, i.domain, p.value AS last_value
             FROM owed_cells o JOIN indicator i ON i.code = o.indicator_code
             LEFT JOIN observation_current p ON p.indicator_code = i.code AND p.region_code = o.region_code
-                 AND p.year = $year - 1 AND p.breakdown = '合计'
+                 AND p.year = $year - 1 AND p.breakdown = $total
         )
         SELECT string_agg(c.code, '/' ORDER BY c.outline DESC, c.code) AS indicator_code, c.name AS indicator_name,
                c.unit, max(c.decimals) AS decimals, first(c.definition ORDER BY c.definition NULLS LAST) AS definition,
@@ -95,6 +96,7 @@ def template_rows(
         params={
             "year": year,
             "region": region,
+            "total": TOTAL,
             "codes": owed["indicator_code"].to_list(),
             "regions": owed["region_code"].to_list(),
         },

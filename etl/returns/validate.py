@@ -28,10 +28,11 @@ from etl.core.records import (
     RawValue,
 )
 from etl.core.text import squash
-from etl.returns.frames import map_distinct, rows_frame
+from etl.returns.frames import keep, look_up, map_distinct, rows_frame
 from etl.returns.lookup import WHOLE_REGION_WORDS, IndicatorLookup, RegionLookup
+from etl.returns.messages import Renderer
 from etl.returns.plausibility import plausibility_frame
-from etl.returns.values import error_message, parse_values
+from etl.returns.values import parse_values
 from etl.returns.walk import RAW_SCHEMA, raw_cells, raw_rows_frame
 
 BREAKDOWN_WORDS = {
@@ -260,11 +261,11 @@ def check_frames(values: pl.DataFrame, raw_rows: pl.DataFrame, ctx: Context) -> 
     decided = _first_failure(v, ctx)
     missing = decided.filter(pl.col("fail") == "missing").height
     # what the later rules need; the texts are gathered by seq (v's row number) when needed
-    ok = decided.filter(pl.col("fail").is_null()).select(
+    ok = keep(decided, pl.col("fail").is_null()).select(
         "seq", "ind_codes", "fan", "reg_codes", "year_int", "bd", "num_value", "num_unit", "unit_sq"
     )
     per_code = _per_code(ok, ctx)
-    pairs = per_code.filter(pl.col("fail").is_null()).with_row_index("pair").with_columns(pl.col("pair").cast(pl.Int64))
+    pairs = keep(per_code, pl.col("fail").is_null()).with_row_index("pair").with_columns(pl.col("pair").cast(pl.Int64))
 
     events = [
         decided.filter(pl.col("fail").is_not_null() & (pl.col("fail") != "missing")).select(
@@ -297,7 +298,7 @@ def check_frames(values: pl.DataFrame, raw_rows: pl.DataFrame, ctx: Context) -> 
 
     findings: list[Finding] = []
     rejected: list[tuple] = []
-    render = _Renderer(ctx)
+    render = Renderer(ctx)
     by_seq = v.select(
         "seq", "file", "sheet", "row", "column", "indicator", "value", "region", "year", "breakdown", "unit",
         "indicator_name", "region_name", "region_column", "raw_id", "ind_codes", "reg_codes", "num_unit", "unit_sq",
@@ -368,7 +369,7 @@ def _resolve(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     v = map_distinct(v, ["year"], parse_year, {"year_int": pl.Int64()})
     v = map_distinct(v, ["breakdown"], _breakdown_word, {"bd": pl.String()})
     v = map_distinct(v, ["unit"], lambda u: squash(u) or None, {"unit_sq": pl.String()})
-    return parse_values(v, "value")
+    return v.hstack(parse_values(v["value"]))
 
 
 def _first_failure(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
@@ -401,19 +402,17 @@ def _first_failure(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 def _per_code(ok: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """One row per value × indicator it counts for, with `fail`, the first per-indicator rule
     that refuses it (null: it is an observation)."""
-    each = (
-        ok.with_columns(pl.int_ranges(pl.col("ind_codes").list.len()).alias("code_index"))
-        .explode("ind_codes", "code_index")
-        .rename({"ind_codes": "code"})
-        .with_columns(pl.col("code_index").cast(pl.Int64))
-        .join(
-            ctx.catalogue().rename({"name": "ind_name", "unit": "ind_unit"}),
-            on="code",
-            how="left",
-            maintain_order="left",
-        )
-        .with_columns(pl.coalesce("num_unit", "unit_sq").alias("cell_unit"))
-    )
+    if (ok["ind_codes"].list.len() == 1).all():
+        # nothing fans out (the usual file): one indicator per value
+        each = ok.with_columns(pl.col("ind_codes").list.first(), pl.lit(0, dtype=pl.Int64).alias("code_index"))
+    else:
+        each = ok.with_columns(pl.int_ranges(pl.col("ind_codes").list.len()).alias("code_index"))
+        each = each.explode("ind_codes", "code_index").with_columns(pl.col("code_index").cast(pl.Int64))
+    each = look_up(
+        each.rename({"ind_codes": "code"}),
+        ctx.catalogue().select("code", pl.col("unit").alias("ind_unit"), "low", "high", "breakdowns"),
+        ["code"],
+    ).with_columns(pl.coalesce("num_unit", "unit_sq").alias("cell_unit"))
 
     def units_differ(cell: str | None, unit: str | None) -> bool:
         return bool(cell and unit and unit_key(cell) != unit_key(unit))
@@ -504,13 +503,16 @@ def _duplicates(pairs: pl.DataFrame, v: pl.DataFrame, ctx: Context) -> tuple[pl.
         "first_row",
     )
     current = ctx.current.rename({"indicator_code": "code", "year": "year_int", "breakdown": "bd", "value": "old"})
-    kept = pl.concat(
-        [
-            pairs.filter(~repeated).with_columns(pl.col("pair").alias("k1")),
-            same.filter(pl.col("pair") == pl.col("k1")).select(*pairs.columns, "k1"),
-        ]
-    )
-    kept = kept.sort("pair").join(current, on=_KEY, how="left", maintain_order="left")
+    if repeated.any():
+        kept = pl.concat(
+            [
+                pairs.filter(~repeated).with_columns(pl.col("pair").alias("k1")),
+                same.filter(pl.col("pair") == pl.col("k1")).select(*pairs.columns, "k1"),
+            ]
+        ).sort("pair")
+    else:
+        kept = pairs.with_columns(pl.col("pair").alias("k1"))
+    kept = look_up(kept, current, _KEY)
     revised = kept.filter(pl.col("old").is_not_null() & (pl.col("old") != pl.col("num_value"))).select(
         pl.lit(_DUPLICATES).alias("phase"),
         "k1",
@@ -528,121 +530,3 @@ def _duplicates(pairs: pl.DataFrame, v: pl.DataFrame, ctx: Context) -> tuple[pl.
         pl.col("num_value").alias("value"),
     ).hstack(v.select(pl.col("sheet", "row", "column", "note", "raw_id").gather(kept["seq"])))
     return pl.concat([conflict, again, revised], how="diagonal_relaxed"), observations
-
-
-def _fmt(x: float | None) -> str:
-    return "不限" if x is None else f"{x:g}"
-
-
-class _Renderer:
-    """The Chinese message of each refusal or remark, from the value and what its rule found."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    def message(self, e: dict) -> tuple[str, str, str | None]:
-        """(rule, message, column when not the value's own)."""
-        rule = e["fail"]
-        return rule, getattr(self, f"_{rule}")(e), e["region_column"] if rule == "unknown_region" else None
-
-    def _info(self, e: dict) -> IndicatorInfo:
-        return self.ctx.info[e["code"]]
-
-    def _unknown_indicator(self, e: dict) -> str:
-        hint = "、".join(self.ctx.indicators.suggest(e["indicator"])) or "无相近指标"
-        return f"指标“{e['indicator']}”不在指标目录中（相近的指标：{hint}）"
-
-    def _ambiguous_indicator(self, e: dict) -> str:
-        return f"指标名称“{e['indicator']}”对应多个指标（{'、'.join(e['ind_codes'])}），请填写指标代码"
-
-    def _indicator_name_mismatch(self, e: dict) -> str:
-        named = self.ctx.indicators.resolve(e["indicator_name"])
-        meant = f"（名称对应 {'、'.join(named.codes)}）" if named.codes else "（名称不在指标目录中）"
-        return (
-            f"指标代码“{e['indicator']}”是“{self.ctx.info[e['ind_codes'][0]].name}”，但指标名称写的是"
-            f"“{e['indicator_name']}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一"
-        )
-
-    def _region_code_too_fine(self, e: dict) -> str:
-        return self.ctx.regions.long_code_reason(e["region"]) or ""
-
-    def _whole_region_skipped(self, e: dict) -> str:
-        # e.g. a city table's 全市 column sent to a county's dashboard: not this region's figure
-        return f"“{e['region']}”列是上级或其他层级的合计数，与本系统的本级地区不符，未读取"
-
-    def _unknown_region(self, e: dict) -> str:
-        hint = "、".join(self.ctx.regions.suggest(e["region"])) or "无"
-        return f"地区“{e['region'] or ''}”无法识别（相近的地区：{hint}）"
-
-    def _ambiguous_region(self, e: dict) -> str:
-        names = "、".join(f"{self.ctx.regions.name(c)}({c})" for c in e["reg_codes"])
-        return f"地区“{e['region']}”对应多个地区（{names}），请填写地区代码"
-
-    def _region_name_mismatch(self, e: dict) -> str:
-        regions = self.ctx.regions
-        named = regions.resolve(e["region_name"])
-        meant = (
-            f"（名称对应 {'、'.join(f'{regions.name(c)}({c})' for c in named.codes)}）"
-            if named.codes
-            else "（名称无法识别）"
-        )
-        return (
-            f"地区代码“{e['region']}”是{regions.name(e['reg_codes'][0])}，但地区名称写的是"
-            f"“{e['region_name']}”{meant}，代码与名称不一致，本值未载入；请核对后改正其中之一"
-        )
-
-    def _bad_year(self, e: dict) -> str:
-        return f"年份“{e['year'] or ''}”无法识别"
-
-    def _year_out_of_plan(self, e: dict) -> str:
-        year = parse_year(e["year"])
-        return f"年份{year}不在规划期内（{self.ctx.first_year}—{self.ctx.last_year}年）"
-
-    def _future_year(self, e: dict) -> str:
-        year = parse_year(e["year"])
-        return f"年份{year}晚于当前年份{self.ctx.latest_year}年，尚未发生的年份不能填报数值"
-
-    def _unknown_breakdown(self, e: dict) -> str:
-        return f"分组“{e['breakdown']}”无法识别（可用：城镇、农村、女、男）"
-
-    def _non_numeric(self, e: dict) -> str:
-        return error_message(e["value"], e["num_error"])
-
-    def _unit_mismatch(self, e: dict) -> str:
-        info = self._info(e)
-        cell_unit = e["num_unit"] or e["unit_sq"]
-        return f"计量单位“{cell_unit}”与指标“{info.name}”的单位“{info.unit}”不一致"
-
-    def _breakdown_not_allowed(self, e: dict) -> str:
-        info = self._info(e)
-        allowed = "、".join(sorted(info.breakdowns)) or "无分组"
-        return f"指标“{info.name}”没有“{e['bd']}”分组（该指标分组：{allowed}）"
-
-    def _negative(self, e: dict) -> str:
-        return f"“{self._info(e).name}”不能为负数（{e['value']}）"
-
-    def _percent_over_100(self, e: dict) -> str:
-        return f"百分比“{self._info(e).name}”超过100（{e['value']}）"
-
-    def _out_of_range(self, e: dict) -> str:
-        info = self._info(e)
-        low, high = bounds.value_bounds(info.unit, info.plausible_min, info.plausible_max)
-        return f"“{info.name}”数值{e['value']}超出合理范围（{_fmt(low)}—{_fmt(high)}）"
-
-    def _same_measure(self, e: dict) -> str:
-        return f"“{e['indicator']}”在两个纲要中是同一指标，数值同时计入 {'、'.join(e['ind_codes'])}"
-
-    def _looks_like_fraction(self, e: dict) -> str:
-        return (
-            f"“{self._info(e).name}”数值{e['value']}像是小数而非百分数"
-            f"（本文件中该指标全部数值都不超过1），请按百分数填写，如 {e['num_value'] * 100:g}"
-        )
-
-    def _duplicate_conflict(self, e: dict) -> str:
-        return f"同一指标、地区、年份在本文件中出现多次且数值不同（{e['cells']}），均未载入"
-
-    def _duplicate_same(self, e: dict) -> str:
-        return f"与第{e['first_row']}行重复（数值相同），只载入一次"
-
-    def _revision(self, e: dict) -> str:
-        return f"与已载入数值不同：{e['old']:g} → {e['num_value']:g}，作为新修订载入，原值保留"

@@ -47,47 +47,39 @@ def _one(text: str | None) -> tuple[float | None, bool, str | None, str | None]:
     return parsed.value, parsed.missing, parsed.unit, error
 
 
-def parse_values(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """`frame` with the PARSED columns for the texts in `column` (null reads as empty)."""
-    text = pl.col(column).fill_null("")
-    columns = frame.columns
-    frame = frame.with_row_index("_order").with_columns(text.str.contains(_SAFE).alias("_safe"))
-    safe = frame.filter("_safe")
-    s = text.str.replace_many(_FULL_WIDTH, _ASCII).str.replace_all("[ \t\u3000]", "")
-    safe = safe.with_columns(s.alias("_s"))
-    missing = pl.col("_s").is_in(sorted(MISSING_MARKS))
+def parse_values(texts: pl.Series) -> pl.DataFrame:
+    """The PARSED columns, one row per text of `texts` (null reads as empty)."""
+    frame = pl.DataFrame({"_s": texts.fill_null("")})
+    safe = frame["_s"].str.contains(_SAFE)
+    s = pl.col("_s")
+    frame = frame.select(s.str.replace_many(_FULL_WIDTH, _ASCII).str.replace_all("[ \t\u3000]", "").alias("_s"))
+    missing = s.is_in(sorted(MISSING_MARKS))
     unit = pl.lit(None, dtype=pl.String)
-    body = pl.col("_s")
+    body = s
     for suffix, canonical in reversed(_UNIT_SUFFIXES):
-        has = pl.col("_s").str.ends_with(suffix) & (pl.col("_s").str.len_chars() > len(suffix))
+        has = s.str.ends_with(suffix) & (s.str.len_chars() > len(suffix))
         unit = pl.when(has).then(pl.lit(canonical)).otherwise(unit)
-        body = pl.when(has).then(pl.col("_s").str.head(-len(suffix))).otherwise(body)
-    safe = safe.with_columns(unit.alias("num_unit"), body.alias("_s"), missing.alias("num_missing"))
-    body = pl.when(pl.col("_s").str.contains(_THOUSANDS)).then(pl.col("_s").str.replace_all(",", "")).otherwise("_s")
-    safe = safe.with_columns(body.alias("_s"))
-    number = pl.col("_s").str.contains(_NUMBER)
-    value = pl.when(number).then(pl.col("_s").cast(pl.Float64, strict=False))
-    safe = safe.with_columns(value.alias("_v"))
-    finite = pl.col("_v").is_finite()
-    safe = safe.with_columns(
-        pl.when(pl.col("num_missing"))
-        .then(None)
-        .when(finite)
-        .then(pl.when(pl.col("_v") == 0).then(0.0).otherwise(pl.col("_v")))  # -0 is stored as 0
-        .alias("num_value"),
-        pl.when(pl.col("num_missing"))
-        .then(None)
-        .when(~number)
-        .then(pl.lit(NOT_A_NUMBER))
-        .when(~finite)
-        .then(pl.lit(OVERFLOW))
-        .alias("num_error"),
-        # parse_number reports no unit for a gap
-        pl.when(pl.col("num_missing")).then(None).otherwise(pl.col("num_unit")).alias("num_unit"),
+        body = pl.when(has).then(s.str.head(-len(suffix))).otherwise(body)
+    frame = frame.select(body.alias("_s"), unit.alias("num_unit"), missing.alias("num_missing"))
+    frame = frame.with_columns(pl.when(s.str.contains(_THOUSANDS)).then(s.str.replace_all(",", "")).otherwise(s))
+    number = s.str.contains(_NUMBER)
+    frame = frame.with_columns(
+        number.alias("_number"), pl.when(number).then(s.cast(pl.Float64, strict=False)).alias("_v")
     )
-    rest = frame.filter(~pl.col("_safe"))
-    if rest.is_empty():
-        return safe.select(*columns, *PARSED)
-    rest = map_distinct(rest, [column], _one, PARSED)
-    parts = [safe.select("_order", *columns, *PARSED), rest.select("_order", *columns, *PARSED)]
-    return pl.concat(parts).sort("_order").drop("_order")
+    value, number, finite = pl.col("_v"), pl.col("_number"), pl.col("_v").is_finite()
+    gap = pl.col("num_missing")
+    parsed = frame.select(
+        pl.when(gap).then(None).when(finite).then(pl.when(value == 0).then(0.0).otherwise(value))  # -0 is stored as 0
+        .alias("num_value"),
+        gap,
+        # parse_number reports no unit for a gap
+        pl.when(gap).then(None).otherwise(pl.col("num_unit")).alias("num_unit"),
+        pl.when(gap).then(None).when(~number).then(pl.lit(NOT_A_NUMBER)).when(~finite).then(pl.lit(OVERFLOW))
+        .alias("num_error"),
+    )  # fmt: skip
+    if safe.all():
+        return parsed
+    # every other text: parse_number itself, once per distinct text
+    at = (~safe).arg_true()
+    rest = map_distinct(pl.DataFrame({"_t": texts.fill_null("").filter(~safe)}), ["_t"], _one, PARSED)
+    return parsed.with_columns(parsed[c].scatter(at, rest[c]) for c in PARSED)

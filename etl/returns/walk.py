@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, TOTAL, Finding
-from etl.returns.frames import filled, map_distinct, or_null, strip
+from etl.returns.frames import filled, keep, map_distinct, or_null, strip
 from etl.returns.header import FOOTER as _FOOTER
 from etl.returns.header import NOTE as _NOTE
 from etl.returns.header import Role, SheetContext, TableHeader, breakdown_of_label, role_of
@@ -240,7 +240,7 @@ def walk(
     )
     located = _row_findings(grid, rows)
 
-    reached = rows.filter(pl.col("kind").is_in([_OWN, _UNDER_PARENT, _FILLED]))
+    reached = keep(rows, pl.col("kind").is_in([_OWN, _UNDER_PARENT, _FILLED]))
     indicator = (
         pl.when(pl.col("kind") == _OWN)
         .then(own_indicator)
@@ -342,7 +342,7 @@ def _values(
         if vc.breakdown:
             conflict = pl.col("row_breakdown").is_not_null() & (pl.col("row_breakdown") != vc.breakdown)
         parts.append(
-            reached.filter(pl.col(f"_f{vc.index}")).select(
+            keep(reached, f"_f{vc.index}").select(
                 "pos",
                 pl.lit(k, dtype=pl.Int64).alias("k"),
                 conflict.alias("conflict"),
@@ -373,20 +373,19 @@ def _values(
     ):
         message = f"列表头为“{bd}”，行又标为“{row_bd}”，无法确定分组，此格未读取。"
         located.append((pos, k, sheet_finding(grid, row, column, "breakdown_conflict", SEVERITY_ERROR, message)))
-    kept = cells.filter(~pl.col("conflict"))
+    kept = keep(cells, ~pl.col("conflict"))
     # the source rows of the values read, numbered in row order after earlier sheets'
     new_row = (pl.col("pos") != pl.col("pos").shift()).fill_null(True)
     values = kept.with_columns((new_row.cum_sum() - 1 + raw_id_start).cast(pl.Int64).alias("raw_id"))
-    raw_rows = (
-        reached.select("pos", "row", "n_cells", *(pl.col(c) for c in grid.frame.columns[1:]))
-        .filter(pl.col("pos").is_in(kept["pos"].unique().implode()))
-        .select(
-            (pl.int_range(pl.len()) + raw_id_start).cast(pl.Int64).alias("raw_id"),
-            pl.lit(grid.sheet, dtype=pl.String).alias("sheet"),
-            "row",
-            pl.col("n_cells").cast(pl.Int64).alias("n"),
-            *grid.frame.columns[1:],
-        )
+    raw_rows = keep(
+        reached.select("pos", "row", "n_cells", *(pl.col(c) for c in grid.frame.columns[1:])),
+        pl.col("pos").is_in(kept["pos"].unique().implode()),
+    ).select(
+        (pl.int_range(pl.len()) + raw_id_start).cast(pl.Int64).alias("raw_id"),
+        pl.lit(grid.sheet, dtype=pl.String).alias("sheet"),
+        "row",
+        pl.col("n_cells").cast(pl.Int64).alias("n"),
+        *grid.frame.columns[1:],
     )
     values = values.select(list(RAW_SCHEMA))
     located.sort(key=lambda item: (item[0], item[1]))

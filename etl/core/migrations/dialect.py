@@ -49,3 +49,13 @@ def tables_sql(dialect: str) -> str:
 def placeholders(sql: str, dialect: str) -> str:
     """The runner's own statements use `?`; psycopg wants `%s`."""
     return sql.replace("?", "%s") if dialect == POSTGRES else sql
+
+
+def pg_as_text(column: str, duck_type: str) -> str:
+    """A PostgreSQL select expression giving `column` as text polars reads back as `duck_type`:
+    lists as JSON, booleans as true / false (PostgreSQL's CSV says t / f)."""
+    if duck_type == "VARCHAR[]":
+        return f'array_to_json("{column}")::text'
+    if duck_type == "BOOLEAN":
+        return f'"{column}"::text'
+    return f'"{column}"'
