@@ -3,7 +3,7 @@
 A year is ready when the share of owed values that are in (and, under the publication rule,
 reviewed) reaches the threshold (setting `report_year_threshold`, a percentage). Owed values:
 for every numeric indicator with a lead unit, the 合计 value of every county-level district of
-the home region (the region itself when it has none). So a few values one unit sends early
+the home region (the region itself when it has none) that the unit's duty covers. So a few values one unit sends early
 never move the year everyone sees; a link or the year picker still choose any year.
 """
 
@@ -16,20 +16,25 @@ from dashboard.engine import publication
 from dashboard.engine.progress import TOTAL
 from dashboard.queries import db
 from etl.core import settings
+from etl.workflow import duties
 
 _SQL_REPORTED = f"""
-WITH owed AS (
-    SELECT DISTINCT iu.indicator_code FROM indicator_unit iu JOIN indicator i ON i.code = iu.indicator_code
-    WHERE iu.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
+WITH links AS ({{links}}),
+owed AS (
+    SELECT DISTINCT l.indicator_code, d.region_code
+    FROM links l JOIN indicator i ON i.code = l.indicator_code
+    CROSS JOIN (SELECT unnest($districts) AS region_code) d
+    WHERE l.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
+      AND (l.districts IS NULL OR list_contains(string_split(l.districts, '|'), d.region_code))
 ),
 valued AS (
     SELECT o.year, o.indicator_code, o.region_code, {publication.REVIEW_STATE_SQL} AS review_state
     FROM observation_current o JOIN submission s ON s.id = o.submission_id
-    WHERE o.breakdown = '{TOTAL}' AND list_contains($districts, o.region_code)
-      AND o.indicator_code IN (SELECT indicator_code FROM owed)
+    JOIN owed ON owed.indicator_code = o.indicator_code AND owed.region_code = o.region_code
+    WHERE o.breakdown = '{TOTAL}'
 )
 SELECT year, count(DISTINCT (indicator_code, region_code)) AS reported,
-       (SELECT count(*) FROM owed) AS owed_indicators
+       (SELECT count(*) FROM owed) AS owed_values
 FROM valued WHERE $all_values OR review_state = '{publication.STATE_REVIEWED}'
 GROUP BY year ORDER BY year
 """
@@ -63,11 +68,12 @@ def reported_shares(db_path: Path, districts: list[str], basis: str) -> dict[int
     """Year → percentage of owed values reported (reviewed ones only under REVIEWED)."""
     if not districts:
         return {}
-    frame = db.query(db_path, _SQL_REPORTED, {"districts": districts, "all_values": basis == publication.ALL})
+    # the office's duties say who owes which indicator for which districts
+    sql = _SQL_REPORTED.replace("{links}", duties.LINKS_SQL)
+    frame = db.query(db_path, sql, {"districts": districts, "all_values": basis == publication.ALL})
     shares = {}
     for year, reported, owed in frame.iter_rows():
-        total = owed * len(districts)
-        shares[int(year)] = 100.0 * reported / total if total else 0.0
+        shares[int(year)] = 100.0 * reported / owed if owed else 0.0
     return shares
 
 
