@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.render import charts, present
 from dashboard.ui import page as ui
+from dashboard.ui.drill import drill_down
 from dashboard.views import duties as duty_editor
 from dashboard.views import indicator as detail_mod
 from dashboard.views import local_indicators as local_editor
@@ -99,7 +100,7 @@ if d.series.height or d.national.height:
         "点线为按当前趋势的预测。"
     )
 else:
-    st.caption("该指标在所选地区及其区县没有数据，无法绘制趋势。")
+    st.caption(f"该指标在所选地区及所辖{d.word}没有数据，无法绘制趋势。")
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
@@ -110,10 +111,14 @@ with right:
     meta = ui.cached_call(detail_mod.metadata, path, code)
     st.markdown("\n".join(f"- **{k}**：{v or '—'}" for k, v in meta.items()))
 
-st.subheader("各地区状态")
+st.subheader(f"{d.parent_name}及所辖各{d.word}")
+st.caption(f"各地区均为本级报表数值，上级数值不由下级数值相加或平均。排名：{d.rank_rule}。")
 ui.table_csv(
-    d.districts, present.file_name(f"{d.code}_各地区状态", result.plan.name, result.report_year), height="content"
+    d.districts,
+    present.file_name(f"{d.code}_{d.word}排名", d.parent_name, result.report_year),
+    height="content",
 )
+drill_down(d.drill, key="indicator_drill", label=f"进入某{d.word}，查看其所辖地区")
 
 st.subheader(f"{d.region_name} 数值修订记录")
 st.caption("更正后的报表作为新版本载入，旧值保留；“现行”为目前使用的数值。")

@@ -11,15 +11,12 @@ from dashboard.render import present
 from dashboard.report import bundle as report
 from dashboard.report import pdf as report_pdf
 from dashboard.ui import page as ui
+from dashboard.ui.drill import drill_down
 from dashboard.views import assessments, midterm
 
 page = ui.open_page()
 view, options, path, home, result = page.view, page.options, page.path, page.home, page.result
-companions = [
-    r
-    for code in ui.cached_call(midterm.companion_codes, path, result.plan.code)
-    if (r := page.companion(plan=code)) is not None
-]
+companions = ui.cached_call(midterm.companion_targets, path, result.plan.code, view.year, home)
 key = (view, home, tuple(c.plan.code for c in companions))
 m = ui.cached_view(midterm.evaluation, key, result, view.region, companions)
 
@@ -30,9 +27,11 @@ st.caption(
 )
 ui.result_banner(result)
 if not m.has_values:
+    below_word = m.below.word if m.below else "区县"
     st.info(
-        f"{m.region_name}本级暂无数值，下表各项均为无数据。中期评估表按本级数据填写；"
-        "可在侧栏“地区”中选择区县查看各区县的评估表。",
+        f"{m.region_name}本级暂无数值，下表各项均为无数据。中期评估表按本级数据填写，上级数值不由下级数值相加或平均；"
+        f"所辖各{below_word}的情况见“{m.below.title if m.below else '各区县评估汇总'}”（合计行标为汇总），"
+        f"也可在侧栏“地区”中选择{below_word}查看其评估表。",
         icon=":material/info:",
     )
 
@@ -47,6 +46,22 @@ ui.table_csv(
     note=present.COUNT_NOTE,
     height="content",
 )
+
+if m.below is not None:
+    st.subheader(m.below.title)
+    st.caption(
+        m.below.rank_line(m.region_name)
+        + "按达标率排名，并列时依次比较达标率分母、退步或未向好项数、行政区划代码。"
+        + midterm.PARENT_RULE
+        + "。"
+    )
+    ui.table_csv(
+        m.below.table,
+        present.file_name(f"中期评估_各{m.below.word}汇总", m.below.parent_name, m.report_year),
+        note=present.COUNT_NOTE,
+        height="content",
+    )
+    drill_down(m.below.drill, key="midterm_drill", label=f"进入某{m.below.word}，查看其评估表和所辖地区")
 
 org = midterm.report_org()
 downloads = st.columns(2)

@@ -95,6 +95,15 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d / "fuer.duckdb"
 
 
+@pytest.fixture(scope="session")
+def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 山东 province (16 cities, 136 counties) with its sample, built once per session for the
+    tests marked `province`. Do not write to it."""
+    d = tmp_path_factory.mktemp("province-db")
+    build_database(d / "fuer.duckdb", region="370000", sample_dir=d / "samples")
+    return d / "fuer.duckdb"
+
+
 @pytest.fixture
 def work_db(
     built_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str, request: pytest.FixtureRequest

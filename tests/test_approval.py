@@ -193,3 +193,23 @@ def test_command_line_approve_and_unlock(work_db: Path, capsys) -> None:
         work_db, "SELECT state, actor FROM approval_current WHERE unit_code = 'education' AND year = 2024"
     )
     assert state == "unlocked" and actor.startswith("命令行")
+
+
+def test_a_withdrawn_value_is_no_longer_received(work_db: Path, tmp_path: Path) -> None:
+    from dashboard import engine
+    from dashboard.queries import db
+
+    def received() -> list[bool]:
+        cells = engine.run(work_db, "liangang", 2025, "370300").completeness_cells
+        db.close_all()
+        one = cells.filter(
+            (cells["indicator_code"] == "C-EDU-02") & (cells["region_code"] == "370303") & (cells["year"] == 2025)
+        )
+        return one.get_column("received").to_list()
+
+    assert received() == [False]  # the sample stops at 2024
+    f = long_csv(tmp_path / "教育局_2025.csv", [["C-EDU-02", "", "370303", "", "2025", "94.4", ""]])
+    sub = submit_file(work_db, f, unit="education", actor="教育局（edu01）").submission_id
+    assert received() == [True]
+    approval.withdraw(work_db, sub, actor=OFFICE, reason="错报")
+    assert received() == [False]

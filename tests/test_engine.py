@@ -264,3 +264,13 @@ def test_cli_errors(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "不是年份" in capsys.readouterr().err
     assert cli.main(["progress", "--plan", "两纲", "--year", "2019", "--db", str(db_path)]) == 2
     assert "报告年份 2019 无效" in capsys.readouterr().err
+
+
+def test_a_companion_plan_needs_only_its_targets(built_db: Path) -> None:
+    # 中期评估 shows 十四五's 2025 targets beside 两纲's: resolved without evaluating any value
+    companion = engine.resolved_plan_targets(built_db, "fyp14", 2024, "370300")
+    assert (companion.plan.name, companion.plan.target_year) == ("十四五", 2025)
+    one = companion.targets.filter((pl.col("indicator_code") == "W-HEALTH-02") & (pl.col("region_code") == "370303"))
+    assert one.select("target_kind", "target_value", "target_year").rows() == [("at_most", 14.5, 2025)]
+    with pytest.raises(engine.EngineError, match="报告年份 2026 无效：十四五的报告年份应在 2020—2025 年之间"):
+        engine.resolved_plan_targets(built_db, "fyp14", 2026, "370300")

@@ -127,7 +127,10 @@ def test_attainment_theme_with_engine(built_db: Path, monkeypatch: pytest.Monkey
     result = engine.run(built_db, "liangang", 2024)
     data = cov.load_place_data(built_db)
     frame = cov.with_total(
-        cov.attainment_by_district(cov.attainment_input(result), data.districts), data.region_code, "区县合计"
+        cov.attainment_by_district(cov.attainment_input(result), data.districts),
+        data.region_code,
+        # the whole city's row pools its districts' items: a roll-up, labelled as one
+        "区县合计（汇总）",
     )
     want = {
         n: None if v is None else round(v, 1) for n, v in zip(frame["district_name"], frame["attainment"], strict=True)

@@ -330,8 +330,10 @@ def test_scorecard_and_comparison(now) -> None:
     assert (card.rank, card.ranked, card.headline.rate_text) == (2, 2, "0.0%")
     assert card.items["计算状态"].to_list() == ["退步", "进度滞后"]  # 未达标 rows, C has no value
     rates, table = districts.comparison(now, None, D1, "健康")
-    # 示例市 has no values: A is 无数据; C (a direction target) is counted with direction targets
-    assert rates.rows() == [("甲区", "0.0%", 0, 1, 0), ("示例市", None, 0, 0, 1)]
+    # 示例市 has no values of its own: its 达标率 is a roll-up of its districts' 健康 items, marked
+    # 汇总 — A 甲区 进度正常, A 乙县 退步 (denominator 2, none 达标); C 甲区 向好 (direction, outside
+    # the denominator); C 乙县 无数据 (1)
+    assert rates.rows() == [("甲区", "0.0%", 0, 1, 0), ("示例市（汇总）", "0.0%", 0, 2, 1)]
     assert table["指标"].to_list() == ["孕产妇死亡率", "每千人口托位数"]
     assert table.row(0, named=True)["甲区 最新值"] == "13.0（2024年）"
     assert table.row(0, named=True)["示例市 状态"] == "— 无数据"

@@ -1,5 +1,6 @@
 """The 山东 province built with its sample: 16 cities ranked at province level, each city's
-counties ranked inside it, every city's headline on its own values. One build per module."""
+counties ranked inside it, every city's headline on its own values. One build per session
+(conftest.province_db)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,9 @@ import pytest
 
 from dashboard import engine
 from dashboard.views import briefing
-from etl.build import build_database
 
 pytestmark = pytest.mark.province
 PROVINCE, ZIBO = "370000", "370300"
-
-
-@pytest.fixture(scope="module")
-def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("province-db")
-    build_database(d / "fuer.duckdb", region=PROVINCE, sample_dir=d / "samples")
-    return d / "fuer.duckdb"
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +87,10 @@ def test_a_unit_at_province_level_owes_returns_for_every_county(result: engine.P
     view = units.unit_view(result, "health", "卫生健康委", PROVINCE)
     assert view.matrix.height == 136
     assert units.unit_view(result, "health", "卫生健康委", ZIBO).matrix.height == 8
+
+
+def test_a_national_run_covers_the_country_alone(province_db: Path) -> None:
+    # 全国 values are reference figures: the province hanging below 100000 is not in its run
+    national = engine.run(province_db, "liangang", 2024, "100000")
+    assert national.by_region.get_column("region_code").to_list() == ["100000"]
+    assert national.completeness_cells.get_column("region_code").unique().to_list() in ([], ["100000"])

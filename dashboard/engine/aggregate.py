@@ -133,6 +133,13 @@ def status_counts_lazy(
     )
 
 
+def pooled(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row of AGGREGATE_COLUMNS pooling aggregate `rows` (regions of a ranking …): the counts
+    summed, 达标率 and its note made again from the sums — a ratio of sums, never a mean of rates."""
+    sums = rows.select(pl.col(_COUNTS).sum().cast(pl.Int64))
+    return _with_rate(sums.lazy()).select(*AGGREGATE_COLUMNS).collect()
+
+
 def _with_rate(counts: pl.LazyFrame) -> pl.LazyFrame:
     """attainment_rate and rate_note added to the count columns."""
     return counts.with_columns(_attainment_rate()).with_columns(_rate_note().alias("rate_note"))

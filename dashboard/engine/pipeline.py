@@ -195,6 +195,10 @@ def _scope(regions: pl.DataFrame, region: str | None) -> list[str]:
         return codes
     if region not in codes:
         raise EngineError(f"未知地区代码：{region}")
+    if regions.filter(pl.col("code") == region).item(0, "level") == "country":
+        # 全国 figures are national reference values, never a roll-up of the build's regions: a
+        # national run covers the country alone, also where a province hangs below it
+        return [region]
     children: dict[str, list[str]] = {}
     for code, parent in regions.select("code", "parent_code").iter_rows():
         children.setdefault(parent, []).append(code)
@@ -382,17 +386,7 @@ def compute(
     (as _SQL_OBSERVATIONS gives them), the lists they index (progress.year_matrix); region: the
     root of the scope, whose level below is ranked (levels.ranked_level).
     """
-    # target rows in catalogue order, so the items come out by indicator (catalogue order),
-    # then region (scope order)
-    catalogue_order = indicators.select("indicator_code").with_row_index("_cat")
-    ordered = (
-        raw_targets.join(catalogue_order, on="indicator_code", how="left")
-        .sort("_cat", nulls_last=True, maintain_order=True)
-        .drop("_cat")
-    )
-    resolved = targets.resolve_targets(
-        ordered, regions, plan_code=info.code, plan_target_year=info.target_year, region_codes=scope
-    )
+    resolved = _resolved_targets(info, raw_targets, indicators, regions, scope)
     evaluated = progress.compute_progress(
         observations,
         resolved,
@@ -428,6 +422,56 @@ def compute(
 
 
 # --- run ----------------------------------------------------------------------------------------
+
+_SQL_REGIONS = "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code"
+
+
+def _raw_targets(db_path: Path, info: PlanInfo, report_year: int) -> pl.DataFrame:
+    """The plan's target rows with interim targets; target_effective: the shipped targets with
+    the office's latest revisions."""
+    return targets.with_interim_targets(
+        db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
+        db.query(db_path, "SELECT * FROM target_effective WHERE plan_code <> $plan", {"plan": info.code}),
+        plan_target_year=info.target_year,
+        report_year=report_year,
+    )
+
+
+def _resolved_targets(
+    info: PlanInfo, raw_targets: pl.DataFrame, indicators: pl.DataFrame, regions: pl.DataFrame, scope: list[str]
+) -> pl.DataFrame:
+    # target rows in catalogue order, so the items come out by indicator (catalogue order),
+    # then region (scope order)
+    catalogue_order = indicators.select("indicator_code").with_row_index("_cat")
+    ordered = (
+        raw_targets.join(catalogue_order, on="indicator_code", how="left")
+        .sort("_cat", nulls_last=True, maintain_order=True)
+        .drop("_cat")
+    )
+    return targets.resolve_targets(
+        ordered, regions, plan_code=info.code, plan_target_year=info.target_year, region_codes=scope
+    )
+
+
+@dataclass(frozen=True)
+class PlanTargets:
+    """A plan's targets for every region of a scope, resolved as `run` resolves them (the same
+    `targets` frame a ProgressResult carries), without evaluating any value: what a companion
+    plan's column of the 中期评估 table needs."""
+
+    plan: PlanInfo
+    targets: pl.DataFrame
+
+
+def resolved_plan_targets(db_path: Path, plan: str, report_year: int, region: str | None = None) -> PlanTargets:
+    """The targets `run(db_path, plan, report_year, region)` would judge against; raises
+    EngineError like run for an unknown plan or region or a year outside the plan."""
+    db_path = Path(db_path)
+    info = _plan_for_year(db_path, plan, report_year)
+    regions = db.query(db_path, _SQL_REGIONS)
+    indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
+    raw = _raw_targets(db_path, info, report_year)
+    return PlanTargets(info, _resolved_targets(info, raw, indicators, regions, _scope(regions, region)))
 
 
 def run(
@@ -552,16 +596,10 @@ class _RunInputs:
 
     @classmethod
     def load(cls, db_path: Path, info: PlanInfo, report_year: int, region: str | None, basis: str) -> _RunInputs:
-        regions = db.query(db_path, "SELECT code, name, short_name, level, parent_code FROM region ORDER BY code")
+        regions = db.query(db_path, _SQL_REGIONS)
         scope = _scope(regions, region)
         indicators = bounds.with_bounds(db.query(db_path, _SQL_INDICATORS))
-        # target_effective: the shipped targets with the office's latest revisions
-        raw_targets = targets.with_interim_targets(
-            db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
-            db.query(db_path, "SELECT * FROM target_effective WHERE plan_code <> $plan", {"plan": info.code}),
-            plan_target_year=info.target_year,
-            report_year=report_year,
-        )
+        raw_targets = _raw_targets(db_path, info, report_year)
         plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
         observations = db.query(
             db_path,
@@ -692,20 +730,14 @@ def _completeness(
         rule=rule,
         plan_indicators=resolved.get_column("indicator_code").unique().to_list(),
     )
+    # a value counts as received only while it is current (a withdrawn one no longer counts):
+    # the query reads submission_counted only — exactly the submissions observation_current
+    # takes its latest revision from — so every value it finds has a current value
     received = db.query(
         db_path,
         _SQL_FIRST_RECEIVED,
         {"first": first, "year": report_year, "regions": districts},
     )
-    # a value counts as received only while it is current (a withdrawn one no longer counts)
-    current = db.query(
-        db_path,
-        f"SELECT DISTINCT indicator_code, region_code, year FROM observation_current "
-        f"WHERE breakdown = '{progress.TOTAL}' AND year BETWEEN $first AND $year "
-        f"AND list_contains($regions, region_code)",
-        {"first": first, "year": report_year, "regions": districts},
-    )
-    received = received.join(current, on=["indicator_code", "region_code", "year"], how="semi")
     cells = aggregate.completeness_cells(expected, received, deadline=deadline, tracking_start=started)
     region_names = regions.select(pl.col("code").alias("region_code"), pl.col("name").alias("region_name"))
     unit_names = units.select("unit_code", "unit_name")

@@ -16,6 +16,7 @@ No Streamlit here. Three things shape this module:
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -150,15 +151,26 @@ def load_map_base(db_path: Path, region: str | None = None, counties: bool = Fal
     from etl.regions import geo
 
     region = region or coverage.region_of(db_path)
-    names = db.query(db_path, "SELECT code, name, short_name FROM region")
-    short = dict(zip(names["code"], names["short_name"], strict=True))
+    names = db.query(db_path, "SELECT code, name, short_name FROM region ORDER BY code")
+    short = tuple(zip(names["code"], names["short_name"], strict=True))
     full = dict(zip(names["code"], names["name"], strict=True))
-    load = geo.load_county_boundaries if counties else geo.load_boundaries
+    folder = Path(settings.DATA_DIR) / "regions" / str(region)
+    path = folder / geo.COUNTIES if counties and (folder / geo.COUNTIES).exists() else folder / geo.BOUNDARIES
     try:
-        boundaries = load(settings.DATA_DIR, region)
-    except geo.RegionError:
-        boundaries = {"features": []}
-    return map_base(boundaries, region, full.get(region, region), short)
+        st = path.stat()
+    except FileNotFoundError:
+        return map_base({"features": []}, region, full.get(region, region), dict(short))
+    return _map_base_of_file(str(path), (st.st_mtime_ns, st.st_size), region, full.get(region, region), short)
+
+
+@functools.lru_cache(maxsize=8)
+def _map_base_of_file(
+    path: str, identity: tuple[int, int], region: str, region_name: str, short_names: tuple[tuple[str, str], ...]
+) -> MapBase:
+    # Simplifying 136 county outlines takes a few tenths of a second and depends only on the
+    # boundary file and the names: kept across database snapshots, keyed on the file's identity.
+    boundaries = json.loads(Path(path).read_text(encoding="utf-8"))
+    return map_base(boundaries, region, region_name, dict(short_names))
 
 
 def fit_view(

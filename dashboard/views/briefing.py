@@ -145,8 +145,7 @@ def level_word(result: ProgressResult, region: str) -> str:
 
 def basis_items(result: ProgressResult, region: str) -> tuple[pl.DataFrame, str, int]:
     """The 合计 items the headline counts, the basis text and the number of regions pooled."""
-    b = levels.basis(result.items, tree(result), region)
-    items = present.totals(result.items).filter(pl.col("region_code").is_in(list(b.codes)))
+    b, items = levels.counted_items(result.items, tree(result), region)
     return items, b.text, b.rollup
 
 
@@ -154,7 +153,7 @@ def headline(result: ProgressResult, region: str) -> Headline:
     """Headline numbers for `region` (basis explained in the module docstring)."""
     items, basis, n_districts = basis_items(result, region)
     counts = aggregate.status_counts(items.with_columns(pl.lit(region).alias("_scope")), ["_scope"])
-    row = counts.row(0, named=True) if counts.height else _empty_counts()
+    row = counts.row(0, named=True) if counts.height else levels.empty_counts()
     name_row = result.by_region.filter(pl.col("region_code") == region)
     name = name_row.item(0, "region_name") if name_row.height else region
     level = name_row.item(0, "region_level") if name_row.height else None
@@ -170,13 +169,6 @@ def headline(result: ProgressResult, region: str) -> Headline:
         label_counts=tuple(present.label_counts(row, styles)),
         rule_counts=tuple(present.rule_counts(row)),
     )
-
-
-def _empty_counts() -> dict[str, Any]:
-    row: dict[str, Any] = {name: 0 for name in aggregate.AGGREGATE_COLUMNS}
-    row["attainment_rate"] = None
-    row["rate_note"] = "无可计算的指标"
-    return row
 
 
 def _domain_status(result: ProgressResult, region: str) -> pl.DataFrame:
@@ -272,7 +264,7 @@ def ranking_table(result: ProgressResult, region: str) -> pl.DataFrame:
     ranked = ranking_of(result, region)
     columns = {
         "排名": lambda r: r["rank"],
-        level_word(result, region): lambda r: r["region_name"],
+        level_word(result, region): lambda r: levels.shown_name(r["region_name"], r.get("rollup") or 0),
         "达标率": lambda r: present.percent(r["attainment_rate"]) or "—",
         "有数据": lambda r: f"{r['n_with_data']} / {r['n_items']}",
         "达标": lambda r: r["rate_numerator"],
@@ -295,7 +287,9 @@ def ranking_bars(result: ProgressResult, region: str) -> pl.DataFrame:
     ranked = ranking_of(result, region).reverse()
     return pl.DataFrame(
         {
-            "region_name": ranked.get_column("region_name").to_list(),
+            "region_name": [
+                levels.shown_name(r["region_name"], r.get("rollup") or 0) for r in ranked.iter_rows(named=True)
+            ],
             "value": ranked.get_column("attainment_rate").to_list(),
             "text": [
                 f"{present.percent(rate) or '—'}（{num}/{den}）"

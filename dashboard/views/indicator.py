@@ -3,21 +3,26 @@
 `detail` is pure over ProgressResults (the home region's run and the 全国 run); `metadata`
 and `revision_history` read the catalogue and the full observation history (every revision,
 not only the current value) with read-only queries.
+
+Levels (dashboard.engine.levels): a region is shown with the level below it — a province with
+its cities, a city with its counties — and a county with its neighbours (its city's counties).
+Every value is the region's own return; the regions below are ranked by their own latest value.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.engine import ProgressResult
+from dashboard.engine import ProgressResult, levels
 from dashboard.engine.progress import THRESHOLD_KINDS, TOTAL
 from dashboard.queries import db
 from dashboard.render import present
+from dashboard.views import briefing
 
 NATIONAL = present.NATIONAL
 
@@ -59,8 +64,12 @@ class IndicatorDetail:
     series: pl.DataFrame  # region_name, year, value (what the chart draws)
     national: pl.DataFrame  # year, value
     national_item: dict[str, Any] | None
-    districts: pl.DataFrame  # every region's status for this indicator (Chinese headers)
+    districts: pl.DataFrame  # the compared region and the level below it, ranked (Chinese headers)
     target_line: float | None  # drawn only for a verified numeric target
+    parent_name: str = ""  # whose regions the table shows
+    word: str = "区县"  # what the regions below are called: 市 or 区县
+    rank_rule: str = ""  # how the table ranks them
+    drill: dict[str, str] = field(default_factory=dict)  # regions below with regions below them
 
     @property
     def target_label(self) -> str:
@@ -73,7 +82,8 @@ class IndicatorDetail:
             return None
         if self.series.height:
             return (
-                f"{self.region_name}本级暂无这个指标的数值；图中为各区县数值，可在侧栏“地区”中选择区县查看其评价依据。"
+                f"{self.region_name}本级暂无这个指标的数值（上级数值不由下级数值相加或平均）；"
+                f"图中为所辖各{self.word}本级数值，可在侧栏“地区”中选择{self.word}查看其评价依据。"
             )
         return f"{self.region_name}暂无这个指标的数值。"
 
@@ -165,6 +175,10 @@ def detail(
         return None
     breakdown = item["breakdown"]
     all_items = result.items.filter((pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown))
+    parent, below = _compared(result, region)
+    # a region with regions below: itself and them; a county: itself with the region above it
+    shown = [region, *below] if parent == region else [region, parent]
+    table, rank_rule = _compared_table(all_items, parent, below)
     nat_series = pl.DataFrame(schema={"year": pl.Int32, "value": pl.Float64})
     nat_item = None
     if national is not None:
@@ -182,13 +196,27 @@ def detail(
         breakdown=breakdown,
         item=item,
         why=_why(item, result.plan.base_year),
-        series=_series(result, code, region, breakdown),
+        series=_series(result, code, breakdown, shown),
         national=nat_series,
         national_item=nat_item,
-        # every region of the run (the home region, then its districts)
-        districts=present.item_table(all_items, _DISTRICT_COLUMNS),
+        districts=table,
         target_line=item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None,
+        parent_name=_names(result).get(parent, parent),
+        word=briefing.level_word(result, parent),
+        rank_rule=rank_rule,
+        drill=briefing.drill_targets(result, parent),
     )
+
+
+def _compared(result: ProgressResult, region: str) -> tuple[str, list[str]]:
+    """The region whose level below is compared (the region itself, or a county's parent) and
+    the regions below it (dashboard.engine.levels)."""
+    parent = levels.compared_parent(briefing.tree(result), region)
+    return parent, [c for c in sorted(briefing.districts_of(result, parent)) if c != parent]
+
+
+def _names(result: ProgressResult) -> dict[str, str]:
+    return dict(result.by_region.select("region_code", "region_name").iter_rows())
 
 
 _DISTRICT_COLUMNS = [
@@ -209,14 +237,23 @@ _DISTRICT_COLUMNS = [
 ]
 
 
-def _series(result: ProgressResult, code: str, region: str, breakdown: str) -> pl.DataFrame:
-    """region_name, year, value of the chosen district with the home region for context, or of
-    the home region with all its districts."""
-    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
-    ranking = result.ranking.get_column("region_code").to_list()
-    shown = [region] if region in ranking else [region, *ranking]
-    if region in ranking and result.region:
-        shown.append(result.region)
+def _compared_table(all_items: pl.DataFrame, parent: str, below: list[str]) -> tuple[pl.DataFrame, str]:
+    """The compared region, then the regions below it ranked by their own latest value (an
+    unranked one after the ranked ones), with a 排名 column; and the ranking rule."""
+    compared = all_items.filter(pl.col("region_code").is_in([parent, *below]))
+    ranks, rank_rule = value_ranks(compared.filter(pl.col("region_code") != parent))
+    order = {parent: -1, **{c: ranks.get(c) or len(below) + i for i, c in enumerate(below)}}
+    compared = compared.with_columns(
+        pl.col("region_code").replace_strict(order, default=None, return_dtype=pl.Int64).alias("_o")
+    ).sort("_o", "region_code")
+    table = present.item_table(compared, _DISTRICT_COLUMNS)
+    rank_column = [None if c == parent else ranks.get(c) for c in compared.get_column("region_code").to_list()]
+    return table.insert_column(0, pl.Series("排名", rank_column, dtype=pl.Int64)), rank_rule
+
+
+def _series(result: ProgressResult, code: str, breakdown: str, shown: list[str]) -> pl.DataFrame:
+    """region_name, year, value of the shown regions, in that order."""
+    names = _names(result)
     obs = result.observations.filter(
         (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
     )
@@ -229,6 +266,35 @@ def _series(result: ProgressResult, code: str, region: str, breakdown: str) -> p
         .sort("_o", "year")
         .select("region_name", "year", "value")
     )
+
+
+_HIGHER_BETTER = ("at_least", "increase", "qualitative")
+_LOWER_BETTER = ("at_most", "decrease")
+
+
+def value_ranks(items: pl.DataFrame) -> tuple[dict[str, int], str]:
+    """Regions ranked by their own latest value of one indicator, best first: higher first for
+    ≥ and 逐步提高 targets (and 定性 是), lower first for ≤ and 逐步降低, nearest the centre first
+    for a band; ties by region code. Regions without a value, or an indicator without a target
+    direction, get no rank. Returns (region code → rank, the rule in Chinese)."""
+    rows = [r for r in items.iter_rows(named=True) if r["latest_value"] is not None]
+    if not rows:
+        return {}, "无数值，不排名"
+    kind = rows[0]["target_kind"]
+    if kind in _HIGHER_BETTER:
+        key, rule = (lambda r: -r["latest_value"]), "按本级最新值从高到低排名"
+    elif kind in _LOWER_BETTER:
+        key, rule = (lambda r: r["latest_value"]), "按本级最新值从低到高排名（越低越好）"
+    elif kind == "band":
+        low, high = rows[0]["target_band_low"], rows[0]["target_band_high"]
+        centre = (low + high) / 2 if low is not None and high is not None else rows[0]["target_value"]
+        if centre is None:
+            return {}, "目标区间未设定，不排名"
+        key, rule = (lambda r: abs(r["latest_value"] - centre)), "按本级最新值与目标的距离从近到远排名"
+    else:
+        return {}, "指标没有目标方向，不排名"
+    ordered = sorted(rows, key=lambda r: (key(r), r["region_code"]))
+    return {r["region_code"]: i for i, r in enumerate(ordered, start=1)}, rule + "；无数据的地区不排名"
 
 
 def add_projection(fig: go.Figure, d: IndicatorDetail) -> go.Figure:

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from dashboard import engine
-from dashboard.engine import coverage, labels
+from dashboard.engine import coverage, labels, levels
 from dashboard.engine.coverage import (
     ATTAINMENT_THEME,
     CHILD_THEME,
@@ -122,8 +122,11 @@ def maps_page(data: PlaceData, db_path: Path, options: MapsOptions, choice: Maps
         communities = coverage.community_points(data.child, year, coverage.FRIENDLY)
         homes = coverage.community_points(data.child, year, coverage.CHILD_HOME) if choice.show_homes else None
     # the whole region's row pools its districts' records; for 达标率 that is a count over
-    # indicator × district, not the city's own 达标率, so it says 区县合计
-    total_name = "区县合计" if theme == coverage.ATTAINMENT_THEME else f"{data.region_name}合计"
+    # indicator × district, not the region's own 达标率, so it is labelled as a roll-up
+    if theme == coverage.ATTAINMENT_THEME:
+        total_name = levels.total_name("区县")
+    else:
+        total_name = f"{data.region_name}合计"
     table = coverage.district_table(coverage.with_total(by_district, data.region_code, total_name), measure)
     row = coverage.district_row(districts, choice.district) if choice.district else None
     history = None

@@ -4,6 +4,11 @@ and a short narrative built only from computed numbers.
 Pure functions of ProgressResults. The evaluated plan gives the status, baseline, latest value
 and trend; "companion" plans with another target year (十四五 for 2025, 两纲 for 2030) add their
 targets as extra columns, so the table shows the 2025 and the 2030 target side by side.
+
+The evaluation table is the region's own returns. Beside it, the level below is ranked
+(`below`): a province's cities, a city's counties, a county among its neighbours — each on its
+basis (a region without assessed items of its own is a roll-up, marked 汇总) and a total row
+pooling the rows' items (dashboard.engine.levels).
 """
 
 from __future__ import annotations
@@ -16,19 +21,36 @@ from typing import Any
 import polars as pl
 
 from dashboard import engine
-from dashboard.engine import ProgressResult, aggregate
+from dashboard.engine import ProgressResult, aggregate, levels
 from dashboard.engine.progress import DIRECTION_KINDS, DIRECTION_STATUSES
 from dashboard.render import exports, present
+from dashboard.views import briefing
 from etl.core import settings
 
 # what the summary's "进度滞后或退步" counts: the two statuses of those names, nothing else
 BEHIND = ("lagging", "regressing")
 SUMMARY_TOTAL = "合计"
+# a plan beside the evaluated one: its targets (and plan) are all the table reads of it
+Companion = ProgressResult | engine.PlanTargets
+PARENT_RULE = levels.PARENT_RULE
 
 
 def companion_codes(db_path: Path, plan_code: str) -> list[str]:
     """The plans shown beside `plan_code` in the evaluation table (see companion_plans)."""
     return companion_plans(plan_code, engine.plans(db_path))
+
+
+def companion_targets(db_path: Path, plan_code: str, year: int, region: str | None) -> tuple[engine.PlanTargets, ...]:
+    """The companion plans' targets for `region`'s scope (engine.resolved_plan_targets: no values
+    are evaluated, only the targets become columns); a plan whose years do not include `year`
+    is left out."""
+    out = []
+    for code in companion_codes(db_path, plan_code):
+        try:
+            out.append(engine.resolved_plan_targets(db_path, code, year, region))
+        except engine.EngineError:
+            continue
+    return tuple(out)
 
 
 def report_org() -> str:
@@ -126,6 +148,70 @@ def narrative(
 
 
 @dataclass(frozen=True)
+class Below:
+    """The level below a region (or a county's neighbours) ranked, with a pooled total row."""
+
+    parent_code: str  # whose regions are ranked
+    parent_name: str
+    word: str  # 市 / 区县
+    table: pl.DataFrame  # 排名, region, 口径, counts per label, 达标率 …; last row the pooled total
+    rank_of_region: int | None  # the evaluated region's rank when it is one of the ranked
+    drill: dict[str, str]  # ranked regions with regions below them
+
+    @property
+    def title(self) -> str:
+        return f"{self.parent_name}各{self.word}评估汇总"
+
+    @property
+    def total_line(self) -> str:
+        """What the last row pools: "合计（汇总）行：所辖8个区县合计（汇总，按指标×区县计，单位：项次）。"."""
+        return f"{levels.total_name()}行：{levels.total_text(self.table.height - 1, self.word)}。"
+
+    def rank_line(self, name: str) -> str:
+        """ "张店区在淄博市8个区县中排名第3。" when the evaluated region is ranked here."""
+        if not self.rank_of_region:
+            return ""
+        return f"{name}在{self.parent_name}{self.table.height - 1}个{self.word}中排名第{self.rank_of_region}。"
+
+
+def below(result: ProgressResult, region: str) -> Below:
+    """The regions a view of `region` ranks (levels.compared_parent) with their label counts and
+    达标率, each on its basis, and the pooled total (levels.pooled_total) as the last row."""
+    parent = levels.compared_parent(briefing.tree(result), region)
+    ranked = briefing.ranking_of(result, parent).filter(pl.col("region_code") != parent)
+    word = briefing.level_word(result, parent)
+    styles = present.label_styles(result.labels)
+    rollups = ranked.get_column("rollup").fill_null(0) if "rollup" in ranked.columns else None
+    rows = [
+        {**r, "_name": levels.shown_name(r["region_name"], r.get("rollup") or 0), "_basis": r.get("basis")}
+        for r in ranked.iter_rows(named=True)
+    ]
+    total = levels.pooled_total(ranked)
+    rows.append({**total, "rank": None, "_name": levels.total_name(), "_basis": levels.ROLLUP_MARK})
+    columns: dict[str, Any] = {"排名": lambda r: r["rank"], word: lambda r: r["_name"]}
+    for style in styles:
+        columns[f"{style.symbol} {style.label}"] = lambda r, s=style: sum(int(r[f"n_{c}"] or 0) for c in s.codes)
+    columns["合计"] = lambda r: int(r["n_items"])
+    columns["达标率"] = lambda r: present.percent(r["attainment_rate"]) or "—"
+    columns["达标"] = lambda r: int(r["rate_numerator"])
+    columns["达标率分母"] = lambda r: int(r["rate_denominator"])
+    if rollups is not None and rollups.sum() > 0:
+        columns["口径"] = lambda r: r["_basis"] if r["_basis"] == levels.ROLLUP_MARK or r.get("rollup") else "本级"
+    text = {word, "达标率", "口径"}
+    table = present.rows_table(rows, columns, {k: pl.Int64 for k in columns if k not in text})
+    mine = ranked.filter(pl.col("region_code") == region)
+    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
+    return Below(
+        parent_code=parent,
+        parent_name=names.get(parent, parent),
+        word=word,
+        table=table,
+        rank_of_region=mine.item(0, "rank") if mine.height else None,
+        drill=briefing.drill_targets(result, parent),
+    )
+
+
+@dataclass(frozen=True)
 class Midterm:
     region_code: str
     region_name: str
@@ -138,6 +224,7 @@ class Midterm:
     narrative: str
     has_values: bool  # the region has at least one value for the plan's indicators
     note: str  # rounding and 示例数据/示例目标, printed under every sheet's title
+    below: Below | None = None  # the level below ranked (None when nothing is below or beside)
 
     def sheets(self) -> dict[str, pl.DataFrame]:
         """Workbook sheets: 汇总 first, then one per domain."""
@@ -152,7 +239,7 @@ def workbook(m: Midterm, org: str = "") -> bytes:
     return exports.workbook_bytes(m.sheets(), title=title, note=note, sign_off=exports.sign_off_line(org))
 
 
-def _companion_targets(companions: Sequence[ProgressResult], region: str) -> dict[int, dict[str, dict[str, Any]]]:
+def _companion_targets(companions: Sequence[Companion], region: str) -> dict[int, dict[str, dict[str, Any]]]:
     out: dict[int, dict[str, dict[str, Any]]] = {}
     for res in companions:
         rows = res.targets.filter(pl.col("region_code") == region)
@@ -160,8 +247,9 @@ def _companion_targets(companions: Sequence[ProgressResult], region: str) -> dic
     return out
 
 
-def evaluation(result: ProgressResult, region: str, companions: Sequence[ProgressResult] = ()) -> Midterm:
-    """The mid-term evaluation of `region` for the result's plan and report year."""
+def evaluation(result: ProgressResult, region: str, companions: Sequence[Companion] = ()) -> Midterm:
+    """The mid-term evaluation of `region` for the result's plan and report year; `companions`
+    (results or engine.PlanTargets of plans with another target year) add their targets."""
     items = present.totals(result.items).filter(pl.col("region_code") == region)
     extra = _companion_targets(companions, region)
     years = tuple(sorted({result.plan.target_year, *extra}))
@@ -186,6 +274,7 @@ def evaluation(result: ProgressResult, region: str, companions: Sequence[Progres
         note=present.ROUNDED_NOTE
         + ("含示例数据，仅供演示。" if result.sample_data else "")
         + ("含示例目标（非官方）。" if result.sample_targets else ""),
+        below=below_or_none(result, region),
     )
 
 
@@ -284,3 +373,9 @@ def _narrative_of(
         off_trend,
         target_year,
     )
+
+
+def below_or_none(result: ProgressResult, region: str) -> Below | None:
+    """`below` when some region is ranked beside or below `region`."""
+    b = below(result, region)
+    return b if b.table.height > 1 else None
