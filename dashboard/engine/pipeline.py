@@ -24,6 +24,7 @@ import polars as pl
 from dashboard.engine import aggregate, current, labels, levels, progress, publication, targets
 from dashboard.queries import db
 from etl.core import bounds, settings
+from etl.workflow import duties
 
 # The display columns joined beside a code column, in the order they follow it.
 _LABEL_COLUMNS = {
@@ -697,7 +698,8 @@ def _completeness(
     first = rule.first_year if rule.first_year is not None else info.base_year
     years = list(range(first, report_year + 1))
     units = db.query(db_path, "SELECT code AS unit_code, name AS unit_name, rowid AS unit_order FROM member_unit")
-    links = db.query(db_path, "SELECT indicator_code, unit_code, role FROM indicator_unit")
+    # the office's duties: who owes each indicator, for which districts, by when
+    links = db.query(db_path, duties.LINKS_SQL)
     expected = aggregate.expected_cells(
         links,
         indicators,

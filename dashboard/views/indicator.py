@@ -105,13 +105,20 @@ def rounding_note(item: dict[str, Any]) -> str:
     return f"；最新值未四舍五入为 {v:g}，按此判断未达到目标（显示值按规定的小数位舍入）"
 
 
+def _target_note(item: dict[str, Any]) -> str:
+    """Target year and source, and the plan's own wording (保持在40%至50%) when it has one."""
+    note = f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"
+    wording = (item.get("target_text") or "").strip()
+    return note + (f"；原文：{wording}" if wording else "")
+
+
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
     """The status with its inputs and intermediates (every status must be explainable)."""
     d = item["decimals"]
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [
         ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}" + rounding_note(item)),
-        ("目标", present.target_text(item), f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"),
+        ("目标", present.target_text(item), _target_note(item)),
         (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
         (
             "最新值",
@@ -333,15 +340,37 @@ def metadata(db_path: Path, code: str) -> dict[str, str | None]:
     if frame.height == 0:
         return {}
     r = frame.row(0, named=True)
+    districts, deadline = _duty_terms(db_path, code)
     return {
         "统计口径": r["definition"],
         "数据来源": r["data_source"],
         "牵头单位": r["lead_unit"],
         "责任单位": r["other_units"],
+        "填报区县": districts,
+        "每年报送截止日": deadline,
         "指标方向": DIRECTION_LABELS.get(r["direction"] or "", r["direction"]),
         "分组": (r["breakdowns"] or "").replace("|", "、") or None,
         "纲要目标表述": r["target_text"],
     }
+
+
+def _duty_terms(db_path: Path, code: str) -> tuple[str, str]:
+    """The districts the lead unit reports this indicator for and its yearly deadline, as the
+    office set them (成员单位分工), else every district and the general deadline."""
+    districts, deadline = None, None
+    frame = db.query(
+        db_path,
+        """
+        SELECT (SELECT string_agg(g.name, '、' ORDER BY g.code) FROM region g
+                 WHERE list_contains(string_split(d.districts, '|'), g.code)) AS districts, d.deadline
+        FROM duty_current d WHERE d.indicator_code = $code
+        """,
+        {"code": code},
+    )
+    if frame.height:
+        districts, deadline = frame.row(0)
+    month_day = f"次年{int(deadline[:2])}月{int(deadline[3:])}日" if deadline else "按系统设置（年度报表截止日）"
+    return districts or "全部区县", month_day
 
 
 def revision_history(db_path: Path, code: str, region: str) -> pl.DataFrame:
