@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     approval.register_cli(sub)
     assessment.register_cli(sub)
     target_cli.register_cli(sub)  # the office's plan target table
+    from etl.catalogue import local_cli
+    from etl.workflow import duty_cli
+
+    local_cli.register_cli(sub)  # the office's local indicators
+    duty_cli.register_cli(sub)  # member-unit duties
     register_places(sub)
     return p
 

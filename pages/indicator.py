@@ -7,7 +7,9 @@ import streamlit as st
 from dashboard.render import charts, present
 from dashboard.ui import page as ui
 from dashboard.ui.drill import drill_down
+from dashboard.views import duties as duty_editor
 from dashboard.views import indicator as detail_mod
+from dashboard.views import local_indicators as local_editor
 from dashboard.views import targets as target_editor
 
 page = ui.open_page()
@@ -61,7 +63,10 @@ cards[1].metric(
     help=f"单位：{d.unit or '—'}；报告年份及以前最近一年的数值",
 )
 cards[2].metric(
-    f"{item['target_year']}年目标", present.target_text(item), border=True, help=f"来源：{present.target_source(item)}"
+    f"{item['target_year']}年目标",
+    present.target_text(item),
+    border=True,
+    help=f"来源：{present.target_source(item)}" + (f"；原文：{item['target_text']}" if item.get("target_text") else ""),
 )
 cards[3].metric(
     f"趋势预测（{item['target_year']}年）",
@@ -135,3 +140,20 @@ ui.table_csv(
     note=present.UNROUNDED_NOTE,
     empty_text="该指标没有目标记录。",
 )
+
+st.subheader("成员单位分工及修改记录")
+st.caption(
+    "牵头单位报送数值，责任单位共同负责；由妇儿工委办在“规划目标”页的“成员单位分工”中修改"
+    "（版本 0 为随系统提供的分工）。"
+)
+ui.table_csv(
+    ui.cached_call(duty_editor.history_table, path, code),
+    present.file_name(f"{d.code}_分工修改记录", result.plan.name, result.report_year),
+    empty_text="分工没有修改过：按指标目录随系统提供，见上方“指标说明”。",
+)
+
+local_history = ui.cached_call(local_editor.history_table, path, code)
+if local_history.height:
+    st.subheader("本地指标修改记录")
+    st.caption("这是妇儿工委办在两规中添加的本地指标；每次新增或修改都保留记录。")
+    ui.table_csv(local_history, present.file_name(f"{d.code}_指标修改记录", result.plan.name, result.report_year))

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -16,11 +17,14 @@ import pytest
 from dashboard.queries import db as dashboard_db
 from etl.__main__ import main as etl_main
 from etl.build import ensure_database
+from etl.catalogue import local
+from etl.catalogue.local import LocalIndicator
 from etl.core import migrations, pg, pgsnapshot
 from etl.core import store as write_path
 from etl.core.migrations import SchemaOutdated
 from etl.core.pg import StoreUnavailable
 from etl.core.pgstore import NotAppendOnly
+from etl.workflow import duties
 
 pytestmark = pytest.mark.postgres
 REPO = Path(__file__).resolve().parents[1]
@@ -51,7 +55,7 @@ def test_the_snapshot_is_the_database_row_for_row(work_db: Path, built_db: Path)
     copy = duckdb.connect(str(work_db), read_only=True)
     try:
         tables = pg.tables(source)
-        assert len(tables) == 20
+        assert len(tables) == 22
         for t in tables:
             sql = f"SELECT {t.column_list} FROM {t.name} ORDER BY rowid"
             assert copy.sql(sql).fetchall() == source.sql(sql).fetchall(), t.name
@@ -150,7 +154,7 @@ def test_an_older_postgresql_is_upgraded_by_the_write_path(empty_store: str, tmp
     with pytest.raises(SchemaOutdated, match="PostgreSQL 数据库 .* 的结构版本为 1.*python -m etl migrate"):
         pgsnapshot.refresh(snap, force=True)
     assert etl_main(["migrate"]) == 0
-    assert _pg("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,)]
+    assert _pg("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,), (5,)]
     assert _pg("SELECT version FROM publish_version") == [(1,)]
     assert _rows(snap, "SELECT name FROM region") == [("张店区",)]
     assert write_path.upgrade(snap) == []  # twice: nothing to do, nothing published
@@ -200,3 +204,24 @@ def test_the_writers_advisory_lock_serialises_machines(work_db: Path) -> None:
         other.execute("SELECT pg_advisory_xact_lock(%s)", [pg.LOCK_ID])
         with pg.connect() as conn, pytest.raises(write_path.WriterBusy, match="正被另一个载入任务写入"):
             pg.take_lock(conn, timeout=0.5)
+
+
+def test_the_offices_catalogue_edits_reach_postgresql_by_key(work_db: Path) -> None:
+    """A local indicator's edit and a duty change rewrite catalogue rows; PostgreSQL follows them
+    row by key, and every other row keeps its place (pages sort the catalogue by it)."""
+    order = [c for (c,) in _rows(work_db, "SELECT code FROM indicator ORDER BY rowid")]
+    ind = LocalIndicator("婚姻家庭纠纷调解成功率", "%", 1, "妇女与家庭建设", "up", lead_unit="justice")
+    code = local.save(work_db, ind, actor="office01", reason="本市规划新增").code
+    edited = replace(ind, code=code, definition="调解成功件数 ÷ 调解件数 × 100", lead_unit="civil_affairs")
+    assert local.save(work_db, edited, actor="office02", reason="口径调整").changed
+    duties.save(work_db, [duties.Duty("W-HEALTH-03", "education", ("health",))], actor="office01", reason="调整")
+    assert _pg(f"SELECT definition FROM indicator WHERE code = '{code}'") == [("调解成功件数 ÷ 调解件数 × 100",)]
+    links = "SELECT indicator_code, unit_code, role FROM indicator_unit WHERE indicator_code IN ('W-HEALTH-03', '{}')"
+    assert sorted(_pg(links.format(code))) == [
+        ("L-OFFICE-001", "civil_affairs", "lead"),
+        ("W-HEALTH-03", "education", "lead"),
+        ("W-HEALTH-03", "health", "shared"),
+    ]
+    assert sorted(_rows(work_db, links.format(code))) == sorted(_pg(links.format(code)))
+    assert [c for (c,) in _rows(work_db, "SELECT code FROM indicator ORDER BY rowid")] == [*order, code]
+    assert _pg("SELECT count(*) FROM indicator_unit") == _rows(work_db, "SELECT count(*) FROM indicator_unit")

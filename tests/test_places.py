@@ -455,13 +455,15 @@ def test_a_later_file_replaces_a_record_and_says_so(work_db: Path, tmp_path: Pat
 
 
 def test_a_database_built_before_the_current_views_gains_them_on_its_next_write(work_db: Path, tmp_path: Path) -> None:
-    # a database at schema version 3: migration step 4 made these views
+    # a database at schema version 3: migration step 4 made these views, step 5 these tables
     con = duckdb.connect(str(work_db))
     try:
         con.execute(
             "DROP VIEW courtyard_current; DROP VIEW child_friendly_current; DROP VIEW community_count_current;"
             " DROP VIEW observation_current; DROP VIEW submission_counted;"
-            " DELETE FROM schema_version WHERE version = 4"
+            " DROP VIEW duty_current; DROP TABLE duty_revision; DROP SEQUENCE duty_revision_id_seq;"
+            " DROP TABLE local_indicator_revision; DROP SEQUENCE local_indicator_revision_id_seq;"
+            " DELETE FROM schema_version WHERE version >= 4"
         )
     finally:
         con.close()

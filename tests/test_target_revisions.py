@@ -109,6 +109,8 @@ def test_an_older_database_gains_the_revision_table_on_its_next_write(work_db: P
     con.execute(
         "DROP VIEW target_current; DROP VIEW target_effective; DROP TABLE target_revision;"
         " DROP SEQUENCE target_revision_id_seq; DROP TABLE publish_version; DROP TABLE schema_version;"
+        " DROP VIEW duty_current; DROP TABLE duty_revision; DROP SEQUENCE duty_revision_id_seq;"
+        " DROP TABLE local_indicator_revision; DROP SEQUENCE local_indicator_revision_id_seq;"
         " CREATE VIEW target_current AS SELECT t.*, NULL AS target_label FROM target t"
     )
     con.close()
@@ -116,7 +118,7 @@ def test_an_older_database_gains_the_revision_table_on_its_next_write(work_db: P
         plan_targets.plan_targets(old)
     db.close_all()
     save(old, [_set(97)], actor="office01", reason="规划印发", when=WHEN)
-    assert _q(old, "SELECT max(version) FROM schema_version") == [(4,)]
+    assert _q(old, "SELECT max(version) FROM schema_version") == [(5,)]
     assert _q(
         old, "SELECT value FROM target_current WHERE plan_code = 'lianggui' AND indicator_code = 'C-WELFARE-08'"
     ) == [(97.0,)]

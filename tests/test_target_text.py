@@ -55,7 +55,50 @@ def test_kind_column_must_agree_with_the_words() -> None:
     assert parse_target_text("城乡差距缩小", kind_hint="qualitative").as_tuple() == ("qualitative", None, None, None)
 
 
-@pytest.mark.parametrize("text", ["", "—", "城乡差距", "2025年达到95%", "90%—95%", "力争"])
+# Ranges: a band given by its edges, (kind, band_low, band_high, unit), no centre value.
+GOLDEN_RANGES = [
+    ("40%—50%", ("band", 40.0, 50.0, "%")),
+    ("40-50%", ("band", 40.0, 50.0, "%")),
+    ("保持在40%至50%", ("band", 40.0, 50.0, "%")),
+    ("40%～50%", ("band", 40.0, 50.0, "%")),
+    ("40％－50％", ("band", 40.0, 50.0, "%")),
+    ("40%——50%", ("band", 40.0, 50.0, "%")),
+    ("40–50%", ("band", 40.0, 50.0, "%")),
+    ("40%到50%", ("band", 40.0, 50.0, "%")),
+    ("保持在40%-50%之间", ("band", 40.0, 50.0, "%")),
+    ("控制在10—12/10万", ("band", 10.0, 12.0, "1/10万")),
+    ("1.5‰～2.5‰", ("band", 1.5, 2.5, "‰")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GOLDEN_RANGES, ids=[g[0] for g in GOLDEN_RANGES])
+def test_golden_ranges(text: str, expected: tuple) -> None:
+    parsed = parse_target_text(text)
+    assert (parsed.kind, parsed.band_low, parsed.band_high, parsed.unit) == expected
+    assert (parsed.value, parsed.tolerance, parsed.text) == (None, None, text)
+
+
+def test_range_agrees_with_the_kind_column() -> None:
+    assert parse_target_text("40%—50%", kind_hint="band").is_range
+    with pytest.raises(TargetTextError, match="不一致"):
+        parse_target_text("40%—50%", kind_hint="at_least")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("50%—40%", "下限应小于上限"),
+        ("40%—50‰", "单位不一致"),
+        ("40%—50%以上", "无法识别"),
+        ("0-6岁儿童达到90%", "其他数值"),
+    ],
+)
+def test_unclear_ranges_are_refused(text: str, why: str) -> None:
+    with pytest.raises(TargetTextError, match=why):
+        parse_target_text(text)
+
+
+@pytest.mark.parametrize("text", ["", "—", "城乡差距", "2025年达到95%", "力争"])
 def test_unclear_text_is_refused(text: str) -> None:
     with pytest.raises(TargetTextError):
         parse_target_text(text)
@@ -84,3 +127,10 @@ def test_render_reads_back(kind, value, unit, tolerance, text) -> None:
     assert written == text
     assert parse_target_text(written).as_tuple()[:2] == (kind, value)
     assert parse_target_text(written).tolerance == tolerance
+
+
+def test_render_range_reads_back() -> None:
+    written = render("band", None, "1/10万", band_low=10.0, band_high=12.5)
+    assert written == "10/10万—12.5/10万"
+    parsed = parse_target_text(written)
+    assert (parsed.kind, parsed.band_low, parsed.band_high, parsed.unit) == ("band", 10.0, 12.5, "1/10万")

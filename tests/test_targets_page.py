@@ -57,11 +57,21 @@ def test_only_the_office_may_open_the_target_editor(work_db: Path, accounts) -> 
         "十四五（国家规划（只读））",
         "两纲（国家规划（只读））",
     ]
-    [editor] = office.data_editor
-    assert editor.editing_mode == "dynamic"
+    assert [(e.key, e.editing_mode) for e in office.data_editor] == [
+        ("targets_editor", "dynamic"),
+        ("duties_editor", "fixed"),
+    ]
+    assert [t.label for t in office.tabs] == [
+        "规划目标",
+        "导入规划目标表",
+        "在线编辑",
+        "修改记录",
+        "本地指标",
+        "成员单位分工",
+    ]
     # the national plans are shown read-only
     office.selectbox(key="targets_plan").select("liangang").run()
-    assert not office.data_editor
+    assert [e.key for e in office.data_editor] == ["duties_editor"]
     assert "国家规划目标只读" in office.info[0].value
 
 
@@ -90,10 +100,18 @@ def test_upload_shows_parsed_targets_then_imports(work_db: Path, accounts) -> No
     assert not at.exception, [e.value for e in at.exception]
     preview = at.dataframe[0].value
     first = preview.iloc[0]
-    assert (first["原文"], first["解析类型"], first["解析值"], first["结果"]) == ("≥55%", "不低于", 55.0, "可导入")
+    assert (first["规划"], first["原文"], first["解析类型"], first["解析值"], first["结果"]) == (
+        "两规",
+        "≥55%",
+        "不低于",
+        55.0,
+        "可导入",
+    )
     assert _revisions(work_db) == []  # nothing saved before the office confirms
     at.button(key="targets_import").click().run()
-    assert [e.value for e in at.success] == ["已导入：新增或修改目标 5 条，未变 0 条，未导入 6 处（见上表）。"]
+    assert [e.value for e in at.success] == [
+        "已导入：新增或修改目标 5 条，未变 0 条，更新成员单位分工 2 项，未导入 6 处（见上表）。"
+    ]
     assert [r[0] for r in _revisions(work_db)] == [
         "W-HEALTH-03",
         "W-HEALTH-03",

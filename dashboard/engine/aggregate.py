@@ -329,8 +329,11 @@ def expected_cells(
 ) -> pl.DataFrame:
     """unit_code, indicator_code, region_code, year for every value expected under `rule`.
 
-    `indicator_units`: indicator_code, unit_code, role. `indicators`: indicator_code, unit
-    (of measure). `plan_indicators`: the plan's indicators (used when rule.plan_indicators_only).
+    `indicator_units`: indicator_code, unit_code, role, and optionally the office's duty terms
+    (etl.workflow.duties): districts ('|'-separated region codes the values are owed for; null:
+    every district) and deadline ('MM-DD' of the following year; null: the general deadline),
+    which then comes out as a `due` column. `indicators`: indicator_code, unit (of measure).
+    `plan_indicators`: the plan's indicators (used when rule.plan_indicators_only).
     """
     links = indicator_units.filter(pl.col("role").is_in(list(rule.roles)))
     name = next((c for c in ("indicator_name", "name") if c in indicators.columns), None)
@@ -342,16 +345,25 @@ def expected_cells(
         chosen = chosen.filter(pl.col("unit").is_not_null() & (pl.col("unit").str.strip_chars() != ""))
     if rule.plan_indicators_only and plan_indicators is not None:
         chosen = chosen.filter(pl.col("indicator_code").is_in(list(plan_indicators)))
+    terms = [c for c in ("districts", "deadline") if c in links.columns]
     pairs = (
         links.join(chosen.select("indicator_code"), on="indicator_code", how="semi")
-        .select("unit_code", "indicator_code")
-        .unique(maintain_order=True)
+        .select("unit_code", "indicator_code", *terms)
+        .unique(["unit_code", "indicator_code"], keep="first", maintain_order=True)
     )
     grid = pl.DataFrame(
         {"region_code": [d for d in districts for _y in years], "year": [y for _d in districts for y in years]},
         schema={"region_code": pl.String, "year": pl.Int32},
     )
-    return pairs.join(grid, how="cross").sort("unit_code", "indicator_code", "region_code", "year")
+    cells = pairs.join(grid, how="cross")
+    if "districts" in terms:
+        owed_here = pl.col("districts").is_null() | pl.col("districts").str.split("|").list.contains(
+            pl.col("region_code")
+        )
+        cells = cells.filter(owed_here).drop("districts")
+    if "deadline" in terms:
+        cells = cells.rename({"deadline": "due"})
+    return cells.sort("unit_code", "indicator_code", "region_code", "year")
 
 
 def completeness_cells(
@@ -364,7 +376,8 @@ def completeness_cells(
     """Each expected value with whether it was received and whether in time.
 
     `received`: indicator_code, region_code, year, first_received_at (when the submission that
-    first supplied the value was loaded) for every value that currently exists.
+    first supplied the value was loaded) for every value that currently exists. A `due` column
+    of `expected` ('MM-DD', expected_cells) overrides `deadline` for its cells.
     `tracking_start`: the day returns began to be loaded here. A year whose deadline passed
     before it is history the office back-fills: no one could have sent it through this system
     in time, so its timeliness is not judged (tracked false, on_time null). Returns unit_code,
@@ -377,11 +390,22 @@ def completeness_cells(
     got = received.select("indicator_code", "region_code", pl.col("year").cast(pl.Int32), "first_received_at").unique(
         ["indicator_code", "region_code", "year"], keep="first"
     )
-    return (
+    cells = (
         expected.with_columns(pl.col("year").cast(pl.Int32))
         .join(got, on=["indicator_code", "region_code", "year"], how="left", maintain_order="left")
         .join(due.with_columns(pl.col("year").cast(pl.Int32)), on="year", how="left", maintain_order="left")
-        .with_columns(
+    )
+    if "due" in cells.columns:
+        own = pl.date(
+            pl.col("year") + deadline.years_after,
+            pl.col("due").str.slice(0, 2).cast(pl.Int32, strict=False),
+            pl.col("due").str.slice(3, 2).cast(pl.Int32, strict=False),
+        )
+        cells = cells.with_columns(
+            pl.when(pl.col("due").is_not_null()).then(own).otherwise(pl.col("deadline")).alias("deadline")
+        )
+    return (
+        cells.with_columns(
             pl.col("first_received_at").is_not_null().alias("received"),
             (pl.col("deadline") >= tracking_start if tracking_start else pl.lit(True)).alias("tracked"),
         )

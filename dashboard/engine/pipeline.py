@@ -24,6 +24,7 @@ import polars as pl
 from dashboard.engine import aggregate, current, labels, levels, progress, publication, targets
 from dashboard.queries import db
 from etl.core import bounds, settings
+from etl.workflow import duties
 
 # The display columns joined beside a code column, in the order they follow it.
 _LABEL_COLUMNS = {
@@ -408,7 +409,7 @@ _SQL_REGIONS = "SELECT code, name, short_name, level, parent_code FROM region OR
 
 
 def _raw_targets(db_path: Path, info: PlanInfo, report_year: int) -> pl.DataFrame:
-    """The plan's target rows with interim targets. target_effective: the shipped targets with
+    """The plan's target rows with interim targets; target_effective: the shipped targets with
     the office's latest revisions."""
     return targets.with_interim_targets(
         db.query(db_path, "SELECT * FROM target_effective WHERE plan_code = $plan", {"plan": info.code}),
@@ -697,7 +698,8 @@ def _completeness(
     first = rule.first_year if rule.first_year is not None else info.base_year
     years = list(range(first, report_year + 1))
     units = db.query(db_path, "SELECT code AS unit_code, name AS unit_name, rowid AS unit_order FROM member_unit")
-    links = db.query(db_path, "SELECT indicator_code, unit_code, role FROM indicator_unit")
+    # the office's duties: who owes each indicator, for which districts, by when
+    links = db.query(db_path, duties.LINKS_SQL)
     expected = aggregate.expected_cells(
         links,
         indicators,
@@ -707,8 +709,8 @@ def _completeness(
         plan_indicators=resolved.get_column("indicator_code").unique().to_list(),
     )
     # a value counts as received only while it is current (a withdrawn one no longer counts):
-    # the query reads submission_counted, the submissions observation_current takes its latest
-    # revisions from, so every value it finds has a current value
+    # the query reads submission_counted only — exactly the submissions observation_current
+    # takes its latest revision from — so every value it finds has a current value
     received = db.query(
         db_path,
         _SQL_FIRST_RECEIVED,

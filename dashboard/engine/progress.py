@@ -34,7 +34,8 @@ Rules as implemented (each has a worked example in tests/test_progress.py):
     achieved         at_least / at_most / band / qualitative target met by v;
     not_achieved     qualitative target not met;
     not_assessable   threshold target, no value for B (no_baseline) or v_B = t
-                     (baseline_equals_target): ρ is undefined;
+                     (baseline_equals_target; not for a band, whose centre meets it): ρ is
+                     undefined;
     regressing       v_B met the target but v does not (reason baseline_met; ρ left empty);
     on_track         ρ ≥ τ (with a 1e-9 allowance, so "exactly on schedule" survives rounding);
     lagging          0 ≤ ρ < τ;
@@ -257,7 +258,8 @@ def _achievement(B: int, config: ProgressConfig) -> list[pl.Expr]:
     d_now, d_base = _shortfall(_V), _shortfall(_VB)
     achieved_now = measurable & _HAS_VALUE & (d_now <= pl.col("_eps"))
     baseline_met = d_base <= pl.col("_eps")
-    baseline_equal = (_VB - pl.col("_t")).abs() <= pl.col("_eps")
+    # ρ's denominator t − v_B is zero; a band's centre is inside it, so that baseline is just met
+    baseline_equal = ~_BAND & ((_VB - pl.col("_t")).abs() <= pl.col("_eps"))
     stable_tol = pl.max_horizontal(pl.col("target_tolerance").fill_null(0.0), config.stable_tolerance * _VB.abs())
     return [
         achieved_now.alias("_achieved"),

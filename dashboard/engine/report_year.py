@@ -3,7 +3,7 @@
 A year is ready when the share of owed values that are in (and, under the publication rule,
 reviewed) reaches the threshold (setting `report_year_threshold`, a percentage). Owed values:
 for every numeric indicator with a lead unit, the 合计 value of every county-level district of
-the home region (the region itself when it has none). So a few values one unit sends early
+the home region (the region itself when it has none) that the unit's duty covers. So a few values one unit sends early
 never move the year everyone sees; a link or the year picker still choose any year.
 """
 
@@ -18,11 +18,17 @@ from dashboard.engine import current, publication
 from dashboard.engine.progress import TOTAL
 from dashboard.queries import db
 from etl.core import settings
+from etl.workflow import duties
 
-# the indicators whose 合计 value every district owes: numeric ones with a lead unit
+# the (indicator, district) values owed: lead duties of numeric indicators, for the districts a
+# duty covers ({links}: the office's duties, etl.workflow.duties.LINKS_SQL)
 _SQL_OWED = """
-SELECT DISTINCT iu.indicator_code FROM indicator_unit iu JOIN indicator i ON i.code = iu.indicator_code
-WHERE iu.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
+WITH links AS ({links})
+SELECT DISTINCT l.indicator_code, d.region_code
+FROM links l JOIN indicator i ON i.code = l.indicator_code
+CROSS JOIN (SELECT unnest($districts) AS region_code) d
+WHERE l.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
+  AND (l.districts IS NULL OR list_contains(string_split(l.districts, '|'), d.region_code))
 """
 
 
@@ -54,16 +60,14 @@ def reported_shares(db_path: Path, districts: list[str], basis: str) -> dict[int
     """Year → percentage of owed values reported (reviewed ones only under REVIEWED)."""
     if not districts:
         return {}
-    owed = db.query(db_path, _SQL_OWED).get_column("indicator_code")
-    values = current.observations(db_path).filter(
-        (pl.col("breakdown") == TOTAL)
-        & pl.col("region_code").is_in(list(districts))
-        & pl.col("indicator_code").is_in(owed.implode())
-    )
+    # the office's duties say who owes which indicator for which districts
+    owed = db.query(db_path, _SQL_OWED.replace("{links}", duties.LINKS_SQL), {"districts": list(districts)})
+    values = current.observations(db_path).filter(pl.col("breakdown") == TOTAL)
+    values = values.join(owed, on=["indicator_code", "region_code"], how="semi")
     if basis != publication.ALL:
         values = values.filter(pl.col("review_state") == publication.STATE_REVIEWED)
     frame = values.group_by("year").agg(pl.struct("indicator_code", "region_code").n_unique().alias("reported"))
-    total = owed.len() * len(districts)
+    total = owed.height
     return {int(y): (100.0 * n / total if total else 0.0) for y, n in frame.sort("year").iter_rows()}
 
 

@@ -55,7 +55,7 @@ def target_history(db_path: Path | str, indicator_code: str) -> pl.DataFrame:
         db_path,
         """
         SELECT p.name AS plan_name, t.plan_code, t.region_code, t.target_year, 0 AS revision,
-               'set' AS action, t.kind, t.value, t.tolerance, t.target_text, t.source,
+               'set' AS action, t.kind, t.value, t.band_low, t.band_high, t.tolerance, t.target_text, t.source,
                CASE WHEN t.is_sample THEN $sample ELSE $base END AS actor,
                CAST(NULL AS TIMESTAMP) AS changed_at, t.note AS reason
         FROM target t JOIN plan p ON p.code = t.plan_code
@@ -69,7 +69,8 @@ def target_history(db_path: Path | str, indicator_code: str) -> pl.DataFrame:
         SELECT p.name AS plan_name, r.plan_code, r.region_code, r.target_year,
                CAST(row_number() OVER (PARTITION BY r.plan_code, coalesce(r.region_code, ''), r.target_year
                                        ORDER BY r.id) AS INTEGER) AS revision,
-               r.action, r.kind, r.value, r.tolerance, r.target_text, r.source, r.actor, r.changed_at, r.reason
+               r.action, r.kind, r.value, r.band_low, r.band_high, r.tolerance, r.target_text, r.source, r.actor,
+               r.changed_at, r.reason
         FROM target_revision r JOIN plan p ON p.code = r.plan_code
         WHERE r.indicator_code = $code ORDER BY r.id
         """,

@@ -432,7 +432,8 @@ def cached_view(build: Callable[..., T], key: tuple, *args: Any) -> T:
 
 def chinese_widget_chrome() -> None:
     """Chinese words for the file uploader's built-in English ("Upload", "10MB per file • XLSX…"):
-    Streamlit has no option for them, so CSS hides the text and writes ours in its place."""
+    Streamlit has no option for them, so CSS hides the text and writes ours in its place; the
+    English hint under text boxes ("Press Enter to apply") is hidden."""
     from etl.returns.safety import upload_limit_mb
 
     st.html(
@@ -444,5 +445,7 @@ def chinese_widget_chrome() -> None:
         '[data-testid="stFileUploaderDropzoneInstructions"]::after{content:"'
         f"单个文件不超过 {upload_limit_mb()} MB · 支持 XLSX、XLS、CSV、TXT"
         '";font-size:0.875rem;opacity:0.7;}'
+        # "Press Enter to apply" under a text box: English, and the buttons say what to do
+        '[data-testid="InputInstructions"]{display:none !important;}'
         "</style>"
     )

@@ -105,13 +105,20 @@ def rounding_note(item: dict[str, Any]) -> str:
     return f"；最新值未四舍五入为 {v:g}，按此判断未达到目标（显示值按规定的小数位舍入）"
 
 
+def _target_note(item: dict[str, Any]) -> str:
+    """Target year and source, and the plan's own wording (保持在40%至50%) when it has one."""
+    note = f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"
+    wording = (item.get("target_text") or "").strip()
+    return note + (f"；原文：{wording}" if wording else "")
+
+
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
     """The status with its inputs and intermediates (every status must be explainable)."""
     d = item["decimals"]
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [
         ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}" + rounding_note(item)),
-        ("目标", present.target_text(item), f"目标年份 {item['target_year']}；来源：{present.target_source(item)}"),
+        ("目标", present.target_text(item), _target_note(item)),
         (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
         (
             "最新值",
@@ -168,18 +175,16 @@ def detail(
         return None
     breakdown = item["breakdown"]
     all_items = result.items.filter((pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown))
-    names = dict(result.by_region.select("region_code", "region_name").iter_rows())
-    parent = levels.compared_parent(briefing.tree(result), region)
-    below = [c for c in sorted(briefing.districts_of(result, parent)) if c != parent]
+    parent, below = _compared(result, region)
+    # a region with regions below: itself and them; a county: itself with the region above it
+    shown = [region, *below] if parent == region else [region, parent]
+    table, rank_rule = _compared_table(all_items, parent, below)
     nat_series = pl.DataFrame(schema={"year": pl.Int32, "value": pl.Float64})
     nat_item = None
     if national is not None:
         nat_series = national.series(code, NATIONAL, breakdown).select("year", "value")
         nat_item = national.item(code, NATIONAL, breakdown)
     kind = item["target_kind"]
-    table, rank_rule = _ranked_table(all_items, parent, below)
-    # a region with regions below: itself and them; a county: itself with the region above it
-    shown = [region, *below] if parent == region else [region, parent]
     return IndicatorDetail(
         code=code,
         name=item["indicator_name"],
@@ -191,16 +196,27 @@ def detail(
         breakdown=breakdown,
         item=item,
         why=_why(item, result.plan.base_year),
-        series=_series(result, code, shown, breakdown, names),
+        series=_series(result, code, breakdown, shown),
         national=nat_series,
         national_item=nat_item,
         districts=table,
         target_line=item["target_value"] if kind in THRESHOLD_KINDS and item["target_verified"] else None,
-        parent_name=names.get(parent, parent),
+        parent_name=_names(result).get(parent, parent),
         word=briefing.level_word(result, parent),
         rank_rule=rank_rule,
         drill=briefing.drill_targets(result, parent),
     )
+
+
+def _compared(result: ProgressResult, region: str) -> tuple[str, list[str]]:
+    """The region whose level below is compared (the region itself, or a county's parent) and
+    the regions below it (dashboard.engine.levels)."""
+    parent = levels.compared_parent(briefing.tree(result), region)
+    return parent, [c for c in sorted(briefing.districts_of(result, parent)) if c != parent]
+
+
+def _names(result: ProgressResult) -> dict[str, str]:
+    return dict(result.by_region.select("region_code", "region_name").iter_rows())
 
 
 _DISTRICT_COLUMNS = [
@@ -221,22 +237,23 @@ _DISTRICT_COLUMNS = [
 ]
 
 
-def _ranked_table(items: pl.DataFrame, parent: str, below: list[str]) -> tuple[pl.DataFrame, str]:
-    """`parent` first, then the regions `below` it ranked by their own latest value (value_ranks),
-    as a table with a 排名 column; and the ranking rule."""
-    compared = items.filter(pl.col("region_code").is_in([parent, *below]))
-    ranks, rule = value_ranks(compared.filter(pl.col("region_code") != parent))
+def _compared_table(all_items: pl.DataFrame, parent: str, below: list[str]) -> tuple[pl.DataFrame, str]:
+    """The compared region, then the regions below it ranked by their own latest value (an
+    unranked one after the ranked ones), with a 排名 column; and the ranking rule."""
+    compared = all_items.filter(pl.col("region_code").is_in([parent, *below]))
+    ranks, rank_rule = value_ranks(compared.filter(pl.col("region_code") != parent))
     order = {parent: -1, **{c: ranks.get(c) or len(below) + i for i, c in enumerate(below)}}
     compared = compared.with_columns(
         pl.col("region_code").replace_strict(order, default=None, return_dtype=pl.Int64).alias("_o")
     ).sort("_o", "region_code")
     table = present.item_table(compared, _DISTRICT_COLUMNS)
     rank_column = [None if c == parent else ranks.get(c) for c in compared.get_column("region_code").to_list()]
-    return table.insert_column(0, pl.Series("排名", rank_column, dtype=pl.Int64)), rule
+    return table.insert_column(0, pl.Series("排名", rank_column, dtype=pl.Int64)), rank_rule
 
 
-def _series(result: ProgressResult, code: str, shown: list[str], breakdown: str, names: dict[str, str]) -> pl.DataFrame:
-    """region_name, year, value of the `shown` regions, in that order."""
+def _series(result: ProgressResult, code: str, breakdown: str, shown: list[str]) -> pl.DataFrame:
+    """region_name, year, value of the shown regions, in that order."""
+    names = _names(result)
     obs = result.observations.filter(
         (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
     )
@@ -333,15 +350,37 @@ def metadata(db_path: Path, code: str) -> dict[str, str | None]:
     if frame.height == 0:
         return {}
     r = frame.row(0, named=True)
+    districts, deadline = _duty_terms(db_path, code)
     return {
         "统计口径": r["definition"],
         "数据来源": r["data_source"],
         "牵头单位": r["lead_unit"],
         "责任单位": r["other_units"],
+        "填报区县": districts,
+        "每年报送截止日": deadline,
         "指标方向": DIRECTION_LABELS.get(r["direction"] or "", r["direction"]),
         "分组": (r["breakdowns"] or "").replace("|", "、") or None,
         "纲要目标表述": r["target_text"],
     }
+
+
+def _duty_terms(db_path: Path, code: str) -> tuple[str, str]:
+    """The districts the lead unit reports this indicator for and its yearly deadline, as the
+    office set them (成员单位分工), else every district and the general deadline."""
+    districts, deadline = None, None
+    frame = db.query(
+        db_path,
+        """
+        SELECT (SELECT string_agg(g.name, '、' ORDER BY g.code) FROM region g
+                 WHERE list_contains(string_split(d.districts, '|'), g.code)) AS districts, d.deadline
+        FROM duty_current d WHERE d.indicator_code = $code
+        """,
+        {"code": code},
+    )
+    if frame.height:
+        districts, deadline = frame.row(0)
+    month_day = f"次年{int(deadline[:2])}月{int(deadline[3:])}日" if deadline else "按系统设置（年度报表截止日）"
+    return districts or "全部区县", month_day
 
 
 def revision_history(db_path: Path, code: str, region: str) -> pl.DataFrame:

@@ -12,7 +12,7 @@ year); a year whose deadline passed before the first return was loaded here is �
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +21,7 @@ from dashboard.engine import aggregate, tracking_start
 from dashboard.queries import db
 from etl.core import settings
 from etl.core.records import TOTAL, Finding
+from etl.workflow import duties
 from etl.workflow.approval import STATE_LABELS
 
 SEVERITY_PREVIEW = {"error": "错误（不载入）", "warning": "提醒（照常载入）", "info": "说明"}
@@ -166,6 +167,17 @@ def deadline(year: int) -> date:
     return aggregate.ReportingDeadline.from_setting(settings.get("return_deadline")).due(year)
 
 
+def _links(db_path: Path) -> pl.DataFrame:
+    """indicator_code, unit_code, role, districts, deadline: the office's member-unit duties."""
+    return db.query(db_path, duties.LINKS_SQL)
+
+
+def unit_deadlines(db_path: Path, year: int) -> dict[str, date]:
+    """Each unit's due date for `year`: the setting, or the earliest its duties set."""
+    setting = aggregate.ReportingDeadline.from_setting(settings.get("return_deadline"))
+    return duties.unit_deadlines(_links(db_path), year, f"{setting.month:02d}-{setting.day:02d}")
+
+
 # What a unit owes for its return: the engine's completeness rule (aggregate.CompletenessRule),
 # the same 应报 as the 成员单位 page and the template, in the report year only.
 RETURN_RULE = aggregate.DEFAULT_RULE
@@ -181,7 +193,7 @@ def expected_values(db_path: Path, year: int) -> pl.DataFrame:
         "WHERE parent_code = $r AND level = $level ORDER BY code",
         {"r": region, "level": RETURN_RULE.region_level},
     )
-    links = db.query(db_path, "SELECT indicator_code, unit_code, role FROM indicator_unit")
+    links = _links(db_path)
     indicators = db.query(db_path, "SELECT code AS indicator_code, name AS indicator_name, unit FROM indicator")
     expected = aggregate.expected_cells(links, indicators, districts["region_code"].to_list(), [year], rule=RETURN_RULE)
     have = db.query(
@@ -263,13 +275,17 @@ def return_status(db_path: Path, year: int, today: date | None = None) -> pl.Dat
     )
     # a unit that leads no measurable indicator and sent nothing owes nothing this year
     frame = frame.filter((pl.col("expected") > 0) | (pl.col("files") > 0))
+    # each unit's own deadline where its duties set one
+    dues = unit_deadlines(db_path, year)
+    frame = frame.with_columns(
+        pl.col("unit_code").replace_strict(dues, default=due, return_dtype=pl.Date).alias("deadline")
+    )
     return frame.with_columns(_STATE.alias("state_code")).with_columns(
         pl.when(pl.col("state_code") == "partial")
         .then(pl.format("部分报送 {} / {}", pl.col("received"), pl.col("expected")))
         .otherwise(pl.col("state_code").replace_strict(_STATE_WORDS, default=None))
         .alias("state_label"),
-        _timeliness(due, tracking_start(db_path), today).alias("timeliness"),
-        pl.lit(due).alias("deadline"),
+        _timeliness(tracking_start(db_path), today).alias("timeliness"),
     )
 
 
@@ -301,15 +317,17 @@ _STATE_WORDS = {
 }
 
 
-def _timeliness(due: date, started: date | None, today: date) -> pl.Expr:
-    """按时 / 逾期 / 逾期未报 / 未到截止日, or 历史补录 when the deadline passed before returns
-    were loaded here (back-filled history)."""
-    due_end = datetime(due.year, due.month, due.day, 23, 59, 59)
+def _timeliness(started: date | None, today: date) -> pl.Expr:
+    """按时 / 逾期 / 逾期未报 / 未到截止日 against each row's `deadline`, or 历史补录 when that
+    deadline passed before returns were loaded here (back-filled history)."""
+    due_end = pl.col("deadline").cast(pl.Datetime("us")) + pl.duration(hours=23, minutes=59, seconds=59)
     return (
-        pl.when(pl.lit(started is not None and due < started))
+        pl.when(pl.lit(started is not None) & (pl.col("deadline") < pl.lit(started)))
         .then(pl.lit("历史补录"))
+        .when(pl.col("first_at").is_null() & (pl.lit(today) > pl.col("deadline")))
+        .then(pl.lit("逾期未报"))
         .when(pl.col("first_at").is_null())
-        .then(pl.lit("逾期未报" if today > due else "未到截止日"))
+        .then(pl.lit("未到截止日"))
         .when(pl.col("first_at") <= due_end)
         .then(pl.lit("按时"))
         .otherwise(pl.lit("逾期"))
@@ -352,7 +370,7 @@ def unit_status(db_path: Path, unit_code: str, year: int, today: date | None = N
             "acted_at": None,
             "reason": None,
             "timeliness": "",
-            "deadline": deadline(year),
+            "deadline": unit_deadlines(db_path, year).get(unit_code, deadline(year)),
         }
     return frame.row(0, named=True)
 
@@ -390,11 +408,12 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
     """One reminder line per unit that still owes values for `year`, ready to send."""
     frame = (
         _missing(db_path, year)
-        .group_by("unit_name")
+        .group_by("unit_code", "unit_name")
         .agg(pl.col("indicator_code").n_unique().alias("indicators"), pl.len().alias("values"))
         .sort(["values", "unit_name"], descending=[True, False])
     )
-    due = deadline(year)
+    due, dues = deadline(year), unit_deadlines(db_path, year)
+    due_text = {u: f"{d.year}年{d.month}月{d.day}日" for u, d in dues.items()}
     return frame.select(
         pl.col("unit_name").alias("成员单位"),
         pl.col("indicators").alias("缺报指标数"),
@@ -402,7 +421,7 @@ def reminder_summary(db_path: Path, year: int) -> pl.DataFrame:
         pl.format(
             "请{}于{}前报送{}年度指标数据：尚缺{}项指标、{}个区县数值（详见缺报清单）。",
             pl.col("unit_name"),
-            pl.lit(f"{due.year}年{due.month}月{due.day}日"),
+            pl.col("unit_code").replace_strict(due_text, default=f"{due.year}年{due.month}月{due.day}日"),
             pl.lit(year),
             pl.col("indicators"),
             pl.col("values"),

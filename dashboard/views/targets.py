@@ -23,7 +23,7 @@ ZH_KIND = {v: k for k, v in KIND_ZH.items()}
 PLAN_ROLE = {"national": "国家规划（只读）", "local": "本地规划（工委办制定）"}
 # editor columns: key columns first (read-only for existing rows), then the editable ones
 KEY_COLUMNS = ("指标代码", "地区代码", "目标年份")
-EDITABLE = ("目标类型", "目标值", "允许偏差", "目标原文", "来源/文号")
+EDITABLE = ("目标类型", "目标值", "允许偏差", "区间下限", "区间上限", "目标原文", "来源/文号")
 SHOWN = ("指标名称", "单位", "国家目标", "标注")
 ALL_REGIONS = "全部"
 EDIT_ORIGIN = "在线编辑"
@@ -74,6 +74,8 @@ def editor_frame(db_path: Path | str, plan_code: str) -> pl.DataFrame:
         pl.col("kind").replace_strict(KIND_ZH, default=None).alias("目标类型"),
         pl.col("value").alias("目标值"),
         pl.col("tolerance").alias("允许偏差"),
+        pl.col("band_low").alias("区间下限"),
+        pl.col("band_high").alias("区间上限"),
         pl.col("unit").alias("单位"),
         pl.col("target_text").alias("目标原文"),
         pl.col("source").alias("来源/文号"),
@@ -143,6 +145,8 @@ def changes_from_edit(
                 kind=ZH_KIND[kind_zh],
                 value=_num(row.get("目标值")),
                 tolerance=_num(row.get("允许偏差")),
+                band_low=_num(row.get("区间下限")),
+                band_high=_num(row.get("区间上限")),
                 target_text=_text(row.get("目标原文")),
                 source=_text(row.get("来源/文号")),
                 origin=EDIT_ORIGIN,
@@ -237,6 +241,8 @@ def history_table(db_path: Path | str, indicator_code: str) -> pl.DataFrame:
         .alias("目标类型"),
         pl.col("value").alias("目标值"),
         pl.col("tolerance").alias("允许偏差"),
+        pl.col("band_low").alias("区间下限"),
+        pl.col("band_high").alias("区间上限"),
         pl.col("target_text").alias("目标原文"),
         pl.col("source").alias("来源/文号"),
         pl.col("actor").alias("修改人"),
@@ -253,7 +259,8 @@ def plan_history(db_path: Path | str, plan_code: str) -> pl.DataFrame:
         SELECT r.id AS 序号, r.indicator_code AS 指标代码, i.name AS 指标名称,
                coalesce(r.region_code, '全部地区') AS 地区, r.target_year AS 目标年份,
                CASE WHEN r.action = 'remove' THEN '撤销' ELSE r.kind END AS 目标类型, r.value AS 目标值,
-               r.target_text AS 目标原文, r.source AS "来源/文号", r.actor AS 修改人,
+               r.band_low AS 区间下限, r.band_high AS 区间上限, r.target_text AS 目标原文,
+               r.source AS "来源/文号", r.actor AS 修改人,
                strftime(r.changed_at, '%Y-%m-%d %H:%M') AS 修改时间, r.reason AS 原因, r.origin AS 出处
         FROM target_revision r LEFT JOIN indicator i ON i.code = r.indicator_code
         WHERE r.plan_code = $plan ORDER BY r.id DESC

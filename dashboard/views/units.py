@@ -88,9 +88,8 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
         on_time=on_time,
         timeliness_pct=_pct(on_time, tracked),
         owes=_owes(cells),
-        matrix=_matrix(
-            result.completeness.filter((pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope))
-        ),
+        # per district and year from the cells (the office may give indicators different deadlines)
+        matrix=_matrix(aggregate.completeness_summary(cells, ["region_code", "region_name", "year"])),
         missing_cells=cells.filter(~pl.col("received")).select(
             pl.col("indicator_name").alias("指标"),
             pl.col("indicator_code").alias("指标代码"),

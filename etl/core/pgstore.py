@@ -5,7 +5,8 @@ the one the embedded store uses; its new rows then go to PostgreSQL by binary CO
 transaction, under an advisory lock that serialises writers on every machine. The copy is the
 snapshot at PostgreSQL's current publish version, taken inside that transaction, so a change
 always sees the latest data. Every table is append-only (the schema says so); a change that
-altered an existing row is refused rather than half-copied. A build replaces every table.
+altered an existing row is refused rather than half-copied, except in the few catalogue tables
+the office edits (EDITABLE), which are mirrored row by primary key. A build replaces every table.
 
 Reads go to a local DuckDB snapshot rebuilt from PostgreSQL (etl.core.pgsnapshot); the writer's
 own snapshot is read back from PostgreSQL after each commit too, never taken from its copy.
@@ -29,6 +30,10 @@ from etl.core.pg import Table, connect, pg_version, sequences, source, tables, t
 from etl.core.pgsnapshot import build, snapshot_state, sync
 
 T = TypeVar("T")
+# The catalogue rows the office edits in place: a local indicator's definition and every
+# indicator's lead and shared units, each written from its latest revision (local_indicator_revision,
+# duty_revision: append-only like the rest). A change to them is mirrored by primary key.
+EDITABLE = frozenset({"indicator", "indicator_unit"})
 
 
 class NotAppendOnly(RuntimeError):
@@ -60,7 +65,8 @@ def _states(duck: duckdb.DuckDBPyConnection, tabs: list[Table]) -> dict[str, tup
 
 
 def _append(conn: Any, duck: duckdb.DuckDBPyConnection, tabs: list[Table], before: dict) -> int:
-    """Copy the rows `change` appended to each table; refuse a change that altered old rows."""
+    """Copy the rows `change` appended to each table; refuse a change that altered old rows,
+    except in the EDITABLE tables, which are mirrored by primary key."""
     written = 0
     for t in tabs:
         count, top, digest = before[t.name]
@@ -68,12 +74,50 @@ def _append(conn: Any, duck: duckdb.DuckDBPyConnection, tabs: list[Table], befor
             f"SELECT count(*), coalesce(sum(hash({t.column_list})), 0) FROM {t.name} WHERE rowid <= {top}"
         ).fetchall()[0]
         if tuple(kept) != (count, digest):
+            if t.name in EDITABLE:
+                written += _mirror(conn, duck, t)
+                continue
             raise NotAppendOnly(f"写入改动了表 {t.name} 中已有的行；PostgreSQL 存储只接受追加的行，本次写入已取消")
         frame = duck.sql(f"SELECT {t.column_list} FROM {t.name} WHERE rowid > {top} ORDER BY rowid").pl()
         _write(conn, t, frame)
         written += frame.height
     _set_sequences(conn, duck)
     return written
+
+
+def _mirror(conn: Any, duck: duckdb.DuckDBPyConnection, t: Table) -> int:
+    """Make PostgreSQL's `t` equal to the working copy's, row by primary key: rows gone are
+    deleted, rows changed are updated, new rows are inserted; rows left alone stay where they
+    are. Returns the number of rows deleted, updated or inserted."""
+    [keys] = duck.sql(
+        "SELECT constraint_column_names FROM duckdb_constraints()"
+        " WHERE table_name = $t AND constraint_type = 'PRIMARY KEY'",
+        params={"t": t.name},
+    ).fetchall()[0]
+    key_list = ", ".join(f'"{k}"' for k in keys)
+    others = [c for c in t.columns if c not in keys]
+    conn.execute(f"CREATE TEMP TABLE _mirror (LIKE {t.name}) ON COMMIT DROP")
+    _write(
+        conn,
+        Table("_mirror", t.columns, t.types),
+        duck.sql(f"SELECT {t.column_list} FROM {t.name} ORDER BY rowid").pl(),
+    )
+    same_key = " AND ".join(f'm."{k}" = x."{k}"' for k in keys)
+    gone = conn.execute(f"DELETE FROM {t.name} x WHERE NOT EXISTS (SELECT 1 FROM _mirror m WHERE {same_key})")
+    if others:
+        update = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in others)
+        old = ", ".join(f'{t.name}."{c}"' for c in others)
+        new = ", ".join(f'EXCLUDED."{c}"' for c in others)
+        # only rows that differ are rewritten, so the rest keep their place in the table
+        on_conflict = f"DO UPDATE SET {update} WHERE ({old}) IS DISTINCT FROM ({new})"
+    else:
+        on_conflict = "DO NOTHING"
+    put = conn.execute(
+        f"INSERT INTO {t.name} ({t.column_list}) SELECT {t.column_list} FROM _mirror"
+        f" ON CONFLICT ({key_list}) {on_conflict}"
+    )
+    conn.execute("DROP TABLE _mirror")
+    return gone.rowcount + put.rowcount
 
 
 def _replace_all(conn: Any, duck: duckdb.DuckDBPyConnection, tabs: list[Table]) -> None:

@@ -22,6 +22,7 @@ import xlsxwriter
 
 from etl.core import bounds, settings
 from etl.core.records import TOTAL
+from etl.workflow import duties
 from etl.workflow.users import load_users
 
 HEADER = [
@@ -47,13 +48,15 @@ CODE_SEPARATOR = "/"
 def owed_rows(con: duckdb.DuckDBPyConnection, unit_code: str, region: str) -> pl.DataFrame:
     """indicator_code, region_code of every value the unit owes each year under the completeness
     rule (dashboard.engine.aggregate.CompletenessRule for a return): the 合计 of each indicator it
-    leads that has a unit of measure, for every county-level district of `region`."""
+    leads that has a unit of measure, for every county-level district of `region` its duty
+    covers (etl.workflow.duties: all of them unless the office named some)."""
     return con.sql(
-        """
+        f"""
         SELECT u.indicator_code, r.code AS region_code
-        FROM indicator_unit u JOIN indicator i ON i.code = u.indicator_code
+        FROM ({duties.LINKS_SQL}) u JOIN indicator i ON i.code = u.indicator_code
         CROSS JOIN (SELECT code FROM region WHERE parent_code = $region AND level = 'county') r
         WHERE u.unit_code = $unit AND u.role = 'lead' AND coalesce(trim(i.unit), '') <> ''
+          AND (u.districts IS NULL OR list_contains(string_split(u.districts, '|'), r.code))
         """,
         params={"unit": unit_code, "region": region},
     ).pl()
@@ -107,10 +110,15 @@ def template_rows(
     )
 
 
-def due_date(year: int) -> date:
-    """The return for `year` is due on this day of the following year (return_deadline setting)."""
+def due_date(year: int, con: duckdb.DuckDBPyConnection | None = None, unit_code: str | None = None) -> date:
+    """The return for `year` is due on this day of the following year (return_deadline setting),
+    or on the unit's own deadline where its duties set one (given `con` and `unit_code`)."""
     month, day = (int(x) for x in settings.get("return_deadline").split("-"))
-    return date(year + 1, month, day)
+    general = date(year + 1, month, day)
+    if con is None or unit_code is None:
+        return general
+    links = con.sql(duties.LINKS_SQL).pl()
+    return duties.unit_deadlines(links, year, f"{month:02d}-{day:02d}").get(unit_code, general)
 
 
 def unit_contacts(unit_code: str) -> list[str]:
@@ -132,6 +140,7 @@ def write_template(
     """Write the xlsx template in the long layout the loader reads; returns the number of rows."""
     unit_name = con.sql("SELECT name FROM member_unit WHERE code = $c", params={"c": unit_code}).fetchall()[0][0]
     rows = template_rows(con, unit_code, year, region, owed)
+    due = due_date(year, con, unit_code)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(out))
     wb.set_properties({"title": f"{unit_name}{year}年度指标数据填报表", "created": datetime(year, 1, 1)})
@@ -143,7 +152,7 @@ def write_template(
     hint = wb.add_format({"font_color": "#808080", "border": 1, "italic": True})
     fill = wb.add_format({"bg_color": "#FFF2CC", "border": 1, "locked": False})
     ws.write(0, 0, f"{unit_name}妇女儿童发展规划监测指标数据填报表（{year}年度）", title)
-    ws.write(1, 0, f"填报单位（盖章）：{unit_name}　　统计年度：{year}年　　报送截止：{due_date(year):%Y年%m月%d日}")
+    ws.write(1, 0, f"填报单位（盖章）：{unit_name}　　统计年度：{year}年　　报送截止：{due:%Y年%m月%d日}")
     ws.write_row(2, 0, HEADER, head)
     for i, r in enumerate(rows.iter_rows(named=True), start=FIRST_ROW):
         ws.write_row(i, 0, [r["indicator_code"], r["indicator_name"], r["unit"], r["decimals"]], locked)
@@ -166,7 +175,7 @@ def write_template(
     )
     ws.write(last + 1, 0, "单位负责人：　　　　统计负责人：　　　　填表人：　　　　报出日期：")
     _lay_out(ws)
-    _write_instructions(wb, rows, unit_code, unit_name, year)
+    _write_instructions(wb, rows, unit_code, unit_name, year, due)
     wb.close()
     return rows.height
 
@@ -200,7 +209,9 @@ def _lay_out(ws: Any) -> None:
     ws.protect("", {"autofilter": True, "sort": False, "format_columns": True, "format_rows": True})
 
 
-def _write_instructions(wb: xlsxwriter.Workbook, rows: pl.DataFrame, unit_code: str, unit_name: str, year: int) -> None:
+def _write_instructions(
+    wb: xlsxwriter.Workbook, rows: pl.DataFrame, unit_code: str, unit_name: str, year: int, due: date
+) -> None:
     ws = wb.add_worksheet("填报说明")
     bold = wb.add_format({"bold": True})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
@@ -209,7 +220,7 @@ def _write_instructions(wb: xlsxwriter.Workbook, rows: pl.DataFrame, unit_code: 
     lines = [
         ("填报单位", unit_name),
         ("统计年度", f"{year}年"),
-        ("报送截止日", f"{due_date(year):%Y年%m月%d日}"),
+        ("报送截止日", f"{due:%Y年%m月%d日}"),
         ("本单位联系人", "、".join(contacts) if contacts else "（未登记，请在此填写）"),
         (
             "填写方法",

@@ -49,16 +49,25 @@ def cmd_import(args: argparse.Namespace, console: Any) -> int:
         return 2
     result = report.result
     added, unchanged = len(result.added), len(result.unchanged)
+    duties_added = len(report.duty_result.added) if report.duty_result else 0
     if args.json:
         print(
             json.dumps(
-                {"added": added, "unchanged": unchanged, "findings": [f.as_dict() for f in report.findings]},
+                {
+                    "added": added,
+                    "unchanged": unchanged,
+                    "duties_changed": duties_added,
+                    "findings": [f.as_dict() for f in report.findings],
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
-        console.print(f"{report.file}：新增或修改目标 {added} 条，未变 {unchanged} 条，问题 {len(report.errors)} 个")
+        console.print(
+            f"{report.file}：新增或修改目标 {added} 条，未变 {unchanged} 条，"
+            f"更新成员单位分工 {duties_added} 项，问题 {len(report.errors)} 个"
+        )
         for f in report.findings:
             color = "red" if f.severity == SEVERITY_ERROR else "yellow"
             console.print(f"[{color}]{f.message}[/]", highlight=False)

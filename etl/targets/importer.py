@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -23,6 +23,7 @@ from etl.returns.lookup import IndicatorLookup, RegionLookup
 from etl.returns.readers import Grid, UnreadableFile, column_letter, read_workbook
 from etl.targets.revisions import KIND_ZH, RevisionResult, TargetChange, record, resolve_plan
 from etl.targets.text import NUMERIC_KINDS, TargetTextError, is_empty, kind_from_words, parse_target_text, render
+from etl.workflow import duties
 
 ALL_REGIONS = "全部地区"
 _ALL_REGION_WORDS = frozenset({"", "全部", ALL_REGIONS, "全市", "全区", "全县", "所有地区"})
@@ -87,8 +88,39 @@ class PreviewRow:
     value: float | None = None
     unit: str | None = None
     tolerance: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
     source: str | None = None
     status: str = "ok"  # ok | error | warning
+    message: str = ""
+
+
+DUTY_PREVIEW_SCHEMA = {
+    "工作表": pl.String,
+    "行": pl.Int64,
+    "指标代码": pl.String,
+    "牵头单位（原文）": pl.String,
+    "责任单位（原文）": pl.String,
+    "牵头单位": pl.String,
+    "责任单位": pl.String,
+    "结果": pl.String,
+    "说明": pl.String,
+}
+
+
+@dataclass
+class DutyRow:
+    """The 牵头单位 / 责任单位 of one table row, as read (the duty it asks for)."""
+
+    sheet: str
+    row: int
+    column: str  # the 牵头单位 cell, else the 责任单位 cell
+    duty: duties.Duty
+    lead_text: str
+    shared_text: str
+    lead_name: str  # the units recognised, as the directory names them
+    shared_names: str
+    status: str = "ok"  # ok | unchanged | error
     message: str = ""
 
 
@@ -99,6 +131,29 @@ class ImportReport:
     changes: list[tuple[TargetChange, PreviewRow]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     result: RevisionResult | None = None
+    duty_rows: list[DutyRow] = field(default_factory=list)
+    duty_result: duties.DutyResult | None = None
+    plan_names: dict[str, str] = field(default_factory=dict)  # code → 两纲 / 两规 / 十四五
+
+    def duty_preview(self) -> pl.DataFrame:
+        """The units each row names beside the units recognised, in Chinese column names."""
+        return pl.DataFrame(
+            [
+                {
+                    "工作表": r.sheet,
+                    "行": r.row,
+                    "指标代码": r.duty.indicator_code,
+                    "牵头单位（原文）": r.lead_text,
+                    "责任单位（原文）": r.shared_text,
+                    "牵头单位": r.lead_name,
+                    "责任单位": r.shared_names,
+                    "结果": {"ok": "将更新分工", "unchanged": "与现行分工相同", "error": "有问题"}[r.status],
+                    "说明": r.message,
+                }
+                for r in self.duty_rows
+            ],
+            schema=DUTY_PREVIEW_SCHEMA,
+        )
 
     @property
     def errors(self) -> list[Finding]:
@@ -114,7 +169,7 @@ class ImportReport:
                     "列": r.column,
                     "指标": r.indicator_text,
                     "指标代码": r.indicator_code,
-                    "规划": r.plan_code,
+                    "规划": self.plan_names.get(r.plan_code or "", r.plan_code),
                     "地区代码": r.region_code or ALL_REGIONS,
                     "目标年份": r.target_year,
                     "原文": r.original,
@@ -122,13 +177,22 @@ class ImportReport:
                     "解析值": r.value,
                     "单位": r.unit,
                     "允许偏差": r.tolerance,
+                    "区间下限": r.band_low,
+                    "区间上限": r.band_high,
                     "来源/文号": r.source,
                     "结果": {"ok": "可导入", "error": "有问题", "warning": "可导入（有提示）"}[r.status],
                     "说明": r.message,
                 }
                 for r in self.rows
             ],
-            schema_overrides={"解析值": pl.Float64, "允许偏差": pl.Float64, "行": pl.Int64, "目标年份": pl.Int64},
+            schema_overrides={
+                "解析值": pl.Float64,
+                "允许偏差": pl.Float64,
+                "区间下限": pl.Float64,
+                "区间上限": pl.Float64,
+                "行": pl.Int64,
+                "目标年份": pl.Int64,
+            },
         )
 
 
@@ -141,11 +205,13 @@ class _Reader:
         )
         self.regions = RegionLookup(con.sql("SELECT code, name, short_name, level, parent_code FROM region").pl())
         self.units = {c: u for c, u in self.indicators.select("code", "unit").iter_rows()}
+        self.directory = duties.UnitDirectory.of(con)
+        self.duties_now = duties.current(con)
         self.directions = {c: d for c, d in self.indicators.select("code", "direction").iter_rows()}
         self.plan_default = resolve_plan(con, plan or "两规")
         self.region_default = region
         self.plan_years = {c: y for c, y in con.sql("SELECT code, target_year FROM plan").fetchall()}
-        self.report = ImportReport(file)
+        self.report = ImportReport(file, plan_names=dict(con.sql("SELECT code, name FROM plan").fetchall()))
         self.seen: dict[tuple, str] = {}
 
     def finding(
@@ -247,6 +313,7 @@ class _Reader:
         except TargetTextError as exc:
             self.finding(sheet, row_no, column_letter(roles["kind"]), "unknown_kind", f"{exc}，本行未导入")
             return
+        self._duty(sheet, row_no, cells, roles, codes)
         source = self._cell(cells, roles, "source") or None
         note = self._cell(cells, roles, "note") or None
         if districts:
@@ -270,6 +337,47 @@ class _Reader:
                 if preview is not None and preview.status != "error":
                     parsed_by_year.setdefault(year, preview)
             self._check_years(sheet, row_no, parsed_by_year)
+
+    def _duty(
+        self, sheet: str, row_no: int, cells: tuple[str, ...], roles: dict[str, int], codes: tuple[str, ...]
+    ) -> None:
+        """The row's 牵头单位 / 责任单位 as a duty change; an empty cell keeps what is there."""
+        lead_text, shared_text = self._cell(cells, roles, "lead"), self._cell(cells, roles, "shared")
+        if not lead_text and not shared_text:
+            return
+        lead = shared = None
+        for role, text, label in (("lead", lead_text, "牵头单位"), ("shared", shared_text, "责任单位")):
+            if not text:
+                continue
+            found, unknown = self.directory.resolve_all(text)
+            col = column_letter(roles[role])
+            if unknown:
+                self.finding(
+                    sheet,
+                    row_no,
+                    col,
+                    "unknown_unit",
+                    f"{label}“{'、'.join(unknown)}”不在成员单位名录中（可写：{self.directory.known()}），本行分工未导入",
+                )
+                return
+            if role == "lead" and len(found) != 1:
+                self.finding(sheet, row_no, col, "several_leads", f"牵头单位只能写一个（“{text}”），本行分工未导入")
+                return
+            if role == "lead":
+                lead = found[0]
+            else:
+                shared = found
+        col = column_letter(roles["lead" if lead_text else "shared"])
+        for code in codes:
+            duty = replace(
+                duties.with_units(self.duties_now[code], lead, shared),
+                origin=f"{self.file} 工作表“{sheet}”第{row_no}行{col}列",
+            )
+            names = (
+                self.directory.name(duty.lead_unit),
+                "、".join(self.directory.name(u) for u in duty.shared_units),
+            )
+            self.report.duty_rows.append(DutyRow(sheet, row_no, col, duty, lead_text, shared_text, *names))
 
     def _indicator(self, sheet: str, row_no: int, col: str, text: str) -> tuple[str, ...]:
         match = self.lookup.resolve(text)
@@ -348,6 +456,7 @@ class _Reader:
             parsed.unit,
             parsed.tolerance,
         )
+        preview.band_low, preview.band_high = parsed.band_low, parsed.band_high
         unit = self.units.get(code)
         if parsed.unit and unit and _unit_key(parsed.unit) != _unit_key(unit):
             return self._bad(
@@ -361,7 +470,7 @@ class _Reader:
         self.seen[key] = f"工作表“{sheet}”第{row_no}行{col}列"
         if parsed.kind in NUMERIC_KINDS and not source:
             return self._bad(preview, "missing_source", "数值目标必须注明来源/文号，本格未导入")
-        if parsed.kind == "band" and parsed.tolerance is None:
+        if parsed.kind == "band" and parsed.tolerance is None and not parsed.is_range:
             preview.status, preview.message = "warning", "未写明允许偏差（如“左右（±2）”），导入后按目标待设定显示"
             self.finding(sheet, row_no, col, "band_without_tolerance", preview.message, SEVERITY_WARNING)
         change = TargetChange(
@@ -371,6 +480,8 @@ class _Reader:
             year,
             kind=parsed.kind,
             value=parsed.value,
+            band_low=parsed.band_low,
+            band_high=parsed.band_high,
             tolerance=parsed.tolerance,
             target_text=text.strip(),
             source=source,
@@ -422,7 +533,30 @@ def read_plan_table(
         reader.read(grid)
     for skipped in workbook.skipped:
         reader.finding(skipped.sheet, None, None, "skipped_sheet", skipped.reason, SEVERITY_INFO)
+    _judge_duties(reader.report, duties.classify(con, [r.duty for r in reader.report.duty_rows]), findings=True)
     return reader.report
+
+
+def _judge_duties(report: ImportReport, result: duties.DutyResult, *, findings: bool) -> None:
+    """Mark each duty row with what happens to it; a refused one is a finding on its cell."""
+    by_id = {id(r.duty): r for r in report.duty_rows}
+    for duty in result.unchanged:
+        by_id[id(duty)].status = "unchanged"
+    for duty, why in result.refused:
+        row = by_id[id(duty)]
+        row.status, row.message = "error", f"{why}，本行分工未导入"
+        if findings:
+            report.findings.append(
+                Finding(
+                    report.file,
+                    row.sheet,
+                    row.row,
+                    row.column,
+                    "duty_refused",
+                    SEVERITY_ERROR,
+                    f"{report.file} 工作表“{row.sheet}”第{row.row}行{row.column}列：{row.message}",
+                )
+            )
 
 
 def import_plan_table(
@@ -456,7 +590,11 @@ def import_plan_table(
                     f"{name} 工作表“{p.sheet}”第{p.row}行{p.column}列：{p.message}",
                 )
             )
-        return report, bool(report.result.added)
+        report.duty_result = duties.record(
+            con, [r.duty for r in report.duty_rows], actor=actor, reason=reason or f"导入目标表 {name}"
+        )
+        _judge_duties(report, report.duty_result, findings=False)  # read_plan_table reported the refused
+        return report, bool(report.result.added or report.duty_result.added)
 
     return publish(Path(db_path), change)
 
@@ -467,7 +605,8 @@ def export_frame(con: duckdb.DuckDBPyConnection, *, plan: str | None = None, reg
     rows = con.sql(
         """
         SELECT p.name AS plan_name, t.region_code, g.name AS region_name, t.indicator_code, i.name AS indicator_name,
-               i.unit, t.target_year, t.kind, t.value, t.tolerance, t.target_text, t.source, t.note,
+               i.unit, t.target_year, t.kind, t.value, t.band_low, t.band_high, t.tolerance, t.target_text,
+               t.source, t.note,
                c.lead_unit, c.other_units
         FROM target_effective t JOIN plan p ON p.code = t.plan_code JOIN indicator i ON i.code = t.indicator_code
         LEFT JOIN region g ON g.code = t.region_code
@@ -481,7 +620,15 @@ def export_frame(con: duckdb.DuckDBPyConnection, *, plan: str | None = None, reg
     years = sorted(set(rows.get_column("target_year").to_list()))
     grouped: dict[tuple, dict[str, str]] = {}
     for r in rows.iter_rows(named=True):
-        cell = render(r["kind"], r["value"], r["unit"], r["tolerance"], r["target_text"])
+        cell = render(
+            r["kind"],
+            r["value"],
+            r["unit"],
+            r["tolerance"],
+            r["target_text"],
+            band_low=r["band_low"],
+            band_high=r["band_high"],
+        )
         if not cell:
             continue  # a target without a value (目标待设定) has nothing to write
         key = (r["plan_name"], r["region_code"], r["indicator_code"], r["kind"], r["source"], r["note"])

@@ -123,8 +123,11 @@ def problems(
     scopes: dict[str, str],
     indicators: set[str],
     regions: set[str],
+    *,
+    allow_pending: bool = False,
 ) -> list[str]:
-    """Why `change` cannot be recorded (Chinese), empty when it can."""
+    """Why `change` cannot be recorded (Chinese), empty when it can. `allow_pending`: a numeric
+    target without any number is 目标待设定 (a new local indicator's place in the plan)."""
     out = []
     if change.plan_code not in scopes:
         out.append(f"规划“{change.plan_code}”不存在")
@@ -136,11 +139,13 @@ def problems(
         return out
     if change.kind not in KIND_ZH:
         out.append(f"目标类型“{change.kind}”无效")
-    elif change.kind in NUMERIC_KINDS:
+    elif change.kind in NUMERIC_KINDS and not (allow_pending and _pending(change)):
         if change.value is None and not (change.band_low is not None and change.band_high is not None):
             out.append("数值目标缺少目标值")
         if not (change.source or "").strip():
             out.append("数值目标必须注明来源/文号")
+        if change.band_low is not None and change.band_high is not None and change.band_low >= change.band_high:
+            out.append("区间下限应小于上限")
     for name in ("value", "band_low", "band_high", "tolerance"):
         v = getattr(change, name)
         if v is not None and not math.isfinite(v):
@@ -148,7 +153,13 @@ def problems(
     return out
 
 
-def classify(con: duckdb.DuckDBPyConnection, changes: list[TargetChange]) -> RevisionResult:
+def _pending(change: TargetChange) -> bool:
+    return change.value is None and change.band_low is None and change.band_high is None
+
+
+def classify(
+    con: duckdb.DuckDBPyConnection, changes: list[TargetChange], *, allow_pending: bool = False
+) -> RevisionResult:
     """Sort changes into those to add, those equal to the current target, and those refused."""
     scopes = dict(con.sql("SELECT code, scope FROM plan").fetchall())
     indicators = {r[0] for r in con.sql("SELECT code FROM indicator").fetchall()}
@@ -171,7 +182,7 @@ def classify(con: duckdb.DuckDBPyConnection, changes: list[TargetChange]) -> Rev
         if change.key() in seen:
             result.refused.append((change, "同一规划、指标、地区、目标年份重复出现"))
             continue
-        bad = problems(con, change, scopes, indicators, regions)
+        bad = problems(con, change, scopes, indicators, regions, allow_pending=allow_pending)
         if bad:
             result.refused.append((change, "；".join(bad)))
             continue
@@ -187,6 +198,7 @@ def record(
     actor: str,
     reason: str,
     when: datetime | None = None,
+    allow_pending: bool = False,
 ) -> RevisionResult:
     """Append a revision for every change that differs from the current target (one transaction
     is the caller's: etl.core.store.publish)."""
@@ -194,7 +206,7 @@ def record(
         raise RevisionError("修改目标必须填写修改原因")
     if not (actor or "").strip():
         raise RevisionError("修改目标必须记录修改人")
-    result = classify(con, changes)
+    result = classify(con, changes, allow_pending=allow_pending)
     when = when or datetime.now()
     rows = [
         {

@@ -46,6 +46,15 @@ _UNITS: tuple[tuple[str, str], ...] = (
 )
 PARSED_UNITS = frozenset(unit for _, unit in _UNITS)
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(" + "|".join(re.escape(w) for w, _ in _UNITS) + r")?")
+# a range as offices write it: 40%—50%, 40-50%, 40%至50%, 40%～50% (low, unit?, high, unit?)
+_RANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*("
+    + "|".join(re.escape(w) for w, _ in _UNITS)
+    + r")?\s*(?:—{1,2}|–|-|～|至|到)\s*(\d+(?:\.\d+)?)\s*("
+    + "|".join(re.escape(w) for w, _ in _UNITS)
+    + r")?"
+)
+_RANGE_WORDS = ("保持在", "保持", "控制在", "稳定在", "维持在", "介于", "之间", "范围内", "区间内", "区间")
 _TOLERANCE = re.compile(r"[（(]?±\s*(\d+(?:\.\d+)?)\s*(?:个百分点|%|‰|/10万)?[）)]?")
 
 _AT_LEAST_SUFFIX = ("以上", "及以上")
@@ -111,6 +120,11 @@ class ParsedTarget:
     def as_tuple(self) -> tuple[str, float | None, str | None, float | None]:
         """(kind, value, unit, tolerance): what the golden tests compare."""
         return (self.kind, self.value, self.unit, self.tolerance)
+
+    @property
+    def is_range(self) -> bool:
+        """A band given by its two edges (40%—50%) rather than a centre and a tolerance."""
+        return self.kind == "band" and self.band_low is not None and self.band_high is not None
 
 
 def normalise(text: str | None) -> str:
@@ -191,6 +205,8 @@ def parse_target_text(text: str | None, *, kind_hint: str | None = None, directi
 
     clauses = [c for c in re.split(r"[，,；;。]", s) if c]
     numbered = [c for c in clauses if _numbers(c)]
+    if len(numbered) == 1 and _RANGE.search(numbered[0]):
+        return _agree(_range(numbered[0], original), kind_hint)
     if len(numbered) > 1:
         raise TargetTextError(f"“{original}”写了不止一个数值目标，请每格只写一个")
     if numbered:
@@ -230,6 +246,25 @@ def parse_target_text(text: str | None, *, kind_hint: str | None = None, directi
     raise TargetTextError(f"“{original}”无法识别为目标（可写：≥95%、12/10万以下、保持在45%左右（±2）、逐步提高、是）")
 
 
+def _range(clause: str, original: str) -> ParsedTarget:
+    """A band from its two edges; the rest of the clause may only say 保持在 … 之间."""
+    match = _RANGE.search(clause)
+    low, high = float(match.group(1)), float(match.group(3))
+    units = {u for u in (_unit_of(match.group(2)), _unit_of(match.group(4))) if u}
+    rest = clause[: match.start()] + clause[match.end() :]
+    for word in _RANGE_WORDS:
+        rest = rest.replace(word, "")
+    if _numbers(rest):
+        raise TargetTextError(f"“{original}”除区间外还写了其他数值，无法判断目标")
+    if rest:
+        raise TargetTextError(f"“{original}”写了区间，但“{rest}”无法识别（区间可写：40%—50%、保持在40%至50%）")
+    if len(units) > 1:
+        raise TargetTextError(f"“{original}”区间两端的单位不一致")
+    if low >= high:
+        raise TargetTextError(f"“{original}”区间的下限应小于上限")
+    return ParsedTarget("band", None, units.pop() if units else None, band_low=low, band_high=high, text=original)
+
+
 def _agree(parsed: ParsedTarget, kind_hint: str | None) -> ParsedTarget:
     if kind_hint is not None and kind_hint != parsed.kind:
         raise TargetTextError(
@@ -239,9 +274,17 @@ def _agree(parsed: ParsedTarget, kind_hint: str | None) -> ParsedTarget:
 
 
 def render(
-    kind: str, value: float | None, unit: str | None = None, tolerance: float | None = None, text: str | None = None
+    kind: str,
+    value: float | None,
+    unit: str | None = None,
+    tolerance: float | None = None,
+    text: str | None = None,
+    *,
+    band_low: float | None = None,
+    band_high: float | None = None,
 ) -> str:
-    """Canonical wording that parse_target_text reads back to the same kind, value and tolerance."""
+    """Canonical wording that parse_target_text reads back to the same kind, value, tolerance
+    and range edges."""
 
     def num(x: float) -> str:
         text = repr(float(x))
@@ -253,6 +296,8 @@ def render(
         return f"≥{num(value)}{u}"
     if kind == "at_most" and value is not None:
         return f"≤{num(value)}{u}"
+    if kind == "band" and band_low is not None and band_high is not None:
+        return f"{num(band_low)}{u}—{num(band_high)}{u}"
     if kind == "band" and value is not None:
         return f"保持在{num(value)}{u}左右" + (f"（±{num(tolerance)}）" if tolerance is not None else "")
     if kind == "increase":

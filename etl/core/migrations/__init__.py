@@ -38,6 +38,9 @@ STEPS: tuple[Step, ...] = (
     Step(2, "the office's own targets keep their history; readers use target_effective", "0002_target_revisions.sql"),
     Step(3, "a publish counter, so snapshots of a PostgreSQL store know when to rebuild", "0003_publish_version.sql"),
     Step(4, "one definition of the current record for values and place records", "0004_counted_views.sql"),
+    Step(
+        5, "ranges by their edges; member-unit duties and local indicators keep their history", "0005_office_plan.sql"
+    ),
 )
 CURRENT = STEPS[-1].number
 
