@@ -180,6 +180,7 @@ def test_midterm_ranks_the_level_below_with_a_pooled_total(province_db: Path, mo
     assert any(
         c.value.startswith(
             "张店区在淄博市8个区县中排名第3。合计（汇总）行：所辖8个区县合计（汇总，按指标×区县计，单位：项次）。"
+            "按达标率排名，并列时依次比较达标率分母、退步或未向好项数、行政区划代码。"
         )
         for c in at.caption
     )
