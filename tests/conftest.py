@@ -41,6 +41,32 @@ def _no_real_users_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.delenv("FUER_DATABASE_URL", raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Every new AppTest scans each installed package for custom-component manifests (about
+    0.3 s); the installed packages do not change during a run, so all AppTests share one scan."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.testing.v1 import app_test
+
+    shared = BidiComponentManager()
+    shared.discover_and_register_components(start_file_watching=False)
+    shared.discover_and_register_components = lambda **_: None  # type: ignore[method-assign]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test, "BidiComponentManager", lambda: shared)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its production cost takes 0.16 s a hash, and tests make hundreds; they use the
+    same algorithm at its lowest cost, except the ones marked `production_hash`, which check the
+    cost the product uses."""
+    if request.node.get_closest_marker("production_hash") is None:
+        from argon2 import PasswordHasher
+
+        monkeypatch.setattr(users, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A PostgreSQL cluster on loopback for the whole session, stopped at the end."""
