@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
+from etl.__main__ import main as etl_main
 from etl.build import build_database
 from etl.core import pgsnapshot, pgstore
 from etl.core.store import writer_lock
@@ -115,9 +116,13 @@ def empty_store(store: str, request: pytest.FixtureRequest, monkeypatch: pytest.
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database a new user gets (catalogue, 淄博, national values, 示例数据). Do not write to it."""
+    """The database a new user gets (catalogue, 淄博, national values, 示例数据), built once per
+    session through the command line (`python -m etl build`). Do not write to it."""
     d = tmp_path_factory.mktemp("default-db")
-    build_database(d / "fuer.duckdb", sample_dir=d / "samples")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("FUER_SAMPLE_DIR", str(d / "samples"))
+        env.setenv("FUER_DB", str(d / "fuer.duckdb"))  # `--db` sets it for the process: restored after
+        assert etl_main(["--db", str(d / "fuer.duckdb"), "build"]) == 0
     return d / "fuer.duckdb"
 
 
