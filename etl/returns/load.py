@@ -19,8 +19,8 @@ import duckdb
 import polars as pl
 
 from etl.core import bounds
+from etl.core.duckfile import insert_frame, query_frame, registered
 from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding, UnreadableFile
-from etl.core.store import insert_frame
 from etl.core.text import squash
 from etl.returns.frames import look_up
 from etl.returns.guard import OFFICE_NAME as OFFICE_NAME  # the office's name, for workflow messages
@@ -79,8 +79,8 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
-    return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    return query_frame(con, sql, params)
 
 
 def load_context(con: duckdb.DuckDBPyConnection, today: date | None = None) -> Context:
@@ -185,14 +185,12 @@ def _store(
     report.revisions = new.filter(pl.col("old").is_not_null()).height
     report.changed = new.height
     if new.height:
-        con.register("_new_keys", new.select(key).unique().to_arrow(compat_level=pl.CompatLevel.newest()))
-        try:
-            revisions = con.sql(
+        with registered(con, "_new_keys", new.select(key).unique()):
+            revisions = query_frame(
+                con,
                 "SELECT o.indicator_code, o.region_code, o.year::BIGINT AS year, o.breakdown, max(o.revision) AS rev "
-                "FROM observation o JOIN _new_keys USING (indicator_code, region_code, year, breakdown) GROUP BY ALL"
-            ).pl()
-        finally:
-            con.unregister("_new_keys")
+                "FROM observation o JOIN _new_keys USING (indicator_code, region_code, year, breakdown) GROUP BY ALL",
+            )
         new = look_up(new, revisions, key).with_columns(
             (pl.col("rev").fill_null(0) + 1).cast(pl.Int64).alias("revision")
         )
@@ -262,14 +260,11 @@ def _insert_with_cells(
         return
     cells = sorted((c for c in frame.columns if _CELL.fullmatch(c)), key=lambda c: int(c[1:]))
     listed = f"list_slice([{', '.join(cells)}]::VARCHAR[], 1, n)" if cells else "[]::VARCHAR[]"
-    con.register("_cells_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-    try:
+    with registered(con, "_cells_frame", frame):
         con.execute(
             f"INSERT INTO {table} ({', '.join(named)}, row_no, {cells_as}) "
             f"SELECT {', '.join(named)}, row, {listed} FROM _cells_frame"
         )
-    finally:
-        con.unregister("_cells_frame")
 
 
 def load_file(
