@@ -155,9 +155,11 @@ def _store(
     *,
     is_sample: bool,
     actor: str,
+    keep_current: bool,
 ) -> None:
     """Write one file's submission, raw rows, changed values (each a new revision, with its
-    audit row), findings and refused rows; `ctx.current` then holds the new values."""
+    audit row), findings and refused rows; with `keep_current`, `ctx.current` then holds the
+    new values (for the files loaded after it)."""
     now = datetime.now()
     sub_id = con.sql(
         "INSERT INTO submission (file_name, sha256, kind, unit_code, loaded_at, status, rows_accepted,"
@@ -174,9 +176,7 @@ def _store(
     ).fetchall()[0][0]
     report.submission_id = sub_id
     sub = pl.lit(sub_id, dtype=pl.Int64).alias("submission_id")
-    _insert_with_cells(
-        con, "raw_row", raw_rows.sort("sheet", "row").with_columns(sub), ["submission_id", "sheet"], "cells"
-    )
+    _insert_with_cells(con, "raw_row", _in_sheet_order(raw_rows).with_columns(sub), ["submission_id", "sheet"], "cells")
     key = list(CURRENT_SCHEMA)[:4]
     new = look_up(checked.observations, ctx.current.rename({"value": "old"}), key)
     same = pl.col("old").is_not_null() & (pl.col("old") == pl.col("value"))
@@ -191,9 +191,12 @@ def _store(
                 "SELECT o.indicator_code, o.region_code, o.year::BIGINT AS year, o.breakdown, max(o.revision) AS rev "
                 "FROM observation o JOIN _new_keys USING (indicator_code, region_code, year, breakdown) GROUP BY ALL",
             )
-        new = look_up(new, revisions, key).with_columns(
-            (pl.col("rev").fill_null(0) + 1).cast(pl.Int64).alias("revision")
-        )
+        if revisions.height:
+            new = look_up(new, revisions, key).with_columns(
+                (pl.col("rev").fill_null(0) + 1).cast(pl.Int64).alias("revision")
+            )
+        else:  # no earlier revision of any of them (a first load): no join over every value
+            new = new.with_columns(pl.lit(1, dtype=pl.Int64).alias("revision"))
         insert_frame(
             con,
             "observation",
@@ -224,6 +227,7 @@ def _store(
                 pl.format("工作表“{}”{}{}，第{}版", "sheet", "column", "row", "revision").alias("detail"),
             ),
         )
+    if new.height and keep_current:
         ctx.current = pl.concat(
             [ctx.current.join(new.select(key), on=key, how="anti"), new.select(list(CURRENT_SCHEMA))]
         )
@@ -248,6 +252,20 @@ def _store(
 
 
 _CELL = re.compile(r"c\d+")
+
+
+def _in_sheet_order(raw_rows: pl.DataFrame) -> pl.DataFrame:
+    """The raw rows by sheet name, then row; the frame itself when it is so already (one sheet
+    read top to bottom: sorting would copy every cell)."""
+    ordered = raw_rows.select(
+        (
+            (pl.col("sheet") > pl.col("sheet").shift())
+            | ((pl.col("sheet") == pl.col("sheet").shift()) & (pl.col("row") > pl.col("row").shift()))
+        )
+        .fill_null(True)
+        .all()
+    ).item()
+    return raw_rows if ordered else raw_rows.sort("sheet", "row")
 
 
 def _insert_with_cells(
@@ -335,6 +353,7 @@ def load_file(
             "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8（逗号分隔）”再上传。",
             safety_findings,
         )
+    shared_ctx = ctx is not None  # the caller loads more files against it
     ctx = ctx or load_context(con, today)
     checked = check_frames(read.values, read.raw_rows, ctx)
     report.findings = [*safety_findings, *read.findings, *checked.findings]
@@ -381,7 +400,16 @@ def load_file(
     ).hstack(checked.observations.select("sheet", "row", "column"))
     raw_rows = read.raw_rows
     del read  # its values are checked: only the raw rows are still to be stored
-    _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
+    _store(
+        con,
+        report,
+        checked,
+        raw_rows,
+        ctx,
+        is_sample=is_sample,
+        actor=actor or default_actor(),
+        keep_current=shared_ctx,
+    )
     report.message = (
         f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
         f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个"
