@@ -245,10 +245,11 @@ def _store(
         orient="row",
     )
     insert_frame(con, "finding", findings.select(sub, pl.all()))
-    rejected = checked.rejected.join(
-        raw_rows.drop("sheet", "row"), on="raw_id", how="left", maintain_order="left"
-    ).with_columns(sub, pl.col("column").alias("col"), pl.col("n").fill_null(0))
-    _insert_with_cells(con, "rejected_row", rejected, ["submission_id", "sheet", "col", "reason"], "raw_cells")
+    if checked.rejected.height:  # (the join would hash every raw row even for no refusal)
+        rejected = checked.rejected.join(
+            raw_rows.drop("sheet", "row"), on="raw_id", how="left", maintain_order="left"
+        ).with_columns(sub, pl.col("column").alias("col"), pl.col("n").fill_null(0))
+        _insert_with_cells(con, "rejected_row", rejected, ["submission_id", "sheet", "col", "reason"], "raw_cells")
 
 
 _CELL = re.compile(r"c\d+")
@@ -356,13 +357,16 @@ def load_file(
     shared_ctx = ctx is not None  # the caller loads more files against it
     ctx = ctx or load_context(con, today)
     checked = check_frames(read.values, read.raw_rows, ctx)
+    no_values = read.values.is_empty()
+    raw_rows = read.raw_rows
+    read.values = read.values.clear()  # checked: only the raw rows are still to be stored
     report.findings = [*safety_findings, *read.findings, *checked.findings]
     sheet_errors = [f for f in read.findings if f.severity == SEVERITY_ERROR]
-    if read.values.is_empty() and sheet_errors:
+    if no_values and sheet_errors:
         report.status = "failed"
         report.message = "；".join(f.message for f in sheet_errors)
         return report
-    if read.values.is_empty():
+    if no_values:
         # "载入0个数值" would hide that nothing in the file was a value: say so, and load nothing.
         message = (
             f"文件“{path.name}”中没有任何填写了数值的单元格（只有表头或数值列全部为空），"
@@ -398,8 +402,6 @@ def load_file(
         last_year,
         key,
     ).hstack(checked.observations.select("sheet", "row", "column"))
-    raw_rows = read.raw_rows
-    del read  # its values are checked: only the raw rows are still to be stored
     _store(
         con,
         report,
