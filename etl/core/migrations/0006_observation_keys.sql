@@ -1,9 +1,9 @@
 -- Step 6: values are checked against the catalogue and the regions before they are written
 -- (etl.returns.validate refuses an unknown indicator or region with a finding), so the table no
--- longer repeats that check per row: its foreign keys on indicator and region cost a large load
--- about as much again as the rest of its write. Neither store can drop a foreign key the same way, so the
--- table is rebuilt with its rows, ids and order, and the view over it is made again as step 4
--- defined it.
+-- longer repeats that check per row: its foreign keys on indicator and region made a large load's
+-- insert and commit of this table about twice as slow. The two stores cannot drop a foreign key
+-- the same way, so the table is rebuilt with its rows, ids and order, and the view over it is made
+-- again as step 4 defined it.
 CREATE TABLE observation_keyed (
     id             BIGINT PRIMARY KEY DEFAULT nextval('observation_id_seq'),
     indicator_code VARCHAR NOT NULL,
