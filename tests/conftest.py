@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
 
+from etl.__main__ import main as etl_main
 from etl.build import build_database
 from etl.core import pgsnapshot, pgstore
 from etl.core.store import writer_lock
@@ -39,6 +40,32 @@ def _no_real_users_file(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     nor an office's PostgreSQL (the ones that need one get a throwaway database)."""
     monkeypatch.setenv("FUER_USERS_FILE", str(tmp_path_factory.getbasetemp() / "no-users.toml"))
     monkeypatch.delenv("FUER_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Every new AppTest scans each installed package for custom-component manifests (about
+    0.3 s); the installed packages do not change during a run, so all AppTests share one scan."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.testing.v1 import app_test
+
+    shared = BidiComponentManager()
+    shared.discover_and_register_components(start_file_watching=False)
+    shared.discover_and_register_components = lambda **_: None  # type: ignore[method-assign]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test, "BidiComponentManager", lambda: shared)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its production cost takes 0.16 s a hash, and tests make hundreds; they use the
+    same algorithm at its lowest cost, except the ones marked `production_hash`, which check the
+    cost the product uses."""
+    if request.node.get_closest_marker("production_hash") is None:
+        from argon2 import PasswordHasher
+
+        monkeypatch.setattr(users, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="session")
@@ -89,9 +116,13 @@ def empty_store(store: str, request: pytest.FixtureRequest, monkeypatch: pytest.
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database a new user gets (catalogue, 淄博, national values, 示例数据). Do not write to it."""
+    """The database a new user gets (catalogue, 淄博, national values, 示例数据), built once per
+    session through the command line (`python -m etl build`). Do not write to it."""
     d = tmp_path_factory.mktemp("default-db")
-    build_database(d / "fuer.duckdb", sample_dir=d / "samples")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("FUER_SAMPLE_DIR", str(d / "samples"))
+        env.setenv("FUER_DB", str(d / "fuer.duckdb"))  # `--db` sets it for the process: restored after
+        assert etl_main(["--db", str(d / "fuer.duckdb"), "build"]) == 0
     return d / "fuer.duckdb"
 
 

@@ -1,7 +1,6 @@
 """End to end through the command line: build, load, reload, correct, fail, template, region."""
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -21,16 +20,10 @@ def q(db: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """One built database (with samples) shared by the read-only checks; copied where changed."""
-    d = tmp_path_factory.mktemp("built")
-    os.environ["FUER_SAMPLE_DIR"] = str(d / "samples")
-    try:
-        assert main(["--db", str(d / "base.duckdb"), "build"]) == 0
-    finally:
-        os.environ.pop("FUER_SAMPLE_DIR")
-    return d / "base.duckdb"
+@pytest.fixture
+def built(built_db: Path) -> Path:
+    """The session's database, built through this command line (`build`, conftest.built_db)."""
+    return built_db
 
 
 @pytest.fixture

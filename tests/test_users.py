@@ -38,6 +38,7 @@ def run_cli(argv: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch) -> tup
     return code, out.getvalue()
 
 
+@pytest.mark.production_hash
 def test_add_user_stores_only_an_argon2_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "users.toml"
     pw = new_password()

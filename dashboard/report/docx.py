@@ -8,6 +8,7 @@ when the report holds sample data every page's header says so.
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Iterable
 
@@ -209,15 +210,24 @@ def _table(doc, block: Table, width_cm: float) -> None:
         run = p.add_run(name)
         _fonts(run, HEADING_FONT)
         _shade(cell, "E7E6E6")
-    for values in block.rows:
+    if block.rows:
+        # The first body row through the API; each later row is a copy of its XML with new text:
+        # python-docx rebuilds the whole cell grid for every row's cells (quadratic in rows).
         row = table.add_row()
         _no_split(row)
-        for cell, value, name in zip(row.cells, values, block.columns, strict=True):  # add_row sets widths
+        for cell, name in zip(row.cells, block.columns, strict=True):  # add_row sets widths
             p = cell.paragraphs[0]
             p._p.style = text_style
             if name not in TEXT_COLUMNS:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run(value)
+            p.add_run()
+        template = copy.deepcopy(row._tr)
+        rows = [row._tr] + [copy.deepcopy(template) for _ in block.rows[1:]]
+        for tr, values in zip(rows, block.rows, strict=True):
+            if tr is not row._tr:
+                table._tbl.append(tr)
+            for tc, value in zip(tr.tc_lst, values, strict=True):
+                tc.p_lst[0].r_lst[0].text = value
     if block.note:
         p = doc.add_paragraph(f"注：{block.note}", style=TABLE_TEXT)
         p.paragraph_format.space_after = Pt(6)
