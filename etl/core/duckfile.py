@@ -87,8 +87,34 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, pl
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Append `frame` to `table` by column name (nothing when the frame is empty)."""
     if frame.height:
-        # the newest Arrow level hands polars' string views over without copying every string
-        con.register("_insert_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
         cols = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _insert_frame")
-        con.unregister("_insert_frame")
+        with registered(con, "_insert_frame", frame):
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _insert_frame")
+
+
+class _ArrowStream:
+    """A polars frame as DuckDB scans it: through the Arrow PyCapsule interface, so neither side
+    needs pyarrow (registering the frame itself converts it with pyarrow, a slow import for a
+    load in a fresh process). Each scan gets a fresh stream."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        return self.frame.__arrow_c_stream__(requested_schema)
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """`frame` visible to SQL on `con` as the view `name` for the duration of the block."""
+    con.register(name, _ArrowStream(frame))
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
+def query_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    """A query's result as a polars frame, through the Arrow PyCapsule interface (`.pl()`
+    goes through pyarrow)."""
+    return pl.DataFrame(con.sql(sql, params=params) if params else con.sql(sql))

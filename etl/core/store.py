@@ -79,6 +79,14 @@ def _publish(db_path: Path, change: Change[T], fresh: bool) -> tuple[T, list[mig
             shutil.copyfile(db_path, tmp)
         con = duckdb.connect(str(tmp))
         try:
+            # The big tables only grow: vacuuming at the checkpoint finds nothing to reclaim there
+            # and instead rewrites every appended row once more, to merge it into the table's last,
+            # partly filled row group. Rows deleted from the small editable tables stay marked
+            # deleted, which costs nothing worth a rewrite.
+            con.execute("SET max_vacuum_tasks = 0")
+            # a large append goes to disk a row group at a time, not five (600,000 rows) held in
+            # memory first: a load's peak memory is what decides whether it may run at all
+            con.execute("SET write_buffer_row_group_count = 1")
             con.begin()
             try:
                 applied = migrations.migrate(migrations.DuckDB(con))

@@ -13,6 +13,7 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from etl.core.duckfile import query_frame
 from etl.core.records import OFFICE_UNIT, SEVERITY_ERROR, Finding
 from etl.returns.frames import look_up
 from etl.returns.validate import REJECTED_SCHEMA, CheckedFrames, Context
@@ -39,7 +40,7 @@ class Guard:
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
-    return con.sql(sql).pl()
+    return query_frame(con, sql)
 
 
 def load_guard(con: duckdb.DuckDBPyConnection, unit: str | None, enforce_unit: bool) -> Guard:

@@ -19,8 +19,8 @@ import duckdb
 import polars as pl
 
 from etl.core import bounds
+from etl.core.duckfile import insert_frame, query_frame, registered
 from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding, UnreadableFile
-from etl.core.store import insert_frame
 from etl.core.text import squash
 from etl.returns.frames import look_up
 from etl.returns.guard import OFFICE_NAME as OFFICE_NAME  # the office's name, for workflow messages
@@ -79,8 +79,8 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
-    return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+    return query_frame(con, sql, params)
 
 
 def load_context(con: duckdb.DuckDBPyConnection, today: date | None = None) -> Context:
@@ -155,9 +155,11 @@ def _store(
     *,
     is_sample: bool,
     actor: str,
+    keep_current: bool,
 ) -> None:
     """Write one file's submission, raw rows, changed values (each a new revision, with its
-    audit row), findings and refused rows; `ctx.current` then holds the new values."""
+    audit row), findings and refused rows; with `keep_current`, `ctx.current` then holds the
+    new values (for the files loaded after it)."""
     now = datetime.now()
     sub_id = con.sql(
         "INSERT INTO submission (file_name, sha256, kind, unit_code, loaded_at, status, rows_accepted,"
@@ -174,9 +176,7 @@ def _store(
     ).fetchall()[0][0]
     report.submission_id = sub_id
     sub = pl.lit(sub_id, dtype=pl.Int64).alias("submission_id")
-    _insert_with_cells(
-        con, "raw_row", raw_rows.sort("sheet", "row").with_columns(sub), ["submission_id", "sheet"], "cells"
-    )
+    _insert_with_cells(con, "raw_row", _in_sheet_order(raw_rows).with_columns(sub), ["submission_id", "sheet"], "cells")
     key = list(CURRENT_SCHEMA)[:4]
     new = look_up(checked.observations, ctx.current.rename({"value": "old"}), key)
     same = pl.col("old").is_not_null() & (pl.col("old") == pl.col("value"))
@@ -185,17 +185,18 @@ def _store(
     report.revisions = new.filter(pl.col("old").is_not_null()).height
     report.changed = new.height
     if new.height:
-        con.register("_new_keys", new.select(key).unique().to_arrow(compat_level=pl.CompatLevel.newest()))
-        try:
-            revisions = con.sql(
+        with registered(con, "_new_keys", new.select(key).unique()):
+            revisions = query_frame(
+                con,
                 "SELECT o.indicator_code, o.region_code, o.year::BIGINT AS year, o.breakdown, max(o.revision) AS rev "
-                "FROM observation o JOIN _new_keys USING (indicator_code, region_code, year, breakdown) GROUP BY ALL"
-            ).pl()
-        finally:
-            con.unregister("_new_keys")
-        new = look_up(new, revisions, key).with_columns(
-            (pl.col("rev").fill_null(0) + 1).cast(pl.Int64).alias("revision")
-        )
+                "FROM observation o JOIN _new_keys USING (indicator_code, region_code, year, breakdown) GROUP BY ALL",
+            )
+        if revisions.height:
+            new = look_up(new, revisions, key).with_columns(
+                (pl.col("rev").fill_null(0) + 1).cast(pl.Int64).alias("revision")
+            )
+        else:  # no earlier revision of any of them (a first load): no join over every value
+            new = new.with_columns(pl.lit(1, dtype=pl.Int64).alias("revision"))
         insert_frame(
             con,
             "observation",
@@ -226,6 +227,7 @@ def _store(
                 pl.format("工作表“{}”{}{}，第{}版", "sheet", "column", "row", "revision").alias("detail"),
             ),
         )
+    if new.height and keep_current:
         ctx.current = pl.concat(
             [ctx.current.join(new.select(key), on=key, how="anti"), new.select(list(CURRENT_SCHEMA))]
         )
@@ -243,13 +245,28 @@ def _store(
         orient="row",
     )
     insert_frame(con, "finding", findings.select(sub, pl.all()))
-    rejected = checked.rejected.join(
-        raw_rows.drop("sheet", "row"), on="raw_id", how="left", maintain_order="left"
-    ).with_columns(sub, pl.col("column").alias("col"), pl.col("n").fill_null(0))
-    _insert_with_cells(con, "rejected_row", rejected, ["submission_id", "sheet", "col", "reason"], "raw_cells")
+    if checked.rejected.height:  # (the join would hash every raw row even for no refusal)
+        rejected = checked.rejected.join(
+            raw_rows.drop("sheet", "row"), on="raw_id", how="left", maintain_order="left"
+        ).with_columns(sub, pl.col("column").alias("col"), pl.col("n").fill_null(0))
+        _insert_with_cells(con, "rejected_row", rejected, ["submission_id", "sheet", "col", "reason"], "raw_cells")
 
 
 _CELL = re.compile(r"c\d+")
+
+
+def _in_sheet_order(raw_rows: pl.DataFrame) -> pl.DataFrame:
+    """The raw rows by sheet name, then row; the frame itself when it is so already (one sheet
+    read top to bottom: sorting would copy every cell)."""
+    ordered = raw_rows.select(
+        (
+            (pl.col("sheet") > pl.col("sheet").shift())
+            | ((pl.col("sheet") == pl.col("sheet").shift()) & (pl.col("row") > pl.col("row").shift()))
+        )
+        .fill_null(True)
+        .all()
+    ).item()
+    return raw_rows if ordered else raw_rows.sort("sheet", "row")
 
 
 def _insert_with_cells(
@@ -262,14 +279,11 @@ def _insert_with_cells(
         return
     cells = sorted((c for c in frame.columns if _CELL.fullmatch(c)), key=lambda c: int(c[1:]))
     listed = f"list_slice([{', '.join(cells)}]::VARCHAR[], 1, n)" if cells else "[]::VARCHAR[]"
-    con.register("_cells_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-    try:
+    with registered(con, "_cells_frame", frame):
         con.execute(
             f"INSERT INTO {table} ({', '.join(named)}, row_no, {cells_as}) "
             f"SELECT {', '.join(named)}, row, {listed} FROM _cells_frame"
         )
-    finally:
-        con.unregister("_cells_frame")
 
 
 def load_file(
@@ -340,15 +354,19 @@ def load_file(
             "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8（逗号分隔）”再上传。",
             safety_findings,
         )
+    shared_ctx = ctx is not None  # the caller loads more files against it
     ctx = ctx or load_context(con, today)
     checked = check_frames(read.values, read.raw_rows, ctx)
+    no_values = read.values.is_empty()
+    raw_rows = read.raw_rows
+    read.values = read.values.clear()  # checked: only the raw rows are still to be stored
     report.findings = [*safety_findings, *read.findings, *checked.findings]
     sheet_errors = [f for f in read.findings if f.severity == SEVERITY_ERROR]
-    if read.values.is_empty() and sheet_errors:
+    if no_values and sheet_errors:
         report.status = "failed"
         report.message = "；".join(f.message for f in sheet_errors)
         return report
-    if read.values.is_empty():
+    if no_values:
         # "载入0个数值" would hide that nothing in the file was a value: say so, and load nothing.
         message = (
             f"文件“{path.name}”中没有任何填写了数值的单元格（只有表头或数值列全部为空），"
@@ -384,9 +402,16 @@ def load_file(
         last_year,
         key,
     ).hstack(checked.observations.select("sheet", "row", "column"))
-    raw_rows = read.raw_rows
-    del read  # its values are checked: only the raw rows are still to be stored
-    _store(con, report, checked, raw_rows, ctx, is_sample=is_sample, actor=actor or default_actor())
+    _store(
+        con,
+        report,
+        checked,
+        raw_rows,
+        ctx,
+        is_sample=is_sample,
+        actor=actor or default_actor(),
+        keep_current=shared_ctx,
+    )
     report.message = (
         f"{path.name}：载入{report.accepted}个数值（其中修订{report.revisions}个），"
         f"拒绝{report.rejected}个，标为无数据（—）{report.missing}个"

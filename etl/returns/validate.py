@@ -475,6 +475,8 @@ def _fractions(pairs: pl.DataFrame, ctx: Context) -> tuple[pl.DataFrame, pl.Data
         "code",
         "num_value",
     )
+    if not bad.height:  # the usual file: nothing to take out, and the join would copy every pair
+        return events, pairs
     return events, pairs.join(bad.select("pair"), on="pair", how="anti", maintain_order="left")
 
 

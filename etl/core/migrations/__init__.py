@@ -41,6 +41,7 @@ STEPS: tuple[Step, ...] = (
     Step(
         5, "ranges by their edges; member-unit duties and local indicators keep their history", "0005_office_plan.sql"
     ),
+    Step(6, "values are checked against the catalogue before writing, not again per row", "0006_observation_keys.sql"),
 )
 CURRENT = STEPS[-1].number
 
