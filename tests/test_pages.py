@@ -18,7 +18,8 @@ import duckdb
 import fastexcel
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MediaFileStorageError, MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.runtime.memory_media_file_storage import MediaFileStorageError
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
@@ -42,22 +43,23 @@ def _close_connections():
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest, str], bytes]:
-    """The bytes behind a download button, from the media storage AppTest gives the run."""
-    storages: list[MemoryMediaFileStorage] = []
+    """The bytes behind a download button, from the media files AppTest gives the run; a
+    deferred download (made when clicked) is made here, as a click would."""
+    managers: list[MediaFileManager] = []
 
-    class Recording(MemoryMediaFileStorage):
+    class Recording(MediaFileManager):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
-            storages.append(self)
+            managers.append(self)
 
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
 
     def get(at: AppTest, file_name: str) -> bytes:
         button = next(b for b in at.download_button if b.proto.label == f"下载 {file_name}")
-        name = button.proto.url.rsplit("/", 1)[1]
-        for storage in reversed(storages):
+        for manager in reversed(managers):
             try:
-                return bytes(storage.get_file(name).content)
+                url = button.proto.url or manager.execute_deferred(button.proto.deferred_file_id)
+                return bytes(manager._storage.get_file(url.rsplit("/", 1)[1]).content)
             except MediaFileStorageError:
                 continue
         raise AssertionError(f"no stored file for {file_name}")

@@ -9,6 +9,8 @@ tests/artifacts/<page>.png for a person to look at (the big-screen mode at a wal
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from browser_support import ARTIFACTS, full_page_screenshot, leaving_requests
 
@@ -98,3 +100,23 @@ def test_page_in_chromium(name: str, app_url: str, chromium_browser) -> None:
     assert requests, "the browser made no requests at all"
     outside = leaving_requests(requests)
     assert not outside, f"requests left the machine: {outside}"
+
+
+def test_a_table_downloads_as_csv_that_excel_opens(app_url: str, chromium_browser) -> None:
+    """A table's CSV is made when its button is clicked: the file arrives with the BOM Excel needs
+    and the columns the page shows."""
+    page = chromium_browser.new_page(accept_downloads=True)
+    try:
+        page.goto(app_url)
+        button = page.get_by_role("button", name="下载 区县达标率排名_淄博市_2024.csv")
+        button.wait_for(timeout=90_000)
+        with page.expect_download(timeout=60_000) as info:
+            button.click()
+        download = info.value
+        data = Path(download.path()).read_bytes()
+    finally:
+        page.close()
+    assert download.suggested_filename == "区县达标率排名_淄博市_2024.csv"
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data[3:].decode("utf-8").splitlines()
+    assert lines[0].startswith("排名,区县,达标率") and len(lines) == 9  # header and the 8 区县 of 淄博市

@@ -70,7 +70,9 @@ def download_csv(frame: pl.DataFrame, file_name: str, *, key: str | None = None)
     """A download button for `frame` as Excel-friendly CSV (UTF-8 with BOM, no formulas)."""
     st.download_button(
         f"下载 {md_escape(file_name)}",
-        data=exports.csv_bytes(frame),
+        # made when clicked: most views download nothing, and every table's CSV would otherwise be
+        # written and held in memory on each run of the page (a fifth of a cached page's work)
+        data=lambda: exports.csv_bytes(frame),
         file_name=file_name,
         mime="text/csv",
         key=key or f"download-{file_name}",
