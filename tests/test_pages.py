@@ -343,16 +343,34 @@ def test_midterm_page_narrative_and_downloads(work_db: Path, monkeypatch, downlo
     ) in narrative
 
     table = csv_rows(downloads(at, "中期评估_博山区_2024.csv"))
-    assert table[0][:8] == ["领域", "序号", "指标", "单位", "基期值（2020年）", "最新值", "最新值年份", "2025年目标"]
+    assert table[0][:9] == [
+        "领域",
+        "序号",
+        "指标",
+        "单位",
+        "基期值（2020年）",
+        "最新值",
+        "最新值年份",
+        "定性评定",
+        "2025年目标",
+    ]
     assert_no_live_formula(table)
     sources = [r[table[0].index("目标来源")] for r in table[1:] if r[2] == "小学生近视率"]
     assert sources == ['2030年：=HYPERLINK("http://example.invalid","x")']  # not at a cell's start
+    # a 定性 goal's verdict is not a number: the value cells stay empty and 定性评定 says it
+    head = table[0]
+    judged = next(r for r in table[1:] if r[2] == "保障儿童权利的法律法规体系")
+    shown = [judged[head.index(c)] for c in ("基期值（2020年）", "最新值", "最新值年份", "定性评定", "评估结论")]
+    assert shown == ["", "", "2024", "已实现", "达标；工委办2024年评定为已实现"]
     summary = csv_rows(downloads(at, "中期评估汇总_博山区_2024.csv"))
     assert summary[-1][:2] == ["合计", str(row.item(0, "n_items"))]
 
     workbook = downloads(at, "中期评估_博山区_2024.xlsx")
     names = fastexcel.read_excel(workbook).sheet_names
     assert names[0] == "汇总" and "儿童与健康" in names and len(names) == 16  # 汇总 and all 15 domains
+    law = fastexcel.read_excel(workbook).load_sheet("儿童与法律保护", header_row=3).to_polars()
+    judged_row = law.filter(pl.col("指标") == "保障儿童权利的法律法规体系")
+    assert judged_row.select("基期值（2020年）", "最新值", "定性评定").row(0) == (None, None, "已实现")
 
     # the source shows at a cell's start in the per-domain districts table: neutralised there
     at.switch_page("../pages/districts.py").run()

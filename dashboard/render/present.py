@@ -187,6 +187,17 @@ def value_text(row: Mapping[str, Any], value: float | None) -> str | None:
     return number(value, row.get("decimals"))
 
 
+def measured(row: Mapping[str, Any], key: str) -> float | None:
+    """A number column of an item (baseline, latest value, trend) rounded as shown; empty for a
+    judged goal, whose 1 and 0 only encode the office's verdict (judgement says which)."""
+    return None if is_judged(row) else rounded(row[key], row.get("decimals"))
+
+
+def judgement(row: Mapping[str, Any]) -> str | None:
+    """已实现 / 未实现 of a judged goal's latest judgement; None for a measured item or no judgement."""
+    return value_text(row, row["latest_value"]) if is_judged(row) else None
+
+
 def value_with_year(value: float | None, year: int | None, decimals: int | None, *, judged: bool = False) -> str | None:
     text = ("已实现" if value == 1 else "未实现") if judged and value is not None else number(value, decimals)
     return None if text is None else f"{text}（{year}年）"
@@ -292,8 +303,8 @@ ITEM_COLUMNS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "单位": lambda r: r["unit"],
     "地区": lambda r: r["region_name"],
     "分组": lambda r: r["breakdown"],
-    "基期值": lambda r: rounded(r["baseline_value"], r["decimals"]),
-    "最新值": lambda r: rounded(r["latest_value"], r["decimals"]),
+    "基期值": lambda r: measured(r, "baseline_value"),
+    "最新值": lambda r: measured(r, "latest_value"),
     "最新年份": lambda r: None if r["latest_year"] is None else str(r["latest_year"]),
     "目标": target_text,
     "目标年份": lambda r: None if r["target_year"] is None else str(r["target_year"]),
@@ -302,7 +313,7 @@ ITEM_COLUMNS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "计算状态": lambda r: rule_name(r["status"]),
     "进度ρ（%）": lambda r: share_number(r["rho"]),
     "时间进度τ（%）": lambda r: share_number(r["tau"]),
-    "趋势预测": lambda r: rounded(r["trend_projection"], r["decimals"]),
+    "趋势预测": lambda r: measured(r, "trend_projection"),
     "按趋势可达标": lambda r: None if r["trend_on_track"] is None else ("是" if r["trend_on_track"] else "否"),
     "说明": lambda r: r["reason"],
     "数据提示": lambda r: flags_text(r["flags"]),

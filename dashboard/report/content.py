@@ -438,7 +438,7 @@ def _national_rows(
 def _domain_table_rows(domain_table: pl.DataFrame, years: Sequence[int]) -> tuple[tuple[str, ...], ...]:
     rows = []
     for r in domain_table.iter_rows(named=True):
-        latest = cell(r["最新值"])
+        latest = cell(r["最新值"]) or r["定性评定"] or ""
         if latest:
             latest += f"（{r['最新值年份']}）"
         rows.append(
@@ -643,7 +643,7 @@ def annex_table(m: midterm.Midterm) -> Table:
             r["指标"],
             r["单位"] or "",
             cell(r[base]),
-            cell(r["最新值"]),
+            cell(r["最新值"]) or r["定性评定"] or "",
             r["最新值年份"] or "",
             *(r[t] or "" for t in targets),
             r["评价状态"],

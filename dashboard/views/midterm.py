@@ -83,7 +83,9 @@ def conclusion(row: Mapping[str, Any]) -> str:
         return f"无法评估：{row.get('reason') or '缺少基期值'}"
     d = row.get("decimals")
     parts = [row.get("status_label") or present.rule_name(status)]
-    if status == "achieved":
+    if present.is_judged(row) and row.get("latest_year") is not None:
+        parts.append(f"工委办{row['latest_year']}年评定为{present.judgement(row)}")
+    elif status == "achieved":
         parts.append(f"{row['latest_year']}年已达到目标")
     elif status in ("on_track", "lagging", "regressing") and row.get("rho") is not None:
         parts.append(f"完成进度{present.share(row['rho'])}，时间进度{present.share(row['tau'])}")
@@ -312,13 +314,15 @@ def _evaluation_table(
         "领域": lambda r: r["domain"],
         "指标": lambda r: r["indicator_name"],
         "单位": lambda r: r["unit"],
-        f"基期值（{base}年）": lambda r: present.rounded(r["baseline_value"], r["decimals"]),
-        "最新值": lambda r: present.rounded(r["latest_value"], r["decimals"]),
+        f"基期值（{base}年）": lambda r: present.measured(r, "baseline_value"),
+        "最新值": lambda r: present.measured(r, "latest_value"),
         "最新值年份": lambda r: None if r["latest_year"] is None else str(r["latest_year"]),
+        # a 定性 goal's latest value is the office's verdict, not a number
+        "定性评定": present.judgement,
         **{f"{y}年目标": target_for(y) for y in years},
         # status and verdict before the long text, so a printed page shows them beside the numbers
         "评价状态": present.status_cell,
-        f"趋势预测（{main_year}年）": lambda r: present.rounded(r["trend_projection"], r["decimals"]),
+        f"趋势预测（{main_year}年）": lambda r: present.measured(r, "trend_projection"),
         "评估结论": conclusion,
         "牵头单位": lambda r: r["lead_unit"],
         "目标来源": sources,
