@@ -154,7 +154,7 @@ def cmd_migrate(console: Console) -> int:
         return 2
     applied = upgrade(db)
     for step in applied:
-        console.print(f"已升级到版本 {step.number}：{step.why}", highlight=False)
+        console.print(f"已升级到版本 {step.number}：{step.said}", highlight=False)
     if settings.database_url():
         from etl.core.pg import where
 
@@ -243,9 +243,14 @@ def _quiet_teardown() -> None:
     """After a polars read of a DuckDB result, DuckDB's bindings list objects still alive at
     interpreter exit (dozens of English lines; a fixed set, not a growing leak). Everything the
     command says has been said by then, so stderr is closed for the teardown only."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`… --json | head`): nothing more can be said anyway
+        pass
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stderr.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -121,6 +121,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("default-db")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("FUER_SAMPLE_DIR", str(d / "samples"))
+        env.delenv("FUER_DATABASE_URL", raising=False)  # never a developer's own PostgreSQL
         env.setenv("FUER_DB", str(d / "fuer.duckdb"))  # `--db` sets it for the process: restored after
         assert etl_main(["--db", str(d / "fuer.duckdb"), "build"]) == 0
     return d / "fuer.duckdb"

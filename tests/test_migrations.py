@@ -5,6 +5,7 @@ that upgrades it."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -143,7 +144,10 @@ def test_migrate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     monkeypatch.setenv("FUER_DB", str(path))
     assert etl_main(["migrate"]) == 0
     err = capsys.readouterr().err
-    assert "已升级到版本 2" in err and "已升级到版本 6" in err and "本次升级 5 步" in err
+    assert "已升级到版本 2：工委办自定的目标保留修改历史" in err and "本次升级 5 步" in err
+    assert "已升级到版本 6：数值在写入前已对照指标目录和地区检查，写入时不再逐行重复检查" in err
+    steps = [line.replace("PostgreSQL", "") for line in err.splitlines() if line.startswith("已升级到版本")]
+    assert len(steps) == 5 and not any(re.search(r"[A-Za-z]", line) for line in steps)  # Chinese only
     assert etl_main(["migrate"]) == 0
     assert "本次升级 0 步" in capsys.readouterr().err
     # a read-only command on an old file says what to run instead of failing on a missing table

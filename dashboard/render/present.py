@@ -305,6 +305,7 @@ ITEM_COLUMNS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "分组": lambda r: r["breakdown"],
     "基期值": lambda r: measured(r, "baseline_value"),
     "最新值": lambda r: measured(r, "latest_value"),
+    "定性评定": judgement,
     "最新年份": lambda r: None if r["latest_year"] is None else str(r["latest_year"]),
     "目标": target_text,
     "目标年份": lambda r: None if r["target_year"] is None else str(r["target_year"]),
@@ -328,4 +329,8 @@ NUMERIC_ITEM_COLUMNS: frozenset[str] = frozenset({"基期值", "最新值", "趋
 def item_table(items: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """Items as a table with the named ITEM_COLUMNS (Chinese headers, rounded as shown)."""
     schema = {c: pl.Float64 for c in columns if c in NUMERIC_ITEM_COLUMNS}
-    return rows_table(items.iter_rows(named=True), {c: ITEM_COLUMNS[c] for c in columns}, schema)
+    table = rows_table(items.iter_rows(named=True), {c: ITEM_COLUMNS[c] for c in columns}, schema)
+    # 定性评定 only where a judged goal is shown: a column empty on every row would say nothing
+    if "定性评定" in table.columns and table.get_column("定性评定").null_count() == table.height:
+        table = table.drop("定性评定")
+    return table

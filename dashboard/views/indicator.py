@@ -115,24 +115,23 @@ def _target_note(item: dict[str, Any]) -> str:
 def _why(item: dict[str, Any], base_year: int) -> pl.DataFrame:
     """The status with its inputs and intermediates (every status must be explainable)."""
     d = item["decimals"]
+    judged = present.is_judged(item)
     growth = item.get("growth_label")
     rows: list[tuple[str, str | None, str]] = [
         ("状态", present.status_cell(item), f"计算状态：{present.rule_name(item['status'])}" + rounding_note(item)),
         ("目标", present.target_text(item), _target_note(item)),
-        (f"基期值（{base_year}年）", present.number(item["baseline_value"], d), "v_B"),
+        (f"基期值（{base_year}年）", present.value_text(item, item["baseline_value"]), "v_B"),
         (
             "最新值",
-            (
-                present.value_with_year(item["latest_value"], item["latest_year"], d, judged=present.is_judged(item))
-                or ""
-            )
+            (present.value_with_year(item["latest_value"], item["latest_year"], d, judged=judged) or "")
             + present.pending_mark(item)
             or None,
             "v，报告年份及以前最近一年",
         ),
-        ("上年值", present.number(item["previous_value"], d), "最新年份前一年"),
-        ("同比变化", present.number(item["yoy_change"], d), "最新值 − 上年值"),
-        ("较基期变化", present.number(item["change_since_base"], d), "最新值 − 基期值"),
+        ("上年值", present.value_text(item, item["previous_value"]), "最新年份前一年"),
+        # a judged goal's 1 and 0 are verdicts: their difference is not a change
+        ("同比变化", None if judged else present.number(item["yoy_change"], d), "最新值 − 上年值"),
+        ("较基期变化", None if judged else present.number(item["change_since_base"], d), "最新值 − 基期值"),
         ("时间进度 τ", present.share(item["tau"]), "(最新年份 − 基期年) ÷ (目标年 − 基期年)"),
         ("进度 ρ", present.share(item["rho"]), "(v − v_B) ÷ (目标 − v_B)；ρ ≥ τ 为进度正常"),
         (
@@ -214,6 +213,7 @@ _DISTRICT_COLUMNS = [
     "地区",
     "基期值",
     "最新值",
+    "定性评定",
     "最新年份",
     "目标",
     "目标来源",

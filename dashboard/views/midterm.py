@@ -84,7 +84,7 @@ def conclusion(row: Mapping[str, Any]) -> str:
     d = row.get("decimals")
     parts = [row.get("status_label") or present.rule_name(status)]
     if present.is_judged(row) and row.get("latest_year") is not None:
-        parts.append(f"工委办{row['latest_year']}年评定为{present.judgement(row)}")
+        parts.append(f"{row['latest_year']}年评定为{present.judgement(row)}")
     elif status == "achieved":
         parts.append(f"{row['latest_year']}年已达到目标")
     elif status in ("on_track", "lagging", "regressing") and row.get("rho") is not None:

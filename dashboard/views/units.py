@@ -99,7 +99,9 @@ def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: st
         ),
         timeliness=_timeliness(per_year),
         off_track=_off_track(led),
-        flags=present.item_table(flagged, ["指标", "地区", "分组", "最新值", "最新年份", "数据提示", "状态"]),
+        flags=present.item_table(
+            flagged, ["指标", "地区", "分组", "最新值", "定性评定", "最新年份", "数据提示", "状态"]
+        ),
         lead_items=led.height,
     )
 
@@ -163,6 +165,7 @@ def _off_track(led: pl.DataFrame) -> pl.DataFrame:
             "地区",
             "基期值",
             "最新值",
+            "定性评定",
             "最新年份",
             "目标",
             "目标来源",

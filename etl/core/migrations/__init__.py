@@ -28,20 +28,50 @@ class Step:
     number: int
     why: str
     file: str
+    # what the step changes, as `python -m etl migrate` tells the office
+    said: str
 
     def sql(self) -> str:
         return Path(__file__).with_name(self.file).read_text(encoding="utf-8")
 
 
 STEPS: tuple[Step, ...] = (
-    Step(1, "base schema: catalogue, targets, regions, returns as revisions, places, review workflow", "0001_base.sql"),
-    Step(2, "the office's own targets keep their history; readers use target_effective", "0002_target_revisions.sql"),
-    Step(3, "a publish counter, so snapshots of a PostgreSQL store know when to rebuild", "0003_publish_version.sql"),
-    Step(4, "one definition of the current record for values and place records", "0004_counted_views.sql"),
     Step(
-        5, "ranges by their edges; member-unit duties and local indicators keep their history", "0005_office_plan.sql"
+        1,
+        "base schema: catalogue, targets, regions, returns as revisions, places, review workflow",
+        "0001_base.sql",
+        said="基础结构：指标目录、目标、地区、按修订保存的报表数值、场所、审核流程",
     ),
-    Step(6, "values are checked against the catalogue before writing, not again per row", "0006_observation_keys.sql"),
+    Step(
+        2,
+        "the office's own targets keep their history; readers use target_effective",
+        "0002_target_revisions.sql",
+        said="工委办自定的目标保留修改历史",
+    ),
+    Step(
+        3,
+        "a publish counter, so snapshots of a PostgreSQL store know when to rebuild",
+        "0003_publish_version.sql",
+        said="发布计数：PostgreSQL 存储的本机副本据此知道何时更新",
+    ),
+    Step(
+        4,
+        "one definition of the current record for values and place records",
+        "0004_counted_views.sql",
+        said="数值和场所记录的“现行记录”统一为一个定义",
+    ),
+    Step(
+        5,
+        "ranges by their edges; member-unit duties and local indicators keep their history",
+        "0005_office_plan.sql",
+        said="区间目标按上下限保存；成员单位分工和本地指标保留修改历史",
+    ),
+    Step(
+        6,
+        "values are checked against the catalogue before writing, not again per row",
+        "0006_observation_keys.sql",
+        said="数值在写入前已对照指标目录和地区检查，写入时不再逐行重复检查",
+    ),
 )
 CURRENT = STEPS[-1].number
 
