@@ -7,10 +7,7 @@ import streamlit as st
 from dashboard.render import charts, present
 from dashboard.ui import page as ui
 from dashboard.ui.drill import drill_down
-from dashboard.views import duties as duty_editor
 from dashboard.views import indicator as detail_mod
-from dashboard.views import local_indicators as local_editor
-from dashboard.views import targets as target_editor
 
 page = ui.open_page()
 view, options, path, home, result = page.view, page.options, page.path, page.home, page.result
@@ -40,6 +37,8 @@ if d is None:
     st.title("指标详情")
     st.info("所选地区没有这个指标的评价。", icon=":material/info:")
     st.stop()
+
+records = ui.cached_call(detail_mod.records, path, code, view.region)
 
 st.title(f"指标详情 · {d.name}")
 st.caption(
@@ -108,8 +107,8 @@ with left:
     ui.table_csv(d.why, present.file_name(f"{d.code}_评价依据", d.region_name, result.report_year), height="content")
 with right:
     st.subheader("指标说明")
-    meta = ui.cached_call(detail_mod.metadata, path, code)
-    st.markdown("\n".join(f"- **{k}**：{v or '—'}" for k, v in meta.items()))
+    # a local indicator's definition and source are the office's own text: shown as text
+    st.markdown("\n".join(f"- **{k}**：{ui.md_escape(v or '—')}" for k, v in records.metadata.items()))
 
 st.subheader(f"{d.parent_name}及所辖各{d.word}")
 st.caption(f"各地区均为本级报表数值，上级数值不由下级数值相加或平均。排名：{d.rank_rule}。")
@@ -123,7 +122,7 @@ drill_down(d.drill, key="indicator_drill", label=f"进入某{d.word}，查看其
 st.subheader(f"{d.region_name} 数值修订记录")
 st.caption("更正后的报表作为新版本载入，旧值保留；“现行”为目前使用的数值。")
 ui.table_csv(
-    ui.cached_call(detail_mod.revision_history, path, code, view.region),
+    records.revisions,
     present.file_name(f"{d.code}_修订记录", d.region_name, result.report_year),
     note=present.UNROUNDED_NOTE,
     empty_text=f"{d.region_name}没有这个指标的数值记录。",
@@ -135,7 +134,7 @@ st.caption(
     "（版本 0 为随系统提供的目标）。"
 )
 ui.table_csv(
-    ui.cached_call(target_editor.history_table, path, code),
+    records.target_history,
     present.file_name(f"{d.code}_目标修改记录", result.plan.name, result.report_year),
     note=present.UNROUNDED_NOTE,
     empty_text="该指标没有目标记录。",
@@ -147,13 +146,14 @@ st.caption(
     "（版本 0 为随系统提供的分工）。"
 )
 ui.table_csv(
-    ui.cached_call(duty_editor.history_table, path, code),
+    records.duty_history,
     present.file_name(f"{d.code}_分工修改记录", result.plan.name, result.report_year),
     empty_text="分工没有修改过：按指标目录随系统提供，见上方“指标说明”。",
 )
 
-local_history = ui.cached_call(local_editor.history_table, path, code)
-if local_history.height:
+if records.local_history.height:
     st.subheader("本地指标修改记录")
     st.caption("这是妇儿工委办在两规中添加的本地指标；每次新增或修改都保留记录。")
-    ui.table_csv(local_history, present.file_name(f"{d.code}_指标修改记录", result.plan.name, result.report_year))
+    ui.table_csv(
+        records.local_history, present.file_name(f"{d.code}_指标修改记录", result.plan.name, result.report_year)
+    )

@@ -129,3 +129,36 @@ def test_unexpected_error_shows_the_apps_own_message(work_db: Path, accounts, mo
     [error] = [e.value for e in at.error]
     assert error.startswith("页面出现意外错误，未完成本次操作（错误编号 ")
     assert "/srv/secret" not in "\n".join(rendered(at))
+
+
+def test_a_local_indicators_definition_is_shown_as_text(work_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The office writes a local indicator's 统计口径 and 数据来源; 指标详情 lists them as text."""
+    from datetime import datetime
+
+    from etl.catalogue import local
+
+    added = local.save(
+        work_db,
+        local.LocalIndicator(
+            "家庭教育指导服务站覆盖率",
+            "%",
+            1,
+            "儿童与家庭",
+            "up",
+            definition=REFLECTED,
+            data_source="见 https://evil.example/source",
+        ),
+        actor="office01",
+        reason="本市规划新增",
+        when=datetime(2026, 1, 2, 9, 0),
+    )
+    monkeypatch.setenv("FUER_DB", str(work_db))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["plan"] = "lianggui"
+    at.query_params["indicator"] = added.code
+    at.switch_page("../pages/indicator.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    meta = next(m.value for m in at.markdown if "统计口径" in m.value)
+    assert plain(meta).splitlines()[0] == f"- **统计口径**：{REFLECTED}"
+    no_link(at)

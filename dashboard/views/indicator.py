@@ -404,3 +404,29 @@ def revision_history(db_path: Path, code: str, region: str) -> pl.DataFrame:
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
         pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
     )
+
+
+@dataclass(frozen=True)
+class IndicatorRecords:
+    """What the database records about one indicator beside its evaluation: its metadata, its
+    values' revisions in a region, and the changes to its targets, duties and (for a local
+    indicator) its own definition."""
+
+    metadata: dict[str, str | None]
+    revisions: pl.DataFrame
+    target_history: pl.DataFrame
+    duty_history: pl.DataFrame
+    local_history: pl.DataFrame  # empty for a catalogue indicator
+
+
+def records(db_path: Path, code: str, region: str) -> IndicatorRecords:
+    """The 指标详情 page's record sections for `code` in `region`, read at once."""
+    from dashboard.views import duties, local_indicators, targets
+
+    return IndicatorRecords(
+        metadata=metadata(db_path, code),
+        revisions=revision_history(db_path, code, region),
+        target_history=targets.history_table(db_path, code),
+        duty_history=duties.history_table(db_path, code),
+        local_history=local_indicators.history_table(db_path, code),
+    )
