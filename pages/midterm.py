@@ -133,7 +133,7 @@ st.subheader("各领域评估表")
 if m.by_domain:
     for tab, (domain, table) in zip(st.tabs(list(m.by_domain)), m.by_domain.items(), strict=True):
         with tab:
-            st.dataframe(table, hide_index=True, placeholder="", height="content")
+            st.dataframe(ui.arrow_table(table), hide_index=True, placeholder="", height="content")
             ui.download_csv(
                 table,
                 present.file_name(f"中期评估_{domain}", m.region_name, m.report_year),

@@ -66,6 +66,13 @@ def sample_banner(counts: dict[str, Any]) -> None:
     )
 
 
+def arrow_table(frame: pl.DataFrame) -> Any:
+    """`frame` as the Arrow table st.dataframe sends to the browser. Given a polars frame,
+    Streamlit converts it to pandas and back to Arrow, most of a cached page's table cost; the
+    oldest Arrow level keeps to the types the browser's Arrow reader knows (no string views)."""
+    return frame.to_arrow(compat_level=pl.CompatLevel.oldest())
+
+
 def download_csv(frame: pl.DataFrame, file_name: str, *, key: str | None = None) -> None:
     """A download button for `frame` as Excel-friendly CSV (UTF-8 with BOM, no formulas)."""
     st.download_button(
@@ -97,7 +104,7 @@ def table_with_download(
         st.caption(empty_text)
         return
     # empty cells rather than the word "None" for missing values
-    st.dataframe(frame, hide_index=True, placeholder="", height=height)
+    st.dataframe(arrow_table(frame), hide_index=True, placeholder="", height=height)
     download_csv(frame, file_name)
 
 
@@ -331,7 +338,9 @@ def table_csv(
         for name, dtype in frame.schema.items()
         if name.endswith("（%）") and dtype == pl.Float64
     }
-    st.dataframe(frame, hide_index=True, placeholder="", height=height, column_config=percent_columns or None)
+    st.dataframe(
+        arrow_table(frame), hide_index=True, placeholder="", height=height, column_config=percent_columns or None
+    )
     st.caption(note)
     download_csv(frame, file_name)
 
