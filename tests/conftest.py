@@ -68,6 +68,15 @@ def _quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.M
         monkeypatch.setattr(users, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
+@pytest.fixture(autouse=True)
+def _no_sign_outs_from_other_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing out is remembered per process (sessions._REVOKED): one test's sign-out of edu01
+    must not revoke the tokens another test makes for edu01."""
+    from dashboard.auth import sessions
+
+    monkeypatch.setattr(sessions, "_REVOKED", {})
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """A PostgreSQL cluster on loopback for the whole session, stopped at the end."""
