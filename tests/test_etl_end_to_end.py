@@ -247,3 +247,14 @@ def test_another_region_by_adcode(tmp_path, monkeypatch) -> None:
     for table in ("courtyard", "child_friendly"):
         districts = q(tmp_path / "jc.duckdb", f"SELECT DISTINCT district_code FROM {table} ORDER BY 1")
         assert districts == [("620302",), ("620321",)], table
+
+
+def test_every_value_names_a_known_indicator_and_region(built) -> None:
+    """observation keeps no per-row keys to the catalogue and the regions (validation checks both
+    before a value is written): after the build, no value points anywhere else."""
+    assert q(
+        built,
+        "SELECT count(*) FILTER (WHERE i.code IS NULL), count(*) FILTER (WHERE g.code IS NULL) "
+        "FROM observation o LEFT JOIN indicator i ON i.code = o.indicator_code "
+        "LEFT JOIN region g ON g.code = o.region_code",
+    ) == [(0, 0)]
