@@ -11,8 +11,7 @@ import polars as pl
 
 from dashboard.queries import db
 from etl.catalogue import local
-from etl.targets.revisions import TargetChange
-from etl.targets.text import TargetTextError, parse_target_text
+from etl.targets.text import TargetTextError
 from etl.workflow import duties
 
 DIRECTION_CHOICES = {"up": local.DIRECTIONS["up"], "down": local.DIRECTIONS["down"], "": local.DIRECTIONS[None]}
@@ -69,31 +68,6 @@ def unit_name_of(db_path: Path | str, code: str | None) -> str:
     return db.scalar(db_path, "SELECT name FROM member_unit WHERE code = $c", {"c": code}) or code
 
 
-def _targets(texts: dict[int, str], source: str, direction: str | None) -> list[TargetChange]:
-    out = []
-    for year, text in sorted(texts.items()):
-        if not (text or "").strip():
-            continue
-        parsed = parse_target_text(text, direction=direction)
-        out.append(
-            TargetChange(
-                local.LOCAL_PLAN,
-                "",
-                None,
-                year,
-                kind=parsed.kind,
-                value=parsed.value,
-                band_low=parsed.band_low,
-                band_high=parsed.band_high,
-                tolerance=parsed.tolerance,
-                target_text=text.strip(),
-                source=(source or "").strip() or None,
-                origin=EDIT_ORIGIN,
-            )
-        )
-    return out
-
-
 def save(
     db_path: Path | str,
     *,
@@ -129,7 +103,11 @@ def save(
             shared_units=duty.shared_units,
             code=code,
         )
-        planned = _targets(targets or {}, target_source, wanted.direction) if code is None else []
+        planned = (
+            local.target_changes(targets or {}, direction=wanted.direction, source=target_source, origin=EDIT_ORIGIN)
+            if code is None
+            else []
+        )
     except (ValueError, TargetTextError) as exc:
         return Outcome(False, str(exc))
     finally:

@@ -208,6 +208,23 @@ def _revision(ind: LocalIndicator, action: str, actor: str, when: datetime, reas
     }
 
 
+def target_changes(
+    texts: dict[int, str | None], *, direction: str | None, source: str | None, origin: str
+) -> list[revisions.TargetChange]:
+    """The local indicator's 两规 targets from the office's wording per target year (a blank
+    year has none); raises TargetTextError (Chinese) for wording that is not a target."""
+    from etl.targets.text import parse_target_text
+
+    out = []
+    for year, text in sorted(texts.items()):
+        if not (text or "").strip():
+            continue
+        parsed = parse_target_text(text, direction=direction)
+        source = (source or "").strip() or None
+        out.append(revisions.parsed_change(LOCAL_PLAN, "", None, year, parsed, text, source=source, origin=origin))
+    return out
+
+
 def pending_target(ind: LocalIndicator, code: str) -> revisions.TargetChange:
     """The indicator's place in the local plan before the office sets its target: 目标待设定 in
     its direction (a 是/否 goal without a unit is judged by the office)."""

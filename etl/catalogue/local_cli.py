@@ -73,34 +73,6 @@ def _units(con: duckdb.DuckDBPyConnection, args: argparse.Namespace, base: Any) 
     return duty.lead_unit, duty.shared_units
 
 
-def _targets(args: argparse.Namespace, direction: str | None) -> list:
-    from etl.targets.revisions import TargetChange
-    from etl.targets.text import parse_target_text
-
-    out = []
-    for year, text in ((2025, args.target_2025), (2030, args.target_2030)):
-        if not text:
-            continue
-        parsed = parse_target_text(text, direction=direction)
-        out.append(
-            TargetChange(
-                "lianggui",
-                "",
-                None,
-                year,
-                kind=parsed.kind,
-                value=parsed.value,
-                band_low=parsed.band_low,
-                band_high=parsed.band_high,
-                tolerance=parsed.tolerance,
-                target_text=text.strip(),
-                source=args.target_source,
-                origin=ORIGIN,
-            )
-        )
-    return out
-
-
 def cmd_add(args: argparse.Namespace, console: Any) -> int:
     from etl.catalogue import local
     from etl.returns.load import default_actor
@@ -133,7 +105,12 @@ def cmd_add(args: argparse.Namespace, console: Any) -> int:
             ind,
             actor=args.by or default_actor(),
             reason=args.reason,
-            targets=_targets(args, direction),
+            targets=local.target_changes(
+                {2025: args.target_2025, 2030: args.target_2030},
+                direction=direction,
+                source=args.target_source,
+                origin=ORIGIN,
+            ),
             origin=ORIGIN,
         )
     except (ValueError, TargetTextError) as exc:

@@ -21,7 +21,7 @@ from etl.core.records import SEVERITY_ERROR, SEVERITY_INFO, SEVERITY_WARNING, Fi
 from etl.core.store import publish
 from etl.returns.lookup import IndicatorLookup, RegionLookup
 from etl.returns.readers import Grid, UnreadableFile, column_letter, read_workbook
-from etl.targets.revisions import KIND_ZH, RevisionResult, TargetChange, record, resolve_plan
+from etl.targets.revisions import KIND_ZH, RevisionResult, TargetChange, parsed_change, record, resolve_plan
 from etl.targets.text import NUMERIC_KINDS, TargetTextError, is_empty, kind_from_words, parse_target_text, render
 from etl.workflow import duties
 
@@ -473,17 +473,13 @@ class _Reader:
         if parsed.kind == "band" and parsed.tolerance is None and not parsed.is_range:
             preview.status, preview.message = "warning", "未写明允许偏差（如“左右（±2）”），导入后按目标待设定显示"
             self.finding(sheet, row_no, col, "band_without_tolerance", preview.message, SEVERITY_WARNING)
-        change = TargetChange(
+        change = parsed_change(
             plan,
             code,
             region,
             year,
-            kind=parsed.kind,
-            value=parsed.value,
-            band_low=parsed.band_low,
-            band_high=parsed.band_high,
-            tolerance=parsed.tolerance,
-            target_text=text.strip(),
+            parsed,
+            text,
             source=source,
             note=note,
             origin=f"{self.file} 工作表“{sheet}”第{row_no}行{col}列",

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from etl.core.store import insert_frame, publish
-from etl.targets.text import NUMERIC_KINDS
+from etl.targets.text import NUMERIC_KINDS, ParsedTarget
 
 ACTION_SET, ACTION_REMOVE = "set", "remove"
 KIND_ZH = {
@@ -76,6 +76,26 @@ class TargetChange:
 
     def key(self) -> tuple[str, str, str | None, int]:
         return (self.plan_code, self.indicator_code, self.region_code, self.target_year)
+
+
+def parsed_change(
+    plan: str, indicator: str, region: str | None, year: int, parsed: ParsedTarget, text: str, **fields: object
+) -> TargetChange:
+    """The target `text` says (etl.targets.text.parse_target_text read it as `parsed`), as a change;
+    `fields` adds its source, note and origin."""
+    return TargetChange(
+        plan,
+        indicator,
+        region,
+        year,
+        kind=parsed.kind,
+        value=parsed.value,
+        band_low=parsed.band_low,
+        band_high=parsed.band_high,
+        tolerance=parsed.tolerance,
+        target_text=text.strip(),
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 @dataclass
