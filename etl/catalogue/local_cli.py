@@ -198,11 +198,7 @@ def cmd_history(args: argparse.Namespace, console: Any) -> int:
     db = _db(console)
     if db is None:
         return 2
-    con = store.open_snapshot(db)
-    try:
-        frame = con.sql(local.HISTORY_SQL, params={"code": args.code}).pl()
-    finally:
-        con.close()
+    frame = store.snapshot_query(db, local.HISTORY_SQL, {"code": args.code})
     if frame.height == 0:
         console.print(f"[red]“{args.code}”没有修改记录（不是工委办添加的本地指标）[/]")
         return 1

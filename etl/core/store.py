@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from etl.core import migrations, settings
 from etl.core.duckfile import (  # the shared mechanics, re-exported for the writers that use them
@@ -25,6 +26,7 @@ from etl.core.duckfile import (  # the shared mechanics, re-exported for the wri
     insert_frame,
     insert_rows,
     migrated_copy,
+    query_frame,
     replace_checked,
     writer_lock,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "replace_checked",
     "schema_version",
     "scratch_copy",
+    "snapshot_query",
     "upgrade",
     "writer_lock",
 ]
@@ -134,6 +137,15 @@ def open_snapshot(db_path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def snapshot_query(db_path: Path, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """One query's result from a read-only snapshot (open_snapshot), for a command that only reads."""
+    con = open_snapshot(db_path)
+    try:
+        return query_frame(con, sql, params)
+    finally:
+        con.close()
 
 
 def schema_version(db_path: Path) -> int:

@@ -104,11 +104,7 @@ def cmd_set(args: argparse.Namespace, console: Any) -> int:
 def cmd_history(args: argparse.Namespace, console: Any) -> int:
     from etl.workflow import duties
 
-    con = store.open_snapshot(settings.db_path())
-    try:
-        frame = con.sql(duties.HISTORY_SQL, params={"code": args.indicator}).pl()
-    finally:
-        con.close()
+    frame = store.snapshot_query(settings.db_path(), duties.HISTORY_SQL, {"code": args.indicator})
     if frame.height == 0:
         console.print(f"{args.indicator}：分工没有修改过（按指标目录随系统提供）。")
         return 0
