@@ -33,3 +33,18 @@ def test_every_subcommand_is_documented(module: str, parser) -> None:
 def test_the_parsers_have_the_commands_people_use() -> None:
     assert {"build", "load", "template", "region", "approve", "assess"} <= set(subcommands(etl_parser()))
     assert {"progress", "report"} <= set(subcommands(dashboard_parser()))
+
+
+def _all_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _all_parsers(sub, (*path, name))
+
+
+@pytest.mark.parametrize("make", [etl_parser, dashboard_parser], ids=["etl", "dashboard"])
+def test_every_commands_help_prints(make) -> None:
+    """`--help` formats each option's help with %: a bare % (as in a unit, "%、‰") breaks it."""
+    for path, parser in _all_parsers(make()):
+        assert "usage:" in parser.format_help(), path
