@@ -117,6 +117,8 @@ def test_catalogue_rows_are_read_only_and_bad_input_changes_nothing(work_db: Pat
         (_mediation(domain="不存在的领域"), "领域“不存在的领域”不在指标目录的领域中"),
         (_mediation(lead_unit="nobody"), "牵头单位“nobody”不在成员单位名录中"),
         (_mediation(decimals=9), "小数位数应为 0—4 的整数"),
+        (_mediation(name="[点此查看](https://evil.example)"), "指标名称不能含有"),
+        (_mediation(unit="**%**"), "计量单位不能含有"),
     ]
     for ind, why in cases:
         with pytest.raises(local.LocalIndicatorError, match=why):

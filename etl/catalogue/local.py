@@ -42,6 +42,8 @@ _DIRECTION_WORDS = {
     "none": None,
 }
 NOTE = "工委办在本系统中添加的本地指标"
+# A name or unit is shown on every page, where these would become links or formatting
+_MARKUP = re.compile(r"[\[\]<>*_`\\#|~]|://")
 _CODE = re.compile(r"^" + re.escape(CODE_PREFIX) + r"(\d+)$")
 
 REVISION_SCHEMA: dict[str, pl.DataType] = {
@@ -167,6 +169,9 @@ def problems(con: duckdb.DuckDBPyConnection, ind: LocalIndicator) -> list[str]:
         same = sorted({code for code, name in taken if squash(name) == squash(ind.name) and code != ind.code})
         if same:
             out.append(f"指标名称“{ind.name}”已被指标 {'、'.join(same)} 使用，请换一个名称")
+    for label, text in (("指标名称", ind.name), ("计量单位", ind.unit)):
+        if text and _MARKUP.search(text):
+            out.append(f"{label}不能含有 [ ] < > * _ ` \\ # | ~ 或网址：页面会把它们当作链接或格式")
     if not isinstance(ind.decimals, int) or not 0 <= ind.decimals <= 4:
         out.append("小数位数应为 0—4 的整数")
     if ind.domain not in domains(con):
