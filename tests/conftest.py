@@ -3,9 +3,11 @@ database in PostgreSQL for the write-path tests that run against both stores (`b
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -123,26 +125,46 @@ def empty_store(store: str, request: pytest.FixtureRequest, monkeypatch: pytest.
     return store
 
 
-@pytest.fixture(scope="session")
-def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The database a new user gets (catalogue, 淄博, national values, 示例数据), built once per
-    session through the command line (`python -m etl build`). Do not write to it."""
-    d = tmp_path_factory.mktemp("default-db")
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """`build(folder)` once per test run: under pytest-xdist every worker would build the same
+    database, so the first builds it in the run's shared temporary folder while the others wait
+    on a lock, then all read it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "fuer.duckdb").exists():  # published last, so present only when complete
+            folder.mkdir(exist_ok=True)
+            build(folder)
+    return folder / "fuer.duckdb"
+
+
+def _build_default(d: Path) -> None:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("FUER_SAMPLE_DIR", str(d / "samples"))
         env.delenv("FUER_DATABASE_URL", raising=False)  # never a developer's own PostgreSQL
         env.setenv("FUER_DB", str(d / "fuer.duckdb"))  # `--db` sets it for the process: restored after
         assert etl_main(["--db", str(d / "fuer.duckdb"), "build"]) == 0
-    return d / "fuer.duckdb"
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database a new user gets (catalogue, 淄博, national values, 示例数据), built once per
+    test run through the command line (`python -m etl build`). Do not write to it."""
+    return _built_once(tmp_path_factory, "default-db", _build_default)
 
 
 @pytest.fixture(scope="session")
 def province_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 山东 province (16 cities, 136 counties) with its sample, built once per session for the
-    tests marked `province`. Do not write to it."""
-    d = tmp_path_factory.mktemp("province-db")
-    build_database(d / "fuer.duckdb", region="370000", sample_dir=d / "samples")
-    return d / "fuer.duckdb"
+    """The 山东 province (16 cities, 136 counties) with its sample, built once per test run for
+    the tests marked `province`. Do not write to it."""
+    return _built_once(
+        tmp_path_factory,
+        "province-db",
+        lambda d: build_database(d / "fuer.duckdb", region="370000", sample_dir=d / "samples"),
+    )
 
 
 @pytest.fixture
