@@ -20,6 +20,22 @@ from etl.places.rows import PlaceRow, RowContext, where_in_file
 BORDER_TOLERANCE_DEG = 0.002
 
 
+# path -> ((mtime_ns, size), features): parsing a province's polygons costs far more than the
+# checks that use them, and a process that loads several place files reads the same files
+_parsed: dict[str, tuple[tuple[int, int], list[dict[str, Any]]]] = {}
+
+
+def _features(path: Path) -> list[dict[str, Any]]:
+    """The features of one boundary file, parsed once per version of the file (read only)."""
+    st = path.stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _parsed.get(str(path))
+    if hit is None or hit[0] != stamp:
+        hit = (stamp, json.loads(path.read_text(encoding="utf-8")).get("features", []))
+        _parsed[str(path)] = hit
+    return hit[1]
+
+
 class DistrictShapes:
     """District polygons of every region under `data/regions/`, for point checks."""
 
@@ -38,7 +54,7 @@ class DistrictShapes:
             # a province's boundaries are its cities: its counties.geojson holds the districts
             counties = path.with_name("counties.geojson")
             path = counties if counties.exists() else path
-            features += json.loads(path.read_text(encoding="utf-8")).get("features", [])
+            features += _features(path)
         return cls(features)
 
     def locate(self, lon: float, lat: float) -> str | None:
