@@ -503,7 +503,7 @@ def run(
         region=region,
     )
     started = tracking_start(db_path)
-    cells, summary, by_unit_year = _completeness(
+    completeness = _completeness(
         db_path,
         info,
         report_year,
@@ -515,13 +515,38 @@ def run(
         deadline,
         started,
     )
-    items, resolved = computed.items, computed.targets
-    return ProgressResult(
+    return _result(
+        computed,
+        inputs,
+        completeness,
         plan=info,
         report_year=report_year,
         region=region,
         label_set=chosen.key,
         label_set_name=chosen.name,
+        labels=status_labels,
+        growth_labels=growth_labels,
+        growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
+        completeness_rule=completeness_rule.describe(),
+        deadline_rule=_deadline_rule(deadline, started),
+        snapshot=snapshot,
+        config=config,
+        tracking_start=started,
+        basis=basis,
+    )
+
+
+def _result(
+    computed: Computed,
+    inputs: _RunInputs,
+    completeness: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    **settled: Any,
+) -> ProgressResult:
+    """The engine's answer: the computed tables, the inputs the pages read again (the series,
+    the regions in scope) and the run's `settled` choices (plan, year, labels, rules…)."""
+    cells, summary, by_unit_year = completeness
+    items, resolved = computed.items, computed.targets
+    return ProgressResult(
         items=items,
         by_region=computed.by_region,
         by_domain=computed.by_domain,
@@ -534,23 +559,15 @@ def run(
         # readers filter one series and sort it (series, indicator_detail)
         observations=inputs.observations.drop("indicator_index", "region_index"),
         targets=resolved,
-        labels=status_labels,
-        growth_labels=growth_labels,
         rate_rule=aggregate.RATE_RULE,
-        growth_method=label_config.international_title or progress.GROWTH_METHOD_LABEL,
-        completeness_rule=completeness_rule.describe(),
-        deadline_rule=_deadline_rule(deadline, started),
-        snapshot=snapshot,
         sample_data=bool(items.get_column("data_is_sample").any()) if items.height else False,
         sample_targets=bool(resolved.get_column("target_is_sample").fill_null(False).any())
         if resolved.height
         else False,
-        config=config,
-        tracking_start=started,
-        basis=basis,
         pending_values=inputs.pending_values,
         regions=inputs.regions.filter(pl.col("code").is_in(inputs.scope)),
         domains=tuple(inputs.indicators.get_column("domain").unique(maintain_order=True).drop_nulls().to_list()),
+        **settled,
     )
 
 

@@ -243,7 +243,19 @@ def comparison(
         compared.append((home, names.get(home, home), result))
     if national is not None:
         compared.append((NATIONAL, "全国", national))
+    return _compared_rates(result, compared, domain), _compared_table(
+        result, compared, district, domain, only_with_data
+    )
 
+
+_RATES_SCHEMA = {"地区": pl.String, "达标率": pl.String, "达标": pl.Int64, "达标率分母": pl.Int64, "无数据": pl.Int64}
+
+
+def _compared_rates(
+    result: ProgressResult, compared: list[tuple[str, str, ProgressResult]], domain: str
+) -> pl.DataFrame:
+    """地区, 达标率, 达标, 达标率分母, 无数据 of `domain` per compared region; a region of `result`
+    without assessed items of its own is the roll-up of the level below (named 汇总)."""
     rate_rows = []
     for code, name, res in compared:
         if res is result:
@@ -260,11 +272,18 @@ def comparison(
                 "无数据": int(r["excluded_no_data"]) if r else 0,
             }
         )
-    rates = pl.DataFrame(
-        rate_rows,
-        schema={"地区": pl.String, "达标率": pl.String, "达标": pl.Int64, "达标率分母": pl.Int64, "无数据": pl.Int64},
-    )
+    return pl.DataFrame(rate_rows, schema=_RATES_SCHEMA)
 
+
+def _compared_table(
+    result: ProgressResult,
+    compared: list[tuple[str, str, ProgressResult]],
+    district: str,
+    domain: str,
+    only_with_data: bool,
+) -> pl.DataFrame:
+    """One row per indicator of `domain` for `district`, with each compared region's own latest
+    value (year) and status."""
     base = present.totals(result.items).filter((pl.col("region_code") == district) & (pl.col("domain") == domain))
     columns: dict[str, Any] = {
         "指标": lambda r: r["indicator_name"],
@@ -285,8 +304,7 @@ def comparison(
         if not only_with_data
         or any((lookups[c].get(r["indicator_code"]) or {}).get("latest_value") is not None for c in lookups)
     ]
-    table = present.rows_table(rows, columns)
-    return rates, table
+    return present.rows_table(rows, columns)
 
 
 def _latest(row: dict[str, Any] | None) -> str | None:
