@@ -210,39 +210,47 @@ def parse_target_text(text: str | None, *, kind_hint: str | None = None, directi
     if len(numbered) > 1:
         raise TargetTextError(f"“{original}”写了不止一个数值目标，请每格只写一个")
     if numbered:
-        clause = numbered[0]
-        tolerance = None
-        tol = _TOLERANCE.search(clause)
-        if tol:
-            tolerance = float(tol.group(1))
-            clause = clause[: tol.start()] + clause[tol.end() :]
-        numbers = _numbers(clause)
-        if len(numbers) != 1:
-            raise TargetTextError(f"“{original}”写了不止一个数值，无法判断目标值")
-        value, unit = numbers[0]
-        said = _numeric_kind(clause)
-        if tolerance is not None and said in (None, "band"):
-            said = "band"
-        kind = said or kind_hint
-        if kind is None:
-            raise TargetTextError(f"“{original}”只有数值，没有写明“以上”“以下”或“左右”，请补充或填写目标类型")
-        if kind not in NUMERIC_KINDS:
-            raise TargetTextError(f"“{original}”写了数值，但目标类型是“{KIND_WORDS[kind][0]}”，两者不一致")
-        parsed = ParsedTarget(kind, value, unit, tolerance if kind == "band" else None, text=original)
-        return _agree(parsed, kind_hint if said else None)
+        return _one_number(numbered[0], original, kind_hint)
+    return _agree(_direction(s, original, direction), kind_hint)
 
+
+def _one_number(clause: str, original: str, kind_hint: str | None) -> ParsedTarget:
+    """The target of the one clause that holds a number: ≥95%, 12/10万以下, 45%左右（±2）…"""
+    tolerance = None
+    tol = _TOLERANCE.search(clause)
+    if tol:
+        tolerance = float(tol.group(1))
+        clause = clause[: tol.start()] + clause[tol.end() :]
+    numbers = _numbers(clause)
+    if len(numbers) != 1:
+        raise TargetTextError(f"“{original}”写了不止一个数值，无法判断目标值")
+    value, unit = numbers[0]
+    said = _numeric_kind(clause)
+    if tolerance is not None and said in (None, "band"):
+        said = "band"
+    kind = said or kind_hint
+    if kind is None:
+        raise TargetTextError(f"“{original}”只有数值，没有写明“以上”“以下”或“左右”，请补充或填写目标类型")
+    if kind not in NUMERIC_KINDS:
+        raise TargetTextError(f"“{original}”写了数值，但目标类型是“{KIND_WORDS[kind][0]}”，两者不一致")
+    parsed = ParsedTarget(kind, value, unit, tolerance if kind == "band" else None, text=original)
+    return _agree(parsed, kind_hint if said else None)
+
+
+def _direction(s: str, original: str, direction: str | None) -> ParsedTarget:
+    """A target in words only: 逐步提高, 有所下降, 明显改善 (which way is the indicator's)."""
     if any(w in s for w in _IMPROVE):
         if direction == "up":
-            return _agree(ParsedTarget("increase", text=original), kind_hint)
+            return ParsedTarget("increase", text=original)
         if direction == "down":
-            return _agree(ParsedTarget("decrease", text=original), kind_hint)
+            return ParsedTarget("decrease", text=original)
         raise TargetTextError(f"“{original}”说的是改善，但该指标没有规定哪个方向为好，无法判断是提高还是降低")
     up = next((w for w in _INCREASE if w in s), None)
     down = next((w for w in _DECREASE if w in s), None)
     if up and not down:
-        return _agree(ParsedTarget("increase", text=original), kind_hint)
+        return ParsedTarget("increase", text=original)
     if down and not up:
-        return _agree(ParsedTarget("decrease", text=original), kind_hint)
+        return ParsedTarget("decrease", text=original)
     raise TargetTextError(f"“{original}”无法识别为目标（可写：≥95%、12/10万以下、保持在45%左右（±2）、逐步提高、是）")
 
 
