@@ -264,22 +264,7 @@ def record(
     adding = ind.code is None
     if adding:
         ind = replace(ind, code=next_code(con))
-        con.execute(
-            "INSERT INTO indicator (code, outline, domain, name, unit, decimals, direction, row_type, definition,"
-            " data_source, verification, notes) VALUES ($code, 'local', $domain, $name, $unit, $decimals, $direction,"
-            " 'local', $definition, $data_source, 'office_local', $note)",
-            {**_columns(ind), "note": NOTE},
-        )
-        changed = True
-    else:
-        before = current(con, ind.code)
-        changed = _columns(before) != _columns(ind)
-        if changed:
-            con.execute(
-                "UPDATE indicator SET domain = $domain, name = $name, unit = $unit, decimals = $decimals,"
-                " direction = $direction, definition = $definition, data_source = $data_source WHERE code = $code",
-                _columns(ind),
-            )
+    changed = _write_indicator(con, ind, adding)
     if changed:
         row = _revision(ind, ACTION_ADD if adding else ACTION_EDIT, actor.strip(), when, reason.strip(), origin)
         insert_frame(con, "local_indicator_revision", pl.DataFrame([row], schema=REVISION_SCHEMA))
@@ -302,6 +287,26 @@ def record(
         if target.refused:
             raise LocalIndicatorError("；".join(why for _, why in target.refused))
     return LocalResult(ind.code, adding, changed or bool(duty.added), target, duty)
+
+
+def _write_indicator(con: duckdb.DuckDBPyConnection, ind: LocalIndicator, adding: bool) -> bool:
+    """Insert the new indicator row, or update the existing one; whether anything changed."""
+    if adding:
+        con.execute(
+            "INSERT INTO indicator (code, outline, domain, name, unit, decimals, direction, row_type, definition,"
+            " data_source, verification, notes) VALUES ($code, 'local', $domain, $name, $unit, $decimals, $direction,"
+            " 'local', $definition, $data_source, 'office_local', $note)",
+            {**_columns(ind), "note": NOTE},
+        )
+        return True
+    if _columns(current(con, ind.code)) == _columns(ind):
+        return False
+    con.execute(
+        "UPDATE indicator SET domain = $domain, name = $name, unit = $unit, decimals = $decimals,"
+        " direction = $direction, definition = $definition, data_source = $data_source WHERE code = $code",
+        _columns(ind),
+    )
+    return True
 
 
 def _columns(ind: LocalIndicator) -> dict[str, object]:
