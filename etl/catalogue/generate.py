@@ -431,69 +431,80 @@ def _fyp_new_indicator(b: _Build, code: str, row: _FypRow) -> None:
 def _fyp_targets(b: _Build, rows: list[_FypRow]) -> None:
     contributions: dict[str, list[_FypRow]] = {}
     for row in rows:
-        key = (row.file, row.name)
-        if key not in R.FYP_DECISIONS:
-            raise CatalogueError(f"十四五“{row.name}”（{row.file}）未在 FYP_DECISIONS 中判定")
-        action, code = R.FYP_DECISIONS[key]
-        if action == "note":
-            why = "非十四五2025年目标" if row.year != R.FYP_TARGET_YEAR else "与本指标的2025年目标表述不同，不另列"
-            text = row.text or row.notes
-            b.get(code, f"十四五“{row.name}”").notes.append(
-                f"{row.source}{row.year}年目标（{why}，未列入目标表）：{text}"
-            )
-            continue
-        if row.year != R.FYP_TARGET_YEAR:
-            raise CatalogueError(f"十四五“{row.name}”目标年份为{row.year}，只能作说明")
-        if action == "new" and code not in b.indicators:
-            _fyp_new_indicator(b, code, row)
-        ind = b.get(code, f"十四五“{row.name}”")
-        units_match = not row.unit or row.unit == ind.unit or (row.unit, ind.unit) in R.UNIT_EQUIVALENTS
-        if not units_match:
-            raise CatalogueError(f"十四五“{row.name}”的单位 {row.unit} 与 {code}（{ind.unit}）不同")
-        contributions.setdefault(code, []).append(row)
-
+        code = _fyp_indicator(b, row)
+        if code is not None:
+            contributions.setdefault(code, []).append(row)
     for code, rows_for in contributions.items():
         # the row linked to this indicator (or its parent) first, then file order
         rows_for.sort(key=lambda r: (0 if r.linked and code.split("-F")[0] == r.linked else 1, r.order))
-        first = rows_for[0]
-        for other in rows_for[1:]:
-            same_value = (other.value == "" and first.value == "") or (
-                other.value and first.value and float(other.value) == float(first.value)
-            )
-            if other.kind != first.kind or not same_value:
-                raise CatalogueError(f"{code} 的十四五目标在两个来源中不一致：{first.name}、{other.name}")
-        sources: list[str] = []
-        titles: list[str] = []
-        urls: list[str] = []
-        for r in rows_for:
-            if _doc_title(r.source) not in titles:
-                titles.append(_doc_title(r.source))
-                sources.append(r.source)
-                if r.urls:
-                    urls.append(r.urls[0])
-        unverified = [R.FYP_UNVERIFIED[r.name] for r in rows_for if r.name in R.FYP_UNVERIFIED]
-        national = code in R.NATIONAL_TOTAL_TARGETS
-        b.targets[("fyp14", code)] = {
-            "plan_code": "fyp14",
-            "indicator_code": code,
-            "region_code": R.NATIONAL_REGION if national else "",
-            "target_year": str(R.FYP_TARGET_YEAR),
-            "kind": first.kind,
-            "value": first.value,
-            "band_low": "",
-            "band_high": "",
-            "tolerance": "",
-            "target_text": next((r.text for r in rows_for if r.text), ""),
-            "source": "|".join(sources),
-            "source_url": "|".join(urls),
-            "verified": "false" if unverified else "true",
-            "note": _join_notes(
-                " / ".join(dict.fromkeys(r.notes for r in rows_for if r.notes)),
-                R.FYP_MERGED_NOTE if len(rows_for) > 1 else "",
-                *unverified,
-                R.NATIONAL_TOTAL_NOTE if national else "",
-            ),
-        }
+        b.targets[("fyp14", code)] = _fyp_target(code, rows_for)
+
+
+def _fyp_indicator(b: _Build, row: _FypRow) -> str | None:
+    """The indicator a 十四五 row sets the 2025 target of, as FYP_DECISIONS judged it; None
+    when the row only adds a note to its indicator."""
+    key = (row.file, row.name)
+    if key not in R.FYP_DECISIONS:
+        raise CatalogueError(f"十四五“{row.name}”（{row.file}）未在 FYP_DECISIONS 中判定")
+    action, code = R.FYP_DECISIONS[key]
+    if action == "note":
+        why = "非十四五2025年目标" if row.year != R.FYP_TARGET_YEAR else "与本指标的2025年目标表述不同，不另列"
+        text = row.text or row.notes
+        b.get(code, f"十四五“{row.name}”").notes.append(f"{row.source}{row.year}年目标（{why}，未列入目标表）：{text}")
+        return None
+    if row.year != R.FYP_TARGET_YEAR:
+        raise CatalogueError(f"十四五“{row.name}”目标年份为{row.year}，只能作说明")
+    if action == "new" and code not in b.indicators:
+        _fyp_new_indicator(b, code, row)
+    ind = b.get(code, f"十四五“{row.name}”")
+    units_match = not row.unit or row.unit == ind.unit or (row.unit, ind.unit) in R.UNIT_EQUIVALENTS
+    if not units_match:
+        raise CatalogueError(f"十四五“{row.name}”的单位 {row.unit} 与 {code}（{ind.unit}）不同")
+    return code
+
+
+def _fyp_target(code: str, rows_for: list[_FypRow]) -> dict[str, str]:
+    """One indicator's 十四五 target row from every source row that sets it (first one leads;
+    all must agree)."""
+    first = rows_for[0]
+    for other in rows_for[1:]:
+        same_value = (other.value == "" and first.value == "") or (
+            other.value and first.value and float(other.value) == float(first.value)
+        )
+        if other.kind != first.kind or not same_value:
+            raise CatalogueError(f"{code} 的十四五目标在两个来源中不一致：{first.name}、{other.name}")
+    sources: list[str] = []
+    titles: list[str] = []
+    urls: list[str] = []
+    for r in rows_for:
+        if _doc_title(r.source) not in titles:
+            titles.append(_doc_title(r.source))
+            sources.append(r.source)
+            if r.urls:
+                urls.append(r.urls[0])
+    unverified = [R.FYP_UNVERIFIED[r.name] for r in rows_for if r.name in R.FYP_UNVERIFIED]
+    national = code in R.NATIONAL_TOTAL_TARGETS
+    return {
+        "plan_code": "fyp14",
+        "indicator_code": code,
+        "region_code": R.NATIONAL_REGION if national else "",
+        "target_year": str(R.FYP_TARGET_YEAR),
+        "kind": first.kind,
+        "value": first.value,
+        "band_low": "",
+        "band_high": "",
+        "tolerance": "",
+        "target_text": next((r.text for r in rows_for if r.text), ""),
+        "source": "|".join(sources),
+        "source_url": "|".join(urls),
+        "verified": "false" if unverified else "true",
+        "note": _join_notes(
+            " / ".join(dict.fromkeys(r.notes for r in rows_for if r.notes)),
+            R.FYP_MERGED_NOTE if len(rows_for) > 1 else "",
+            *unverified,
+            R.NATIONAL_TOTAL_NOTE if national else "",
+        ),
+    }
 
 
 def _local_indicators(b: _Build) -> None:
