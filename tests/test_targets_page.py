@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -145,3 +146,76 @@ def test_indicator_page_shows_the_target_history(work_db: Path) -> None:
     assert "目标及修改记录" in [s.value for s in at.subheader]
     shown = "\n".join(frame.value.to_string() for frame in at.dataframe)
     assert "中期调整" in shown and "office01" in shown
+
+
+def _texts(path: Path) -> list[tuple]:
+    db.close_all()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        sql = "SELECT indicator_code, target_year, kind, value, target_text FROM target_revision ORDER BY id"
+        return con.sql(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _edit_row(path: Path, code: str, year: int) -> int:
+    current = target_editor.editor_frame(path, "lianggui")
+    keys = list(zip(current.get_column("指标代码").to_list(), current.get_column("目标年份").to_list(), strict=True))
+    return keys.index((code, year))
+
+
+def test_a_changed_value_rewords_the_old_target_text(work_db: Path, accounts) -> None:
+    row = _edit_row(work_db, "C-EDU-02", 2030)
+    assert target_editor.editor_frame(work_db, "lianggui").row(row, named=True)["目标原文"] == (
+        "示例：学前教育毛入园率达到96%以上"
+    )
+    at = signed_in("office01", accounts["office01"])
+    at.switch_page(PAGE).run()
+    at.session_state["targets_editor"] = {"edited_rows": {row: {"目标值": 97.0}}, "added_rows": [], "deleted_rows": []}
+    at.text_input(key="targets_edit_reason").input("市政府常务会议调整").run()
+    at.button(key="targets_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.success] == ["已保存：新增或修改目标 1 条，未变 0 条"]
+    assert _texts(work_db) == [("C-EDU-02", 2030, "at_least", 97.0, "≥97%")]
+    history = target_editor.plan_history(work_db, "lianggui")
+    assert history.select("指标代码", "目标值", "目标原文").rows() == [("C-EDU-02", 97.0, "≥97%")]
+    shown = target_editor.editor_frame(work_db, "lianggui").row(row, named=True)
+    assert (shown["目标值"], shown["目标原文"]) == (97.0, "≥97%")
+
+
+def test_the_office_s_own_wording_is_kept_with_the_new_value(work_db: Path) -> None:
+    original = target_editor.editor_frame(work_db, "lianggui")
+    row = _edit_row(work_db, "C-EDU-02", 2030)
+    edited = original.with_columns(
+        pl.when(pl.int_range(pl.len()) == row).then(pl.lit(97.0)).otherwise(pl.col("目标值")).alias("目标值"),
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit("学前教育毛入园率达到97%以上"))
+        .otherwise(pl.col("目标原文"))
+        .alias("目标原文"),
+    )
+    outcome = target_editor.save_edits(work_db, "lianggui", original, edited, actor="office01", reason="调整")
+    assert outcome.message == "已保存：新增或修改目标 1 条，未变 0 条"
+    assert _texts(work_db) == [("C-EDU-02", 2030, "at_least", 97.0, "学前教育毛入园率达到97%以上")]
+
+
+def test_a_changed_kind_rewords_a_range_and_a_new_row_is_worded(work_db: Path) -> None:
+    original = target_editor.editor_frame(work_db, "lianggui")
+    row = _edit_row(work_db, "C-EDU-02", 2030)
+    at_row = pl.int_range(pl.len()) == row
+    edited = original.with_columns(
+        pl.when(at_row).then(pl.lit("保持区间")).otherwise(pl.col("目标类型")).alias("目标类型"),
+        pl.when(at_row).then(None).otherwise(pl.col("目标值")).alias("目标值"),
+        pl.when(at_row).then(pl.lit(95.0)).otherwise(pl.col("区间下限")).alias("区间下限"),
+        pl.when(at_row).then(pl.lit(99.0)).otherwise(pl.col("区间上限")).alias("区间上限"),
+    )
+    added = pl.DataFrame(
+        {"指标代码": ["C-EDU-02"], "地区代码": ["370302"], "目标年份": [2030], "目标类型": ["不低于"]}
+        | {"目标值": [98.0], "来源/文号": ["区政府文件"]}
+    )
+    edited = pl.concat([edited, added], how="diagonal_relaxed")
+    outcome = target_editor.save_edits(work_db, "lianggui", original, edited, actor="office01", reason="调整")
+    assert outcome.message == "已保存：新增或修改目标 2 条，未变 0 条"
+    assert _texts(work_db) == [
+        ("C-EDU-02", 2030, "band", None, "95%—99%"),
+        ("C-EDU-02", 2030, "at_least", 98.0, "≥98%"),
+    ]

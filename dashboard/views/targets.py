@@ -18,12 +18,15 @@ from etl.core.records import Finding
 from etl.returns.safety import inspect_bytes, staged_upload
 from etl.targets.importer import ImportReport, import_plan_table, read_plan_table
 from etl.targets.revisions import ACTION_REMOVE, KIND_ZH, RevisionResult, TargetChange, save
+from etl.targets.text import render
 
 ZH_KIND = {v: k for k, v in KIND_ZH.items()}
 PLAN_ROLE = {"national": "国家规划（只读）", "local": "本地规划（工委办制定）"}
 # editor columns: key columns first (read-only for existing rows), then the editable ones
 KEY_COLUMNS = ("指标代码", "地区代码", "目标年份")
 EDITABLE = ("目标类型", "目标值", "允许偏差", "区间下限", "区间上限", "目标原文", "来源/文号")
+# the columns that make the target itself: a change to any of them rewords 目标原文
+TARGET_FIELDS = ("目标类型", "目标值", "允许偏差", "区间下限", "区间上限")
 SHOWN = ("指标名称", "单位", "国家目标", "标注")
 ALL_REGIONS = "全部"
 EDIT_ORIGIN = "在线编辑"
@@ -101,10 +104,11 @@ def _text(x: object) -> str | None:
 
 
 def changes_from_edit(
-    plan_code: str, original: pl.DataFrame, edited: pl.DataFrame
+    plan_code: str, original: pl.DataFrame, edited: pl.DataFrame, units: dict[str, str | None] | None = None
 ) -> tuple[list[TargetChange], list[str]]:
     """The changes an edited editor table asks for: changed and added rows (set), and rows no
-    longer there (remove). Rows that cannot be read come back as Chinese problems."""
+    longer there (remove). Rows that cannot be read come back as Chinese problems. `units`
+    (indicator code → unit) words the target of a new row, whose 单位 cell is empty."""
     changes: list[TargetChange] = []
     problems: list[str] = []
 
@@ -147,7 +151,7 @@ def changes_from_edit(
                 tolerance=_num(row.get("允许偏差")),
                 band_low=_num(row.get("区间下限")),
                 band_high=_num(row.get("区间上限")),
-                target_text=_text(row.get("目标原文")),
+                target_text=_wording(old, row, ZH_KIND[kind_zh], (units or {}).get(k[0])),
                 source=_text(row.get("来源/文号")),
                 origin=EDIT_ORIGIN,
             )
@@ -156,6 +160,33 @@ def changes_from_edit(
         if k not in after:
             changes.append(TargetChange(plan_code, k[0], k[1], k[2], action=ACTION_REMOVE, origin=EDIT_ORIGIN))
     return changes, problems
+
+
+def _wording(old: dict | None, row: dict, kind: str, unit: str | None) -> str | None:
+    """目标原文 for a saved row: the office's own words when it wrote them; otherwise, when the
+    target itself changed, the canonical wording of the new target (≥97%), so the text never
+    contradicts the value (a 定性 target that is not 是 keeps its words: only people can write them)."""
+    text = _text(row.get("目标原文"))
+    if old is None:
+        if text is not None:
+            return text
+    elif not _same(old.get("目标原文"), row.get("目标原文")) or all(
+        _same(old.get(c), row.get(c)) for c in TARGET_FIELDS
+    ):
+        return text
+    value = _num(row.get("目标值"))
+    if kind == "qualitative" and value != 1:
+        was_qualitative = old is not None and ZH_KIND.get(_text(old.get("目标类型")) or "") == "qualitative"
+        return text if was_qualitative else None
+    worded = render(
+        kind,
+        value,
+        _text(row.get("单位")) or unit,
+        _num(row.get("允许偏差")),
+        band_low=_num(row.get("区间下限")),
+        band_high=_num(row.get("区间上限")),
+    )
+    return worded or None
 
 
 def _same(a: object, b: object) -> bool:
@@ -173,7 +204,8 @@ def save_edits(
         return EditOutcome(problems=["请填写修改原因"])
     if not editable(db_path, plan_code):
         return EditOutcome(problems=["国家规划目标随系统提供，只读，不能修改"])
-    changes, problems = changes_from_edit(plan_code, original, edited)
+    units = dict(db.query(db_path, "SELECT code, unit FROM indicator").iter_rows())
+    changes, problems = changes_from_edit(plan_code, original, edited, units)
     if not changes:
         return EditOutcome(problems=problems or ["没有改动"])
     return EditOutcome(save(Path(db_path), changes, actor=actor, reason=reason), problems)
