@@ -58,13 +58,13 @@ with targets_tab:
                 data = file.getvalue()
                 report = target_editor.preview_upload(db_path, file.name, data, plan=plan)
                 st.markdown("**识别结果**（原文与识别出的目标类型、数值并列，请核对）")
-                st.dataframe(report.preview(), hide_index=True, width="stretch")
+                ui.table_with_download(report.preview(), "规划目标识别结果.csv", empty_text="表中没有识别出目标。")
                 if report.findings:
                     st.warning(f"发现 {len(report.errors)} 个问题：有问题的格不导入，其余照常导入。")
-                    st.dataframe(target_editor.findings_table(report.findings), hide_index=True, width="stretch")
+                    ui.table_with_download(target_editor.findings_table(report.findings), "规划目标导入问题.csv")
                 if report.duty_rows:
                     st.markdown("**牵头单位、责任单位**（表中写明的单位与成员单位名录中识别出的单位并列）")
-                    st.dataframe(report.duty_preview(), hide_index=True, width="stretch")
+                    ui.table_with_download(report.duty_preview(), "牵头单位和责任单位识别结果.csv")
                 reason = st.text_input(
                     "导入原因（必填）", value=f"导入规划目标表 {file.name}", key="targets_import_reason"
                 )

@@ -219,3 +219,28 @@ def test_a_changed_kind_rewords_a_range_and_a_new_row_is_worded(work_db: Path) -
         ("C-EDU-02", 2030, "band", None, "95%—99%"),
         ("C-EDU-02", 2030, "at_least", 98.0, "≥98%"),
     ]
+
+
+def test_the_upload_preview_shows_empty_cells_empty_and_downloads(work_db: Path, accounts, downloads) -> None:
+    at = signed_in("office01", accounts["office01"])
+    at.switch_page(PAGE).run()
+    at.file_uploader[0].upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # every table of the preview leaves a missing value empty instead of writing "None"
+    shown = [(f.proto.HasField("placeholder"), f.proto.placeholder) for f in at.dataframe[:3]]
+    assert shown == [(True, ""), (True, ""), (True, "")]
+    assert [b.proto.label for b in at.download_button][:3] == [
+        "下载 规划目标识别结果.csv",
+        "下载 规划目标导入问题.csv",
+        "下载 牵头单位和责任单位识别结果.csv",
+    ]
+    lines = downloads(at, "规划目标识别结果.csv").decode("utf-8-sig").splitlines()
+    assert lines[:2] == [
+        "工作表,行,列,指标,指标代码,规划,地区代码,目标年份,原文,解析类型,解析值,单位,允许偏差,区间下限,区间上限,来源/文号,结果,说明",
+        "lianggui_targets,2,D,适龄妇女宫颈癌人群筛查率,W-HEALTH-03,两规,全部地区,2025,≥55%,不低于,55.0,%,,,,"
+        '淄妇儿工委〔2022〕1号,可导入,""',
+    ]
+    assert lines[-1] == (
+        "lianggui_targets,11,E,妇女人均预期寿命（及人均健康预期寿命）,W-HEALTH-01,两规,全部地区,2030,逐步提高,提高,,,,,,,可导入,"
+        '""'
+    )
