@@ -53,7 +53,7 @@ with targets_tab:
                 "规划文本“主要目标”附表格式：指标名称、单位、2025年目标、2030年目标、目标类型、牵头单位、责任单位、来源/文号；"
                 "分区县目标用横排表（每个区县一列）。先核对识别结果，再确认导入。"
             )
-            file = st.file_uploader("规划目标表（xlsx、xls、csv）", type=["xlsx", "xls", "csv"], key="targets_file")
+            file = ui.file_uploader("规划目标表（xlsx、xls、csv）", ["xlsx", "xls", "csv"], key="targets_file")
             if file is not None:
                 data = file.getvalue()
                 report = target_editor.preview_upload(db_path, file.name, data, plan=plan)

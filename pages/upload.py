@@ -121,12 +121,7 @@ st.caption(
 )
 # a new key after each load empties the uploader, so a loaded file is not offered again
 round_no = st.session_state.setdefault("upload_round", 0)
-uploaded = st.file_uploader(
-    "选择填好的报表",
-    type=["xlsx", "xls", "csv", "txt"],
-    max_upload_size=upload_limit_mb(),
-    key=f"upload_file_{round_no}",
-)
+uploaded = ui.file_uploader("选择填好的报表", ["xlsx", "xls", "csv", "txt"], key=f"upload_file_{round_no}")
 if uploaded is None:
     st.session_state.pop("upload_preview", None)
     st.stop()

@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_support import start_app, stop_server
+from browser_support import full_page_screenshot, start_app, stop_server
 
 from etl.workflow import users
 
 pytestmark = pytest.mark.browser
 DEEP = "indicator?indicator=C-HEALTH-13&region=370304"
 HEADING = "指标详情 · 小学生近视率"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,23 @@ def test_deep_link_survives_sign_in_and_reload(signed_app, chromium_browser) -> 
                         getComputedStyle(button).fontSize];
             }"""
         )
-        assert words[0] == '"选择文件"' and "单个文件不超过 10 MB" in words[1] and words[2] == "0px"
+        # the types this uploader takes, no more and no fewer
+        assert words == ['"选择文件"', '"单个文件不超过 10 MB · 支持 XLSX、XLS、CSV、TXT"', "0px"]
+        # with a file chosen, only the browse button is relabelled: the file's remove (✕) and
+        # add (+) buttons keep their icons and carry no stray 选择文件
+        other.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(FIXTURES / "header_only.csv"))
+        other.get_by_test_id("stFileChip").wait_for(timeout=30_000)
+        wait_ready(other)
+        buttons = dropzone.evaluate(
+            """(el) => Array.from(el.querySelectorAll('button'), (b) => [
+                b.getAttribute('aria-label'), getComputedStyle(b, '::after').content,
+                getComputedStyle(b).fontSize !== '0px', b.getBoundingClientRect().width > 0])"""
+        )
+        assert buttons == [
+            ["Remove header_only.csv", "none", True, True],
+            ["Add files", "none", True, True],
+        ]
+        full_page_screenshot(other, "signin-upload-file-chosen", 1440)
 
         # 审核 is the office's: the link says so in Chinese, no English dialog
         other.goto(url + "review")

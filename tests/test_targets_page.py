@@ -244,3 +244,14 @@ def test_the_upload_preview_shows_empty_cells_empty_and_downloads(work_db: Path,
         "lianggui_targets,11,E,妇女人均预期寿命（及人均健康预期寿命）,W-HEALTH-01,两规,全部地区,2030,逐步提高,提高,,,,,,,可导入,"
         '""'
     )
+
+
+def test_the_target_uploader_names_only_the_types_it_takes(work_db: Path, accounts) -> None:
+    at = signed_in("office01", accounts["office01"])
+    at.switch_page(PAGE).run()
+    assert at.get("file_uploader")[0].proto.type == [".xlsx", ".xls", ".csv"]
+    notes = [h.proto.body for h in at.get("html") if ".st-key-targets_file" in h.proto.body]
+    assert notes == [
+        '<style>.st-key-targets_file [data-testid="stFileUploaderDropzoneInstructions"]::after'
+        '{content:"单个文件不超过 10 MB · 支持 XLSX、XLS、CSV";}</style>'
+    ]

@@ -443,20 +443,38 @@ def cached_view(build: Callable[..., T], key: tuple, *args: Any) -> T:
 
 def chinese_widget_chrome() -> None:
     """Chinese words for the file uploader's built-in English ("Upload", "10MB per file • XLSX…"):
-    Streamlit has no option for them, so CSS hides the text and writes ours in its place; the
-    English hint under text boxes ("Press Enter to apply") is hidden."""
+    Streamlit has no option for them, so CSS hides the text and writes ours in its place (the
+    accepted types are written per uploader by `file_uploader`); the English hint under text
+    boxes ("Press Enter to apply") is hidden."""
     from etl.returns.safety import upload_limit_mb
 
+    # only the browse button is relabelled: once a file is chosen the drop zone also holds the
+    # file's remove (✕) and add (+) buttons, which keep their icons
+    browse = '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"]'
     st.html(
         "<style>"
-        '[data-testid="stFileUploaderDropzone"] button, [data-testid="stFileUploaderDropzone"] button *'
-        "{font-size:0 !important;}"
-        '[data-testid="stFileUploaderDropzone"] button::after{content:"选择文件";font-size:0.875rem;}'
+        f"{browse}, {browse} *{{font-size:0 !important;}}"
+        f'{browse} [data-testid="stIconMaterial"]{{display:none;}}'
+        f'{browse}::after{{content:"选择文件";font-size:0.875rem;}}'
         '[data-testid="stFileUploaderDropzoneInstructions"] *{font-size:0 !important;}'
         '[data-testid="stFileUploaderDropzoneInstructions"]::after{content:"'
-        f"单个文件不超过 {upload_limit_mb()} MB · 支持 XLSX、XLS、CSV、TXT"
+        f"单个文件不超过 {upload_limit_mb()} MB"
         '";font-size:0.875rem;opacity:0.7;}'
         # "Press Enter to apply" under a text box: English, and the buttons say what to do
         '[data-testid="InputInstructions"]{display:none !important;}'
         "</style>"
     )
+
+
+def file_uploader(label: str, types: list[str], *, key: str) -> Any:
+    """st.file_uploader within the upload size limit whose drop zone names, in Chinese, exactly
+    the file types this uploader takes (CSS scoped to the widget's key class)."""
+    from etl.returns.safety import upload_limit_mb
+
+    limit = upload_limit_mb()
+    kinds = "、".join(t.upper() for t in types)
+    st.html(
+        f'<style>.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"]::after'
+        f'{{content:"单个文件不超过 {limit} MB · 支持 {kinds}";}}</style>'
+    )
+    return st.file_uploader(label, type=types, max_upload_size=limit, key=key)
