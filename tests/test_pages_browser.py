@@ -67,6 +67,15 @@ def test_page_in_chromium(name: str, app_url: str, chromium_browser) -> None:
                     .filter((el) => !el.data || el.data.length === 0).length"""
         )
         assert empty == 0, f"{empty} empty chart(s)"
+        # no key figure is cut off with an ellipsis ("… 目标待…", "≥90.0（按…"): labels and values wrap
+        cut = page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                    '[data-testid="stMetricLabel"], [data-testid="stMetricValue"]'))
+                .filter((el) => [el, ...el.querySelectorAll('*')].some((x) =>
+                    x.scrollWidth > x.clientWidth + 1 && getComputedStyle(x).overflow !== 'visible'))
+                .map((el) => el.innerText)"""
+        )
+        assert cut == [], f"cut off: {cut}"
         if big:
             # the wall display shows no sidebar and large headline numbers
             assert not page.locator('[data-testid="stSidebar"]').first.is_visible()

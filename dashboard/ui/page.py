@@ -445,7 +445,8 @@ def chinese_widget_chrome() -> None:
     """Chinese words for the file uploader's built-in English ("Upload", "10MB per file • XLSX…"):
     Streamlit has no option for them, so CSS hides the text and writes ours in its place (the
     accepted types are written per uploader by `file_uploader`); the English hint under text
-    boxes ("Press Enter to apply") is hidden."""
+    boxes ("Press Enter to apply") is hidden; metric labels and values wrap instead of ending in
+    an ellipsis."""
     from etl.returns.safety import upload_limit_mb
 
     # only the browse button is relabelled: once a file is chosen the drop zone also holds the
@@ -462,6 +463,10 @@ def chinese_widget_chrome() -> None:
         '";font-size:0.875rem;opacity:0.7;}'
         # "Press Enter to apply" under a text box: English, and the buttons say what to do
         '[data-testid="InputInstructions"]{display:none !important;}'
+        # a key figure is never cut to "部分报送 135 / 1…": a long label or value wraps in its card
+        '[data-testid="stMetric"] .stMarkdownEllipsis, [data-testid="stMetric"] .stMarkdownEllipsis *'
+        "{white-space:normal !important;overflow:visible !important;text-overflow:clip !important;"
+        "word-break:keep-all;overflow-wrap:anywhere;}"
         "</style>"
     )
 
