@@ -255,3 +255,17 @@ def test_the_target_uploader_names_only_the_types_it_takes(work_db: Path, accoun
         '<style>.st-key-targets_file [data-testid="stFileUploaderDropzoneInstructions"]::after'
         '{content:"单个文件不超过 10 MB · 支持 XLSX、XLS、CSV";}</style>'
     ]
+
+
+def test_new_wording_alone_is_saved(work_db: Path) -> None:
+    original = target_editor.editor_frame(work_db, "lianggui")
+    row = _edit_row(work_db, "C-EDU-02", 2030)
+    edited = original.with_columns(
+        pl.when(pl.int_range(pl.len()) == row)
+        .then(pl.lit("学前教育毛入园率达到96%以上"))
+        .otherwise(pl.col("目标原文"))
+        .alias("目标原文")
+    )
+    outcome = target_editor.save_edits(work_db, "lianggui", original, edited, actor="office01", reason="删去示例字样")
+    assert outcome.message == "已保存：新增或修改目标 1 条，未变 0 条"
+    assert _texts(work_db) == [("C-EDU-02", 2030, "at_least", 96.0, "学前教育毛入园率达到96%以上")]

@@ -208,7 +208,8 @@ def save_edits(
     changes, problems = changes_from_edit(plan_code, original, edited, units)
     if not changes:
         return EditOutcome(problems=problems or ["没有改动"])
-    return EditOutcome(save(Path(db_path), changes, actor=actor, reason=reason), problems)
+    # the editor offers 目标原文 as a field of its own: rewording it alone is a change to save
+    return EditOutcome(save(Path(db_path), changes, actor=actor, reason=reason, compare_wording=True), problems)
 
 
 def preview_upload(

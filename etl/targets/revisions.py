@@ -178,9 +178,16 @@ def _pending(change: TargetChange) -> bool:
 
 
 def classify(
-    con: duckdb.DuckDBPyConnection, changes: list[TargetChange], *, allow_pending: bool = False
+    con: duckdb.DuckDBPyConnection,
+    changes: list[TargetChange],
+    *,
+    allow_pending: bool = False,
+    compare_wording: bool = False,
 ) -> RevisionResult:
-    """Sort changes into those to add, those equal to the current target, and those refused."""
+    """Sort changes into those to add, those equal to the current target, and those refused.
+    `compare_wording`: new wording of the same target is a change too (the office rewrote
+    目标原文 in the editor), not only a new kind, value, range or source."""
+    fields = (*_SUBSTANCE, "target_text") if compare_wording else _SUBSTANCE
     scopes = dict(con.sql("SELECT code, scope FROM plan").fetchall())
     indicators = {r[0] for r in con.sql("SELECT code FROM indicator").fetchall()}
     regions = {r[0] for r in con.sql("SELECT code FROM region").fetchall()}
@@ -192,7 +199,7 @@ def classify(
         if change.action == ACTION_REMOVE:
             same = existing is None
         else:
-            same = existing is not None and all(_same(getattr(change, f), existing[f]) for f in _SUBSTANCE)
+            same = existing is not None and all(_same(getattr(change, f), existing[f]) for f in fields)
         if same:
             result.unchanged.append(change)
             continue
@@ -219,6 +226,7 @@ def record(
     reason: str,
     when: datetime | None = None,
     allow_pending: bool = False,
+    compare_wording: bool = False,
 ) -> RevisionResult:
     """Append a revision for every change that differs from the current target (one transaction
     is the caller's: etl.core.store.publish)."""
@@ -226,7 +234,7 @@ def record(
         raise RevisionError("修改目标必须填写修改原因")
     if not (actor or "").strip():
         raise RevisionError("修改目标必须记录修改人")
-    result = classify(con, changes, allow_pending=allow_pending)
+    result = classify(con, changes, allow_pending=allow_pending, compare_wording=compare_wording)
     when = when or datetime.now()
     rows = [
         {
@@ -242,12 +250,18 @@ def record(
 
 
 def save(
-    db_path: Path, changes: list[TargetChange], *, actor: str, reason: str, when: datetime | None = None
+    db_path: Path,
+    changes: list[TargetChange],
+    *,
+    actor: str,
+    reason: str,
+    when: datetime | None = None,
+    compare_wording: bool = False,
 ) -> RevisionResult:
     """Record `changes` through the one write path; publishes only when something changed."""
 
     def change(con: duckdb.DuckDBPyConnection) -> tuple[RevisionResult, bool]:
-        result = record(con, changes, actor=actor, reason=reason, when=when)
+        result = record(con, changes, actor=actor, reason=reason, when=when, compare_wording=compare_wording)
         return result, bool(result.added)
 
     return publish(Path(db_path), change)
