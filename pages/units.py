@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.auth import gate as auth_ui
 from dashboard.render import present
 from dashboard.ui import page as ui
 from dashboard.views import units as units_mod
 
 path = ui.db_path()
 if not st.query_params.get("unit"):
-    # without a unit in the link, open on the unit that owes the most, not an empty page
-    busiest = ui.cached_call(units_mod.busiest_unit, path)
-    if busiest:
-        st.query_params["unit"] = busiest
+    # without a unit in the link, a unit's own people see their unit; others open on the unit
+    # that owes the most, not an empty page
+    user = auth_ui.current_user()
+    opening = (user.unit_code if user else None) or ui.cached_call(units_mod.busiest_unit, path)
+    if opening:
+        st.query_params["unit"] = opening
 page = ui.open_page(("plan", "year", "region", "labels", "unit"))
 view, options, home, result = page.view, page.options, page.home, page.result
 unit = view.unit or next(iter(options.units), None)
