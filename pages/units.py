@@ -3,11 +3,14 @@ its pre-filled template — layout only."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from dashboard.auth import gate as auth_ui
 from dashboard.render import present
 from dashboard.ui import page as ui
+from dashboard.views import returns as returns_status
 from dashboard.views import units as units_mod
 
 path = ui.db_path()
@@ -98,9 +101,13 @@ ui.table_csv(
 )
 
 st.subheader("下载填报模板")
+# the years and the default the 数据填报 page offers, so both pages hand out the same template
+today = date.today()
+template_years = ui.cached_call(returns_status.report_years, path, today)
 template_year = st.selectbox(
     "填报年度",
-    [result.report_year + 1, result.report_year],
+    template_years,
+    index=template_years.index(ui.cached_call(returns_status.default_year, path, today)),
     key="units_template_year",
     format_func=lambda y: f"{y}年度",
 )
