@@ -139,6 +139,100 @@ def test_attainment_theme_with_engine(built_db: Path, monkeypatch: pytest.Monkey
     assert at.query_params["plan"] == "liangang"
 
 
+def unreviewed_2025(db_path: Path, tmp_path: Path) -> None:
+    """One unit sends two 2025 values early and nobody has reviewed them yet."""
+    from long_returns import long_csv
+
+    from etl.returns.load import submit_file
+
+    rows = [["C-HEALTH-04", "", "370303", "", "2025", "9.9", ""], ["C-HEALTH-04", "", "370305", "", "2025", "2.1", ""]]
+    f = long_csv(tmp_path / "卫健委_2025.csv", rows)
+    assert submit_file(db_path, f, unit="health", enforce_unit=True, actor="卫健委（health01）").accepted == 2
+
+
+def signed_in(username: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(password)
+    at.button(key="signin_submit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_attainment_opens_on_the_briefing_year_and_numbers_for_a_leader(
+    work_db: Path, accounts: dict[str, str], tmp_path: Path
+) -> None:
+    """The briefing's link to the 达标率 map: a leader counts reviewed values, so both pages open
+    on 2023 (2024 is only 74.2 % reviewed) — never on 2025, where one unit sent two unreviewed
+    values — and give 张店区 the same 96.0 % (121 of 126)."""
+    unreviewed_2025(work_db, tmp_path)
+    at = signed_in("lead01", accounts["lead01"])
+    assert "报告年份 2023 年" in captions(at)[0]
+    ranking = pl.from_pandas(at.dataframe[-1].value)
+    assert dict(zip(ranking["区县"], ranking["达标率"], strict=True))["张店区"] == "96.0%"
+    at.query_params.clear()  # what a page link does
+    for key, value in {"theme": "attainment", "measure": "attainment", "plan": "liangang"}.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="maps_year").value == 2023
+    assert at.query_params["year"] == "2023"
+    assert "数据口径：仅已审核数据" in captions(at)  # the line every plan page shows
+    t = table(at)
+    rows = {r["区县"]: (r["达标率（%）"], r["达标指标数"], r["可评估指标数"]) for r in t.iter_rows(named=True)}
+    assert rows["张店区"] == (96.0, 121, 126)
+    assert rows["区县合计（汇总）"] == (91.3, 920, 1008)
+    assert [m.value for m in at.warning] == []
+
+
+def test_attainment_default_year_follows_the_rule_without_users(work_db: Path, tmp_path: Path) -> None:
+    """Without users every value counts: 2024 is reported well enough (95.5 %), 2025 is not."""
+    unreviewed_2025(work_db, tmp_path)
+    at = open_maps(work_db, pytest.MonkeyPatch(), theme="attainment")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="maps_year").value == 2024
+    assert captions(at)[0].startswith("数据口径：含待审核数据，其中")
+    assert table(at).filter(pl.col("区县") == "张店区")["达标率（%）"].to_list() == [96.8]
+    # the year can still be chosen: 2025 counts the two early values, marked as pending
+    at.slider(key="maps_year").set_value(2025).run()
+    assert at.query_params["year"] == "2025"
+
+
+def test_switching_themes_keeps_the_year(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """美丽庭院 → 儿童友好社区 → 达标率 lands on a year with meaning, never on the base year 2020:
+    the theme's own default until the user picks a year, then the year picked."""
+    at = open_maps(built_db, monkeypatch)
+    at.radio(key="maps_theme").set_value("child").run()
+    at.radio(key="maps_theme").set_value("attainment").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="maps_year").value == 2024
+    at.radio(key="maps_theme").set_value("courtyard").run()
+    at.slider(key="maps_year").set_value(2021).run()
+    at.radio(key="maps_theme").set_value("child").run()
+    assert at.slider(key="maps_year").value == 2021
+    at.radio(key="maps_theme").set_value("attainment").run()
+    assert at.slider(key="maps_year").value == 2021
+    assert at.query_params["year"] == "2021"
+    assert table(at).filter(pl.col("区县") == "张店区")["达标率（%）"].to_list() == [95.2]
+
+
+def test_a_leader_switching_to_attainment_gets_the_report_year(work_db: Path, accounts: dict[str, str]) -> None:
+    """The 美丽庭院 theme opens on its latest year (2024); that default is not a choice, so
+    达标率 opens on the leader's report year, 2023."""
+    at = signed_in("lead01", accounts["lead01"])
+    at.query_params.clear()  # what a page link does
+    at.switch_page(PAGE).run()
+    assert at.slider(key="maps_year").value == 2024
+    at.radio(key="maps_theme").set_value("attainment").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="maps_year").value == 2023
+
+
 def test_database_without_place_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Built with --no-samples: no 美丽庭院 records, no district values — short notices, no error."""
     from etl.build import build_database
