@@ -160,7 +160,8 @@ map_deck = deck.build_deck(
     selected=chosen,
 )
 
-left, right = st.columns([3, 2], gap="medium")
+# the side table needs room for its district, both rates and the class without a cut column
+left, right = st.columns([5, 4], gap="medium")
 with left:
     st.pydeck_chart(
         map_deck,
@@ -173,8 +174,8 @@ with left:
     points_legend: list[tuple[str, str]] = []
     note = None
     if page.villages is not None and show_points:
-        points_legend += deck.point_class_legend(measure.scheme)
-        note = "点：村，面积表示农村户数，颜色为该村美丽庭院覆盖率分级"
+        points_legend += deck.point_class_legend(measure.scheme, points=page.villages)
+        note = deck.village_note(measure)
     if page.communities is not None and show_points:
         points_legend += deck.level_legend(page.communities)
     if page.homes is not None:

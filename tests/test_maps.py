@@ -166,6 +166,37 @@ def test_village_points(zibo: maps.MapBase) -> None:
     assert [lyr["id"] for lyr in doc["layers"]] == [maps.DISTRICT_LAYER, maps.VILLAGE_LAYER, maps.LABEL_LAYER]
 
 
+def test_village_points_on_the_premium_map_show_the_premium_share(zibo: maps.MapBase) -> None:
+    frame = pl.DataFrame(
+        {
+            "village_name": ["东村", "西村"],
+            "district_code": ["370303", "370303"],
+            "year": [2024, 2024],
+            "rural_households": [100, 300],
+            "courtyard_households": [60, 240],
+            "premium_households": [6, None],
+            "lon": [118.05, 118.06],
+            "lat": [36.80, 36.81],
+        }
+    )
+    premium = cov.MEASURES["premium_share"]
+    doc = spec(
+        maps.build_deck(zibo, measure_rows(zibo, {}), premium, 2024, villages=cov.village_points(frame, 2024, premium))
+    )
+    east, west = layer(doc, maps.VILLAGE_LAYER)["data"]
+    # 6 ÷ 60 = 10 %: the 10–20 % class's point colour (orange: it sits on a green 10–20 % fill);
+    # 西村 stated no 精品 number: 无数据 grey
+    assert east["c"] == maps.hex_rgb("#fc8d59") and west["c"] == maps.hex_rgb("#d0d0d0")
+    assert east["d"] == "张店\n精品（示范）6 / 美丽庭院 60 户（10.0%）\n农村 100 户"
+    assert west["d"] == "张店\n精品（示范）— / 美丽庭院 240 户（无数据）\n农村 300 户"
+    assert maps.point_class_legend(premium.scheme, points=cov.village_points(frame, 2024, premium))[-1] == (
+        "#d0d0d0",
+        "村 无数据",
+    )
+    assert maps.village_note(premium) == "点：村，面积表示农村户数，颜色为该村精品（示范）户占比分级"
+    assert maps.village_note(COURTYARD) == "点：村，面积表示农村户数，颜色为该村美丽庭院覆盖率分级"
+
+
 def test_community_points_coloured_by_level(zibo: maps.MapBase) -> None:
     pts = pl.DataFrame(
         {

@@ -89,7 +89,7 @@ def test_theme_and_measure_switch(built_db: Path, monkeypatch: pytest.MonkeyPatc
     at = open_maps(built_db, monkeypatch)
     at.radio(key="maps_theme").set_value("child").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert table(at).columns[:3] == ["区县", "儿童友好社区占比（%）", "分级"]
+    assert table(at).columns[:4] == ["区县", "儿童友好社区占比（%）", "儿童之家覆盖率（%）", "分级"]
     assert shown(at, "儿童友好社区占比（%）") == expected(built_db, "child", "friendly_share", 2024)
     assert at.query_params["theme"] == "child" and at.query_params["measure"] == "friendly_share"
     at.radio(key="maps_measure_child").set_value("home_coverage").run()
@@ -190,10 +190,12 @@ def test_attainment_opens_on_the_briefing_year_and_numbers_for_a_leader(
     assert [m.value for m in at.warning] == []
 
 
-def test_attainment_default_year_follows_the_rule_without_users(work_db: Path, tmp_path: Path) -> None:
+def test_attainment_default_year_follows_the_rule_without_users(
+    work_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Without users every value counts: 2024 is reported well enough (95.5 %), 2025 is not."""
     unreviewed_2025(work_db, tmp_path)
-    at = open_maps(work_db, pytest.MonkeyPatch(), theme="attainment")
+    at = open_maps(work_db, monkeypatch, theme="attainment")
     assert not at.exception, [e.value for e in at.exception]
     assert at.slider(key="maps_year").value == 2024
     assert captions(at)[0].startswith("数据口径：含待审核数据，其中")
@@ -231,6 +233,42 @@ def test_a_leader_switching_to_attainment_gets_the_report_year(work_db: Path, ac
     at.radio(key="maps_theme").set_value("attainment").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.slider(key="maps_year").value == 2023
+
+
+def test_courtyard_side_table_shows_both_rates_first(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The side column shows about four columns; the theme's other rate stands right after the
+    one on the map (a number column cut at the column's edge showed as blank)."""
+    at = open_maps(built_db, monkeypatch, theme="courtyard", measure="premium_share")
+    t = table(at)
+    assert t.columns[:4] == ["区县", "精品占比（%）", "美丽庭院覆盖率（%）", "分级"]
+    # 张店区 2024: 1,787 精品 of 11,510 美丽庭院 households; 11,510 of 15,361 rural households
+    assert t.filter(pl.col("区县") == "张店区").row(0)[:4] == ("张店区", 15.5, 74.9, "10–20%")
+    assert t.filter(pl.col("区县") == "淄博市合计").row(0)[:4] == ("淄博市合计", 15.5, 51.9, "10–20%")
+    at.radio(key="maps_measure_courtyard").set_value("courtyard_coverage").run()
+    t = table(at)
+    assert t.columns[:4] == ["区县", "美丽庭院覆盖率（%）", "精品占比（%）", "分级"]
+    assert t.filter(pl.col("区县") == "张店区").row(0)[:4] == ("张店区", 74.9, 15.5, "60–80%")
+
+
+def test_premium_share_points_and_note_speak_of_the_premium_share(
+    built_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the 精品（示范）户占比 map the village points are classed by each village's 精品 share
+    (all of the sample's villages fall in 10–20 %), and the note under the legend says so."""
+    import json
+
+    at = open_maps(built_db, monkeypatch, theme="courtyard", measure="premium_share")
+    legend = next(m.value for m in at.markdown if "fuer-map-legend" in m.value)
+    assert "点：村，面积表示农村户数，颜色为该村精品（示范）户占比分级" in legend
+    assert "美丽庭院覆盖率分级" not in legend
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    villages = next(layer["data"] for layer in spec["layers"] if layer["id"] == "villages")
+    assert villages[0]["name"] == "示例村001"
+    assert villages[0]["d"] == "示例镇01 · 淄川\n精品（示范）20 / 美丽庭院 146 户（13.7%）\n农村 262 户"
+    assert {tuple(v["c"]) for v in villages} == {(252, 141, 89)}  # the 10–20 % point colour, #fc8d59
+    at.radio(key="maps_measure_courtyard").set_value("courtyard_coverage").run()
+    legend = next(m.value for m in at.markdown if "fuer-map-legend" in m.value)
+    assert "点：村，面积表示农村户数，颜色为该村美丽庭院覆盖率分级" in legend
 
 
 def test_database_without_place_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -155,7 +155,7 @@ def maps_page(
     districts = coverage.measure_frame(by_district, measure)
     villages = communities = homes = None
     if theme == coverage.COURTYARD_THEME:
-        villages = coverage.village_points(data.courtyard, year, measure.scheme)
+        villages = coverage.village_points(data.courtyard, year, measure)
     if theme == coverage.CHILD_THEME:
         communities = coverage.community_points(data.child, year, coverage.FRIENDLY)
         homes = coverage.community_points(data.child, year, coverage.CHILD_HOME) if choice.show_homes else None
