@@ -205,6 +205,21 @@ def test_attainment_default_year_follows_the_rule_without_users(
     assert at.query_params["year"] == "2025"
 
 
+def test_the_office_carries_its_basis_to_the_attainment_map(work_db: Path, accounts: dict[str, str]) -> None:
+    """The office chose 含待审核 on the briefing: the map counts the same values (2024 opens,
+    95.5 % of it is in) and marks the basis, and its link keeps the choice."""
+    at = signed_in("office01", accounts["office01"])
+    at.selectbox(key="view_basis").select("all").run()
+    at.query_params.clear()  # what a page link does
+    at.query_params["theme"] = "attainment"
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="maps_year").value == 2024
+    assert captions(at)[0].startswith("数据口径：含待审核数据，其中")
+    assert at.query_params["basis"] == "all"
+    assert table(at).filter(pl.col("区县") == "张店区")["达标率（%）"].to_list() == [96.8]
+
+
 def test_switching_themes_keeps_the_year(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """美丽庭院 → 儿童友好社区 → 达标率 lands on a year with meaning, never on the base year 2020:
     the theme's own default until the user picks a year, then the year picked."""

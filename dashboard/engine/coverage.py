@@ -627,7 +627,9 @@ def misplaced(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def observation_years(db_path: Path) -> list[int]:
-    """Years with current values in some district (the report years 达标率 can be asked for)."""
+    """Years with current values in some district: the report years 达标率 can be asked for.
+    Only choices — which year a view opens on is engine.report_year's rule (a year with a few
+    early or unreviewed values is offered, never the default)."""
     from dashboard.engine import current
 
     counties = db.query(db_path, "SELECT code FROM region WHERE level = 'county'").get_column("code")
