@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.render import deck
+from dashboard.render import deck, present
 from dashboard.ui import page as ui
 from dashboard.views import maps
 
@@ -188,7 +188,8 @@ with left:
 
 with right:
     st.subheader(f"各区县 · {year}年" if year else "各区县")
-    ui.table_with_download(page.table, f"{measure.label}_{year}.csv", height="content")
+    # percentages with their one decimal, as the briefing's ranking shows them (96.0, not 96)
+    ui.table_csv(page.table, f"{measure.label}_{year}.csv", note=present.COUNT_NOTE, height="content")
 
     st.selectbox(
         "区县详情",
@@ -213,7 +214,12 @@ with right:
         )
         if page.history is not None:
             st.caption("历年")
-            ui.table_with_download(page.history, f"{row['district_name']}_{measure.label}_历年.csv", height="content")
+            ui.table_csv(
+                page.history,
+                f"{row['district_name']}_{measure.label}_历年.csv",
+                note=present.COUNT_NOTE,
+                height="content",
+            )
 
 if page.misplaced is not None:
     st.warning(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -187,6 +188,8 @@ def test_attainment_opens_on_the_briefing_year_and_numbers_for_a_leader(
     rows = {r["区县"]: (r["达标率（%）"], r["达标指标数"], r["可评估指标数"]) for r in t.iter_rows(named=True)}
     assert rows["张店区"] == (96.0, 121, 126)
     assert rows["区县合计（汇总）"] == (91.3, 920, 1008)
+    # shown with its one decimal, as the briefing's "96.0%" (96.0 would otherwise show as 96)
+    assert json.loads(at.dataframe[0].proto.columns)["达标率（%）"]["type_config"]["format"] == "%.1f"
     assert [m.value for m in at.warning] == []
 
 
@@ -270,8 +273,6 @@ def test_premium_share_points_and_note_speak_of_the_premium_share(
 ) -> None:
     """On the 精品（示范）户占比 map the village points are classed by each village's 精品 share
     (all of the sample's villages fall in 10–20 %), and the note under the legend says so."""
-    import json
-
     at = open_maps(built_db, monkeypatch, theme="courtyard", measure="premium_share")
     legend = next(m.value for m in at.markdown if "fuer-map-legend" in m.value)
     assert "点：村，面积表示农村户数，颜色为该村精品（示范）户占比分级" in legend
