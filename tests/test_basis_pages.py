@@ -1,0 +1,95 @@
+"""Pages on a publication basis (AppTest): on 仅已审核数据 a leader sees reviewed values only,
+everywhere on the page; on 含待审核数据 every unreviewed value is marked, downloads included.
+
+The default database's sample has 教育局 2020–2023 approved, 2024 not; the tests add an
+unreviewed 2025 return of 教育局 (学前教育毛入园率, 张店区 96.6)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from long_returns import long_csv
+from streamlit.testing.v1 import AppTest
+from test_pages import downloads  # noqa: F401  (fixture)
+from test_review_views import signed_in
+
+from dashboard.queries import db
+from etl.returns.load import submit_file
+
+INDICATOR = {"indicator": "C-EDU-02", "region": "370303", "year": "2025"}
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    db.close_all()
+
+
+@pytest.fixture
+def pending_2025(work_db: Path, accounts: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """教育局 sends 张店区 2025 学前教育毛入园率 96.6; nobody reviews it."""
+    f = long_csv(tmp_path / "教育局_2025.csv", [["C-EDU-02", "", "370303", "", "2025", "96.6", ""]])
+    assert submit_file(work_db, f, unit="education", enforce_unit=True, actor="教育局（edu01）").accepted == 1
+    return accounts
+
+
+def _indicator_page(user: str, password: str, **params: str) -> AppTest:
+    at = signed_in(user, password, **INDICATOR, **params)
+    at.switch_page("../pages/indicator.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _table(at: AppTest, columns: set[str]):
+    return next(f.value for f in at.dataframe if columns <= set(f.value.columns))
+
+
+def _csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_a_leader_sees_only_reviewed_revisions(pending_2025, downloads) -> None:  # noqa: F811
+    at = _indicator_page("lead01", pending_2025["lead01"])
+    revisions = _table(at, {"版本", "该年版本数"})
+    # 2025 (unreviewed upload) and 2024 (教育局 2024 not approved) are not a leader's values
+    assert list(revisions["年份"]) == ["2023", "2022", "2021", "2020"]
+    assert list(revisions["数值"]) == [93.9, 93.1, 93.0, 91.2]
+    assert set(revisions["状态"]) == {"现行"} and set(revisions["审核状态"]) == {"已审核"}
+    assert set(revisions["数据性质"]) == {"示例数据"}
+    assert (
+        "更正后的报表作为新版本载入，旧值保留；“现行”为目前计入的数值。"
+        "仅列出已审核的数值（另有 2 个待审核或已撤回的版本未列出）。"
+    ) in [c.value for c in at.caption]
+    rows = _csv(downloads(at, "C-EDU-02_修订记录_张店区_2025.csv"))
+    assert [r["年份"] for r in rows] == ["2023", "2022", "2021", "2020"]
+    # the latest value a leader sees is the reviewed 2023 one, unmarked
+    card = next(m for m in at.metric if m.label.startswith("最新值"))
+    assert (card.label, card.value) == ("最新值（2023年）", "93.9")
+
+
+def test_the_office_on_all_values_sees_every_unreviewed_value_marked(pending_2025, downloads) -> None:  # noqa: F811
+    at = _indicator_page("office01", pending_2025["office01"], basis="all")
+    card = next(m for m in at.metric if m.label.startswith("最新值"))
+    assert (card.label, card.value) == ("最新值（2025年）", "96.6（待审核）")
+
+    revisions = _table(at, {"版本", "该年版本数"})
+    assert list(revisions["年份"])[:3] == ["2025", "2024", "2023"]
+    assert list(revisions["数值"])[:3] == [96.6, 96.3, 93.9]
+    assert list(revisions["状态"])[:3] == ["现行", "现行", "现行"]
+    assert list(revisions["审核状态"])[:3] == ["待审核", "待审核", "已审核"]
+    assert list(revisions["数据性质"])[:2] == ["报送数据", "示例数据"]
+    rows = _csv(downloads(at, "C-EDU-02_修订记录_张店区_2025.csv"))
+    assert [(r["年份"], r["数值"], r["审核状态"]) for r in rows[:2]] == [
+        ("2025", "96.6", "待审核"),
+        ("2024", "96.3", "待审核"),
+    ]
+
+    ranking = _table(at, {"排名", "地区"})
+    states = dict(zip(ranking["地区"], ranking["最新值审核状态"], strict=True))
+    assert states["张店区"] == "待审核"
+    rows = _csv(downloads(at, "C-EDU-02_区县排名_淄博市_2025.csv"))
+    zhangdian = next(r for r in rows if r["地区"] == "张店区")
+    assert (zhangdian["最新值"], zhangdian["最新年份"], zhangdian["最新值审核状态"]) == ("96.6", "2025", "待审核")
