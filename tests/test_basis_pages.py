@@ -93,3 +93,36 @@ def test_the_office_on_all_values_sees_every_unreviewed_value_marked(pending_202
     rows = _csv(downloads(at, "C-EDU-02_区县排名_淄博市_2025.csv"))
     zhangdian = next(r for r in rows if r["地区"] == "张店区")
     assert (zhangdian["最新值"], zhangdian["最新年份"], zhangdian["最新值审核状态"]) == ("96.6", "2025", "待审核")
+
+
+# --- 总览 ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def resent_and_withdrawn(pending_2025: dict[str, str], work_db: Path, tmp_path: Path) -> dict[str, str]:
+    """教育局 sends its 2025 return again; the office withdraws the first one (submission 22)."""
+    from etl.workflow.approval import withdraw
+
+    f = long_csv(tmp_path / "教育局_2025_更正.csv", [["C-EDU-02", "", "370303", "", "2025", "96.8", ""]])
+    assert submit_file(work_db, f, unit="education", enforce_unit=True, actor="教育局（edu01）").accepted == 1
+    withdraw(work_db, 22, actor="测试office01（office01）", reason="数据口径有误")
+    return pending_2025
+
+
+def test_a_leader_overview_counts_reviewed_values_and_no_withdrawn_file(resent_and_withdrawn) -> None:
+    at = signed_in("lead01", resent_and_withdrawn["lead01"])
+    at.switch_page("../pages/overview.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已载入文件"] == "22"
+    assert metrics["现行数据"] == "9049"
+    notes = [c.value for c in at.caption]
+    assert (
+        "数据口径：仅已审核数据（另有 172 个待审核数值未计入）；已载入文件 22 个，另有 1 个已撤回、不计入（共 23 个）。"
+    ) in notes
+    pivot = _table(at, {"成员单位", "合计"})
+    # 教育局's 2024 sample and its 2025 upload are not reviewed: no 2025 column, 2024 counts 0
+    assert list(pivot.columns) == ["成员单位", "2020年", "2021年", "2022年", "2023年", "2024年", "合计"]
+    education = pivot[pivot["成员单位"] == "教育局"].iloc[0]
+    assert list(education)[1:] == [171, 171, 170, 171, 0, 683]
+    assert int(pivot["合计"].sum()) == 9049  # the 现行数据 card

@@ -25,14 +25,16 @@ HEADLINE = {
     "regions": 2,
     "units": 1,
     "observations": 5,
+    "pending_observations": 4,  # no return is approved in the fixture; the reference value is reviewed
     "submissions": 2,
+    "withdrawn_submissions": 0,
     "sample_submissions": 1,
     "sample_observations": 4,
     "sample": True,
 }
 REAL_HEADLINE = HEADLINE | {"sample_submissions": 0, "sample_observations": 0, "sample": False}
 # the next snapshot adds one district with one more sample value
-NEXT_HEADLINE = HEADLINE | {"regions": 3, "observations": 6, "sample_observations": 5}
+NEXT_HEADLINE = HEADLINE | {"regions": 3, "observations": 6, "pending_observations": 5, "sample_observations": 5}
 CURRENT = {
     ("C-EDU-01", "370303", 2022, "合计"): (91.2, 1),
     ("W-HEALTH-01", "100000", 2021, "合计"): (16.1, 1),
