@@ -126,3 +126,29 @@ def test_a_leader_overview_counts_reviewed_values_and_no_withdrawn_file(resent_a
     education = pivot[pivot["成员单位"] == "教育局"].iloc[0]
     assert list(education)[1:] == [171, 171, 170, 171, 0, 683]
     assert int(pivot["合计"].sum()) == 9049  # the 现行数据 card
+
+
+def test_a_withdrawn_version_is_marked_and_a_leader_does_not_see_it(resent_and_withdrawn, downloads) -> None:  # noqa: F811
+    at = _indicator_page("office01", resent_and_withdrawn["office01"], basis="all")
+    revisions = _table(at, {"版本", "该年版本数"})
+    first_two = list(
+        zip(
+            revisions["年份"],
+            revisions["数值"],
+            revisions["版本"],
+            revisions["状态"],
+            revisions["审核状态"],
+            strict=False,
+        )
+    )[:2]
+    assert first_two == [("2025", 96.8, 2, "现行", "待审核"), ("2025", 96.6, 1, "已撤回", "已撤回（不计入）")]
+    assert list(revisions["该年版本数"])[:2] == [2, 2]
+    rows = _csv(downloads(at, "C-EDU-02_修订记录_张店区_2025.csv"))
+    assert [(r["数值"], r["状态"], r["审核状态"]) for r in rows[:2]] == [
+        ("96.8", "现行", "待审核"),
+        ("96.6", "已撤回", "已撤回（不计入）"),
+    ]
+
+    leader = _indicator_page("lead01", resent_and_withdrawn["lead01"])
+    assert list(_table(leader, {"版本", "该年版本数"})["年份"]) == ["2023", "2022", "2021", "2020"]
+    assert any("另有 3 个待审核或已撤回的版本未列出" in c.value for c in leader.caption)
