@@ -96,7 +96,7 @@ if d.series.height or d.national.height:
     ui.plotly(detail_mod.add_projection(fig, d), key="trend")
     st.caption(
         detail_mod.national_caption(d) + " 虚线横线为目标（仅已核实的数值目标）；竖线为基期年和目标年；"
-        "点线为按当前趋势的预测。"
+        "点线为按当前趋势的预测" + ("；空心点为待审核数值。" if d.has_pending_points else "。")
     )
 else:
     st.caption(f"该指标在所选地区及所辖{d.word}没有数据，无法绘制趋势。")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,12 @@ def test_the_office_on_all_values_sees_every_unreviewed_value_marked(pending_202
     at = _indicator_page("office01", pending_2025["office01"], basis="all")
     card = next(m for m in at.metric if m.label.startswith("最新值"))
     assert (card.label, card.value) == ("最新值（2025年）", "96.6（待审核）")
+    # the chart: 张店区's unreviewed 2024 and 2025 values are open markers, said so in the hover
+    trace = next(t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["name"] == "张店区")
+    assert trace["x"] == [2020, 2021, 2022, 2023, 2024, 2025]
+    assert trace["marker"]["symbol"] == ["circle"] * 4 + ["circle-open"] * 2
+    assert trace["customdata"] == ["", "", "", "", "（待审核）", "（待审核）"]
+    assert any(c.value.endswith("空心点为待审核数值。") for c in at.caption)
 
     revisions = _table(at, {"版本", "该年版本数"})
     assert list(revisions["年份"])[:3] == ["2025", "2024", "2023"]

@@ -61,7 +61,7 @@ class IndicatorDetail:
     breakdown: str
     item: dict[str, Any]
     why: pl.DataFrame  # 项目, 数值, 说明
-    series: pl.DataFrame  # region_name, year, value (what the chart draws)
+    series: pl.DataFrame  # region_name, year, value, review_state (what the chart draws)
     national: pl.DataFrame  # year, value
     national_item: dict[str, Any] | None
     districts: pl.DataFrame  # the compared region and the level below it, ranked (Chinese headers)
@@ -74,6 +74,11 @@ class IndicatorDetail:
     @property
     def target_label(self) -> str:
         return f"目标（{present.target_source(self.item)}）"
+
+    @property
+    def has_pending_points(self) -> bool:
+        """Whether the chart draws a value awaiting review (an open marker)."""
+        return bool((self.series.get_column("review_state") == publication.STATE_PENDING).any())
 
     @property
     def latest_text(self) -> str:
@@ -254,6 +259,8 @@ def _series(result: ProgressResult, code: str, shown: list[str], breakdown: str,
     obs = result.observations.filter(
         (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
     )
+    if "review_state" not in obs.columns:
+        obs = obs.with_columns(pl.lit(None, dtype=pl.String).alias("review_state"))
     order = {c: i for i, c in enumerate(shown)}
     return (
         obs.with_columns(
@@ -261,7 +268,7 @@ def _series(result: ProgressResult, code: str, shown: list[str], breakdown: str,
             pl.col("region_code").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"),
         )
         .sort("_o", "year")
-        .select("region_name", "year", "value")
+        .select("region_name", "year", "value", "review_state")
     )
 
 
