@@ -288,3 +288,11 @@ def test_workbook_has_one_sheet_per_domain_and_no_formulas() -> None:
         assert "fitToPage" in sheet1 and 'orientation="landscape"' in sheet1
         strings = z.read("xl/sharedStrings.xml").decode()
         assert "HYPERLINK" in strings and "孕产妇死亡率" in strings
+
+
+def test_overview_states_its_basis_and_withdrawn_files() -> None:
+    counts = HEADLINE | {"withdrawn_submissions": 1}
+    assert overview.basis_note(counts, "all") == (
+        "数据口径：含待审核数据（其中 4 个数值待审核）；已载入文件 2 个，另有 1 个已撤回、不计入（共 3 个）。"
+    )
+    assert overview.basis_note(HEADLINE, "reviewed") == "数据口径：仅已审核数据（另有 4 个待审核数值未计入）。"

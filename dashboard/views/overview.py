@@ -254,7 +254,11 @@ def headline_counts(db_path: Path, basis: str = publication.ALL) -> dict[str, An
 def basis_note(counts: dict[str, Any], basis: str) -> str:
     """What the page's counts rest on: the publication basis with the values it leaves out or
     marks, and the withdrawn files beside the loaded ones (so the two add up)."""
-    note = publication.basis_caption(basis, counts["pending_observations"])
+    pending = counts["pending_observations"]
+    if basis == publication.REVIEWED:
+        note = publication.basis_caption(basis, pending)
+    else:  # counts have no cell to mark: say how many of them await review
+        note = "数据口径：含待审核数据" + (f"（其中 {pending} 个数值待审核）" if pending else "")
     withdrawn = counts["withdrawn_submissions"]
     if withdrawn:
         total = counts["submissions"] + withdrawn
