@@ -31,8 +31,9 @@ BASIS_HELP = "数据口径：reviewed 仅已审核数据，all 含待审核数�
 
 
 def _parser() -> argparse.ArgumentParser:
-    from etl.core import settings
+    from etl.core import cli_words, settings
 
+    cli_words.use_chinese()
     p = argparse.ArgumentParser(prog="python -m dashboard", description="妇儿规划监测看板 计算命令")
     sub = p.add_subparsers(dest="command", required=True)
     pr = sub.add_parser("progress", help="计算规划目标进度，输出逐项明细 CSV")

@@ -12,12 +12,13 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from etl.core import settings
+from etl.core import cli_words, settings
 
 STATUS_ZH = {"loaded": "已载入", "unchanged": "未变（重复文件）", "failed": "失败"}
 
 
 def _parser() -> argparse.ArgumentParser:
+    cli_words.use_chinese()
     p = argparse.ArgumentParser(prog="python -m etl", description="妇儿规划监测看板 数据处理命令")
     p.add_argument("--db", help=f"数据库文件（默认 {settings.SETTINGS['db_path'].default}，环境变量 FUER_DB）")
     sub = p.add_subparsers(dest="command", required=True)

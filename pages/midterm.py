@@ -23,7 +23,7 @@ m = ui.cached_view(midterm.evaluation, key, result, view.region, companions)
 st.title(f"中期评估 · {m.region_name}")
 st.caption(
     f"{result.plan.name}（{result.plan.full_name}） · 评估年份 {result.report_year} 年 · "
-    f"评价标签：{result.label_set_name}（侧栏“评价标签”可换用中期评估常用的“提前实现／基本符合或快于预期／滞后”）"
+    f"评价标签：{result.label_set_name}{midterm.label_hint(result.label_set)}"
 )
 ui.result_banner(result)
 if not m.has_values:

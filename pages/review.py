@@ -79,10 +79,8 @@ else:
     labels = review_queue.choices(waiting)
     pick = st.selectbox("审核哪一份", list(labels), format_func=labels.get, key="review_pick")
     row = review_queue.entry(waiting, *pick)
-    st.markdown(
-        f"**{ui.md_escape(row['unit_name'])}{row['year']}年报表**：{ui.md_escape(row['state_label'])}；"
-        f"完整性 {row['completeness']}；疑似异常值 {row['outliers']} 个，其他提醒 {row['warnings']} 条"
-    )
+    whose, said = review_queue.entry_line(row)
+    st.markdown(f"**{ui.md_escape(whose)}**：{ui.md_escape(said)}")
     ui.table_with_download(
         ui.cached_call(review_queue.return_values, db_path, pick[0], pick[1]),
         f"{row['unit_name']}_{row['year']}年数值.csv",

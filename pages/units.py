@@ -3,18 +3,24 @@ its pre-filled template — layout only."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
+from dashboard.auth import gate as auth_ui
 from dashboard.render import present
 from dashboard.ui import page as ui
+from dashboard.views import returns as returns_status
 from dashboard.views import units as units_mod
 
 path = ui.db_path()
 if not st.query_params.get("unit"):
-    # without a unit in the link, open on the unit that owes the most, not an empty page
-    busiest = ui.cached_call(units_mod.busiest_unit, path)
-    if busiest:
-        st.query_params["unit"] = busiest
+    # without a unit in the link, a unit's own people see their unit; others open on the unit
+    # that owes the most, not an empty page
+    user = auth_ui.current_user()
+    opening = (user.unit_code if user else None) or ui.cached_call(units_mod.busiest_unit, path)
+    if opening:
+        st.query_params["unit"] = opening
 page = ui.open_page(("plan", "year", "region", "labels", "unit"))
 view, options, home, result = page.view, page.options, page.home, page.result
 unit = view.unit or next(iter(options.units), None)
@@ -95,9 +101,13 @@ ui.table_csv(
 )
 
 st.subheader("下载填报模板")
+# the years and the default the 数据填报 page offers, so both pages hand out the same template
+today = date.today()
+template_years = ui.cached_call(returns_status.report_years, path, today)
 template_year = st.selectbox(
     "填报年度",
-    [result.report_year + 1, result.report_year],
+    template_years,
+    index=template_years.index(ui.cached_call(returns_status.default_year, path, today)),
     key="units_template_year",
     format_func=lambda y: f"{y}年度",
 )

@@ -105,7 +105,7 @@ st.download_button(
     data=ui.cached_call(
         units_mod.template_bytes, db_path, unit_code, year, ui.cached_call(options.home_region, db_path)
     ),
-    file_name=f"{unit_name}_{year}年_指标数据填报表.xlsx",
+    file_name=units_mod.template_name(unit_name, year),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     on_click="ignore",

@@ -47,4 +47,19 @@ def _all_parsers(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
 def test_every_commands_help_prints(make) -> None:
     """`--help` formats each option's help with %: a bare % (as in a unit, "%、‰") breaks it."""
     for path, parser in _all_parsers(make()):
-        assert "usage:" in parser.format_help(), path
+        text = parser.format_help()
+        assert text.startswith("用法：python -m "), path
+        # argparse's own words are Chinese too
+        assert not {"usage:", "options:", "positional arguments", "show this help"} & set(
+            re.findall(r"[a-z ]+:?", text)
+        ), path
+
+
+def test_command_line_errors_are_chinese(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        etl_parser().parse_args(["load"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith("python -m etl load：错误：缺少必填参数：files\n")
+    with pytest.raises(SystemExit):
+        dashboard_parser().parse_args(["progress", "--plan", "两纲", "--year"])
+    assert capsys.readouterr().err.endswith("python -m dashboard progress：错误：参数 --year：需要一个值\n")

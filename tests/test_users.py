@@ -61,6 +61,7 @@ def test_add_user_stores_only_an_argon2_hash(tmp_path: Path, monkeypatch: pytest
         monkeypatch,
     )
     assert code == 0, out
+    assert f"已保存用户 health01（成员单位，卫生健康委）到 {path}" in out
     text = path.read_bytes()
     assert pw.encode() not in text and HASH.search(text)
     assert path.stat().st_mode & 0o077 == 0  # readable by its owner only

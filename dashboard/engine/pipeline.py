@@ -734,8 +734,12 @@ def _completeness(
     cells = aggregate.completeness_cells(expected, received, deadline=deadline, tracking_start=started)
     region_names = regions.select(pl.col("code").alias("region_code"), pl.col("name").alias("region_name"))
     unit_names = units.select("unit_code", "unit_name")
-    cells = cells.join(unit_names, on="unit_code", how="left", maintain_order="left").join(
-        region_names, on="region_code", how="left", maintain_order="left"
+    # a unit may owe indicators of other plans too: their names come from the whole catalogue
+    indicator_names = indicators.select("indicator_code", pl.col("indicator_name").cast(pl.String))
+    cells = (
+        cells.join(unit_names, on="unit_code", how="left", maintain_order="left")
+        .join(region_names, on="region_code", how="left", maintain_order="left")
+        .join(indicator_names, on="indicator_code", how="left", maintain_order="left")
     )
     summary = aggregate.completeness_summary(
         cells, ["unit_code", "unit_name", "region_code", "region_name", "year", "deadline"]

@@ -128,12 +128,6 @@ def _pending_without_value(items: pl.DataFrame) -> int:
     return items.filter((pl.col("status").cast(pl.String) != "no_data") & pl.col("latest_value").is_null()).height
 
 
-def _off_trend(items: pl.DataFrame) -> int:
-    return items.filter(
-        (pl.col("status").cast(pl.String) != "achieved") & (pl.col("trend_on_track") == False)  # noqa: E712
-    ).height
-
-
 def _share(part: int, whole: int) -> float | None:
     return None if not whole else part / whole * 100.0
 
@@ -206,7 +200,7 @@ def _overview_paragraphs(
             report_text.spread_sentence(style.label, mine.height, [(str(d), int(k)) for d, k in per_domain.iter_rows()])
         )
     lost = int(now["n_lost"])
-    off_trend = _off_trend(items)
+    off_trend = midterm.off_trend(items)
     if lost:
         spread.append(f"曾经达标、现未达标（得而复失）的指标{lost}项。")
     if off_trend:
@@ -311,8 +305,8 @@ def _summary_entries(
         ("得而复失", int(now["n_lost"]), last("n_lost"), True),
         (
             f"按趋势预计{target_year}年难以达标",
-            _off_trend(items),
-            _off_trend(previous) if previous is not None else None,
+            midterm.off_trend(items),
+            midterm.off_trend(previous) if previous is not None else None,
             True,
         ),
     ]
@@ -557,10 +551,17 @@ def _domain_section(
     return blocks
 
 
+def _named(codes: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """A problem kind named by the computed statuses (计算状态) it holds, so its count is the
+    sum of the counts the pages show under those names."""
+    names = [present.rule_name(c).split("（")[0] for c in codes]
+    return ("、".join(names[:-1]) + "或" + names[-1] if len(names) > 1 else names[0]), codes
+
+
 PROBLEM_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("进度滞后或尚未实现", ("lagging", "not_achieved", "stable")),
-    ("退步", ("regressing", "worsening")),
-    ("缺少数据", ("no_data", "not_assessable")),
+    _named(("lagging", "not_achieved", "stable")),
+    _named(("regressing", "worsening")),
+    ("缺少数据（无数据或无法评估）", ("no_data", "not_assessable")),
     ("目标待设定", ("target_pending",)),
 )
 

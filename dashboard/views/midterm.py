@@ -143,7 +143,13 @@ def narrative(
     if behind:
         # every domain is named, so the parts add up to the total stated
         total = sum(n for _d, n in behind)
-        text += f"进度滞后或退步的指标{total}项，分布在" + "、".join(f"{d}（{n}项）" for d, n in behind) + "。"
+        # named by the computed status (计算状态), not by a label: a label set may call more
+        # statuses 滞后 than these two
+        text += (
+            f"计算状态为“进度滞后”或“退步”的指标{total}项，分布在"
+            + "、".join(f"{d}（{n}项）" for d, n in behind)
+            + "。"
+        )
     if off_trend:
         text += f"按当前趋势，尚未达标的指标中有{off_trend}项预计到{target_year}年难以达标。"
     return text
@@ -359,12 +365,6 @@ def _narrative_of(
         .len()
         .sort("len", descending=True, maintain_order=True)
     )
-    # "难以达标" is said only of items with a line to reach (not of direction targets)
-    off_trend = items.filter(
-        (pl.col("status").cast(pl.String) != "achieved")
-        & (pl.col("trend_on_track") == False)  # noqa: E712
-        & ~pl.col("target_kind").is_in(list(DIRECTION_KINDS)).fill_null(False)
-    ).height
     return narrative(
         scope,
         items.height,
@@ -374,9 +374,29 @@ def _narrative_of(
         int(t.get("rate_denominator") or 0),
         int(t.get("excluded_direction") or 0),
         list(behind.iter_rows()),
-        off_trend,
+        off_trend(items),
         target_year,
     )
+
+
+MIDTERM_LABEL_SET = "midterm"
+
+
+def label_hint(label_set: str) -> str:
+    """The caption's pointer to the label set a 中期评估 usually uses, unless it is in use."""
+    if label_set == MIDTERM_LABEL_SET:
+        return ""
+    return "（侧栏“评价标签”可换用中期评估常用的“提前实现／基本符合或快于预期／滞后”）"
+
+
+def off_trend(items: pl.DataFrame) -> int:
+    """Items not yet achieved whose trend line misses the target at the target year. Said only
+    of items with a line to reach: a direction target's status already says where it goes."""
+    return items.filter(
+        (pl.col("status").cast(pl.String) != "achieved")
+        & (pl.col("trend_on_track") == False)  # noqa: E712
+        & ~pl.col("target_kind").is_in(list(DIRECTION_KINDS)).fill_null(False)
+    ).height
 
 
 def below_or_none(result: ProgressResult, region: str) -> Below | None:

@@ -296,10 +296,11 @@ _STATE = (
     .then(pl.lit("resubmitted"))
     .when(pl.col("state") == "approved")
     .then(pl.lit("approved"))
-    .when(pl.col("state") == "unlocked")
-    .then(pl.lit("unlocked"))
+    # an unlocked return whose files were all withdrawn has nothing left to review
     .when(pl.col("files") == 0)
     .then(pl.lit("none"))
+    .when(pl.col("state") == "unlocked")
+    .then(pl.lit("unlocked"))
     .when((pl.col("state") == "checked") & (pl.col("acted_at") >= pl.col("last_at")))
     .then(pl.lit("checked"))
     # blank owed values are 缺报: a return with gaps is partial, never simply 已报送

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -92,6 +93,16 @@ def choices(frame: pl.DataFrame) -> dict[tuple[str, int], str]:
         (u, y): f"{n} · {y}年 · {c}"
         for u, y, n, c in frame.select("unit_code", "year", "unit_name", "completeness").iter_rows()
     }
+
+
+def entry_line(row: dict[str, Any]) -> tuple[str, str]:
+    """(whose return, what the office should know) for the queue's chosen return; completeness
+    is said only when the state does not say it already (部分报送 n / m)."""
+    parts = [str(row["state_label"])]
+    if row["completeness"] != row["state_label"]:
+        parts.append(f"完整性 {row['completeness']}")
+    parts.append(f"疑似异常值 {row['outliers']} 个，其他提醒 {row['warnings']} 条")
+    return f"{row['unit_name']}{row['year']}年报表", "；".join(parts)
 
 
 def queue_table(frame: pl.DataFrame) -> pl.DataFrame:

@@ -58,14 +58,7 @@ def _scope(result: ProgressResult, region: str) -> list[str]:
 def unit_view(result: ProgressResult, unit_code: str, unit_name: str, region: str) -> UnitView:
     """The unit's page for `region` (a district, or the home region = all its districts)."""
     scope = _scope(result, region)
-    names = (
-        present.totals(result.items)
-        .select("indicator_code", pl.col("indicator_name").cast(pl.String))
-        .unique("indicator_code", maintain_order=True)
-    )
-    cells = result.completeness_cells.filter(
-        (pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope)
-    ).join(names, on="indicator_code", how="left", maintain_order="left")
+    cells = result.completeness_cells.filter((pl.col("unit_code") == unit_code) & pl.col("region_code").is_in(scope))
     # the engine's counting rule per year; the unit's totals are their sums
     per_year = aggregate.completeness_summary(cells, ["year", "deadline"])
     expected, received, on_time, tracked = (

@@ -87,6 +87,15 @@ def _unit_codes() -> dict[str, str]:
     return unit_names_index(units)
 
 
+def _unit_name(code: str) -> str:
+    """A member unit's name for people (教育局, not education), from the catalogue."""
+    import polars as pl
+
+    units = pl.read_csv(settings.DATA_DIR / "catalogue" / "units.csv", infer_schema=False)
+    names = dict(zip(units["code"], units["name"], strict=True))
+    return names.get(code, code)
+
+
 def load_users(path: Path | None = None) -> UsersConfig:
     """Read the users file; a missing file is an empty configuration, a broken one an error."""
     path = Path(path or users_file())
@@ -295,7 +304,8 @@ def cmd_user(args: argparse.Namespace, console: Any) -> int:
                 return 0
             for u in config.users.values():
                 sign_in = "已设密码" if u.password_hash else ("统一身份认证" if u.email else "未设密码")
-                say(console, f"{u.username}\t{u.role_label}\t{u.display_name}\t{u.unit_code or ''}\t{sign_in}")
+                unit = _unit_name(u.unit_code) if u.unit_code else ""
+                say(console, f"{u.username}\t{u.role_label}\t{u.display_name}\t{unit}\t{sign_in}")
             return 0
         adding = args.user_command == "add"
         if adding and args.role == ROLE_UNIT and not args.unit:  # say so before asking for a password
@@ -305,7 +315,7 @@ def cmd_user(args: argparse.Namespace, console: Any) -> int:
             user = set_user(
                 path, args.username, role=args.role, unit=args.unit, name=args.name, email=args.email, password=password
             )
-            unit_text = f"，{user.unit_code}" if user.unit_code else ""
+            unit_text = f"，{_unit_name(user.unit_code)}" if user.unit_code else ""
             say(console, f"已保存用户 {user.username}（{user.role_label}{unit_text}）到 {path}")
         else:
             user = set_user(path, args.username, password=password)
