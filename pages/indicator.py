@@ -58,6 +58,10 @@ cards[0].metric(
 cards[1].metric(
     f"最新值（{item['latest_year']}年）" if item["latest_year"] else "最新值",
     d.latest_text,
+    # a short word under the number: a mark behind it would be cut off in the card
+    delta=d.latest_review_note,
+    delta_color="off",
+    delta_arrow="off",
     border=True,
     help=f"单位：{d.unit or '—'}；报告年份及以前最近一年的数值",
 )

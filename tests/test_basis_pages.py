@@ -68,13 +68,13 @@ def test_a_leader_sees_only_reviewed_revisions(pending_2025, downloads) -> None:
     assert [r["年份"] for r in rows] == ["2023", "2022", "2021", "2020"]
     # the latest value a leader sees is the reviewed 2023 one, unmarked
     card = next(m for m in at.metric if m.label.startswith("最新值"))
-    assert (card.label, card.value) == ("最新值（2023年）", "93.9")
+    assert (card.label, card.value, card.delta) == ("最新值（2023年）", "93.9", "")
 
 
 def test_the_office_on_all_values_sees_every_unreviewed_value_marked(pending_2025, downloads) -> None:  # noqa: F811
     at = _indicator_page("office01", pending_2025["office01"], basis="all")
     card = next(m for m in at.metric if m.label.startswith("最新值"))
-    assert (card.label, card.value) == ("最新值（2025年）", "96.6（待审核）")
+    assert (card.label, card.value, card.delta) == ("最新值（2025年）", "96.6", "待审核")
     # the chart: 张店区's unreviewed 2024 and 2025 values are open markers, said so in the hover
     trace = next(t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["name"] == "张店区")
     assert trace["x"] == [2020, 2021, 2022, 2023, 2024, 2025]

@@ -82,9 +82,14 @@ class IndicatorDetail:
 
     @property
     def latest_text(self) -> str:
-        """The latest value as its card shows it: rounded, marked （待审核） when not reviewed."""
+        """The latest value as its card shows it, rounded."""
         shown = present.number(self.item["latest_value"], self.decimals)
-        return "无数据" if shown is None else shown + present.pending_mark(self.item)
+        return "无数据" if shown is None else shown
+
+    @property
+    def latest_review_note(self) -> str | None:
+        """待审核 under the latest value's card when it is not reviewed (含待审核数据), else None."""
+        return publication.STATE_LABELS[publication.STATE_PENDING] if present.pending_mark(self.item) else None
 
     @property
     def empty_note(self) -> str | None:
