@@ -27,6 +27,7 @@ if recent.height:
     )
 
 st.subheader("全部载入记录")
+st.caption("“状态”为已撤回的文件，其数值不再计入（原始数据保留）；“数据性质”区分报送数据与示例数据。")
 ui.table_with_download(
     ui.cached_frame(data_tables.submissions_table, db_path), "载入记录.csv", empty_text="尚未载入任何文件。"
 )
@@ -44,8 +45,9 @@ ui.table_with_download(
 
 st.subheader("数据库中的全部表")
 names = ui.cached_frame(data_tables.table_names, db_path)
-name = st.selectbox("选择表", names, key="data_table")
+name = st.selectbox("选择表", names, format_func=data_tables.table_label, key="data_table")
 if name:
     frame = data_tables.table_frame(db_path, name)
-    st.caption(f"{ui.md_escape(name)}：{frame.height} 行")
-    ui.table_with_download(frame, f"{name}.csv")
+    label = data_tables.table_label(name)
+    st.caption(f"{ui.md_escape(label)}：{frame.height} 行（成员单位、规划以名称显示，代码译为中文）")
+    ui.table_with_download(frame, f"{label}.csv")

@@ -38,7 +38,7 @@ if d is None:
     st.info("所选地区没有这个指标的评价。", icon=":material/info:")
     st.stop()
 
-records = ui.cached_call(detail_mod.records, path, code, view.region)
+records = ui.cached_call(detail_mod.records, path, code, view.region, result.basis)
 
 st.title(f"指标详情 · {d.name}")
 st.caption(
@@ -57,7 +57,11 @@ cards[0].metric(
 )
 cards[1].metric(
     f"最新值（{item['latest_year']}年）" if item["latest_year"] else "最新值",
-    present.number(item["latest_value"], d.decimals) or "无数据",
+    d.latest_text,
+    # a short word under the number: a mark behind it would be cut off in the card
+    delta=d.latest_review_note,
+    delta_color="off",
+    delta_arrow="off",
     border=True,
     help=f"单位：{d.unit or '—'}；报告年份及以前最近一年的数值",
 )
@@ -96,7 +100,7 @@ if d.series.height or d.national.height:
     ui.plotly(detail_mod.add_projection(fig, d), key="trend")
     st.caption(
         detail_mod.national_caption(d) + " 虚线横线为目标（仅已核实的数值目标）；竖线为基期年和目标年；"
-        "点线为按当前趋势的预测。"
+        "点线为按当前趋势的预测" + ("；空心点为待审核数值。" if d.has_pending_points else "。")
     )
 else:
     st.caption(f"该指标在所选地区及所辖{d.word}没有数据，无法绘制趋势。")
@@ -120,7 +124,7 @@ ui.table_csv(
 drill_down(d.drill, key="indicator_drill", label=f"进入某{d.word}，查看其所辖地区")
 
 st.subheader(f"{d.region_name} 数值修订记录")
-st.caption("更正后的报表作为新版本载入，旧值保留；“现行”为目前使用的数值。")
+st.caption(records.revisions_caption)
 ui.table_csv(
     records.revisions,
     present.file_name(f"{d.code}_修订记录", d.region_name, result.report_year),

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.render import deck
+from dashboard.render import deck, present
 from dashboard.ui import page as ui
 from dashboard.views import maps
 
 THEME_KEY, YEAR_KEY, DISTRICT_KEY, PLAN_KEY = "maps_theme", "maps_year", "maps_district", "maps_plan"
+# the year the user chose (slider or link), carried across themes; the slider's own state is
+# rebuilt whenever a theme's year range differs, so it cannot carry the year itself
+CHOSEN_YEAR_KEY = "maps_year_chosen"
 DECK_VERSION_KEY = "maps_deck_version"
 FILL_KEY, LABEL_KEY, POINT_KEY, HOME_KEY = "maps_fill", "maps_labels", "maps_points", "maps_homes"
 
 db_path = ui.db_path()
 data = ui.cached_frame(maps.load_place_data, db_path)
 base = ui.cached_call(deck.load_map_base, db_path, None, True)  # every county, at any level
-opts = ui.cached_view(maps.maps_options, ("maps_options",), data, db_path)
-years, district_names, plan_names = opts.years, opts.district_names, opts.plan_names
+# 达标率 follows the publication rule: leaders count reviewed values; the office and units may
+# also look at unreviewed ones, as chosen on another page or in the link
+bases = ui.allowed_bases()
 
 
 def measure_key(theme: str) -> str:
@@ -34,19 +38,33 @@ def deck_key() -> str:
 # A shared link opens the view it names: query parameters seed the widgets once per session.
 notices: list[str] = []
 if not st.session_state.get("maps_view_init"):
-    # the plan chosen on another page carries over to the 达标率 theme unless the link names one
+    # the plan and basis chosen on another page carry over to the 达标率 theme unless the link names them
     link = dict(st.query_params)
-    if ui.view_param("plan"):
-        link["plan"] = ui.view_param("plan")
-    view, notices = maps.parse_view(link, years=years, districts=list(district_names), plans=list(plan_names))
+    for param in ("plan", "basis"):
+        if ui.view_param(param):
+            link[param] = ui.view_param(param)
+    first = ui.cached_view(maps.maps_options, ("maps_options", bases[0]), data, db_path, bases[0])
+    view, notices = maps.parse_view(
+        link,
+        years=first.years,
+        districts=list(first.district_names),
+        plans=list(first.plan_names),
+        defaults=first.default_years,
+        bases=list(bases),
+    )
     st.session_state[THEME_KEY] = view.theme
     st.session_state[measure_key(view.theme)] = view.measure
-    if view.year is not None:
-        st.session_state[YEAR_KEY] = view.year
+    if view.year_linked:
+        st.session_state[CHOSEN_YEAR_KEY] = view.year
     st.session_state[DISTRICT_KEY] = view.district or ""
     if view.plan:
         st.session_state[PLAN_KEY] = view.plan
+    st.session_state["maps_basis"] = view.basis
     st.session_state["maps_view_init"] = True
+
+basis = st.session_state.get("maps_basis") if st.session_state.get("maps_basis") in bases else bases[0]
+opts = ui.cached_view(maps.maps_options, ("maps_options", basis), data, db_path, basis)
+years, district_names, plan_names = opts.years, opts.district_names, opts.plan_names
 
 
 def on_map_select() -> None:
@@ -54,6 +72,10 @@ def on_map_select() -> None:
     empty map closes it."""
     state = st.session_state.get(deck_key())
     st.session_state[DISTRICT_KEY] = deck.selected_district(getattr(state, "selection", None)) or ""
+
+
+def on_year_pick() -> None:
+    st.session_state[CHOSEN_YEAR_KEY] = st.session_state.get(YEAR_KEY)
 
 
 def on_district_pick() -> None:
@@ -75,16 +97,15 @@ with controls[1]:
     )
 measure = maps.MEASURES[measure_name]
 theme_years = years[theme]
+year = opts.year_for(theme, st.session_state.get(CHOSEN_YEAR_KEY))
 with controls[2]:
     if len(theme_years) > 1:
-        if st.session_state.get(YEAR_KEY) not in theme_years:
-            st.session_state[YEAR_KEY] = theme_years[-1]
-        year = st.slider("年份", min_value=theme_years[0], max_value=theme_years[-1], step=1, key=YEAR_KEY)
-    elif theme_years:
-        year = theme_years[0]
+        st.session_state[YEAR_KEY] = year
+        year = st.slider(
+            "年份", min_value=theme_years[0], max_value=theme_years[-1], step=1, key=YEAR_KEY, on_change=on_year_pick
+        )
+    elif year is not None:
         st.caption(f"年份：{year}年（仅有这一年的数据）")
-    else:
-        year = None
 
 toggles = st.columns(4)
 show_fill = toggles[0].toggle("区县着色", value=True, key=FILL_KEY)
@@ -104,13 +125,21 @@ if theme == maps.ATTAINMENT_THEME:
     )
     ui.remember("plan", plan)
 chosen = st.session_state.get(DISTRICT_KEY) or None
-choice = maps.MapsChoice(theme, measure_name, year, plan, chosen, show_homes)
-st.query_params.from_dict(maps.link_params(choice))
-page = ui.cached_view(maps.maps_page, ("maps_page", choice), data, db_path, opts, choice)
+choice = maps.MapsChoice(theme, measure_name, year, plan, chosen, show_homes, basis)
+st.query_params.from_dict(maps.link_params(choice, with_basis=len(bases) > 1))
+if len(bases) > 1 and theme == maps.ATTAINMENT_THEME:
+    ui.remember("basis", basis)
+# the briefing's own engine result for this plan, year and basis: the same numbers, one computation
+result = None
+if theme == maps.ATTAINMENT_THEME and year is not None and plan:
+    result = ui.result_or_stop(db_path, plan, year, data.region_code, maps.LABEL_SET, basis)
+page = ui.cached_view(maps.maps_page, ("maps_page", choice), data, db_path, opts, choice, result)
 
 if page.notice:
     st.info(page.notice, icon=page.notice_icon)
     st.stop()
+if result is not None:
+    ui.result_banner(result)
 if page.sample_note:
     st.info(page.sample_note, icon=":material/science:")
 
@@ -131,7 +160,8 @@ map_deck = deck.build_deck(
     selected=chosen,
 )
 
-left, right = st.columns([3, 2], gap="medium")
+# the side table needs room for its district, both rates and the class without a cut column
+left, right = st.columns([5, 4], gap="medium")
 with left:
     st.pydeck_chart(
         map_deck,
@@ -144,8 +174,8 @@ with left:
     points_legend: list[tuple[str, str]] = []
     note = None
     if page.villages is not None and show_points:
-        points_legend += deck.point_class_legend(measure.scheme)
-        note = "点：村，面积表示农村户数，颜色为该村美丽庭院覆盖率分级"
+        points_legend += deck.point_class_legend(measure.scheme, points=page.villages)
+        note = deck.village_note(measure)
     if page.communities is not None and show_points:
         points_legend += deck.level_legend(page.communities)
     if page.homes is not None:
@@ -158,7 +188,8 @@ with left:
 
 with right:
     st.subheader(f"各区县 · {year}年" if year else "各区县")
-    ui.table_with_download(page.table, f"{measure.label}_{year}.csv", height="content")
+    # percentages with their one decimal, as the briefing's ranking shows them (96.0, not 96)
+    ui.table_csv(page.table, f"{measure.label}_{year}.csv", note=present.COUNT_NOTE, height="content")
 
     st.selectbox(
         "区县详情",
@@ -183,7 +214,12 @@ with right:
         )
         if page.history is not None:
             st.caption("历年")
-            ui.table_with_download(page.history, f"{row['district_name']}_{measure.label}_历年.csv", height="content")
+            ui.table_csv(
+                page.history,
+                f"{row['district_name']}_{measure.label}_历年.csv",
+                note=present.COUNT_NOTE,
+                height="content",
+            )
 
 if page.misplaced is not None:
     st.warning(

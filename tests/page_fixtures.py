@@ -137,6 +137,7 @@ def completeness_cells() -> pl.DataFrame:
             "on_time": [True, False, False, None],
             "unit_name": ["卫生健康委"] * 4,
             "region_name": ["甲区", "甲区", "乙县", "乙县"],
+            "indicator_name": ["孕产妇死亡率"] * 4,
         },
         schema_overrides={"year": pl.Int32},
     ).with_columns(pl.col("first_received_at").str.to_datetime(), pl.col("deadline").str.to_date())

@@ -170,6 +170,16 @@ def test_village_points() -> None:
     assert pts["class_label"].to_list() == ["60–80%", "80–95%"]
 
 
+def test_village_points_of_the_premium_share_class_that_share() -> None:
+    """On the 精品（示范）户占比 map a village's point is its 精品 share in the 精品 classes:
+    东村 6 ÷ 60 = 10 % (10–20 %); 西村 stated no 精品 number, so 无数据 — not its 80 % coverage,
+    which the 精品 breaks would put in ≥30 %."""
+    pts = cov.village_points(courtyard_rows(), 2024, cov.MEASURES["premium_share"])
+    assert pts["value"].to_list() == [pytest.approx(10.0), None]
+    assert pts["class_label"].to_list() == ["10–20%", NO_DATA]
+    assert pts["coverage"].to_list() == [pytest.approx(60.0), pytest.approx(80.0)]  # still there for the tooltip
+
+
 def test_village_with_zero_households_is_no_data() -> None:
     frame = courtyard_rows().with_columns(pl.lit(118.0).alias("lon"), pl.lit(36.5).alias("lat"))
     pts = cov.village_points(frame, 2024)
@@ -226,7 +236,8 @@ def test_attainment_by_district() -> None:
     assert out["370304"]["attainment"] is None  # nothing assessed: 无数据, not 0 %
     assert out["370305"]["attainment"] is None  # absent from the engine's result
     table = cov.district_table(cov.attainment_by_district(frame, DISTRICTS), MEASURES["attainment"])
-    assert table.columns[:3] == ["区县", "达标率（%）", "分级"]
+    # 达标率's numerator and denominator beside it, then its class
+    assert table.columns[:5] == ["区县", "达标率（%）", "达标指标数", "可评估指标数", "分级"]
     assert table["分级"].to_list() == ["80–95%", NO_DATA, NO_DATA]
     assert "无数据指标数" in table.columns
 
@@ -270,9 +281,13 @@ def test_measure_frame_and_table() -> None:
     premium = by_code(cov.measure_frame(by_d, MEASURES["premium_share"]))["370303"]
     assert (premium["numerator"], premium["denominator"]) == (6, 60)  # only villages stating 精品
     table = cov.district_table(by_d, MEASURES["courtyard_coverage"])
-    assert table.columns[:3] == ["区县", "美丽庭院覆盖率（%）", "分级"]
-    assert table.row(0)[:3] == ("张店区", 75.0, "60–80%")
+    # both measures of the theme first (the side column shows about four columns), then the class
+    assert table.columns[:4] == ["区县", "美丽庭院覆盖率（%）", "精品占比（%）", "分级"]
+    assert table.row(0)[:4] == ("张店区", 75.0, 10.0, "60–80%")
     assert table["分级"].to_list() == ["60–80%", NO_DATA, NO_DATA]
+    table = cov.district_table(by_d, MEASURES["premium_share"])
+    assert table.columns[:4] == ["区县", "精品占比（%）", "美丽庭院覆盖率（%）", "分级"]
+    assert table.row(0)[:4] == ("张店区", 10.0, 75.0, "10–20%")
     assert cov.class_counts(m, MEASURES["courtyard_coverage"].scheme) == {
         "<60%": 0,
         "60–80%": 1,
@@ -290,7 +305,7 @@ def test_region_total_is_a_ratio_of_sums() -> None:
     assert (total["courtyard_households"], total["rural_households"]) == (300, 400)
     assert total["coverage"] == pytest.approx(75.0) and total["premium_share"] == pytest.approx(10.0)
     table = cov.district_table(cov.with_total(by_d, "370300", "淄博市合计"), MEASURES["courtyard_coverage"])
-    assert table.row(-1)[:3] == ("淄博市合计", 75.0, "60–80%")
+    assert table.row(-1)[:4] == ("淄博市合计", 75.0, 10.0, "60–80%")
     # 儿童之家 and 儿童友好社区 the same way
     child = cov.child_by_district(child_rows(), count_rows(), DISTRICTS, 2022)
     whole = by_code(cov.with_total(child, "370300", "合计"))["370300"]

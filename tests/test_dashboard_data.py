@@ -25,14 +25,16 @@ HEADLINE = {
     "regions": 2,
     "units": 1,
     "observations": 5,
+    "pending_observations": 4,  # no return is approved in the fixture; the reference value is reviewed
     "submissions": 2,
+    "withdrawn_submissions": 0,
     "sample_submissions": 1,
     "sample_observations": 4,
     "sample": True,
 }
 REAL_HEADLINE = HEADLINE | {"sample_submissions": 0, "sample_observations": 0, "sample": False}
 # the next snapshot adds one district with one more sample value
-NEXT_HEADLINE = HEADLINE | {"regions": 3, "observations": 6, "sample_observations": 5}
+NEXT_HEADLINE = HEADLINE | {"regions": 3, "observations": 6, "pending_observations": 5, "sample_observations": 5}
 CURRENT = {
     ("C-EDU-01", "370303", 2022, "合计"): (91.2, 1),
     ("W-HEALTH-01", "100000", 2021, "合计"): (16.1, 1),
@@ -286,3 +288,11 @@ def test_workbook_has_one_sheet_per_domain_and_no_formulas() -> None:
         assert "fitToPage" in sheet1 and 'orientation="landscape"' in sheet1
         strings = z.read("xl/sharedStrings.xml").decode()
         assert "HYPERLINK" in strings and "孕产妇死亡率" in strings
+
+
+def test_overview_states_its_basis_and_withdrawn_files() -> None:
+    counts = HEADLINE | {"withdrawn_submissions": 1}
+    assert overview.basis_note(counts, "all") == (
+        "数据口径：含待审核数据（其中 4 个数值待审核）；已载入文件 2 个，另有 1 个已撤回、不计入（共 3 个）。"
+    )
+    assert overview.basis_note(HEADLINE, "reviewed") == "数据口径：仅已审核数据（另有 4 个待审核数值未计入）。"

@@ -166,6 +166,37 @@ def test_village_points(zibo: maps.MapBase) -> None:
     assert [lyr["id"] for lyr in doc["layers"]] == [maps.DISTRICT_LAYER, maps.VILLAGE_LAYER, maps.LABEL_LAYER]
 
 
+def test_village_points_on_the_premium_map_show_the_premium_share(zibo: maps.MapBase) -> None:
+    frame = pl.DataFrame(
+        {
+            "village_name": ["东村", "西村"],
+            "district_code": ["370303", "370303"],
+            "year": [2024, 2024],
+            "rural_households": [100, 300],
+            "courtyard_households": [60, 240],
+            "premium_households": [6, None],
+            "lon": [118.05, 118.06],
+            "lat": [36.80, 36.81],
+        }
+    )
+    premium = cov.MEASURES["premium_share"]
+    doc = spec(
+        maps.build_deck(zibo, measure_rows(zibo, {}), premium, 2024, villages=cov.village_points(frame, 2024, premium))
+    )
+    east, west = layer(doc, maps.VILLAGE_LAYER)["data"]
+    # 6 ÷ 60 = 10 %: the 10–20 % class's point colour (orange: it sits on a green 10–20 % fill);
+    # 西村 stated no 精品 number: 无数据 grey
+    assert east["c"] == maps.hex_rgb("#fc8d59") and west["c"] == maps.hex_rgb("#d0d0d0")
+    assert east["d"] == "张店\n精品（示范）6 / 美丽庭院 60 户（10.0%）\n农村 100 户"
+    assert west["d"] == "张店\n精品（示范）— / 美丽庭院 240 户（无数据）\n农村 300 户"
+    assert maps.point_class_legend(premium.scheme, points=cov.village_points(frame, 2024, premium))[-1] == (
+        "#d0d0d0",
+        "村 无数据",
+    )
+    assert maps.village_note(premium) == "点：村，面积表示农村户数，颜色为该村精品（示范）户占比分级"
+    assert maps.village_note(COURTYARD) == "点：村，面积表示农村户数，颜色为该村美丽庭院覆盖率分级"
+
+
 def test_community_points_coloured_by_level(zibo: maps.MapBase) -> None:
     pts = pl.DataFrame(
         {
@@ -294,7 +325,7 @@ def test_parse_view_defaults_and_notices() -> None:
     view, notices = maps_view.parse_view(
         {"theme": "child", "measure": "home_coverage", "year": "2021", "district": "370303", "plan": "fyp14"}, **args
     )
-    assert view == maps_view.MapView("child", "home_coverage", 2021, "370303", "fyp14") and notices == []
+    assert view == maps_view.MapView("child", "home_coverage", 2021, "370303", "fyp14", True) and notices == []
     view, notices = maps_view.parse_view({"year": "abc"}, **args)
     assert view.year == 2024 and notices == ["链接中的年份“abc”无效或无数据，已显示2024年。"]
     view, notices = maps_view.parse_view(
@@ -309,6 +340,41 @@ def test_parse_view_defaults_and_notices() -> None:
     )
     assert len(notices) == 5
     assert maps_view.parse_view({"theme": "儿童友好社区"}, **args)[0].theme == "child"  # the label works too
+
+
+def test_parse_view_opens_each_theme_on_its_default_year() -> None:
+    """达标率 opens on the report year the rule gives (2022 here), not on the latest year with
+    any value; a link's year is the user's choice and says so."""
+    years = {"courtyard": [2020, 2024], "child": [2021, 2022], "attainment": [2020, 2021, 2022, 2023]}
+    defaults = {"courtyard": 2024, "child": 2022, "attainment": 2022}
+    args = {"years": years, "districts": [], "plans": ["liangang"], "defaults": defaults}
+    view, notices = maps_view.parse_view({"theme": "attainment"}, **args)
+    assert (view.year, view.year_linked, notices) == (2022, False, [])
+    view, notices = maps_view.parse_view({"theme": "attainment", "year": "2023"}, **args)
+    assert (view.year, view.year_linked, notices) == (2023, True, [])
+    view, notices = maps_view.parse_view({"theme": "attainment", "year": "2025"}, **args)
+    assert (view.year, view.year_linked) == (2022, False)
+    assert notices == ["链接中的年份“2025”无效或无数据，已显示2022年。"]
+    # a basis the user may not choose falls back to the first one allowed, and says so
+    view, notices = maps_view.parse_view({"basis": "all"}, **args, bases=["reviewed"])
+    assert view.basis == "reviewed" and notices == ["链接中的数据口径“all”不存在，已改为默认数据口径。"]
+    assert maps_view.parse_view({"basis": "all"}, **args, bases=["reviewed", "all"])[0].basis == "all"
+
+
+def test_a_chosen_year_is_carried_between_themes_where_it_has_data() -> None:
+    opts = maps_view.MapsOptions(
+        years={"courtyard": [2020, 2021, 2022, 2023, 2024], "child": [2024], "attainment": [2020, 2021, 2022, 2023]},
+        district_names={},
+        plan_names={},
+        default_years={"courtyard": 2024, "child": 2024, "attainment": 2022},
+    )
+    assert opts.year_for("attainment", None) == 2022  # nothing chosen: the theme's default
+    assert opts.year_for("attainment", 2021) == 2021  # chosen on another theme: kept
+    assert opts.year_for("attainment", 2024) == 2022  # no 达标率 data for 2024: the default, not 2020
+    assert opts.year_for("child", 2021) == 2024
+    assert maps_view.default_year([2020, 2021, 2022], 2021) == 2021
+    assert maps_view.default_year([2020, 2021, 2022], 2025) == 2022
+    assert maps_view.default_year([], 2021) is None
 
 
 # --- payload budgets ------------------------------------------------------------------------------

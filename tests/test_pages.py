@@ -197,7 +197,10 @@ def test_indicator_page_shows_status_why_and_revisions(work_db: Path, tmp_path: 
     item = engine.run(work_db, "liangang", 2024, CITY).item("C-HEALTH-13", BOSHAN)
     shown = metrics(at)
     assert shown["博山区 状态"] == f"{item['status_symbol']} {item['status_label']}"
+    # without users every value counts; 教育局 2024 is not approved, so the value is marked
+    assert item["review_state"] == "pending"
     assert shown[f"最新值（{item['latest_year']}年）"] == f"{item['latest_value']:.1f}"
+    assert next(m for m in at.metric if m.label.startswith("最新值")).delta == "待审核"
     assert shown["2030年目标"] == f"≤{item['target_value']:.1f}"
     assert any("《中国儿童发展纲要" in c.value for c in at.caption)  # the target's source
     why = csv_rows(downloads(at, "C-HEALTH-13_评价依据_博山区_2024.csv"))
@@ -215,7 +218,7 @@ def test_indicator_page_shows_status_why_and_revisions(work_db: Path, tmp_path: 
     assert metrics(at)["最新值（2024年）"] == "37.5" and metrics(at)["博山区 状态"] == "✔ 达标"
     history = csv_rows(downloads(at, "C-HEALTH-13_修订记录_博山区_2024.csv"))
     rows_2024 = [r for r in history[1:] if r[0] == "2024"]
-    assert [(r[2], r[4]) for r in rows_2024] == [("37.5", "现行"), (f"{item['latest_value']}", "已被替代或撤回")]
+    assert [(r[2], r[4]) for r in rows_2024] == [("37.5", "现行"), (f"{item['latest_value']}", "已被替代")]
 
 
 def test_indicator_not_in_plan_falls_back(built_db: Path, monkeypatch) -> None:

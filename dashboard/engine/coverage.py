@@ -134,7 +134,8 @@ MEASURES: dict[str, Measure] = {
             "精品（示范）户数",
             "美丽庭院户数",
             "户",
-            ClassScheme((10, 20, 30), _GREENS),
+            # villages are drawn over the fills in the same classes: contrasting point colours
+            ClassScheme((10, 20, 30), _GREENS, _POINTS),
             "精品（示范）户占比 = 精品（示范）户数 ÷ 美丽庭院户数（只计填报了精品户数的村）。",
         ),
         Measure(
@@ -256,12 +257,17 @@ def courtyard_by_district(courtyard: pl.DataFrame, districts: pl.DataFrame, year
     )
 
 
-def village_points(courtyard: pl.DataFrame, year: int, scheme: ClassScheme | None = None) -> pl.DataFrame:
-    """Villages of `year` with coordinates: households, coverage (null for 0 rural) and class."""
-    scheme = scheme or MEASURES["courtyard_coverage"].scheme
+def village_points(courtyard: pl.DataFrame, year: int, measure: Measure | None = None) -> pl.DataFrame:
+    """Villages of `year` with coordinates: households, coverage and 精品 share (null where the
+    denominator is 0 or the number was not stated), and `value` with its class for the measure
+    on the map (美丽庭院覆盖率 by default), so points and districts speak of the same measure."""
+    measure = measure or MEASURES["courtyard_coverage"]
     rows = courtyard.filter((pl.col("year") == year) & pl.col("lon").is_not_null() & pl.col("lat").is_not_null())
-    rows = rows.with_columns(percent("courtyard_households", "rural_households").alias("coverage"))
-    return classify(rows, scheme, "coverage")
+    rows = rows.with_columns(
+        percent("courtyard_households", "rural_households").alias("coverage"),
+        percent("premium_households", "courtyard_households").alias("premium_share"),
+    )
+    return classify(rows.with_columns(pl.col(_VALUE_COLUMN[measure.key]).alias("value")), measure.scheme)
 
 
 # --- 儿童友好社区 / 儿童之家 --------------------------------------------------------------------
@@ -439,13 +445,22 @@ def district_table(by_district: pl.DataFrame, measure: Measure) -> pl.DataFrame:
         ]
         cols = {
             "attainment": pct("attainment").alias("达标率（%）"),
-            "": [pl.col("achieved").alias("达标指标数"), pl.col("assessed").alias("可评估指标数"), *extra],
+            # its numerator and denominator stand beside it (the briefing sends people here for them)
+            "beside": [pl.col("achieved").alias("达标指标数"), pl.col("assessed").alias("可评估指标数")],
+            "": extra,
         }
-    # the measure on the map first, then its class, then the other measure and the counts
+    # the measure on the map first, then the other measure of its theme (or 达标率's numerator and
+    # denominator), then the map's class, then the counts: the side column shows about four
+    # columns, and a number column cut at its edge shows as blank, so what matters comes first
     value = _VALUE_COLUMN[measure.key]
-    others = [expr for key, expr in cols.items() if key not in ("", value)]
+    others = [expr for key, expr in cols.items() if key not in ("", "beside", value)]
     return frame.select(
-        pl.col("district_name").alias("区县"), cols[value], pl.col("class_label").alias("分级"), *others, *cols[""]
+        pl.col("district_name").alias("区县"),
+        cols[value],
+        *others,
+        *cols.get("beside", []),
+        pl.col("class_label").alias("分级"),
+        *cols[""],
     )
 
 
@@ -612,7 +627,9 @@ def misplaced(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def observation_years(db_path: Path) -> list[int]:
-    """Years with current values in some district (the report years 达标率 can be asked for)."""
+    """Years with current values in some district: the report years 达标率 can be asked for.
+    Only choices — which year a view opens on is engine.report_year's rule (a year with a few
+    early or unreviewed values is offered, never the default)."""
     from dashboard.engine import current
 
     counties = db.query(db_path, "SELECT code FROM region WHERE level = 'county'").get_column("code")

@@ -58,3 +58,26 @@ def for_run(db_path: Path, report_year: int, codes: Sequence[str], regions: Sequ
         "region_index",
         "review_state",
     )
+
+
+_SQL_VERSIONS = f"""
+SELECT o.id, o.year, o.breakdown, o.value, o.revision, s.file_name, s.loaded_at, s.is_sample, s.kind,
+       {publication.VERSION_STATE_SQL} AS review_state
+FROM observation o
+JOIN submission s ON s.id = o.submission_id
+WHERE o.indicator_code = $code AND o.region_code = $region AND s.status = 'loaded'
+ORDER BY o.year DESC, o.breakdown, o.revision DESC, o.id DESC
+"""
+
+
+def versions(db_path: Path, code: str, region: str, basis: str) -> tuple[pl.DataFrame, int]:
+    """Every stored version of indicator `code` in `region` that a view on `basis` shows
+    (publication.counted), newest first, with its review state and whether it is the current
+    value on that basis (is_current); and how many versions the basis leaves out."""
+    frame = db.query(db_path, _SQL_VERSIONS, {"code": code, "region": region})
+    now = observations(db_path).filter((pl.col("indicator_code") == code) & (pl.col("region_code") == region))
+    # the value a view counts is the current one, and on REVIEWED only while it is reviewed
+    now = publication.counted(now, basis)
+    frame = frame.with_columns(pl.col("id").is_in(now.get_column("observation_id").implode()).alias("is_current"))
+    shown = publication.counted(frame, basis) if basis == publication.REVIEWED else frame
+    return shown, frame.height - shown.height

@@ -601,10 +601,8 @@ class _RunInputs:
         raw_targets = _raw_targets(db_path, info, report_year)
         plan_indicators = sorted(set(raw_targets.get_column("indicator_code").drop_nulls().to_list()))
         observations = current.for_run(db_path, report_year, plan_indicators, scope)
-        pending = observations.get_column("review_state") == publication.STATE_PENDING
-        pending_values = int(pending.sum())
-        if basis == publication.REVIEWED:
-            observations = observations.filter(~pending)
+        pending_values = publication.pending_count(observations)
+        observations = publication.counted(observations, basis)
         return cls(regions, scope, indicators, raw_targets, plan_indicators, observations, pending_values)
 
 

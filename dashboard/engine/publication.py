@@ -17,6 +17,8 @@ decides it.
 
 from __future__ import annotations
 
+import polars as pl
+
 from etl.core import settings
 
 REVIEWED = "reviewed"
@@ -26,7 +28,8 @@ RULES = ("auto", REVIEWED, ALL)
 
 STATE_REVIEWED = "reviewed"
 STATE_PENDING = "pending"
-STATE_LABELS: dict[str, str] = {STATE_REVIEWED: "已审核", STATE_PENDING: "待审核"}
+STATE_WITHDRAWN = "withdrawn"  # a version from a withdrawn submission: never counts, on any basis
+STATE_LABELS: dict[str, str] = {STATE_REVIEWED: "已审核", STATE_PENDING: "待审核", STATE_WITHDRAWN: "已撤回（不计入）"}
 PENDING_MARK = "（待审核）"
 
 # review_state of each current value: approved after it was loaded, or a reference value
@@ -36,6 +39,14 @@ CASE WHEN s.kind IN ('reference', 'assessment') THEN 'reviewed'
                   WHERE a.unit_code = s.unit_code AND a.year = o.year AND a.state = 'approved'
                     AND a.acted_at >= s.loaded_at) THEN 'reviewed'
      ELSE 'pending' END
+"""
+
+# review state of any stored version (every revision, not only the current one): a withdrawn
+# submission's value is withdrawn, the rest follow REVIEW_STATE_SQL; `o` needs `year`, `s` is its
+# submission
+VERSION_STATE_SQL = f"""
+CASE WHEN EXISTS (SELECT 1 FROM submission_withdrawal w WHERE w.submission_id = s.id) THEN 'withdrawn'
+     ELSE {REVIEW_STATE_SQL} END
 """
 
 
@@ -83,3 +94,20 @@ def basis_caption(basis: str, pending: int) -> str:
     if basis == REVIEWED:
         return "数据口径：仅已审核数据" + (f"（另有 {pending} 个待审核数值未计入）" if pending else "")
     return "数据口径：含待审核数据" + (f"，其中 {pending} 个数值待审核，已标注“待审核”" if pending else "")
+
+
+def counted(frame: pl.DataFrame, basis: str) -> pl.DataFrame:
+    """The rows of `frame` (one value or version a row, with a review_state column) that a view
+    on `basis` shows: reviewed ones on REVIEWED, all but withdrawn ones on ALL."""
+    kept = pl.col("review_state") == STATE_REVIEWED if basis == REVIEWED else pl.col("review_state") != STATE_WITHDRAWN
+    return frame.filter(kept.fill_null(False))
+
+
+def pending_count(frame: pl.DataFrame) -> int:
+    """How many rows of `frame` (with a review_state column) await review."""
+    return int((frame.get_column("review_state") == STATE_PENDING).sum())
+
+
+def state_label(state: str | None) -> str | None:
+    """已审核 / 待审核 / 已撤回（不计入） for a review state; None stays empty."""
+    return None if state is None else STATE_LABELS.get(state, state)

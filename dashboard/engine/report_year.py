@@ -64,8 +64,7 @@ def reported_shares(db_path: Path, districts: list[str], basis: str) -> dict[int
     owed = db.query(db_path, _SQL_OWED.replace("{links}", duties.LINKS_SQL), {"districts": list(districts)})
     values = current.observations(db_path).filter(pl.col("breakdown") == TOTAL)
     values = values.join(owed, on=["indicator_code", "region_code"], how="semi")
-    if basis != publication.ALL:
-        values = values.filter(pl.col("review_state") == publication.STATE_REVIEWED)
+    values = publication.counted(values, basis)
     frame = values.group_by("year").agg(pl.struct("indicator_code", "region_code").n_unique().alias("reported"))
     total = owed.height
     return {int(y): (100.0 * n / total if total else 0.0) for y, n in frame.sort("year").iter_rows()}

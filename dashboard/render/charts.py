@@ -5,6 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from dashboard.engine.publication import PENDING_MARK, STATE_PENDING
+
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 NATIONAL_COLOUR = "#6b6b6b"
 TARGET_COLOUR = "#c0392b"
@@ -36,17 +38,26 @@ def trend_figure(
     target_year: int | None = None,
     decimals: int = 1,
 ) -> go.Figure:
-    """Values per region over years (columns region_name, year, value), with target and national lines."""
+    """Values per region over years (columns region_name, year, value), with target and national
+    lines. With a review_state column, a value awaiting review is an open marker and its hover
+    says （待审核）."""
     fig = go.Figure()
     fmt = f"%{{y:.{decimals}f}}"
     for (name,), part in series.sort("year").group_by("region_name", maintain_order=True):
+        pending = (
+            [state == STATE_PENDING for state in part["review_state"].to_list()]
+            if "review_state" in part.columns
+            else [False] * part.height
+        )
         fig.add_trace(
             go.Scatter(
                 x=part["year"].to_list(),
                 y=part["value"].to_list(),
                 name=str(name),
                 mode="lines+markers",
-                hovertemplate=fmt,
+                marker={"symbol": ["circle-open" if p else "circle" for p in pending], "size": 8},
+                customdata=[PENDING_MARK if p else "" for p in pending],
+                hovertemplate=fmt + "%{customdata}",
             )
         )
     if national is not None and national.height:

@@ -337,23 +337,30 @@ def label_layer(base: MapBase) -> pdk.Layer:
     )
 
 
-def village_layer(villages: pl.DataFrame, scheme: ClassScheme, names: dict[str, str] | None = None) -> pdk.Layer:
-    """Villages sized by rural households (area ∝ households) and coloured by coverage class."""
+def village_layer(villages: pl.DataFrame, measure: Measure, names: dict[str, str] | None = None) -> pdk.Layer:
+    """Villages sized by rural households (area ∝ households) and coloured by their class of
+    the measure on the map (`value` of coverage.village_points)."""
     names = names or {}
     biggest = max(villages["rural_households"].max() or 1, 1) if villages.height else 1
+    premium = measure.key == "premium_share"
     data = []
     for r in villages.iter_rows(named=True):
         households = r["rural_households"] or 0
         place = " · ".join(x for x in (r.get("street"), names.get(r["district_code"])) if x)
+        detail = f"美丽庭院 {_n(r['courtyard_households'])} / 农村 {_n(households)} 户（{_pct(r['coverage'])}）"
+        if premium:
+            detail = (
+                f"精品（示范）{_n(r['premium_households'])} / 美丽庭院 {_n(r['courtyard_households'])} 户"
+                f"（{_pct(r['value'])}）\n农村 {_n(households)} 户"
+            )
         data.append(
             {
                 "p": [round(r["lon"], 5), round(r["lat"], 5)],
                 "r": round(1.5 + 3.5 * math.sqrt(households / biggest), 1),
-                "c": hex_rgb(scheme.point_colour(r["coverage"])),
+                "c": hex_rgb(measure.scheme.point_colour(r["value"])),
                 "dc": r["district_code"],
                 "name": r["village_name"],
-                "d": f"{place}\n美丽庭院 {_n(r['courtyard_households'])} / 农村 {_n(households)} 户"
-                f"（{_pct(r['coverage'])}）",
+                "d": f"{place}\n{detail}",
             }
         )
     return pdk.Layer(
@@ -501,7 +508,7 @@ def build_deck(
     layers.append(district_layer(base, districts, measure, year, filled=show_fill, extra=extra))
     if show_points:
         if villages is not None and villages.height:
-            layers.append(village_layer(villages, measure.scheme, names))
+            layers.append(village_layer(villages, measure, names))
         if homes is not None and homes.height:
             layers.append(community_layer(homes, homes=True, names=names))
         if communities is not None and communities.height:
@@ -570,10 +577,21 @@ def legend_html(
     return out + "</div>"
 
 
-def point_class_legend(scheme: ClassScheme, what: str = "村") -> list[tuple[str, str]]:
-    """Point symbols for the classes, in the points' own colours."""
+def point_class_legend(
+    scheme: ClassScheme, what: str = "村", points: pl.DataFrame | None = None
+) -> list[tuple[str, str]]:
+    """Point symbols for the classes, in the points' own colours (plus 无数据 when some of
+    `points` have no class)."""
     colours = scheme.point_colours or scheme.colours
-    return [(c, f"{what} {label}") for c, label in zip(colours, scheme.labels, strict=True)]
+    out = [(c, f"{what} {label}") for c, label in zip(colours, scheme.labels, strict=True)]
+    if points is not None and points.height and points["class_index"].null_count():
+        out.append((scheme.no_data_colour, f"{what} {NO_DATA}"))
+    return out
+
+
+def village_note(measure: Measure) -> str:
+    """What the village points show, under the legend."""
+    return f"点：村，面积表示农村户数，颜色为该村{measure.label}分级"
 
 
 def level_legend(points: pl.DataFrame) -> list[tuple[str, str]]:

@@ -168,6 +168,22 @@ def pending_mark(row: Mapping[str, Any]) -> str:
     return PENDING_MARK if row.get("review_state") == STATE_PENDING else ""
 
 
+# 数据性质 of a loaded file: generated sample, a published reference, the office's own verdict,
+# or what a member unit reported
+_NATURE: Mapping[str, str] = {"reference": "国家参考数据", "assessment": "工委办评定"}
+SAMPLE_NATURE, REPORTED_NATURE = "示例数据", "报送数据"
+
+
+def nature(is_sample: str = "is_sample", kind: str = "kind") -> pl.Expr:
+    """The 数据性质 column from a submission's `is_sample` and `kind` columns."""
+    return (
+        pl.when(pl.col(is_sample))
+        .then(pl.lit(SAMPLE_NATURE))
+        .otherwise(pl.col(kind).replace_strict(_NATURE, default=REPORTED_NATURE, return_dtype=pl.String))
+        .alias("数据性质")
+    )
+
+
 def review_state_text(row: Mapping[str, Any]) -> str | None:
     """已审核 / 待审核 of the item's latest value, for tables and exports (None without a value)."""
     return STATE_LABELS.get(row.get("review_state") or "")
@@ -307,6 +323,9 @@ ITEM_COLUMNS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "最新值": lambda r: measured(r, "latest_value"),
     "定性评定": judgement,
     "最新年份": lambda r: None if r["latest_year"] is None else str(r["latest_year"]),
+    # 已审核 / 待审核 of the latest value (dashboard.engine.publication): on 含待审核数据 every
+    # unreviewed value carries its mark, in the table and its download alike
+    "最新值审核状态": review_state_text,
     "目标": target_text,
     "目标年份": lambda r: None if r["target_year"] is None else str(r["target_year"]),
     "目标来源": target_source,

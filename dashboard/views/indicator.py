@@ -18,7 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.engine import ProgressResult, current, levels
+from dashboard.engine import ProgressResult, current, levels, publication
 from dashboard.engine.progress import THRESHOLD_KINDS, TOTAL
 from dashboard.queries import db
 from dashboard.render import present
@@ -61,7 +61,7 @@ class IndicatorDetail:
     breakdown: str
     item: dict[str, Any]
     why: pl.DataFrame  # 项目, 数值, 说明
-    series: pl.DataFrame  # region_name, year, value (what the chart draws)
+    series: pl.DataFrame  # region_name, year, value, review_state (what the chart draws)
     national: pl.DataFrame  # year, value
     national_item: dict[str, Any] | None
     districts: pl.DataFrame  # the compared region and the level below it, ranked (Chinese headers)
@@ -74,6 +74,22 @@ class IndicatorDetail:
     @property
     def target_label(self) -> str:
         return f"目标（{present.target_source(self.item)}）"
+
+    @property
+    def has_pending_points(self) -> bool:
+        """Whether the chart draws a value awaiting review (an open marker)."""
+        return bool((self.series.get_column("review_state") == publication.STATE_PENDING).any())
+
+    @property
+    def latest_text(self) -> str:
+        """The latest value as its card shows it, rounded."""
+        shown = present.number(self.item["latest_value"], self.decimals)
+        return "无数据" if shown is None else shown
+
+    @property
+    def latest_review_note(self) -> str | None:
+        """待审核 under the latest value's card when it is not reviewed (含待审核数据), else None."""
+        return publication.STATE_LABELS[publication.STATE_PENDING] if present.pending_mark(self.item) else None
 
     @property
     def empty_note(self) -> str | None:
@@ -215,6 +231,7 @@ _DISTRICT_COLUMNS = [
     "最新值",
     "定性评定",
     "最新年份",
+    "最新值审核状态",
     "目标",
     "目标来源",
     "状态",
@@ -247,6 +264,8 @@ def _series(result: ProgressResult, code: str, shown: list[str], breakdown: str,
     obs = result.observations.filter(
         (pl.col("indicator_code") == code) & (pl.col("breakdown") == breakdown) & pl.col("region_code").is_in(shown)
     )
+    if "review_state" not in obs.columns:
+        obs = obs.with_columns(pl.lit(None, dtype=pl.String).alias("review_state"))
     order = {c: i for i, c in enumerate(shown)}
     return (
         obs.with_columns(
@@ -254,7 +273,7 @@ def _series(result: ProgressResult, code: str, shown: list[str], breakdown: str,
             pl.col("region_code").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o"),
         )
         .sort("_o", "year")
-        .select("region_name", "year", "value")
+        .select("region_name", "year", "value", "review_state")
     )
 
 
@@ -373,37 +392,45 @@ def _duty_terms(db_path: Path, code: str) -> tuple[str, str]:
     return districts or "全部区县", month_day
 
 
-def revision_history(db_path: Path, code: str, region: str) -> pl.DataFrame:
-    """Every value ever loaded for the indicator in the region, newest first, with the file
-    it came from and whether it is the current one (a correction adds a revision; the
-    earlier value stays)."""
-    frame = db.query(
-        db_path,
-        """
-        SELECT o.id, o.year, o.breakdown, o.value, o.revision, s.file_name, s.loaded_at, s.status, s.is_sample
-        FROM observation o
-        JOIN submission s ON s.id = o.submission_id
-        WHERE o.indicator_code = $code AND o.region_code = $region
-        ORDER BY o.year DESC, o.breakdown, o.revision DESC, o.id DESC
-        """,
-        {"code": code, "region": region},
-    )
-    # which of them is the current value: from the snapshot's current observations, read once
-    now = current.observations(db_path).filter((pl.col("indicator_code") == code) & (pl.col("region_code") == region))
-    frame = frame.with_columns(pl.col("id").is_in(now.get_column("observation_id").implode()).alias("is_current"))
+def revision_history(db_path: Path, code: str, region: str, basis: str) -> tuple[pl.DataFrame, int]:
+    """The values loaded for the indicator in the region that a view on `basis` shows
+    (current.versions: on 仅已审核数据 only reviewed versions), newest first, with the file each
+    came from, its review state and whether it is the value the view uses (现行); a correction
+    adds a revision, the earlier value stays. Also how many versions the basis leaves out."""
+    frame, left_out = current.versions(db_path, code, region, basis)
     versions = frame.group_by("year", "breakdown").len()
     frame = frame.join(versions, on=["year", "breakdown"], how="left", maintain_order="left")
-    return frame.select(
+    withdrawn = pl.col("review_state") == publication.STATE_WITHDRAWN
+    table = frame.select(
         pl.col("year").cast(pl.String).alias("年份"),
         pl.col("breakdown").alias("分组"),
         pl.col("value").alias("数值"),
         pl.col("revision").alias("版本"),
-        pl.when(pl.col("is_current")).then(pl.lit("现行")).otherwise(pl.lit("已被替代或撤回")).alias("状态"),
+        pl.when(pl.col("is_current"))
+        .then(pl.lit("现行"))
+        .when(withdrawn)
+        .then(pl.lit("已撤回"))
+        .otherwise(pl.lit("已被替代"))
+        .alias("状态"),
+        pl.col("review_state")
+        .replace_strict(publication.STATE_LABELS, default=None, return_dtype=pl.String)
+        .alias("审核状态"),
         pl.col("len").alias("该年版本数"),
         pl.col("file_name").alias("来源文件"),
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
-        pl.when(pl.col("is_sample")).then(pl.lit("示例数据")).otherwise(pl.lit("")).alias("数据性质"),
+        present.nature(),
     )
+    return table, left_out
+
+
+def revisions_caption(basis: str, left_out: int) -> str:
+    """What the revision table lists on `basis`, and what it leaves out."""
+    text = "更正后的报表作为新版本载入，旧值保留；“现行”为目前计入的数值。"
+    if basis == publication.REVIEWED:
+        return (
+            text + "仅列出已审核的数值" + (f"（另有 {left_out} 个待审核或已撤回的版本未列出）。" if left_out else "。")
+        )
+    return text + "含待审核数据：每个版本的审核状态见“审核状态”列，待审核和已撤回的数值不是审核通过的数值。"
 
 
 @dataclass(frozen=True)
@@ -414,18 +441,22 @@ class IndicatorRecords:
 
     metadata: dict[str, str | None]
     revisions: pl.DataFrame
+    revisions_caption: str
     target_history: pl.DataFrame
     duty_history: pl.DataFrame
     local_history: pl.DataFrame  # empty for a catalogue indicator
 
 
-def records(db_path: Path, code: str, region: str) -> IndicatorRecords:
-    """The 指标详情 page's record sections for `code` in `region`, read at once."""
+def records(db_path: Path, code: str, region: str, basis: str) -> IndicatorRecords:
+    """The 指标详情 page's record sections for `code` in `region`, read at once; the value
+    revisions on the view's publication `basis`."""
     from dashboard.views import duties, local_indicators, targets
 
+    revisions, left_out = revision_history(db_path, code, region, basis)
     return IndicatorRecords(
         metadata=metadata(db_path, code),
-        revisions=revision_history(db_path, code, region),
+        revisions=revisions,
+        revisions_caption=revisions_caption(basis, left_out),
         target_history=targets.history_table(db_path, code),
         duty_history=duties.history_table(db_path, code),
         local_history=local_indicators.history_table(db_path, code),

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from dashboard.engine import publication
 from dashboard.queries import db
 
 OUTLINE_LABELS: dict[str, str] = {
@@ -163,30 +164,33 @@ def regions_table(db_path: Path) -> pl.DataFrame:
     )
 
 
-def observations_by_unit_year(db_path: Path) -> pl.DataFrame:
-    """Current observations (latest revision) per member unit and year, long form.
+def observations_by_unit_year(db_path: Path, basis: str = publication.ALL) -> pl.DataFrame:
+    """Current observations (latest revision) per member unit and year, long form, counting
+    those that a view on the publication `basis` counts (publication.counted).
 
     Columns 成员单位, 年份, 观测值数. National reference values are not any unit's return, so
     they are grouped as 国家参考值 and listed after the units.
     """
-    return db.query(
+    frame = db.query(
         db_path,
         f"""
-        WITH o AS (
-            SELECT CASE WHEN o.submission_kind = 'reference' THEN '{REFERENCE_UNIT}'
-                        ELSE coalesce(mu.name, o.unit_code, '{UNKNOWN_UNIT}') END AS unit_name,
-                   o.submission_kind = 'reference' AS is_reference,
-                   -- units in the order of the office's unit list, not by code point
-                   CASE WHEN o.submission_kind = 'reference' THEN NULL ELSE mu.rowid END
-                       AS unit_order,
-                   o.year
-            FROM observation_current o LEFT JOIN member_unit mu ON mu.code = o.unit_code
-        )
-        SELECT unit_name AS 成员单位, year AS 年份, count(*) AS 观测值数
-        FROM o
-        GROUP BY is_reference, unit_order, unit_name, year
-        ORDER BY is_reference, unit_order NULLS LAST, unit_name, year
+        SELECT CASE WHEN o.submission_kind = 'reference' THEN '{REFERENCE_UNIT}'
+                    ELSE coalesce(mu.name, o.unit_code, '{UNKNOWN_UNIT}') END AS unit_name,
+               o.submission_kind = 'reference' AS is_reference,
+               -- units in the order of the office's unit list, not by code point
+               CASE WHEN o.submission_kind = 'reference' THEN NULL ELSE mu.rowid END AS unit_order,
+               o.year, {publication.REVIEW_STATE_SQL} AS review_state
+        FROM observation_current o
+        JOIN submission s ON s.id = o.submission_id
+        LEFT JOIN member_unit mu ON mu.code = o.unit_code
         """,
+    )
+    return (
+        publication.counted(frame, basis)
+        .group_by("is_reference", "unit_order", "unit_name", "year")
+        .agg(pl.len().cast(pl.Int64).alias("观测值数"))
+        .sort("is_reference", "unit_order", "unit_name", "year", nulls_last=True)
+        .select(pl.col("unit_name").alias("成员单位"), pl.col("year").alias("年份"), "观测值数")
     )
 
 
@@ -211,14 +215,16 @@ def unit_year_pivot(long: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def observations_pivot(db_path: Path) -> pl.DataFrame:
+def observations_pivot(db_path: Path, basis: str = publication.ALL) -> pl.DataFrame:
     """observations_by_unit_year as a unit × year table, the way the page shows it."""
-    return unit_year_pivot(observations_by_unit_year(db_path))
+    return unit_year_pivot(observations_by_unit_year(db_path, basis))
 
 
-def headline_counts(db_path: Path) -> dict[str, Any]:
-    """Headline numbers: indicators, regions (without 全国), units, current observations,
-    loaded submissions, and whether (and how much) sample data is loaded."""
+def headline_counts(db_path: Path, basis: str = publication.ALL) -> dict[str, Any]:
+    """Headline numbers: indicators, regions (without 全国), units, the current observations a
+    view on `basis` counts and those awaiting review, loaded submissions that count (withdrawn
+    ones apart, so the two add up to every loaded file), and whether (and how much) sample data
+    is loaded."""
     row = db.query(
         db_path,
         """
@@ -226,13 +232,35 @@ def headline_counts(db_path: Path) -> dict[str, Any]:
             (SELECT count(*) FROM indicator) AS indicators,
             (SELECT count(*) FROM region WHERE level <> 'country') AS regions,
             (SELECT count(*) FROM member_unit) AS units,
-            (SELECT count(*) FROM observation_current) AS observations,
-            (SELECT count(*) FROM submission WHERE status = 'loaded') AS submissions,
-            (SELECT count(*) FROM submission WHERE status = 'loaded' AND is_sample)
-                AS sample_submissions,
+            (SELECT count(*) FROM submission_counted) AS submissions,
+            (SELECT count(*) FROM submission WHERE status = 'loaded'
+                AND id IN (SELECT submission_id FROM submission_withdrawal)) AS withdrawn_submissions,
+            (SELECT count(*) FROM submission_counted WHERE is_sample) AS sample_submissions,
             (SELECT count(*) FROM observation_current WHERE is_sample) AS sample_observations
         """,
     ).row(0, named=True)
     counts: dict[str, Any] = {name: int(value) for name, value in row.items()}
+    values = db.query(
+        db_path,
+        f"SELECT {publication.REVIEW_STATE_SQL} AS review_state"
+        " FROM observation_current o JOIN submission s ON s.id = o.submission_id",
+    )
+    counts["observations"] = publication.counted(values, basis).height
+    counts["pending_observations"] = publication.pending_count(values)
     counts["sample"] = counts["sample_submissions"] > 0 or counts["sample_observations"] > 0
     return counts
+
+
+def basis_note(counts: dict[str, Any], basis: str) -> str:
+    """What the page's counts rest on: the publication basis with the values it leaves out or
+    marks, and the withdrawn files beside the loaded ones (so the two add up)."""
+    pending = counts["pending_observations"]
+    if basis == publication.REVIEWED:
+        note = publication.basis_caption(basis, pending)
+    else:  # counts have no cell to mark: say how many of them await review
+        note = "数据口径：含待审核数据" + (f"（其中 {pending} 个数值待审核）" if pending else "")
+    withdrawn = counts["withdrawn_submissions"]
+    if withdrawn:
+        total = counts["submissions"] + withdrawn
+        note += f"；已载入文件 {counts['submissions']} 个，另有 {withdrawn} 个已撤回、不计入（共 {total} 个）"
+    return note + "。"
