@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from browser_support import app_url, chromium_browser  # noqa: F401  (session fixtures for browser tests)
-from download_support import downloads  # noqa: F401  (the bytes behind a download button)
 
 from etl.__main__ import main as etl_main
 from etl.build import build_database

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_pages import downloads  # noqa: F401  (fixture)
 
 from dashboard.queries import db
 from dashboard.views import targets as target_editor
@@ -221,7 +222,7 @@ def test_a_changed_kind_rewords_a_range_and_a_new_row_is_worded(work_db: Path) -
     ]
 
 
-def test_the_upload_preview_shows_empty_cells_empty_and_downloads(work_db: Path, accounts, downloads) -> None:
+def test_the_upload_preview_shows_empty_cells_and_downloads(work_db: Path, accounts, downloads) -> None:  # noqa: F811
     at = signed_in("office01", accounts["office01"])
     at.switch_page(PAGE).run()
     at.file_uploader[0].upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
