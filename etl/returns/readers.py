@@ -177,7 +177,7 @@ def read_workbook(path: Path) -> Workbook:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"无法打开文件“{name}”：{exc.strerror or exc}") from exc
-    if not data.strip():
+    if not data or data.isspace():  # (`data.strip()` would copy a whole file that ends in a line break)
         raise UnreadableFile(f"文件“{name}”是空文件（{len(data)} 字节），没有可读取的内容。")
 
     suffix = path.suffix.lower()
