@@ -200,5 +200,5 @@ def test_a_version_4_database_gains_the_duty_tables_on_its_next_write(work_db: P
         owed(work_db)
     db.close_all()
     duties.save(work_db, [duties.Duty(CODE, "education")], actor="office01", reason="调整")
-    assert db.scalar(work_db, "SELECT max(version) FROM schema_version") == 6
+    assert db.scalar(work_db, "SELECT max(version) FROM schema_version") == 7
     assert owed(work_db)[0] == ("education", 144, 144, date(2025, 3, 31))

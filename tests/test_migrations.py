@@ -60,7 +60,7 @@ def _v1(path: Path, *, recorded: bool) -> Path:
 @pytest.mark.parametrize("recorded", [True, False], ids=["recorded", "before-versions"])
 def test_an_old_database_is_upgraded_step_by_step_with_its_data(tmp_path: Path, recorded: bool) -> None:
     path = _v1(tmp_path / "old.duckdb", recorded=recorded)
-    assert [s.number for s in store.upgrade(path)] == [2, 3, 4, 5, 6]
+    assert [s.number for s in store.upgrade(path)] == [2, 3, 4, 5, 6, 7]
     assert _rows(path, "SELECT version, why FROM schema_version ORDER BY version") == [
         (s.number, s.why + ("" if recorded or s.number > 1 else "（已有数据库，按表结构识别）")) for s in STEPS
     ]
@@ -74,7 +74,7 @@ def test_an_old_database_is_upgraded_step_by_step_with_its_data(tmp_path: Path, 
     assert store.upgrade(path) == []
     after = os.stat(path)
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
-    assert _rows(path, "SELECT count(*) FROM schema_version") == [(6,)]
+    assert _rows(path, "SELECT count(*) FROM schema_version") == [(7,)]
 
 
 def test_values_keep_their_ids_when_the_catalogue_keys_are_dropped(tmp_path: Path) -> None:
@@ -84,12 +84,12 @@ def test_values_keep_their_ids_when_the_catalogue_keys_are_dropped(tmp_path: Pat
         (1, "C-EDU-02", "370303", 91.5, 1),
         (2, "C-EDU-02", "370303", 92.5, 2),
     ]
-    # the loader checks indicator and region; the submission is still a key
+    # the loader checks indicator and region, and writes the submission first (step 7)
     assert _rows(
         path,
         "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
         "WHERE table_name = 'observation' AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY') ORDER BY 1",
-    ) == [("FOREIGN KEY", ["submission_id"]), ("PRIMARY KEY", ["id"])]
+    ) == [("PRIMARY KEY", ["id"])]
     # the next value continues the same sequence
     store.publish(
         path,
@@ -104,11 +104,31 @@ def test_values_keep_their_ids_when_the_catalogue_keys_are_dropped(tmp_path: Pat
     assert _rows(path, "SELECT observation_id, value, revision FROM observation_current") == [(3, 93.5, 3)]
 
 
+def test_raw_rows_and_values_keep_their_order_when_the_submission_keys_are_dropped(tmp_path: Path) -> None:
+    path = _v1(tmp_path / "old.duckdb", recorded=True)
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO raw_row VALUES (1, '表', 3, ['C-EDU-02', '91.5']), (1, '表', 2, ['C-EDU-02', '92.5'])")
+    con.close()
+    store.upgrade(path)
+    assert _rows(path, "SELECT submission_id, sheet, row_no, cells FROM raw_row ORDER BY rowid") == [
+        (1, "表", 3, ["C-EDU-02", "91.5"]),
+        (1, "表", 2, ["C-EDU-02", "92.5"]),
+    ]
+    assert _rows(path, "SELECT id, value FROM observation ORDER BY rowid") == [(1, 91.5), (2, 92.5)]
+    # written with their submission by every writer; the small tables keep their keys
+    keyed = "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' ORDER BY 1"
+    assert [t for (t,) in _rows(path, keyed) if t in ("raw_row", "observation", "finding", "rejected_row")] == [
+        "finding",
+        "rejected_row",
+    ]
+
+
 def test_a_new_database_records_every_step(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
     store.publish(path, lambda con: (None, True), fresh=True)
-    assert _rows(path, "SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,), (5,), (6,)]
-    assert migrations.CURRENT == 6
+    assert _rows(path, "SELECT version FROM schema_version ORDER BY version") == [(s.number,) for s in STEPS]
+    assert [s.number for s in STEPS] == [1, 2, 3, 4, 5, 6, 7]
+    assert migrations.CURRENT == 7
 
 
 def test_a_reader_refuses_an_old_file_and_names_the_upgrade_command(tmp_path: Path) -> None:
@@ -116,7 +136,7 @@ def test_a_reader_refuses_an_old_file_and_names_the_upgrade_command(tmp_path: Pa
     with pytest.raises(SchemaOutdated) as err:
         db.query(path, "SELECT 1")
     assert str(err.value) == (
-        "数据库的结构版本为 1，本程序需要版本 6。请妇儿工委办运行 python -m etl migrate "
+        "数据库的结构版本为 1，本程序需要版本 7。请妇儿工委办运行 python -m etl migrate "
         "升级数据库（数据全部保留，约需数秒），然后刷新页面。"
     )
     with pytest.raises(SchemaOutdated, match="python -m etl migrate"):
@@ -131,7 +151,7 @@ def test_a_newer_database_is_refused_by_readers_and_writers(tmp_path: Path) -> N
     con = duckdb.connect(str(path))
     con.execute("INSERT INTO schema_version VALUES (99, 'from a later release', $t)", {"t": datetime(2030, 1, 1)})
     con.close()
-    with pytest.raises(SchemaTooNew, match="高于本程序支持的版本 6"):
+    with pytest.raises(SchemaTooNew, match="高于本程序支持的版本 7"):
         db.query(path, "SELECT 1")
     before = path.read_bytes()
     with pytest.raises(SchemaTooNew, match="请先将本程序更新到最新版本"):
@@ -144,10 +164,10 @@ def test_migrate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     monkeypatch.setenv("FUER_DB", str(path))
     assert etl_main(["migrate"]) == 0
     err = capsys.readouterr().err
-    assert "已升级到版本 2：工委办自定的目标保留修改历史" in err and "本次升级 5 步" in err
+    assert "已升级到版本 2：工委办自定的目标保留修改历史" in err and "本次升级 6 步" in err
     assert "已升级到版本 6：数值在写入前已对照指标目录和地区检查，写入时不再逐行重复检查" in err
     steps = [line.replace("PostgreSQL", "") for line in err.splitlines() if line.startswith("已升级到版本")]
-    assert len(steps) == 5 and not any(re.search(r"[A-Za-z]", line) for line in steps)  # Chinese only
+    assert len(steps) == 6 and not any(re.search(r"[A-Za-z]", line) for line in steps)  # Chinese only
     assert etl_main(["migrate"]) == 0
     assert "本次升级 0 步" in capsys.readouterr().err
     # a read-only command on an old file says what to run instead of failing on a missing table
@@ -159,7 +179,7 @@ def test_migrate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 def test_the_app_start_upgrades_an_old_file(tmp_path: Path) -> None:
     path = _v1(tmp_path / "old.duckdb", recorded=False)
     ensure_database(path)
-    assert _rows(path, "SELECT max(version) FROM schema_version") == [(6,)]
+    assert _rows(path, "SELECT max(version) FROM schema_version") == [(7,)]
     assert db.query(path, "SELECT value FROM observation_current")["value"].to_list() == [92.5]
     db.close_all()
 

@@ -154,7 +154,7 @@ def test_an_older_postgresql_is_upgraded_by_the_write_path(empty_store: str, tmp
     with pytest.raises(SchemaOutdated, match="PostgreSQL 数据库 .* 的结构版本为 1.*python -m etl migrate"):
         pgsnapshot.refresh(snap, force=True)
     assert etl_main(["migrate"]) == 0
-    assert _pg("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,), (5,), (6,)]
+    assert _pg("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,), (3,), (4,), (5,), (6,), (7,)]
     assert _pg("SELECT version FROM publish_version") == [(1,)]
     assert _rows(snap, "SELECT name FROM region") == [("张店区",)]
     assert write_path.upgrade(snap) == []  # twice: nothing to do, nothing published

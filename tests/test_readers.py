@@ -103,6 +103,24 @@ def test_gb18030_is_decoded_not_mangled(tmp_path: Path) -> None:
     assert cells_by_row(path)[2] == ("孕产妇死亡率", "8.5")
 
 
+def test_gb18030_after_a_long_ascii_start_is_decoded(tmp_path: Path) -> None:
+    """The first 64 KB are plain ASCII (valid UTF-8 too): the Chinese further down still decides."""
+    path = tmp_path / "gbk_late.csv"
+    path.write_bytes(("a,b\n" * 20_000 + "孕产妇死亡率,8.5\n").encode("gb18030"))
+    assert cells_by_row(path)[20_001] == ("孕产妇死亡率", "8.5")
+
+
+def test_bytes_neither_encoding_after_a_long_start_name_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "late_bad.csv"
+    path.write_bytes(b"a,b\n" * 20_000 + b"\xff,1\n")
+    with pytest.raises(UnreadableFile) as info:
+        read_workbook(path)
+    assert str(info.value) == (
+        "文件“late_bad.csv”的编码无法识别（既不是 UTF-8，也不是 GB18030/GBK，第 80001 个字节处出错）。"
+        "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”。"
+    )
+
+
 def test_workbook_named_csv_is_read_as_workbook(tmp_path: Path) -> None:
     rows = cells_by_row(fx.xlsx_named_csv(tmp_path))
     assert rows[2][:2] == ("W-HEALTH-01", "孕产妇死亡率")

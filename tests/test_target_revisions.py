@@ -118,7 +118,7 @@ def test_an_older_database_gains_the_revision_table_on_its_next_write(work_db: P
         plan_targets.plan_targets(old)
     db.close_all()
     save(old, [_set(97)], actor="office01", reason="规划印发", when=WHEN)
-    assert _q(old, "SELECT max(version) FROM schema_version") == [(6,)]
+    assert _q(old, "SELECT max(version) FROM schema_version") == [(7,)]
     assert _q(
         old, "SELECT value FROM target_current WHERE plan_code = 'lianggui' AND indicator_code = 'C-WELFARE-08'"
     ) == [(97.0,)]

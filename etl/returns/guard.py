@@ -100,9 +100,12 @@ def _lock_holders(observations: pl.DataFrame, guard: Guard) -> pl.DataFrame:
     candidates, in order: the loading unit (for an indicator it has to do with), the
     indicator's lead units, the unit that sent the current value.
     """
+    none = pl.DataFrame(schema={"i": pl.Int64, "holder": pl.String})
+    if not guard.approved:  # nothing approved, nothing locked (a province back-filling its history)
+        return none
     held = observations.join(guard.current_owner, on=_KEY, how="inner", maintain_order="left")
-    if held.is_empty() or not guard.approved:
-        return pl.DataFrame(schema={"i": pl.Int64, "holder": pl.String})
+    if held.is_empty():
+        return none
     candidates = [
         held.filter(pl.col("indicator_code").is_in(sorted(guard.unit_indicators))).select(
             "i",
@@ -144,6 +147,8 @@ def apply_guard(file: str, checked: CheckedFrames, ctx: Context, guard: Guard) -
     """Move refused observations to `checked.rejected`; returns the findings saying why, in
     the observations' order. A value equal to the one already current changes nothing and is
     never refused."""
+    if guard.own is None and not guard.approved:
+        return []  # no unit to hold to its indicators, and nothing approved to lock
     obs = checked.observations.with_row_index("i").with_columns(pl.col("i").cast(pl.Int64))
     current = ctx.current.rename({"value": "current"})
     obs = look_up(obs, current, _KEY)
@@ -151,7 +156,10 @@ def apply_guard(file: str, checked: CheckedFrames, ctx: Context, guard: Guard) -
     obs = obs.with_columns(not_own.alias("not_own"))
     changes = obs.filter(~pl.col("not_own") & (pl.col("current").is_null() | (pl.col("current") != pl.col("value"))))
     holders = _lock_holders(changes.select("i", *_KEY), guard)
-    obs = look_up(obs, holders, ["i"])
+    if holders.is_empty():  # the usual file: no join over every value only to find no holder
+        obs = obs.with_columns(pl.lit(None, dtype=pl.String).alias("holder"))
+    else:
+        obs = look_up(obs, holders, ["i"])
     refused = obs.filter(pl.col("not_own") | pl.col("holder").is_not_null())
     if refused.is_empty():
         return []

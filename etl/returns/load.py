@@ -150,6 +150,7 @@ def _store(
     con: duckdb.DuckDBPyConnection,
     report: FileReport,
     checked: CheckedFrames,
+    current: pl.DataFrame,
     raw_rows: pl.DataFrame,
     ctx: Context,
     *,
@@ -159,7 +160,8 @@ def _store(
 ) -> None:
     """Write one file's submission, raw rows, changed values (each a new revision, with its
     audit row), findings and refused rows; with `keep_current`, `ctx.current` then holds the
-    new values (for the files loaded after it)."""
+    new values (for the files loaded after it). `current` is `checked.observations` with the
+    value each replaces (null: none)."""
     now = datetime.now()
     sub_id = con.sql(
         "INSERT INTO submission (file_name, sha256, kind, unit_code, loaded_at, status, rows_accepted,"
@@ -178,14 +180,14 @@ def _store(
     sub = pl.lit(sub_id, dtype=pl.Int64).alias("submission_id")
     _insert_with_cells(con, "raw_row", _in_sheet_order(raw_rows).with_columns(sub), ["submission_id", "sheet"], "cells")
     key = list(CURRENT_SCHEMA)[:4]
-    new = look_up(checked.observations, ctx.current.rename({"value": "old"}), key)
+    new = current.rename({"current": "old"})
     same = pl.col("old").is_not_null() & (pl.col("old") == pl.col("value"))
     if new.select(same.any()).item():
         new = new.filter(~same)  # the same value again: nothing new to record
     report.revisions = new.filter(pl.col("old").is_not_null()).height
     report.changed = new.height
     if new.height:
-        with registered(con, "_new_keys", new.select(key).unique()):
+        with registered(con, "_new_keys", new.select(key)):  # one row per key: duplicates were refused
             revisions = query_frame(
                 con,
                 "SELECT o.indicator_code, o.region_code, o.year::BIGINT AS year, o.breakdown, max(o.revision) AS rev "
@@ -397,15 +399,16 @@ def load_file(
         "breakdown",
         pl.col("value").alias("last_year"),
     )
-    report.value_frame = look_up(
-        look_up(checked.observations.select(*key, "value"), ctx.current.rename({"value": "current"}), key),
-        last_year,
-        key,
-    ).hstack(checked.observations.select("sheet", "row", "column"))
+    # each value with the one it replaces: for the report, and for the store to tell what changed
+    current = look_up(checked.observations, ctx.current.rename({"value": "current"}), key)
+    report.value_frame = look_up(current.select(*key, "value", "current"), last_year, key).hstack(
+        checked.observations.select("sheet", "row", "column")
+    )
     _store(
         con,
         report,
         checked,
+        current,
         raw_rows,
         ctx,
         is_sample=is_sample,

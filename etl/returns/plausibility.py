@@ -79,14 +79,9 @@ def _spread(mine: pl.DataFrame, current: pl.DataFrame, home: list[str]) -> pl.Da
         .with_columns(pl.col("values").list.len().alias("n"))
         .with_columns(_median(pl.col("values"), pl.col("n")).alias("median"))
     )
-    deviations = (
-        values.join(stats.select(*key, "median"), on=key)
-        .group_by(key)
-        .agg((pl.col("value") - pl.col("median")).abs().sort().alias("deviations"))
-    )
-    return stats.join(deviations, on=key).select(
-        *key, "n", "median", _median(pl.col("deviations"), pl.col("n")).alias("mad")
-    )
+    # each group's sorted values are at hand: no join of every value back to its group's median
+    deviations = (pl.col("values") - pl.col("median")).list.eval(pl.element().abs().sort())
+    return stats.select(*key, "n", "median", _median(deviations, pl.col("n")).alias("mad"))
 
 
 def plausibility_frame(file: str, observations: pl.DataFrame, ctx) -> list[Finding]:  # noqa: ANN001 - validate.Context

@@ -177,7 +177,7 @@ def read_workbook(path: Path) -> Workbook:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"无法打开文件“{name}”：{exc.strerror or exc}") from exc
-    if not data.strip():
+    if not data or data.isspace():  # (`data.strip()` would copy a whole file that ends in a line break)
         raise UnreadableFile(f"文件“{name}”是空文件（{len(data)} 字节），没有可读取的内容。")
 
     suffix = path.suffix.lower()
@@ -302,18 +302,25 @@ def _read_csv(data: bytes, path: Path) -> Workbook:
     elif b"\x00" in data:
         raise UnreadableFile(f"文件“{name}”不是文本表格（{_describe_content(data)}），无法按 CSV 读取。")
     else:
+        frame = _split_plain_utf8(data.removeprefix(codecs.BOM_UTF8), name)
+        if frame is not None:
+            return _csv_workbook(frame, path)
         text, is_utf8 = _decode(data, name)
         if is_utf8:
             utf8 = data.removeprefix(codecs.BOM_UTF8)
-    delimiter = _sniff_delimiter(text)
+    delimiter = _sniff_delimiter(_head_lines(text, _SNIFF_LINES))
     frame = _split_plain(text, utf8, delimiter, name)
     if frame is None:
         rows = _csv_rows(text, delimiter, name)
         frame = _cells_frame(
             pl.Series([n for n, _ in rows], dtype=pl.Int64), pl.Series([r for _, r in rows], dtype=pl.List(pl.String))
         )
+    return _csv_workbook(frame, path)
+
+
+def _csv_workbook(frame: pl.DataFrame, path: Path) -> Workbook:
     # Excel names the single sheet of a CSV after the file; do the same so messages match.
-    grid = Grid(name, path.stem, frame=frame)
+    grid = Grid(path.name, path.stem, frame=frame)
     if not len(grid):
         return Workbook((), (SkippedSheet(path.stem, "没有任何内容"),))
     return Workbook((grid,))
@@ -329,11 +336,37 @@ def _split_plain(text: str, utf8: bytes | None, delimiter: str, name: str) -> pl
     """
     if '"' in text or text.count("\r") != text.count("\r\n") or _LINE_ONLY in text or "\x00" in text:
         return None
+    return _split_lines(utf8 if utf8 is not None else text.encode("utf-8"), delimiter, name)
+
+
+def _split_plain_utf8(body: bytes, name: str) -> pl.DataFrame | None:
+    """`_split_plain` straight from a file's bytes (without its BOM), for the usual return: UTF-8
+    without quotes. None when it is not that; the caller then decodes the text and reads it the
+    general way, which also names what is wrong.
+
+    Decoding a large file into a Python string only to look for quotes costs more than the
+    split itself. In UTF-8 every ASCII byte is that character and never part of another, so the
+    same tests run on the bytes; polars checks that the bytes are UTF-8 as it splits the lines
+    (Python's decoder and polars' both refuse anything the standard does not allow)."""
+    lone_cr = b"\r" in body and body.count(b"\r") != body.count(b"\r\n")
+    if b'"' in body or lone_cr or _LINE_ONLY.encode() in body:
+        return None
+    head = _utf8_head_lines(body, _SNIFF_LINES)
+    if head is None:
+        return None
+    try:
+        return _split_lines(body, _sniff_delimiter(head), name)
+    except pl.exceptions.ComputeError:  # not UTF-8 after all
+        return None
+
+
+def _split_lines(utf8: bytes, delimiter: str, name: str) -> pl.DataFrame | None:
+    """The grid frame of the UTF-8 text of a CSV without quotes (see `_split_plain`)."""
     # polars' CSV reader with a separator the text lacks gives the lines (a blank one as null,
     # no record after a final line break, CR LF as one break, as the csv module reads them),
     # with far less memory than splitting a Python string
     lines = pl.read_csv(
-        io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
+        io.BytesIO(utf8),
         has_header=False,
         separator=_LINE_ONLY,
         quote_char=None,
@@ -471,13 +504,31 @@ def _head_lines(text: str, n: int) -> list[str]:
         size *= 4
 
 
-def _sniff_delimiter(text: str) -> str:
-    """Pick the delimiter that splits most sample lines into the same number of fields.
+def _utf8_head_lines(body: bytes, n: int) -> list[str] | None:
+    """`_head_lines` of UTF-8 bytes, decoding only as much as it takes; None when that much is
+    not UTF-8."""
+    size = 1 << 16
+    while True:
+        try:
+            # incremental: a character cut at the end of the slice is not an error
+            head = codecs.getincrementaldecoder("utf-8")().decode(body[:size], final=size >= len(body))
+        except UnicodeDecodeError:
+            return None
+        lines = head.splitlines()
+        if size < len(body):
+            lines.pop()  # may be cut short
+        kept = [line for line in lines if line.strip()]
+        if len(kept) >= n or size >= len(body):
+            return kept[:n]
+        size *= 4
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    """Pick the delimiter that splits most of the sample `lines` into the same number of fields.
 
     csv.Sniffer guesses wrongly on Chinese title lines and on "1,234" inside quotes; counting
     consistent field counts per candidate is simpler and predictable.
     """
-    lines = _head_lines(text, _SNIFF_LINES)
     best, best_score = ",", (0, 0)
     for delimiter in _CSV_DELIMITERS:
         try:

@@ -350,32 +350,36 @@ def _breakdown_word(text: str | None) -> str | None:
 def _resolve(v: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """Each value's indicator, district, year and breakdown, resolved once per distinct text."""
 
-    def indicator(text: str | None) -> tuple[list[str], bool]:
+    # each distinct (text, name) pair once: a return names its indicators and districts the same
+    # way on every row
+    def indicator(text: str | None, name: str | None) -> tuple[list[str], bool, bool]:
         m = ctx.indicators.resolve(text)
-        return list(m.codes), m.fan_out
+        agrees = not name or bool(set(ctx.indicators.resolve(name).codes) & set(m.codes))
+        return list(m.codes), m.fan_out, agrees
 
-    def indicator_name(text: str | None, name: str | None) -> bool:
-        if not name:
-            return True
-        codes = ctx.indicators.resolve(text).codes
-        return bool(set(ctx.indicators.resolve(name).codes) & set(codes))
-
-    def region(text: str | None) -> tuple[list[str], bool, bool]:
-        m = ctx.regions.resolve(text)
-        return list(m.codes), ctx.regions.long_code_reason(text) is not None, squash(text) in WHOLE_REGION_WORDS
-
-    def region_name(text: str | None, name: str | None) -> bool:
+    def region(text: str | None, name: str | None) -> tuple[list[str], bool, bool, bool]:
         codes = ctx.regions.resolve(text).codes
-        if not name or len(codes) != 1:
-            return True
-        return codes[0] in ctx.regions.resolve(name).codes
+        agrees = not name or len(codes) != 1 or codes[0] in ctx.regions.resolve(name).codes
+        too_fine = ctx.regions.long_code_reason(text) is not None
+        return list(codes), too_fine, squash(text) in WHOLE_REGION_WORDS, agrees
 
-    v = map_distinct(v, ["indicator"], indicator, {"ind_codes": pl.List(pl.String()), "fan": pl.Boolean()})
-    v = map_distinct(v, ["indicator", "indicator_name"], indicator_name, {"name_agrees": pl.Boolean()})
     v = map_distinct(
-        v, ["region"], region, {"reg_codes": pl.List(pl.String()), "too_fine": pl.Boolean(), "whole": pl.Boolean()}
+        v,
+        ["indicator", "indicator_name"],
+        indicator,
+        {"ind_codes": pl.List(pl.String()), "fan": pl.Boolean(), "name_agrees": pl.Boolean()},
     )
-    v = map_distinct(v, ["region", "region_name"], region_name, {"region_agrees": pl.Boolean()})
+    v = map_distinct(
+        v,
+        ["region", "region_name"],
+        region,
+        {
+            "reg_codes": pl.List(pl.String()),
+            "too_fine": pl.Boolean(),
+            "whole": pl.Boolean(),
+            "region_agrees": pl.Boolean(),
+        },
+    )
     v = map_distinct(v, ["year"], parse_year, {"year_int": pl.Int64()})
     v = map_distinct(v, ["breakdown"], _breakdown_word, {"bd": pl.String()})
     v = map_distinct(v, ["unit"], lambda u: squash(u) or None, {"unit_sq": pl.String()})

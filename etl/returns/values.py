@@ -49,7 +49,17 @@ def _one(text: str | None) -> tuple[float | None, bool, str | None, str | None]:
 
 def parse_values(texts: pl.Series) -> pl.DataFrame:
     """The PARSED columns, one row per text of `texts` (null reads as empty)."""
-    frame = pl.DataFrame({"_s": texts.fill_null("")})
+    texts = texts.fill_null("")
+    distinct = texts.unique()
+    if distinct.len() * 2 > texts.len():
+        return _parse(texts)
+    # a return repeats its values (rates to one decimal, counts, "—"): each text is parsed once
+    found = distinct.to_frame("_s").hstack(_parse(distinct))
+    return texts.to_frame("_s").join(found, on="_s", how="left", maintain_order="left").drop("_s")
+
+
+def _parse(texts: pl.Series) -> pl.DataFrame:
+    frame = pl.DataFrame({"_s": texts})
     safe = frame["_s"].str.contains(_SAFE)
     s = pl.col("_s")
     frame = frame.select(s.str.replace_many(_FULL_WIDTH, _ASCII).str.replace_all("[ \t\u3000]", "").alias("_s"))
@@ -81,5 +91,5 @@ def parse_values(texts: pl.Series) -> pl.DataFrame:
         return parsed
     # every other text: parse_number itself, once per distinct text
     at = (~safe).arg_true()
-    rest = map_distinct(pl.DataFrame({"_t": texts.fill_null("").filter(~safe)}), ["_t"], _one, PARSED)
+    rest = map_distinct(pl.DataFrame({"_t": texts.filter(~safe)}), ["_t"], _one, PARSED)
     return parsed.with_columns(parsed[c].scatter(at, rest[c]) for c in PARSED)

@@ -72,6 +72,12 @@ STEPS: tuple[Step, ...] = (
         "0006_observation_keys.sql",
         said="数值在写入前已对照指标目录和地区检查，写入时不再逐行重复检查",
     ),
+    Step(
+        7,
+        "raw rows and values are written with their submission, not checked against it per row",
+        "0007_row_submission_keys.sql",
+        said="原始行和数值与其提交记录在同一事务中写入，写入时不再逐行检查提交记录",
+    ),
 )
 CURRENT = STEPS[-1].number
 
