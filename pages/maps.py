@@ -62,6 +62,9 @@ if not st.session_state.get("maps_view_init"):
     st.session_state["maps_basis"] = view.basis
     st.session_state["maps_view_init"] = True
 
+# the page has no basis widget: a basis chosen on another page since the first visit wins
+if ui.view_param("basis") in bases:
+    st.session_state["maps_basis"] = ui.view_param("basis")
 basis = st.session_state.get("maps_basis") if st.session_state.get("maps_basis") in bases else bases[0]
 opts = ui.cached_view(maps.maps_options, ("maps_options", basis), data, db_path, basis)
 years, district_names, plan_names = opts.years, opts.district_names, opts.plan_names

@@ -223,6 +223,30 @@ def test_the_office_carries_its_basis_to_the_attainment_map(work_db: Path, accou
     assert table(at).filter(pl.col("区县") == "张店区")["达标率（%）"].to_list() == [96.8]
 
 
+def test_a_basis_chosen_after_the_first_visit_reaches_the_map_and_stays(
+    work_db: Path, accounts: dict[str, str]
+) -> None:
+    """The map has no basis widget of its own: after its first visit, the office's later choice
+    on the briefing is what it shows, and visiting it never undoes that choice."""
+    at = signed_in("office01", accounts["office01"])
+    at.query_params.clear()
+    at.query_params["theme"] = "attainment"
+    at.switch_page(PAGE).run()
+    assert captions(at)[0].startswith("数据口径：仅已审核数据")
+    at.query_params.clear()
+    at.switch_page("../pages/briefing.py").run()
+    at.selectbox(key="view_basis").select("all").run()
+    at.query_params.clear()
+    at.switch_page(PAGE).run()
+    at.radio(key="maps_theme").set_value("attainment").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert captions(at)[0].startswith("数据口径：含待审核数据，其中")
+    assert at.query_params["basis"] == "all"
+    at.query_params.clear()
+    at.switch_page("../pages/briefing.py").run()
+    assert at.selectbox(key="view_basis").value == "all"
+
+
 def test_switching_themes_keeps_the_year(built_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """美丽庭院 → 儿童友好社区 → 达标率 lands on a year with meaning, never on the base year 2020:
     the theme's own default until the user picks a year, then the year picked."""
