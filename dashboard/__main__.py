@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cli_words.use_chinese()
     p = argparse.ArgumentParser(prog="python -m dashboard", description="妇儿规划监测看板 计算命令")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", metavar="子命令", required=True)
     pr = sub.add_parser("progress", help="计算规划目标进度，输出逐项明细 CSV")
     pr.add_argument("--plan", required=True, help=engine.PLAN_ALIASES_HELP)
     pr.add_argument("--year", help="报告年份，如 2024（默认：应报数值报齐达到 report_year_threshold 的最近年份）")

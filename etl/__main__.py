@@ -21,14 +21,14 @@ def _parser() -> argparse.ArgumentParser:
     cli_words.use_chinese()
     p = argparse.ArgumentParser(prog="python -m etl", description="妇儿规划监测看板 数据处理命令")
     p.add_argument("--db", help=f"数据库文件（默认 {settings.SETTINGS['db_path'].default}，环境变量 FUER_DB）")
-    sub = p.add_subparsers(dest="command", required=True)
+    sub = p.add_subparsers(dest="command", metavar="子命令", required=True)
 
     b = sub.add_parser("build", help="由 data/ 重建数据库（指标目录、目标、地区、全国数据、示例数据）")
     b.add_argument("--region", help="地区代码（默认 FUER_REGION 或 370300）")
     b.add_argument("--no-samples", action="store_true", help="不生成、不载入示例数据")
 
     ld = sub.add_parser("load", help="载入成员单位报表（xlsx/xls/csv）")
-    ld.add_argument("files", nargs="+", type=Path)
+    ld.add_argument("files", nargs="+", type=Path, metavar="文件", help="报表文件，可一次给多个")
     ld.add_argument("--unit", help="成员单位（名称或代码）")
     ld.add_argument("--year", help="报表年份（文件中没有写明年份时使用）")
     ld.add_argument("--region", dest="for_region", help="报表地区（按年份横排、文件中没有写明地区时使用）")

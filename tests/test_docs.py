@@ -59,7 +59,7 @@ def test_command_line_errors_are_chinese(capsys) -> None:
     with pytest.raises(SystemExit) as stop:
         etl_parser().parse_args(["load"])
     assert stop.value.code == 2
-    assert capsys.readouterr().err.endswith("python -m etl load：错误：缺少必填参数：files\n")
+    assert capsys.readouterr().err.endswith("python -m etl load：错误：缺少必填参数：文件\n")
     with pytest.raises(SystemExit):
         dashboard_parser().parse_args(["progress", "--plan", "两纲", "--year"])
     assert capsys.readouterr().err.endswith("python -m dashboard progress：错误：参数 --year：需要一个值\n")

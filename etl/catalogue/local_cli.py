@@ -19,7 +19,7 @@ ORIGIN = "命令行"
 
 def register_cli(subparsers: Any) -> None:
     p = subparsers.add_parser("indicator", help="工委办的本地指标：新增、修改、列出、修改记录（指标目录中的指标只读）")
-    sub = p.add_subparsers(dest="indicator_command", required=True)
+    sub = p.add_subparsers(dest="indicator_command", metavar="子命令", required=True)
     a = sub.add_parser("add", help="新增本地指标（代码 L-OFFICE-nnn 自动给出，不再改变）")
     a.add_argument("--name", required=True, help="指标名称")
     a.add_argument("--unit", default="", help="计量单位（%%、‰、1/10万、个……；定性指标留空）")

@@ -19,7 +19,7 @@ from etl.returns.load import FileReport
 def register_cli(subparsers: Any) -> argparse.ArgumentParser:
     """Add `load-places` to the `python -m etl` sub-commands; run it with `cmd_load_places`."""
     p = subparsers.add_parser("load-places", help="载入美丽庭院、儿童友好社区/儿童之家或村和社区数表格（xlsx/xls/csv）")
-    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("files", nargs="+", type=Path, metavar="文件", help="场所表格文件，可一次给多个")
     p.add_argument(
         "--kind",
         choices=KINDS,

@@ -12,7 +12,7 @@ from etl.core import settings, store
 
 def register_cli(subparsers: Any) -> None:
     t = subparsers.add_parser("targets", help="导入、导出本地规划目标表（主要目标附表格式）")
-    sub = t.add_subparsers(dest="targets_command", required=True)
+    sub = t.add_subparsers(dest="targets_command", metavar="子命令", required=True)
     i = sub.add_parser("import", help="导入目标表（xlsx/xls/csv）；每条改动记为一次修订")
     i.add_argument("file", type=Path)
     i.add_argument("--plan", help="表中没有“规划”列时所属规划（默认 两规）")

@@ -16,7 +16,7 @@ ORIGIN = "命令行"
 
 def register_cli(subparsers: Any) -> None:
     p = subparsers.add_parser("duty", help="成员单位分工：哪个单位报送哪个指标、哪些区县、每年截止日")
-    sub = p.add_subparsers(dest="duty_command", required=True)
+    sub = p.add_subparsers(dest="duty_command", metavar="子命令", required=True)
     ls = sub.add_parser("list", help="列出现行分工")
     ls.add_argument("--unit", help="只列该成员单位牵头的指标")
     ls.add_argument("-o", "--output", help="写入 CSV 文件（Excel 可直接打开）")

@@ -330,7 +330,7 @@ def register_cli(subparsers: Any) -> None:
     """Add `user add|passwd|list` to the `python -m etl` parser."""
     u = subparsers.add_parser("user", help="管理看板用户（新增用户、重设密码、列出用户）")
     u.add_argument("--users-file", help="用户配置文件（默认 FUER_USERS_FILE 或 data/config/users.toml）")
-    us = u.add_subparsers(dest="user_command", required=True)
+    us = u.add_subparsers(dest="user_command", metavar="子命令", required=True)
     add = us.add_parser("add", help="新增或修改用户（会提示输入密码）")
     add.add_argument("username", help="登录名（英文字母、数字或 _ . -）")
     add.add_argument("--role", required=True, choices=sorted(ROLES), help="office 工委办 | unit 成员单位 | leader 领导")
