@@ -90,6 +90,12 @@ def test_every_table_has_chinese_headers_and_words_for_codes(built_db) -> None:
     assert (first["成员单位"], first["年份"], first["操作"]) == ("民政局", 2020, "审核通过（锁定）")
     units = data_tables.table_frame(built_db, "indicator_unit")
     assert units.row(0) == ("W-HEALTH-01", "卫生健康委", "牵头单位")
+    # stored codes shown in words, not only the headers
+    plans = data_tables.table_frame(built_db, "plan")
+    assert sorted(set(plans["范围"])) == ["国家", "本地"]
+    checked = set(data_tables.table_frame(built_db, "indicator")["核实情况"].drop_nulls())
+    assert {"十四五规划原文", "地方规划指标", "纲要原文（转载页）核对"} <= checked
+    assert not {"fyp_plan", "local_indicator", "national_text"} & checked
 
 
 def _withdrawn_return(work_db: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from dashboard.views.overview import DIRECTION_LABELS, LEVEL_LABELS, OUTLINE_LABELS, TARGET_KIND_LABELS
 from dashboard.views.returns import ACTION_LABELS, RULE_LABELS
-from etl.catalogue.rules import VERIFICATION_LABELS
+from etl.catalogue.rules import FYP_VERIFICATION, LOCAL_VERIFICATION, VERIFICATION_LABELS
 from etl.targets.revisions import SCOPE_ZH
 from etl.workflow.approval import STATE_LABELS
 
@@ -230,7 +230,14 @@ VALUE_WORDS: dict[str, Mapping[str, str]] = {
     "severity": SEVERITIES,
     "rule": RULE_LABELS,
     "row_type": ROW_TYPES,
-    "verification": VERIFICATION_LABELS,
+    # the catalogue's own verification words, and the marks the generator and the office's
+    # local indicators store
+    "verification": {
+        **VERIFICATION_LABELS,
+        FYP_VERIFICATION: "十四五规划原文",
+        LOCAL_VERIFICATION: "地方规划指标",
+        "office_local": "工委办自设的本地指标",
+    },
 }
 # … and where a column's codes depend on the table
 TABLE_VALUE_WORDS: dict[str, dict[str, Mapping[str, str]]] = {
@@ -263,7 +270,7 @@ def column_label(table: str, column: str) -> str:
 
 def value_words(table: str, column: str) -> Mapping[str, str] | None:
     """Code → words for the stored codes of `column` in `table`, or None (kept as stored)."""
-    if table in CODE_TABLES:
+    if table in CODE_TABLES and column == "code":
         return None
     return TABLE_VALUE_WORDS.get(table, {}).get(column) or VALUE_WORDS.get(column)
 
