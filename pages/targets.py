@@ -60,7 +60,7 @@ with targets_tab:
                 st.markdown("**识别结果**（原文与识别出的目标类型、数值并列，请核对）")
                 ui.table_with_download(report.preview(), "规划目标识别结果.csv", empty_text="表中没有识别出目标。")
                 if report.findings:
-                    st.warning(f"发现 {len(report.errors)} 个问题：有问题的格不导入，其余照常导入。")
+                    st.warning(target_editor.findings_summary(report.findings))
                     ui.table_with_download(target_editor.findings_table(report.findings), "规划目标导入问题.csv")
                 if report.duty_rows:
                     st.markdown("**牵头单位、责任单位**（表中写明的单位与成员单位名录中识别出的单位并列）")

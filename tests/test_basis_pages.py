@@ -54,7 +54,7 @@ def _csv(data: bytes) -> list[dict[str, str]]:
 
 def test_a_leader_sees_only_reviewed_revisions(pending_2025, downloads) -> None:  # noqa: F811
     at = _indicator_page("lead01", pending_2025["lead01"])
-    revisions = _table(at, {"版本", "该年版本数"})
+    revisions = _table(at, {"版本", "该年列出的版本数"})
     # 2025 (unreviewed upload) and 2024 (教育局 2024 not approved) are not a leader's values
     assert list(revisions["年份"]) == ["2023", "2022", "2021", "2020"]
     assert list(revisions["数值"]) == [93.9, 93.1, 93.0, 91.2]
@@ -82,7 +82,7 @@ def test_the_office_on_all_values_sees_every_unreviewed_value_marked(pending_202
     assert trace["customdata"] == ["", "", "", "", "（待审核）", "（待审核）"]
     assert any(c.value.endswith("空心点为待审核数值。") for c in at.caption)
 
-    revisions = _table(at, {"版本", "该年版本数"})
+    revisions = _table(at, {"版本", "该年列出的版本数"})
     assert list(revisions["年份"])[:3] == ["2025", "2024", "2023"]
     assert list(revisions["数值"])[:3] == [96.6, 96.3, 93.9]
     assert list(revisions["状态"])[:3] == ["现行", "现行", "现行"]
@@ -137,7 +137,7 @@ def test_a_leader_overview_counts_reviewed_values_and_no_withdrawn_file(resent_a
 
 def test_a_withdrawn_version_is_marked_and_a_leader_does_not_see_it(resent_and_withdrawn, downloads) -> None:  # noqa: F811
     at = _indicator_page("office01", resent_and_withdrawn["office01"], basis="all")
-    revisions = _table(at, {"版本", "该年版本数"})
+    revisions = _table(at, {"版本", "该年列出的版本数"})
     first_two = list(
         zip(
             revisions["年份"],
@@ -149,7 +149,7 @@ def test_a_withdrawn_version_is_marked_and_a_leader_does_not_see_it(resent_and_w
         )
     )[:2]
     assert first_two == [("2025", 96.8, 2, "现行", "待审核"), ("2025", 96.6, 1, "已撤回", "已撤回（不计入）")]
-    assert list(revisions["该年版本数"])[:2] == [2, 2]
+    assert list(revisions["该年列出的版本数"])[:2] == [2, 2]
     rows = _csv(downloads(at, "C-EDU-02_修订记录_张店区_2025.csv"))
     assert [(r["数值"], r["状态"], r["审核状态"]) for r in rows[:2]] == [
         ("96.8", "现行", "待审核"),
@@ -157,5 +157,5 @@ def test_a_withdrawn_version_is_marked_and_a_leader_does_not_see_it(resent_and_w
     ]
 
     leader = _indicator_page("lead01", resent_and_withdrawn["lead01"])
-    assert list(_table(leader, {"版本", "该年版本数"})["年份"]) == ["2023", "2022", "2021", "2020"]
+    assert list(_table(leader, {"版本", "该年列出的版本数"})["年份"]) == ["2023", "2022", "2021", "2020"]
     assert any("另有 3 个待审核或已撤回的版本未列出" in c.value for c in leader.caption)

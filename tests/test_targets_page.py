@@ -270,3 +270,18 @@ def test_new_wording_alone_is_saved(work_db: Path) -> None:
     outcome = target_editor.save_edits(work_db, "lianggui", original, edited, actor="office01", reason="删去示例字样")
     assert outcome.message == "已保存：新增或修改目标 1 条，未变 0 条"
     assert _texts(work_db) == [("C-EDU-02", 2030, "at_least", 96.0, "学前教育毛入园率达到96%以上")]
+
+
+def test_findings_summary_counts_what_the_table_lists() -> None:
+    from dashboard.views import targets as target_editor
+    from etl.core.records import SEVERITY_ERROR, SEVERITY_WARNING, Finding
+
+    found = [
+        Finding("目标.xlsx", "Sheet1", 3, "E", "bad_target", SEVERITY_ERROR, "无法识别"),
+        Finding("目标.xlsx", "Sheet1", 4, "E", "vague", SEVERITY_WARNING, "提醒"),
+        Finding("目标.xlsx", "Sheet1", 5, "E", "vague", SEVERITY_WARNING, "提醒"),
+    ]
+    assert target_editor.findings_summary(found) == (
+        "发现 3 个问题（错误 1 个、提醒 2 个）：有错误的格不导入，其余照常导入。"
+    )
+    assert target_editor.findings_summary(found[1:]) == "发现 2 个问题（错误 0 个、提醒 2 个）：提醒不影响导入。"

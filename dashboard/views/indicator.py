@@ -415,7 +415,7 @@ def revision_history(db_path: Path, code: str, region: str, basis: str) -> tuple
         pl.col("review_state")
         .replace_strict(publication.STATE_LABELS, default=None, return_dtype=pl.String)
         .alias("审核状态"),
-        pl.col("len").alias("该年版本数"),
+        pl.col("len").alias("该年列出的版本数"),
         pl.col("file_name").alias("来源文件"),
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
         present.nature(),

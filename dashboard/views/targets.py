@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from dashboard.queries import db, plan_targets
-from etl.core.records import Finding
+from etl.core.records import SEVERITY_ERROR, Finding
 from etl.returns.safety import inspect_bytes, staged_upload
 from etl.targets.importer import ImportReport, import_plan_table, read_plan_table
 from etl.targets.revisions import ACTION_REMOVE, KIND_ZH, RevisionResult, TargetChange, save
@@ -242,6 +242,14 @@ def import_upload(
         return import_plan_table(
             Path(db_path), path, actor=actor, reason=reason, plan=plan, region=region, file_name=path.name
         )
+
+
+def findings_summary(findings: list[Finding]) -> str:
+    """The sentence above the findings table; its counts add up to the table's rows."""
+    errors = sum(1 for f in findings if f.severity == SEVERITY_ERROR)
+    others = len(findings) - errors
+    said = f"发现 {len(findings)} 个问题（错误 {errors} 个、提醒 {others} 个）"
+    return said + ("：有错误的格不导入，其余照常导入。" if errors else "：提醒不影响导入。")
 
 
 def findings_table(findings: list[Finding]) -> pl.DataFrame:
