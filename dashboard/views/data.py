@@ -13,13 +13,6 @@ from dashboard.views import table_labels
 from dashboard.views.returns import RULE_LABELS
 from etl.returns import plausibility
 
-KIND_ZH = {
-    "return": "成员单位报表",
-    "reference": "国家参考数据",
-    "courtyard": "美丽庭院",
-    "child_friendly": "儿童友好社区/儿童之家",
-    "community_count": "村（社区）数",
-}
 SEVERITY_ZH = {"error": "错误（已拒绝）", "warning": "提醒（已载入）", "info": "说明"}
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -48,7 +41,7 @@ def _load_columns(*checks: pl.Expr) -> list[pl.Expr]:
     return [
         pl.col("id").alias("提交编号"),
         pl.col("file_name").alias("文件"),
-        pl.col("kind").replace_strict(KIND_ZH, default=pl.col("kind")).alias("类别"),
+        pl.col("kind").replace_strict(table_labels.SUBMISSION_KINDS, default=pl.col("kind")).alias("类别"),
         pl.col("unit").alias("成员单位"),
         pl.col("loaded_at").dt.strftime("%Y-%m-%d %H:%M").alias("载入时间"),
         load_state(),

@@ -179,16 +179,19 @@ def observations_by_unit_year(db_path: Path, basis: str = publication.ALL) -> pl
                o.submission_kind = 'reference' AS is_reference,
                -- units in the order of the office's unit list, not by code point
                CASE WHEN o.submission_kind = 'reference' THEN NULL ELSE mu.rowid END AS unit_order,
-               o.year, {publication.REVIEW_STATE_SQL} AS review_state
+               o.year, {publication.REVIEW_STATE_SQL} AS review_state, count(*) AS n
         FROM observation_current o
         JOIN submission s ON s.id = o.submission_id
         LEFT JOIN member_unit mu ON mu.code = o.unit_code
+        GROUP BY ALL
         """,
     )
+    # counted per review state in SQL (a few rows per unit and year, not every value), then
+    # the publication rule keeps the states the basis counts
     return (
         publication.counted(frame, basis)
         .group_by("is_reference", "unit_order", "unit_name", "year")
-        .agg(pl.len().cast(pl.Int64).alias("观测值数"))
+        .agg(pl.col("n").sum().cast(pl.Int64).alias("观测值数"))
         .sort("is_reference", "unit_order", "unit_name", "year", nulls_last=True)
         .select(pl.col("unit_name").alias("成员单位"), pl.col("year").alias("年份"), "观测值数")
     )
@@ -240,13 +243,14 @@ def headline_counts(db_path: Path, basis: str = publication.ALL) -> dict[str, An
         """,
     ).row(0, named=True)
     counts: dict[str, Any] = {name: int(value) for name, value in row.items()}
-    values = db.query(
+    states = db.query(
         db_path,
-        f"SELECT {publication.REVIEW_STATE_SQL} AS review_state"
-        " FROM observation_current o JOIN submission s ON s.id = o.submission_id",
+        f"SELECT {publication.REVIEW_STATE_SQL} AS review_state, count(*) AS n"
+        " FROM observation_current o JOIN submission s ON s.id = o.submission_id GROUP BY ALL",
     )
-    counts["observations"] = publication.counted(values, basis).height
-    counts["pending_observations"] = publication.pending_count(values)
+    counts["observations"] = int(publication.counted(states, basis).get_column("n").sum())
+    pending = states.filter(pl.col("review_state") == publication.STATE_PENDING)
+    counts["pending_observations"] = int(pending.get_column("n").sum())
     counts["sample"] = counts["sample_submissions"] > 0 or counts["sample_observations"] > 0
     return counts
 

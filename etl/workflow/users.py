@@ -18,13 +18,16 @@ import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from etl.core import settings
 from etl.core.text import squash
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ROLE_OFFICE = "office"
 ROLE_UNIT = "unit"
@@ -79,21 +82,23 @@ def users_file() -> Path:
 @functools.cache
 def _unit_codes() -> dict[str, str]:
     """Member-unit code for every code, name and alias in the catalogue (squashed text → code)."""
-    import polars as pl
-
     from etl.returns.load import unit_names_index
 
-    units = pl.read_csv(settings.DATA_DIR / "catalogue" / "units.csv", infer_schema=False)
-    return unit_names_index(units)
+    return unit_names_index(_units())
+
+
+@functools.cache
+def _units() -> pl.DataFrame:
+    """The member units of the catalogue (code, name, aliases), read once."""
+    import polars as pl
+
+    return pl.read_csv(settings.DATA_DIR / "catalogue" / "units.csv", infer_schema=False)
 
 
 def _unit_name(code: str) -> str:
     """A member unit's name for people (教育局, not education), from the catalogue."""
-    import polars as pl
-
-    units = pl.read_csv(settings.DATA_DIR / "catalogue" / "units.csv", infer_schema=False)
-    names = dict(zip(units["code"], units["name"], strict=True))
-    return names.get(code, code)
+    units = _units()
+    return dict(zip(units["code"], units["name"], strict=True)).get(code, code)
 
 
 def load_users(path: Path | None = None) -> UsersConfig:
