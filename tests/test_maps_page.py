@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_review_views import captions, signed_in
 
 from dashboard import engine
 from dashboard.engine import coverage as cov
@@ -149,20 +150,6 @@ def unreviewed_2025(db_path: Path, tmp_path: Path) -> None:
     rows = [["C-HEALTH-04", "", "370303", "", "2025", "9.9", ""], ["C-HEALTH-04", "", "370305", "", "2025", "2.1", ""]]
     f = long_csv(tmp_path / "卫健委_2025.csv", rows)
     assert submit_file(db_path, f, unit="health", enforce_unit=True, actor="卫健委（health01）").accepted == 2
-
-
-def signed_in(username: str, password: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.run()
-    at.text_input(key="signin_username").input(username)
-    at.text_input(key="signin_password").input(password)
-    at.button(key="signin_submit").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
 
 
 def test_attainment_opens_on_the_briefing_year_and_numbers_for_a_leader(

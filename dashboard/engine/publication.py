@@ -106,8 +106,3 @@ def counted(frame: pl.DataFrame, basis: str) -> pl.DataFrame:
 def pending_count(frame: pl.DataFrame) -> int:
     """How many rows of `frame` (with a review_state column) await review."""
     return int((frame.get_column("review_state") == STATE_PENDING).sum())
-
-
-def state_label(state: str | None) -> str | None:
-    """已审核 / 待审核 / 已撤回（不计入） for a review state; None stays empty."""
-    return None if state is None else STATE_LABELS.get(state, state)
